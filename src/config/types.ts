@@ -1,8 +1,4 @@
-/** Values of a CloudWatch alarm's state. */
-export type AlarmValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
-
-/** The three health states, named as conditions of the primary Region. */
-export type HealthState = 'healthy' | 'degraded' | 'failedOver';
+export type { AlarmValue, HealthState } from '../../state-machines/types.ts';
 
 /** The traffic distribution group as configured: always normalized to an id, plus the ARN when known. */
 export interface TrafficDistributionGroupRef {

@@ -1,0 +1,32 @@
+/** The statechart's public surface: the machine, its pure rules, and readers of its snapshots. */
+import type { SnapshotFrom } from 'xstate';
+import type { FailoverMachine } from './failover-machine.ts';
+import { blockedShift, nextDeadline, primaryPercentFor } from './policy.ts';
+import type { AutomationState, FailoverPolicy, HealthState } from './types.ts';
+
+export { createFailoverMachine, MACHINE_VERSION } from './failover-machine.ts';
+export type { FailoverMachine } from './failover-machine.ts';
+export { toMermaid } from './diagram.ts';
+export * from './policy.ts';
+export type * from './types.ts';
+
+export type FailoverSnapshot = SnapshotFrom<FailoverMachine>;
+
+/** The two regions' current states. */
+export function statesOf(snapshot: FailoverSnapshot): { health: HealthState; automation: AutomationState } {
+  const value = snapshot.value as { health: HealthState; automation: AutomationState };
+  return { health: value.health, automation: value.automation };
+}
+
+/** What the controller should do next, read from a snapshot: the desired split, what is blocked, when to wake. */
+export function outlook(policy: FailoverPolicy, snapshot: FailoverSnapshot) {
+  const { health, automation } = statesOf(snapshot);
+  const ctx = snapshot.context;
+  return {
+    health,
+    automation,
+    desiredPrimaryPercent: primaryPercentFor(policy, health),
+    blocked: blockedShift(policy, ctx, health, automation),
+    nextDeadline: nextDeadline(policy, ctx, health, automation),
+  };
+}

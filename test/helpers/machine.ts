@@ -1,0 +1,101 @@
+/** Fixtures for statechart tests: a policy like the contract's example, and a pure driver over `transition`. */
+import { initialTransition, transition } from 'xstate';
+import { createFailoverMachine, statesOf } from '../../state-machines/index.ts';
+import type { FailoverEvent, FailoverPolicy, FailoverSnapshot } from '../../state-machines/index.ts';
+
+export const SECOND = 1_000;
+export const MINUTE = 60 * SECOND;
+
+/** One alarm per role, the contract's example timings. */
+export function examplePolicy(overrides: Partial<FailoverPolicy> = {}): FailoverPolicy {
+  return {
+    signals: { degraded: ['deg'], critical: ['crit'], replicaUnhealthy: ['rep'] },
+    traffic: { healthy: 100, degraded: 50, failedOver: 0 },
+    timing: {
+      escalateAfterMs: 5 * MINUTE,
+      recoverAfterMs: 10 * MINUTE,
+      cooldownMs: 2 * MINUTE,
+      maxAutomaticShifts: { count: 4, perMs: 60 * MINUTE },
+    },
+    failback: 'manual',
+    ...overrides,
+  };
+}
+
+/**
+ * Steps the machine with the pure `transition` function and records every `requestShift` effect,
+ * holding its own simulated clock so tests never wait.
+ */
+export class MachineDriver {
+  readonly machine;
+  snapshot: FailoverSnapshot;
+  now: number;
+  /** Primary percentages requested by `requestShift`, in order (the initial healthy one included). */
+  readonly shifts: number[] = [];
+  private alarmClock = 1;
+
+  constructor(readonly policy: FailoverPolicy, start = 1_000_000) {
+    this.machine = createFailoverMachine(policy);
+    this.now = start;
+    const [snapshot, actions] = initialTransition(this.machine, { now: start });
+    this.snapshot = snapshot;
+    this.record(actions);
+  }
+
+  send(event: FailoverEvent): this {
+    const [next, actions] = transition(this.machine, this.snapshot, event);
+    this.snapshot = next;
+    this.record(actions);
+    return this;
+  }
+
+  /** An alarm change stamped with a fresh, increasing alarm-state timestamp. */
+  alarm(alarm: string, value: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', at = this.alarmClock++): this {
+    return this.send({ type: 'alarm.changed', alarm, value, at, now: this.now });
+  }
+
+  /** Every configured alarm OK, as start-up reconciliation would report. */
+  allOk(): this {
+    const { degraded, critical, replicaUnhealthy } = this.policy.signals;
+    const at = this.alarmClock++;
+    const alarms = [...degraded, ...critical, ...replicaUnhealthy].map((alarm) => ({ alarm, value: 'OK' as const, at }));
+    return this.send({ type: 'alarms.observed', alarms, now: this.now });
+  }
+
+  advance(ms: number): this {
+    this.now += ms;
+    return this.send({ type: 'clock.ticked', now: this.now });
+  }
+
+  operator(command: 'failover' | 'failback' | 'pause' | 'resume', options: { force?: boolean; reason?: string } = {}): this {
+    const base = { reason: options.reason ?? `test ${command}`, by: 'tester', now: this.now };
+    switch (command) {
+      case 'failover':
+        return this.send({ type: 'operator.failoverRequested', force: options.force ?? false, ...base });
+      case 'failback':
+        return this.send({ type: 'operator.failbackRequested', force: options.force ?? false, ...base });
+      case 'pause':
+        return this.send({ type: 'operator.pauseRequested', ...base });
+      case 'resume':
+        return this.send({ type: 'operator.resumeRequested', ...base });
+    }
+  }
+
+  get health() {
+    return statesOf(this.snapshot).health;
+  }
+
+  get automation() {
+    return statesOf(this.snapshot).automation;
+  }
+
+  get lastDecision() {
+    return this.snapshot.context.decisions.at(-1);
+  }
+
+  private record(actions: ReadonlyArray<{ type: string; params?: unknown }>): void {
+    for (const action of actions) {
+      if (action.type === 'requestShift') this.shifts.push((action.params as { primaryPercent: number }).primaryPercent);
+    }
+  }
+}
