@@ -1,4 +1,5 @@
 /** The statechart's public surface: the machine, its pure rules, and readers of its snapshots. */
+import { createActor } from 'xstate';
 import type { SnapshotFrom } from 'xstate';
 import type { FailoverMachine } from './failover-machine.ts';
 import { blockedShift, nextDeadline, primaryPercentFor } from './policy.ts';
@@ -29,4 +30,12 @@ export function outlook(policy: FailoverPolicy, snapshot: FailoverSnapshot) {
     blocked: blockedShift(policy, ctx, health, automation),
     nextDeadline: nextDeadline(policy, ctx, health, automation),
   };
+}
+
+/**
+ * Turns a persisted snapshot (as stored, after JSON) back into a live snapshot of `machine`, for the pure
+ * `transition` function or `createActor`. Nothing runs: the machine has no invoked actors or timers.
+ */
+export function restoreSnapshot(machine: FailoverMachine, persisted: unknown): FailoverSnapshot {
+  return createActor(machine, { snapshot: persisted as FailoverSnapshot, input: { now: 0 } }).getSnapshot();
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { createFailoverMachine, outlook } from '../../state-machines/index.ts';
+import { createFailoverMachine, outlook, restoreSnapshot } from '../../state-machines/index.ts';
 import { examplePolicy, MachineDriver, MINUTE, SECOND } from '../helpers/machine.ts';
 
 describe('behaviour 1: a critical alarm fails over at once', () => {
@@ -259,7 +259,7 @@ describe('persistence', () => {
     const persisted = JSON.parse(JSON.stringify(first.getPersistedSnapshot()));
     first.stop();
 
-    const second = createActor(machine, { snapshot: persisted }).start();
+    const second = createActor(machine, { snapshot: restoreSnapshot(machine, persisted), input: { now: 0 } }).start();
     second.send({ type: 'clock.ticked', now: 1 + 5 * MINUTE });
 
     expect(second.getSnapshot().value).toEqual({ health: 'failedOver', automation: 'active' });

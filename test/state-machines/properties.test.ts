@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createActor } from 'xstate';
+import { restoreSnapshot } from '../../state-machines/index.ts';
 import type { AlarmValue, FailoverPolicy } from '../../state-machines/index.ts';
 import { examplePolicy, MachineDriver, MINUTE, SECOND } from '../helpers/machine.ts';
 import { ReferenceModel } from './reference-model.ts';
@@ -85,9 +85,9 @@ function replay(policy: FailoverPolicy, steps: Step[], restarts: boolean) {
 
 /** A restart: the persisted snapshot goes through JSON (as the store does) and is restored into a fresh actor. */
 function restore(driver: MachineDriver): MachineDriver {
-  const actor = createActor(driver.machine, { snapshot: JSON.parse(JSON.stringify(driver.snapshot.machine.getPersistedSnapshot(driver.snapshot))) });
+  const persisted: unknown = JSON.parse(JSON.stringify(driver.machine.getPersistedSnapshot(driver.snapshot)));
   const restored = Object.create(MachineDriver.prototype) as MachineDriver;
-  Object.assign(restored, driver, { snapshot: actor.getSnapshot() });
+  Object.assign(restored, driver, { snapshot: restoreSnapshot(driver.machine, persisted) });
   return restored;
 }
 
