@@ -1,0 +1,74 @@
+/**
+ * Time as a dependency. Production uses the system clock; tests pass a manual clock so backoff and
+ * deadlines run without waiting for real minutes.
+ */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+  /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, Math.max(0, ms));
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+/**
+ * A clock that only moves when told to. `sleep` resolves when `advance` passes its deadline, or at once
+ * with `autoAdvance`, which jumps virtual time forward to the sleeper's deadline (for loops with backoff).
+ */
+export class ManualClock implements Clock {
+  private current: number;
+  private sleepers: Array<{ until: number; resolve: () => void }> = [];
+
+  constructor(start = Date.UTC(2026, 10, 28, 12), private readonly autoAdvance = false) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.autoAdvance) {
+      this.current += Math.max(0, ms);
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const sleeper = { until: this.current + Math.max(0, ms), resolve };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+    });
+  }
+
+  advance(ms: number): void {
+    this.current += ms;
+    const due = this.sleepers.filter((s) => s.until <= this.current);
+    this.sleepers = this.sleepers.filter((s) => s.until > this.current);
+    for (const s of due) s.resolve();
+  }
+}
