@@ -47,3 +47,103 @@ export class MalformedMessageError extends ConnectFailoverError {
 
 /** Command-line usage mistakes: exit code 2. */
 export class UsageError extends ConnectFailoverError {}
+
+/**
+ * An SQS call failed. The intake wraps each SDK error once, at its boundary, so callers see one type
+ * with the SQS code, the HTTP status and whether trying again later can help.
+ */
+export class QueueError extends ConnectFailoverError {
+  /** The SQS action that failed, e.g. `ReceiveMessage`. */
+  readonly operation: string;
+  /** SQS error code (`QueueDoesNotExist`, `ThrottlingException`, …) or Node network code (`ECONNREFUSED`). */
+  readonly code: string;
+  /** HTTP status of the failed response; undefined when no response arrived. */
+  readonly status: number | undefined;
+
+  constructor(
+    operation: string,
+    message: string,
+    options: { code: string; status?: number | undefined; retryable?: boolean; cause?: unknown },
+  ) {
+    super(`${operation}: ${message}`, { retryable: options.retryable ?? false, cause: options.cause });
+    this.operation = operation;
+    this.code = options.code;
+    this.status = options.status;
+  }
+}
+
+/**
+ * Root of the state store's errors. `location` is where: the store's `describe()` or the file at fault,
+ * e.g. `file /var/lib/x/state.json`.
+ * Plain `StoreError`s are I/O failures: retryable unless the cause needs someone to act (permissions, a path
+ * that is not a directory).
+ */
+export class StoreError extends ConnectFailoverError {
+  readonly location: string;
+
+  constructor(message: string, location: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(message, options);
+    this.location = location;
+  }
+}
+
+/**
+ * The stored document cannot be used as it is (not JSON, a foreign file, a missing or wrong header field).
+ * Terminal: the store never overwrites it; an operator fixes it or moves it away.
+ */
+export class StoreCorruptError extends StoreError {
+  /** What is wrong, without the remedy, e.g. `not JSON (Unexpected end of JSON input)`. */
+  readonly problem: string;
+
+  constructor(location: string, problem: string, remedy: string, options: { cause?: unknown } = {}) {
+    super(`${location}: ${problem}. ${remedy}`, location, { retryable: false, cause: options.cause });
+    this.problem = problem;
+  }
+}
+
+/** The stored document was written in a newer format than this version reads. A kind of unusable document. */
+export class StoreFormatError extends StoreCorruptError {
+  readonly foundFormatVersion: number;
+  readonly supportedFormatVersion: number;
+
+  constructor(location: string, found: number, supported: number, remedy: string) {
+    super(location, `formatVersion ${found} was written by a newer connect-failover (this one reads ${supported})`, remedy);
+    this.foundFormatVersion = found;
+    this.supportedFormatVersion = supported;
+  }
+}
+
+/**
+ * A conditional save lost: someone saved since the caller loaded. Not retryable as is: the caller reloads,
+ * decides again on the newer document, and saves with the new version.
+ */
+export class StoreConflictError extends StoreError {
+  readonly expectedVersion: number;
+  readonly actualVersion: number;
+
+  constructor(location: string, expectedVersion: number, actualVersion: number) {
+    super(
+      `${location}: expected version ${expectedVersion} but the store holds version ${actualVersion}; reload and decide again`,
+      location,
+      { retryable: false },
+    );
+    this.expectedVersion = expectedVersion;
+    this.actualVersion = actualVersion;
+  }
+}
+
+/** The store's exclusive lock stayed held by someone else for the whole wait. Retryable. */
+export class StoreLockError extends StoreError {
+  /** The lock that could not be taken, e.g. the lock file's path. */
+  readonly lock: string;
+  /** Who holds it, as far as the lock says, e.g. `pid 4242 on host ip-10-0-0-1 (writer a)`. */
+  readonly holder: string;
+
+  constructor(location: string, lock: string, holder: string, waitedMs: number, remedy: string) {
+    super(`${location}: lock ${lock} is held by ${holder}; gave up after ${waitedMs} ms. ${remedy}`, location, {
+      retryable: true,
+    });
+    this.lock = lock;
+    this.holder = holder;
+  }
+}
