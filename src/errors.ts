@@ -147,3 +147,96 @@ export class StoreLockError extends StoreError {
     this.holder = holder;
   }
 }
+
+import type { ConnectCall } from './connect/traffic-port.ts';
+
+/**
+ * How a Connect traffic call failed: `throttled` 429, `conflict` 409, `server` 5xx (or an unreadable
+ * answer), `timeout` and `network` (no answer), `client` 4xx other than 429/409 and missing credentials
+ * (terminal: someone has to fix config or IAM), `aborted` (the caller's signal).
+ */
+export type ConnectApiErrorKind = 'throttled' | 'conflict' | 'server' | 'timeout' | 'network' | 'client' | 'aborted';
+
+/**
+ * One Connect traffic call failed. The adapter wraps each SDK error once, keeping the HTTP status, the
+ * error name and the SDK error as `cause`.
+ */
+export class ConnectApiError extends ConnectFailoverError {
+  readonly operation: ConnectCall['operation'];
+  readonly region: string;
+  /** HTTP status; undefined when no response arrived. */
+  readonly status: number | undefined;
+  /** Error name, e.g. `ThrottlingException`, `TimeoutError`, `ECONNRESET`. */
+  readonly code: string;
+  readonly kind: ConnectApiErrorKind;
+  /**
+   * True when an UpdateTrafficDistribution may have been applied although it failed (5xx, timeout,
+   * network error, abort after sending): read before sending it again. Always false for reads.
+   */
+  readonly ambiguous: boolean;
+  /** The `Id` the call addressed the group by: its ARN, or a bare id. */
+  readonly tdgId: string;
+
+  constructor(
+    message: string,
+    details: {
+      operation: ConnectCall['operation'];
+      region: string;
+      status: number | undefined;
+      code: string;
+      kind: ConnectApiErrorKind;
+      ambiguous: boolean;
+      tdgId: string;
+      cause?: unknown;
+    },
+  ) {
+    super(`${details.operation} in ${details.region}: ${message}`, {
+      retryable: details.kind !== 'client',
+      cause: details.cause,
+    });
+    this.operation = details.operation;
+    this.region = details.region;
+    this.status = details.status;
+    this.code = details.code;
+    this.kind = details.kind;
+    this.ambiguous = details.ambiguous;
+    this.tdgId = details.tdgId;
+  }
+}
+
+/**
+ * A traffic shift (or a read of the split) did not complete. Retryable when it ran out of time on
+ * errors that may pass (throttling, 5xx, outages); terminal when Connect refused it for a reason someone
+ * must fix, which the message names (IAM, the TDG's ARN, its status).
+ */
+export class ShiftError extends ConnectFailoverError {
+  /** The primary percent the shift aimed at; undefined for a read. */
+  readonly targetPrimaryPercent: number | undefined;
+  /** Every Connect call made, in order. */
+  readonly calls: readonly ConnectCall[];
+  /** The last Connect error seen, if any. */
+  readonly lastError: ConnectApiError | undefined;
+  /** Read-compare-write passes made. */
+  readonly attempts: number;
+  /** UpdateTrafficDistribution requests sent. */
+  readonly writes: number;
+
+  constructor(
+    message: string,
+    details: {
+      retryable: boolean;
+      targetPrimaryPercent?: number | undefined;
+      calls: readonly ConnectCall[];
+      lastError?: ConnectApiError | undefined;
+      attempts: number;
+      writes: number;
+    },
+  ) {
+    super(message, { retryable: details.retryable, cause: details.lastError });
+    this.targetPrimaryPercent = details.targetPrimaryPercent;
+    this.calls = details.calls;
+    this.lastError = details.lastError;
+    this.attempts = details.attempts;
+    this.writes = details.writes;
+  }
+}

@@ -1,24 +1,100 @@
-import { Command, CommanderError } from 'commander';
-import { ConfigError, ConnectFailoverError, UsageError } from '../errors.ts';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, ConnectFailoverError, MalformedMessageError, UsageError } from '../errors.ts';
 
 /** Exit codes of the contract: 0 success; 1 runtime failure; 2 usage or config error. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
-/** Builds the command tree. Each command lives in its own module and is loaded lazily, so `--help` is quick. */
-export function buildProgram(): Command {
+const configOption = () => new Option('-c, --config <file>', 'config file (default: $CONNECT_FAILOVER_CONFIG)');
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a whole number of at least 1`);
+  return n;
+}
+
+/** Builds the command tree. Each command lives in its own module, loaded only when it runs. */
+export function buildProgram(result: { code: number }): Command {
   const program = new Command('connect-failover')
-    .description('Automated region failover for Amazon Connect Global Resiliency')
+    .description('Automated Region failover for Amazon Connect Global Resiliency')
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('run')
+    .description('run the controller until SIGTERM or SIGINT')
+    .addOption(configOption())
+    .option('--dry-run', 'decide and log, never call UpdateTrafficDistribution')
+    .option('--pretty', 'human-readable logs instead of JSON lines')
+    .action(async (opts) => {
+      const { runCommand } = await import('./run.ts');
+      result.code = await runCommand(opts);
+    });
+
+  program
+    .command('validate')
+    .description('check the config and print what was understood (exit 2 with every problem)')
+    .addOption(configOption())
+    .action(async (opts) => (await import('./validate.ts')).validateCommand(opts));
+
+  program
+    .command('status')
+    .description('state, automation mode, desired and actual traffic, signals, last shift')
+    .addOption(configOption())
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => (await import('./status.ts')).statusCommand(opts));
+
+  program
+    .command('history')
+    .description('the decision log: transitions, commands and shifts with time, reason and alarms')
+    .addOption(configOption())
+    .option('--json', 'machine-readable output')
+    .option('--limit <n>', 'newest N entries (default 50)', positiveInt)
+    .action(async (opts) => (await import('./history.ts')).historyCommand(opts));
+
+  for (const [name, description] of [
+    ['failover', 'operator: move traffic to the replica now'],
+    ['failback', 'operator: move traffic back to the primary now'],
+    ['pause', 'operator: stop automatic shifts (signals are still tracked)'],
+    ['resume', 'operator: restart automatic shifts and re-evaluate at once'],
+  ] as const) {
+    const cmd = program
+      .command(name)
+      .description(description)
+      .addOption(configOption())
+      .requiredOption('--reason <text>', 'why (recorded in the history)')
+      .option('--by <name>', 'who (default: user@host)');
+    if (name === 'failover') cmd.option('--force', 'fail over even while a replicaUnhealthy alarm is in ALARM');
+    if (name === 'failback') cmd.option('--force', 'fail back even while a primary signal is in ALARM (pauses automation)');
+    cmd.action(async (opts) => (await import('./operator.ts')).operatorCommand(name, opts));
+  }
+
+  program
+    .command('explain')
+    .description('parse one queue message body and show what the controller would do with it')
+    .argument('[message-file]', 'file with the message body, or - for standard input')
+    .addOption(configOption())
+    .action(async (file, opts) => (await import('./explain.ts')).explainCommand(file, opts));
+
+  program
+    .command('diagram')
+    .description('print the statechart as Mermaid')
+    .action(async () => (await import('./diagram.ts')).diagramCommand());
+
   return program;
 }
 
 /** Runs the CLI and returns the process exit code; never calls process.exit itself. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const result = { code: EXIT.ok as number };
+  const program = buildProgram(result);
+  if (argv.length === 0) {
+    program.outputHelp();
+    return EXIT.usage;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT.ok;
+    return result.code;
   } catch (error) {
     return exitCodeFor(error);
   }
@@ -34,6 +110,10 @@ function exitCodeFor(error: unknown): number {
   if (error instanceof ConfigError || error instanceof UsageError) {
     process.stderr.write(`${error.message}\n`);
     return EXIT.usage;
+  }
+  if (error instanceof MalformedMessageError) {
+    process.stderr.write(`malformed message: ${error.message}\n`);
+    return EXIT.failure;
   }
   const message = error instanceof ConnectFailoverError || error instanceof Error ? error.message : String(error);
   process.stderr.write(`error: ${message}\n`);

@@ -29,6 +29,26 @@ export interface ConnectCall {
   status: number | undefined;
   /** Error name (`ThrottlingException`, `TimeoutError`, …) when it failed. */
   error: string | undefined;
+  /** The split sent (UpdateTrafficDistribution) or read (GetTrafficDistribution); absent otherwise. */
+  split?: TrafficSplit;
+}
+
+/** Receives each {@link ConnectCall} once it has finished, succeeded or not. */
+export type ConnectCallObserver = (call: ConnectCall) => void;
+
+/**
+ * Connect's traffic API for one traffic distribution group, callable in either of its two Regions.
+ * Implemented by `ConnectTrafficApi`; the shifter adds retries, Region choice and verification on top.
+ * Each method makes exactly one request and rejects with a `ConnectApiError` (or the signal's reason).
+ */
+export interface TrafficApi {
+  readonly regions: { readonly primary: string; readonly replica: string };
+  /** GetTrafficDistribution in `region`. */
+  get(region: string, signal: AbortSignal, onCall?: ConnectCallObserver): Promise<TrafficSplit>;
+  /** DescribeTrafficDistributionGroup in `region`: the group's status. */
+  describe(region: string, signal: AbortSignal, onCall?: ConnectCallObserver): Promise<TdgStatus>;
+  /** UpdateTrafficDistribution in `region`, with the complete split for both Regions. */
+  update(region: string, split: TrafficSplit, signal: AbortSignal, onCall?: ConnectCallObserver): Promise<void>;
 }
 
 /** What a shift produced. */
@@ -42,4 +62,12 @@ export interface ShiftResult {
   writtenVia: string | undefined;
   verifiedAt: number;
   split: TrafficSplit;
+}
+
+/** What the controller needs to move and read traffic; the shifter implements it over the Connect API. */
+export interface TrafficControl {
+  /** One logical shift to `targetPrimaryPercent`, verified; rejects with the signal's reason when superseded. */
+  shift(targetPrimaryPercent: number, signal: AbortSignal): Promise<ShiftResult>;
+  /** The split and status now, from whichever Region answers. */
+  read(signal: AbortSignal): Promise<{ split: TrafficSplit; status: TdgStatus; region: string }>;
 }

@@ -26,7 +26,7 @@ export interface TestSqs {
 
 /** Starts fauxqs on port 0. Call `stop()` in `afterAll`/`afterEach`. */
 export async function startSqs(): Promise<TestSqs> {
-  const server = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1' });
+  const server = await startFauxqs({ port: 0, logger: false });
   const client = sqsClient(server.address);
   return {
     endpoint: server.address,

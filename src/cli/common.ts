@@ -1,0 +1,34 @@
+/** What several commands share: loading the config (warnings to stderr) and reading the persisted state. */
+import { loadConfig, resolveConfigPath } from '../config/load.ts';
+import type { Config } from '../config/types.ts';
+import { readDocument } from '../controller/document.ts';
+import type { ControllerDocument } from '../controller/document.ts';
+import { openStore } from '../store/open-store.ts';
+
+export interface ConfigOption {
+  config?: string;
+}
+
+/** Loads and validates the config named by `-c` or CONNECT_FAILOVER_CONFIG; throws ConfigError (exit 2). */
+export async function loadCommandConfig(options: ConfigOption): Promise<Config> {
+  const { config, warnings } = await loadConfig(resolveConfigPath(options.config));
+  for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+  return config;
+}
+
+/** The controller's persisted document, or undefined when it never ran with this store. */
+export async function readPersisted(config: Config): Promise<{ doc: ControllerDocument; updatedAt: string; location: string } | undefined> {
+  const store = openStore(config.store);
+  try {
+    const stored = await store.load();
+    if (!stored) return undefined;
+    return { doc: readDocument(stored.data, store.describe()), updatedAt: stored.updatedAt, location: store.describe() };
+  } finally {
+    await store.close();
+  }
+}
+
+/** Writes a line to stdout. */
+export function print(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}

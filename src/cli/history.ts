@@ -1,0 +1,27 @@
+import type { HistoryEntry } from '../controller/document.ts';
+import { loadCommandConfig, print, readPersisted } from './common.ts';
+import type { ConfigOption } from './common.ts';
+import { table } from './render.ts';
+
+/** `history -c FILE [--json] [--limit N]`: the decision log, newest last. */
+export async function historyCommand(options: ConfigOption & { json?: boolean; limit?: number }): Promise<void> {
+  const config = await loadCommandConfig(options);
+  const persisted = await readPersisted(config);
+  const entries = (persisted?.doc.history ?? []).slice(-(options.limit ?? 50));
+  if (options.json) {
+    print(JSON.stringify(entries, null, 2));
+    return;
+  }
+  if (entries.length === 0) {
+    print('no history yet');
+    return;
+  }
+  print(table([['time', 'kind', 'change', 'reason'], ...entries.map(row)]));
+}
+
+function row(e: HistoryEntry): string[] {
+  const change = e.from && e.to ? `${e.region ? `${e.region}: ` : ''}${e.from} -> ${e.to}` : (e.outcome ?? e.to ?? '');
+  const who = e.by ? ` (by ${e.by})` : '';
+  const alarms = e.alarms && e.alarms.length > 0 ? ` [${e.alarms.join(', ')}]` : '';
+  return [e.at, e.kind, change, `${e.reason}${alarms}${who}`];
+}

@@ -1,0 +1,9 @@
+import { formatConfig } from '../config/format.ts';
+import { loadCommandConfig, print } from './common.ts';
+import type { ConfigOption } from './common.ts';
+
+/** `validate -c FILE`: prints the normalized config; a ConfigError (exit 2) lists every problem. */
+export async function validateCommand(options: ConfigOption): Promise<void> {
+  const config = await loadCommandConfig(options);
+  print(formatConfig(config));
+}

@@ -1,0 +1,444 @@
+/**
+ * The traffic shifter: makes Connect's split match a decided target, idempotently, and verifies it.
+ *
+ * Retries live here and not in the AWS SDK (whose clients run with `maxAttempts: 1`): a safe retry of
+ * UpdateTrafficDistribution needs more than re-sending the same request.
+ * - The API has no client token. After an ambiguous failure (5xx, timeout, reset) the write may have
+ *   been applied, so the split is read before anything is sent again; the SDK would blindly re-send.
+ * - A 409 means an update is still being applied (UPDATE_IN_PROGRESS): the right move is to wait for
+ *   ACTIVE and re-read, not to re-send. The SDK does not retry 409 at all.
+ * - When one Region's API fails, the write goes to the other Region's endpoint, which a per-client SDK
+ *   retry cannot do.
+ * - The whole shift answers to one deadline and one AbortSignal (a newer decision supersedes it), and
+ *   every attempt is logged and returned for the audit trail. SDK retries would hide attempts, multiply
+ *   ours, and spend a retry-token budget that runs dry during exactly the long outage we fail over for.
+ *
+ * The loop is level-based, as in a Kubernetes reconciler: each pass reads the split, compares it with
+ * the target, writes only if different, and repeats until the split shows the target and the group is
+ * ACTIVE. It never branches on what the previous attempt did, so "read before re-sending" holds by
+ * construction.
+ */
+import { systemClock } from '../clock.ts';
+import type { Clock } from '../clock.ts';
+import { ConnectApiError, ShiftError } from '../errors.ts';
+import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS, fullJitterDelay } from './backoff.ts';
+import type { ShiftBackoffOptions } from './backoff.ts';
+import type { ConnectCall, ShiftResult, TdgStatus, TrafficApi, TrafficControl, TrafficSplit } from './traffic-port.ts';
+
+/** The logging the shifter needs; a pino logger fits. */
+export interface ShiftLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** Options of {@link TrafficShifter}. */
+export interface TrafficShifterOptions {
+  /** Connect, for one traffic distribution group in both Regions (`ConnectTrafficApi`). */
+  api: TrafficApi;
+  /** Move AgentConfig together with TelephonyConfig (and verify it). Default true. */
+  shiftAgents?: boolean;
+  /** Time for backoff, deadlines and timestamps. Default the system clock. */
+  clock?: Clock;
+  /** Backoff between attempts and status polls: full jitter, base 200 ms, cap 20 s, `Math.random`. */
+  backoff?: ShiftBackoffOptions;
+  /** Longest a shift keeps trying before it fails with a retryable ShiftError, in ms. Default 120000. */
+  deadlineMs?: number;
+  /** Default: no logging. */
+  logger?: ShiftLogger;
+}
+
+/** The split and status as one Region reported them. */
+export interface TrafficReading {
+  split: TrafficSplit;
+  status: TdgStatus;
+  /** The Region that answered. */
+  region: string;
+  calls: ConnectCall[];
+}
+
+const DEFAULT_DEADLINE_MS = 120_000;
+
+/** Statuses that pass on their own: wait for ACTIVE. Every other non-ACTIVE status needs a person. */
+const TRANSIENT_STATUSES: ReadonlySet<TdgStatus> = new Set(['UPDATE_IN_PROGRESS', 'CREATION_IN_PROGRESS']);
+
+const silentLogger: ShiftLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * Shifts Connect's traffic split to a target and verifies it. One shift at a time: the caller aborts a
+ * superseded shift and awaits its rejection before starting the next, so no write of an old split can
+ * be sent late.
+ */
+export class TrafficShifter implements TrafficControl {
+  readonly #api: TrafficApi;
+  readonly #shiftAgents: boolean;
+  readonly #clock: Clock;
+  readonly #backoff: Required<ShiftBackoffOptions>;
+  readonly #deadlineMs: number;
+  readonly #logger: ShiftLogger;
+
+  constructor(options: TrafficShifterOptions) {
+    const baseMs = options.backoff?.baseMs ?? DEFAULT_BACKOFF_BASE_MS;
+    const capMs = options.backoff?.capMs ?? DEFAULT_BACKOFF_CAP_MS;
+    const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    if (!(Number.isFinite(baseMs) && baseMs > 0)) throw new RangeError(`backoff.baseMs must be > 0, got ${baseMs}`);
+    if (!(Number.isFinite(capMs) && capMs >= baseMs)) throw new RangeError(`backoff.capMs must be ≥ backoff.baseMs (${baseMs}), got ${capMs}`);
+    if (!(Number.isFinite(deadlineMs) && deadlineMs > 0)) throw new RangeError(`deadlineMs must be > 0, got ${deadlineMs}`);
+    this.#api = options.api;
+    this.#shiftAgents = options.shiftAgents ?? true;
+    this.#clock = options.clock ?? systemClock;
+    this.#backoff = { baseMs, capMs, random: options.backoff?.random ?? Math.random };
+    this.#deadlineMs = deadlineMs;
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  /**
+   * Makes the telephony split (and the agents split, with `shiftAgents`) `targetPrimaryPercent` on the
+   * primary, then verifies it: GetTrafficDistribution shows it and the group is ACTIVE.
+   *
+   * @returns `verified` when this shift wrote, `alreadyInPlace` when no write was needed.
+   * @throws ShiftError retryable when the deadline passed; terminal (with the remedy in its message) when
+   *   Connect refused the call for a reason someone must fix, or the target is not 0–100 in steps of 10.
+   * @throws the signal's reason when `signal` aborts; no request is started after that.
+   */
+  async shift(targetPrimaryPercent: number, signal: AbortSignal): Promise<ShiftResult> {
+    if (!(Number.isInteger(targetPrimaryPercent) && targetPrimaryPercent >= 0 && targetPrimaryPercent <= 100 && targetPrimaryPercent % 10 === 0)) {
+      throw new ShiftError(`target ${targetPrimaryPercent} is not a percent from 0 to 100 in steps of 10`, {
+        retryable: false,
+        targetPrimaryPercent,
+        calls: [],
+        attempts: 0,
+        writes: 0,
+      });
+    }
+    const run = new ShiftRun(
+      {
+        api: this.#api,
+        shiftAgents: this.#shiftAgents,
+        clock: this.#clock,
+        backoff: this.#backoff,
+        deadlineMs: this.#deadlineMs,
+        logger: this.#logger,
+      },
+      targetPrimaryPercent,
+      signal,
+    );
+    const context = { targetPrimaryPercent, shiftAgents: this.#shiftAgents };
+    this.#logger.info(context, 'traffic shift started');
+    try {
+      const result = await run.run();
+      this.#logger.info(
+        { ...context, outcome: result.outcome, writes: result.writes, writtenVia: result.writtenVia, calls: result.calls.length },
+        `traffic shift ${result.outcome}`,
+      );
+      return result;
+    } catch (err) {
+      if (signal.aborted && err === signal.reason) {
+        this.#logger.info({ ...context, calls: run.calls.length }, 'traffic shift aborted');
+      } else if (err instanceof ShiftError) {
+        this.#logger.error({ ...context, retryable: err.retryable, attempts: err.attempts, writes: err.writes, err: err.message }, 'traffic shift failed');
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * The current split and status, from the first Region that answers, primary first: for start-up
+   * reconciliation and `status`. One try per Region, no backoff.
+   *
+   * @throws ShiftError when neither Region answered (retryable unless every failure needs a fix).
+   * @throws the signal's reason when `signal` aborts.
+   */
+  async read(signal: AbortSignal): Promise<TrafficReading> {
+    const calls: ConnectCall[] = [];
+    const observe = (call: ConnectCall) => {
+      calls.push(call);
+      logCall(this.#logger, call, undefined);
+    };
+    const errors: ConnectApiError[] = [];
+    for (const region of [this.#api.regions.primary, this.#api.regions.replica]) {
+      signal.throwIfAborted();
+      try {
+        const split = await this.#api.get(region, signal, observe);
+        const status = await this.#api.describe(region, signal, observe);
+        return { split, status, region, calls };
+      } catch (err) {
+        if (signal.aborted) throw signal.reason;
+        if (!(err instanceof ConnectApiError)) throw err;
+        errors.push(err);
+      }
+    }
+    const problems = errors.map((e) => (e.kind === 'client' ? `${e.message} (fix: ${remedyFor(e)})` : e.message));
+    throw new ShiftError(`could not read the traffic split from either Region: ${problems.join('; ')}`, {
+      retryable: errors.every((e) => e.retryable),
+      calls,
+      lastError: errors.at(-1),
+      attempts: errors.length,
+      writes: 0,
+    });
+  }
+}
+
+/**
+ * What to fix when Connect refuses a call for good. Pure; exported for tests and for `preflight`.
+ */
+export function remedyFor(error: ConnectApiError): string {
+  const bareId = !error.tdgId.startsWith('arn:');
+  if (error.status === 404 || error.code === 'ResourceNotFoundException') {
+    if (bareId) {
+      return (
+        `the group was addressed by its bare id ${error.tdgId}, which resolves only in its home Region; ` +
+        `set trafficDistributionGroup to its ARN (arn:aws:connect:<home Region>:<account>:traffic-distribution-group/${error.tdgId})`
+      );
+    }
+    return (
+      `check that the traffic distribution group ${error.tdgId} exists, that regions names its two Regions, ` +
+      'and that the credentials belong to its account'
+    );
+  }
+  if (/credential|UnrecognizedClient|InvalidSignature|ExpiredToken|InvalidClientTokenId/i.test(error.code)) {
+    return 'the AWS credentials are missing or not accepted: configure the SDK default chain (environment, profile or role)';
+  }
+  if (error.status === 403 || /AccessDenied/i.test(error.code)) {
+    return (
+      `the controller's IAM identity may not call connect:${error.operation}: allow connect:UpdateTrafficDistribution, ` +
+      `connect:GetTrafficDistribution and connect:DescribeTrafficDistributionGroup on ${error.tdgId} (the group's ARN in its home Region)`
+    );
+  }
+  if (error.status === 400 || error.code === 'InvalidRequestException') {
+    return 'check that regions names the group\'s two Regions, that traffic percents are 0–100 in steps of 10, and that the group is ACTIVE';
+  }
+  return 'Connect refused the request; fix the cause in the message before shifting again';
+}
+
+interface RunSettings {
+  api: TrafficApi;
+  shiftAgents: boolean;
+  clock: Clock;
+  backoff: Required<ShiftBackoffOptions>;
+  deadlineMs: number;
+  logger: ShiftLogger;
+}
+
+/** The state of one shift: its calls, the Regions that failed, and its backoff step. */
+class ShiftRun {
+  readonly calls: ConnectCall[] = [];
+  readonly #s: RunSettings;
+  readonly #target: number;
+  readonly #signal: AbortSignal;
+  readonly #deadline: number;
+  /** Regions whose API last failed with a server error, a timeout or a network error. */
+  readonly #failing = new Set<string>();
+  #readFirst: string;
+  #lastWriteRegion: string | undefined;
+  #acceptedVia: string | undefined;
+  #ambiguousVia: string | undefined;
+  #writes = 0;
+  #passes = 0;
+  #step = 0;
+  #lastError: ConnectApiError | undefined;
+  /** Why the last pass did not finish, for the deadline's message. */
+  #obstacle = 'nothing answered';
+
+  constructor(settings: RunSettings, target: number, signal: AbortSignal) {
+    this.#s = settings;
+    this.#target = target;
+    this.#signal = signal;
+    this.#deadline = settings.clock.now() + settings.deadlineMs;
+    // Before anything is known, read where the traffic is headed: that Region is the one that must work.
+    this.#readFirst = target < 50 ? settings.api.regions.replica : settings.api.regions.primary;
+  }
+
+  async run(): Promise<ShiftResult> {
+    for (;;) {
+      this.#passes++;
+      const current = await this.#read((region, observe) => this.#s.api.get(region, this.#signal, observe));
+      if (current === undefined) {
+        await this.#wait();
+        continue;
+      }
+      const status = await this.#read((region, observe) => this.#s.api.describe(region, this.#signal, observe));
+      if (status === undefined) {
+        await this.#wait();
+        continue;
+      }
+      if (status !== 'ACTIVE') {
+        if (!TRANSIENT_STATUSES.has(status)) throw this.#statusError(status);
+        // Writing now would only earn a 409; the update in progress may even be ours, already applied.
+        this.#obstacle = `the group stayed ${status}`;
+        await this.#wait();
+        continue;
+      }
+      if (this.#matches(current)) return this.#result(current);
+      await this.#write(current);
+    }
+  }
+
+  async #write(current: TrafficSplit): Promise<void> {
+    const region = this.#writeRegion(this.#takingRegion(current));
+    this.#beforeCall();
+    this.#writes++;
+    this.#lastWriteRegion = region;
+    try {
+      await this.#s.api.update(region, this.#targetSplit(), this.#signal, this.#observe);
+      this.#acceptedVia = region;
+      this.#failing.delete(region);
+      // Verification polls start afresh.
+      this.#step = 0;
+    } catch (err) {
+      if (this.#absorb(err, region).ambiguous) this.#ambiguousVia = region;
+      await this.#wait();
+    }
+  }
+
+  /** One read from the preferred Region, else the other; undefined when both failed (retryably). */
+  async #read<T>(call: (region: string, observe: (c: ConnectCall) => void) => Promise<T>): Promise<T | undefined> {
+    for (const region of this.#readOrder()) {
+      this.#beforeCall();
+      try {
+        const value = await call(region, this.#observe);
+        this.#failing.delete(region);
+        this.#readFirst = region;
+        return value;
+      } catch (err) {
+        this.#absorb(err, region);
+      }
+    }
+    return undefined;
+  }
+
+  #readOrder(): [string, string] {
+    const first = this.#readFirst;
+    const other = this.#otherOf(first);
+    return this.#failing.has(first) && !this.#failing.has(other) ? [other, first] : [first, other];
+  }
+
+  /**
+   * The Region that should take the write: the one gaining traffic, unless its API just failed with a
+   * server, timeout or network error; when both did, alternate.
+   */
+  #writeRegion(taking: string): string {
+    const other = this.#otherOf(taking);
+    if (!this.#failing.has(taking)) return taking;
+    if (!this.#failing.has(other)) return other;
+    return this.#lastWriteRegion === undefined ? taking : this.#otherOf(this.#lastWriteRegion);
+  }
+
+  #takingRegion(current: TrafficSplit): string {
+    const { primary, replica } = this.#s.api.regions;
+    const from =
+      current.telephonyPrimaryPercent !== this.#target ? current.telephonyPrimaryPercent : current.agentsPrimaryPercent;
+    if (from === undefined) return this.#target < 50 ? replica : primary;
+    return this.#target < from ? replica : primary;
+  }
+
+  /**
+   * Turns a failed call into a decision: rethrows the abort reason and terminal errors, records the rest
+   * and returns it for a retry.
+   */
+  #absorb(err: unknown, region: string): ConnectApiError {
+    if (this.#signal.aborted) throw this.#signal.reason;
+    if (!(err instanceof ConnectApiError)) throw err;
+    if (err.kind === 'client') {
+      throw new ShiftError(`shift to ${this.#target}% primary stopped: ${err.message}. Fix: ${remedyFor(err)}`, {
+        retryable: false,
+        ...this.#progress(err),
+      });
+    }
+    if (err.kind === 'server' || err.kind === 'timeout' || err.kind === 'network') this.#failing.add(region);
+    this.#lastError = err;
+    this.#obstacle = err.message;
+    return err;
+  }
+
+  #beforeCall(): void {
+    this.#signal.throwIfAborted();
+    if (this.#s.clock.now() >= this.#deadline) throw this.#deadlineError();
+  }
+
+  async #wait(): Promise<void> {
+    this.#signal.throwIfAborted();
+    const remaining = this.#deadline - this.#s.clock.now();
+    if (remaining <= 0) throw this.#deadlineError();
+    this.#step++;
+    const ms = Math.min(fullJitterDelay(this.#step, this.#s.backoff), remaining);
+    this.#s.logger.debug({ targetPrimaryPercent: this.#target, waitMs: ms, step: this.#step, reason: this.#obstacle }, 'traffic shift waiting');
+    await this.#s.clock.sleep(ms, this.#signal);
+  }
+
+  readonly #observe = (call: ConnectCall): void => {
+    this.calls.push(call);
+    logCall(this.#s.logger, call, this.#target);
+  };
+
+  #matches(split: TrafficSplit): boolean {
+    if (split.telephonyPrimaryPercent !== this.#target) return false;
+    return !this.#s.shiftAgents || split.agentsPrimaryPercent === this.#target;
+  }
+
+  #targetSplit(): TrafficSplit {
+    return { telephonyPrimaryPercent: this.#target, agentsPrimaryPercent: this.#s.shiftAgents ? this.#target : undefined };
+  }
+
+  #otherOf(region: string): string {
+    const { primary, replica } = this.#s.api.regions;
+    return region === primary ? replica : primary;
+  }
+
+  #result(split: TrafficSplit): ShiftResult {
+    const wrote = this.#acceptedVia ?? this.#ambiguousVia;
+    return {
+      outcome: wrote === undefined ? 'alreadyInPlace' : 'verified',
+      calls: this.calls,
+      writes: this.#writes,
+      writtenVia: wrote,
+      verifiedAt: this.#s.clock.now(),
+      split,
+    };
+  }
+
+  #progress(lastError: ConnectApiError | undefined) {
+    return {
+      targetPrimaryPercent: this.#target,
+      calls: this.calls,
+      lastError,
+      attempts: this.#passes,
+      writes: this.#writes,
+    };
+  }
+
+  #deadlineError(): ShiftError {
+    return new ShiftError(
+      `shift to ${this.#target}% primary not verified within ${this.#s.deadlineMs} ms ` +
+        `(${this.#passes} passes, ${this.#writes} writes); last problem: ${this.#obstacle}`,
+      { retryable: true, ...this.#progress(this.#lastError) },
+    );
+  }
+
+  #statusError(status: TdgStatus): ShiftError {
+    return new ShiftError(
+      `shift to ${this.#target}% primary stopped: the traffic distribution group is ${status}; ` +
+        'updates need ACTIVE. Fix the group (or the config) before shifting again',
+      { retryable: false, ...this.#progress(this.#lastError) },
+    );
+  }
+}
+
+/** One log line per Connect call: Region, operation, split, outcome. Never credentials. */
+function logCall(logger: ShiftLogger, call: ConnectCall, targetPrimaryPercent: number | undefined): void {
+  const outcome = call.error ?? 'ok';
+  const fields = {
+    operation: call.operation,
+    region: call.region,
+    split: call.split,
+    targetPrimaryPercent,
+    status: call.status,
+    error: call.error,
+    durationMs: call.durationMs,
+  };
+  const msg = `${call.operation} in ${call.region}: ${outcome}`;
+  if (call.error !== undefined) logger.warn(fields, msg);
+  else if (call.operation === 'UpdateTrafficDistribution') logger.info(fields, msg);
+  else logger.debug(fields, msg);
+}

@@ -1,0 +1,482 @@
+/**
+ * The controller: restores the statechart from the store, feeds it alarm events, operator commands and
+ * clock ticks, persists the result before acknowledging messages, and tells the reconciler which split
+ * the state wants. Every decision is logged once and kept in the history.
+ */
+import { createActor } from 'xstate';
+import type { Actor } from 'xstate';
+import {
+  createFailoverMachine,
+  outlook,
+  restoreSnapshot,
+  statesOf,
+} from '../../state-machines/index.ts';
+import type { Decision, FailoverEvent, FailoverMachine, FailoverPolicy, FailoverSnapshot } from '../../state-machines/index.ts';
+import type { AlarmReader } from '../cloudwatch/alarm-reader.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config/types.ts';
+import type { TrafficControl } from '../connect/traffic-port.ts';
+import { StoreConflictError } from '../errors.ts';
+import { normalizeMessage } from '../events/normalize.ts';
+import type { OperatorCommand, QueueEvent } from '../events/types.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { StateStore } from '../store/store.ts';
+import { appendHistory, emptyDocument, readDocument, rememberCommand } from './document.ts';
+import type { ControllerDocument, HistoryEntry } from './document.ts';
+import { Reconciler } from './reconciler.ts';
+import type { ReconcileOutcome, Target } from './reconciler.ts';
+import { matchSignal, signalRefs } from './signal-map.ts';
+import type { SignalRef } from './signal-map.ts';
+import { SerialQueue, Wakeup } from './wakeup.ts';
+
+/** One message from the queue, as the intake hands it over. */
+export interface InboundMessage {
+  messageId: string;
+  body: string;
+  receivedAt: number;
+  sentAt?: number | undefined;
+}
+
+/** What became of each message of a batch; the intake deletes all but the malformed ones. */
+export type MessageOutcome = 'applied' | 'duplicate' | 'stale' | 'unknownAlarm' | 'ignored' | 'command' | 'malformed';
+
+export interface ControllerHooks {
+  /** Called after each message is classified (for metrics). */
+  message?(outcome: MessageOutcome, shape: string | undefined): void;
+  /** Called for every decision of the statechart. */
+  decision?(decision: Decision): void;
+  /** Called for every reconcile outcome. */
+  shift?(outcome: ReconcileOutcome): void;
+  /** Called after every state change (for gauges). */
+  state?(snapshot: FailoverSnapshot, doc: ControllerDocument): void;
+}
+
+export interface ControllerOptions {
+  config: Config;
+  store: StateStore;
+  traffic: TrafficControl;
+  alarms: AlarmReader;
+  clock: Clock;
+  logger: Logger;
+  dryRun?: boolean;
+  hooks?: ControllerHooks;
+}
+
+export function policyOf(config: Config): FailoverPolicy {
+  return { signals: config.signals, traffic: config.traffic, timing: config.timing, failback: config.failback };
+}
+
+export class Controller {
+  readonly policy: FailoverPolicy;
+  private readonly machine: FailoverMachine;
+  private readonly refs: SignalRef[];
+  private readonly serial = new SerialQueue();
+  private readonly rescheduled = new Wakeup();
+  private readonly reconciler: Reconciler;
+  private actor: Actor<FailoverMachine> | undefined;
+  private doc: ControllerDocument | undefined;
+  private version = 0;
+  private loggedSeq = 0;
+  private lastBlocked: string | undefined;
+
+  constructor(private readonly options: ControllerOptions) {
+    this.policy = policyOf(options.config);
+    this.machine = createFailoverMachine(this.policy);
+    this.refs = signalRefs(options.config.signals, options.config.regions);
+    this.reconciler = new Reconciler({
+      traffic: options.traffic,
+      clock: options.clock,
+      logger: options.logger,
+      onOutcome: (outcome) => this.serial.run(() => this.recordOutcome(outcome)),
+    });
+  }
+
+  get snapshot(): FailoverSnapshot {
+    if (!this.actor) throw new Error('controller not started');
+    return this.actor.getSnapshot();
+  }
+
+  get document(): ControllerDocument {
+    if (!this.doc) throw new Error('controller not started');
+    return this.doc;
+  }
+
+  /**
+   * Start-up reconciliation (behaviour 8): the persisted state, then the alarms as CloudWatch has them now,
+   * then the split as Connect has it now. Drift is reported; the reconciler then acts on what was found.
+   */
+  async start(signal: AbortSignal): Promise<void> {
+    const { store, logger, clock } = this.options;
+    const stored = await store.load(signal);
+    if (stored) {
+      this.version = stored.version;
+      this.doc = readDocument(stored.data, store.describe());
+      const persisted = restoreSnapshot(this.machine, this.doc.snapshot);
+      this.actor = createActor(this.machine, { snapshot: persisted, input: { now: clock.now() } }).start();
+      this.loggedSeq = this.snapshot.context.seq;
+    } else {
+      this.actor = createActor(this.machine, { input: { now: clock.now() } }).start();
+      this.doc = emptyDocument(this.persistedSnapshot());
+    }
+    const states = statesOf(this.snapshot);
+    logger.info({ store: store.describe(), restored: Boolean(stored), ...states }, 'controller starting');
+
+    await this.observeAlarms(signal);
+    const drift = await this.observeTraffic(signal);
+    await this.serial.run(async () => {
+      this.noteDecisions();
+      appendHistory(this.document, {
+        at: iso(clock.now()),
+        kind: 'startup',
+        reason: stored ? 'restored persisted state' : 'no persisted state: started healthy',
+        to: statesOf(this.snapshot).health,
+      });
+      await this.persist(signal);
+    });
+    // While automation is paused or suspended, a split changed by hand is reported, not overwritten.
+    const { automation } = statesOf(this.snapshot);
+    const handChanged = drift && this.document.shift?.status === 'verified';
+    this.aim(!(handChanged && automation !== 'active'));
+  }
+
+  /** Runs the reconciler and the deadline ticker until `signal` aborts. Messages come through `handleBatch`. */
+  async runLoops(signal: AbortSignal): Promise<void> {
+    await Promise.all([this.reconciler.run(signal), this.tickLoop(signal)]);
+  }
+
+  /**
+   * Applies one batch: classifies every message, applies alarm events in alarm-timestamp order, persists,
+   * and returns the ids that may be deleted (everything but malformed messages, which stay for the DLQ).
+   */
+  async handleBatch(batch: readonly InboundMessage[], signal?: AbortSignal): Promise<{ deletable: string[]; malformed: string[] }> {
+    const { logger, hooks } = { ...this.options, hooks: this.options.hooks ?? {} };
+    const parsed: Array<{ message: InboundMessage; event: QueueEvent }> = [];
+    const malformed: string[] = [];
+    for (const message of batch) {
+      try {
+        parsed.push({ message, event: normalizeMessage(message.body) });
+      } catch (error) {
+        malformed.push(message.messageId);
+        hooks.message?.('malformed', undefined);
+        // The body is not logged: it may hold anything. The id finds it in the DLQ.
+        logger.warn({ messageId: message.messageId, error: (error as Error).message }, 'malformed message left for the dead-letter queue');
+      }
+    }
+    parsed.sort((a, b) => orderKey(a.event) - orderKey(b.event));
+    return this.serial.run(async () => {
+      for (const { message, event } of parsed) this.applyEvent(message, event);
+      await this.persist(signal);
+      return { deletable: parsed.map((p) => p.message.messageId), malformed };
+    });
+  }
+
+  /** Persists whatever is in memory (used at shutdown). */
+  async flush(signal?: AbortSignal): Promise<void> {
+    await this.serial.run(() => this.persist(signal));
+  }
+
+  private applyEvent(message: InboundMessage, event: QueueEvent): void {
+    const { logger, clock } = this.options;
+    const hooks = this.options.hooks ?? {};
+    if (event.kind === 'ignored') {
+      hooks.message?.('ignored', event.shape);
+      logger.info({ messageId: message.messageId, shape: event.shape, why: event.why }, 'message ignored');
+      return;
+    }
+    if (event.kind === 'operator') {
+      this.applyCommand(message, event);
+      return;
+    }
+    const ref = matchSignal(this.refs, event.alarm);
+    if (!ref) {
+      hooks.message?.('unknownAlarm', event.shape);
+      logger.info({ messageId: message.messageId, alarm: event.alarm.arn }, 'alarm is not a configured signal; ignored');
+      return;
+    }
+    const current = this.snapshot.context.signals[ref.key];
+    const outcome: MessageOutcome = current === undefined || event.stateAt > current.at ? 'applied' : event.stateAt === current.at ? 'duplicate' : 'stale';
+    hooks.message?.(outcome, event.shape);
+    logger.info(
+      { messageId: message.messageId, shape: event.shape, alarm: ref.key, role: ref.role, state: event.state, stateAt: iso(event.stateAt), outcome },
+      'alarm state change',
+    );
+    if (outcome !== 'applied') return;
+    this.send({ type: 'alarm.changed', alarm: ref.key, value: event.state, at: event.stateAt, now: clock.now() });
+  }
+
+  private applyCommand(message: InboundMessage, command: OperatorCommand): void {
+    const { logger, clock } = this.options;
+    const doc = this.document;
+    this.options.hooks?.message?.('command', command.shape);
+    if (doc.commandIds.includes(command.id)) {
+      logger.info({ messageId: message.messageId, commandId: command.id }, 'operator command already applied');
+      return;
+    }
+    rememberCommand(doc, command.id);
+    const base = { reason: command.reason, by: command.requestedBy, now: clock.now() };
+    const event: FailoverEvent =
+      command.command === 'failover'
+        ? { type: 'operator.failoverRequested', force: command.force, ...base }
+        : command.command === 'failback'
+          ? { type: 'operator.failbackRequested', force: command.force, ...base }
+          : command.command === 'pause'
+            ? { type: 'operator.pauseRequested', ...base }
+            : { type: 'operator.resumeRequested', ...base };
+    this.send(event);
+    const result = this.snapshot.context.lastCommand;
+    const outcome = result?.accepted ? 'accepted' : 'refused';
+    appendHistory(doc, {
+      at: iso(clock.now()),
+      kind: 'command',
+      reason: command.reason,
+      by: command.requestedBy,
+      outcome: `${command.command} ${outcome}: ${result?.detail ?? ''}`,
+    });
+    logger.info(
+      { commandId: command.id, command: command.command, force: command.force, by: command.requestedBy, reason: command.reason, outcome, detail: result?.detail },
+      'operator command',
+    );
+  }
+
+  /** Sends one event to the statechart, then logs and records what it decided. */
+  private send(event: FailoverEvent): void {
+    this.actor!.send(event);
+    this.noteDecisions();
+  }
+
+  private noteDecisions(): void {
+    const { logger, clock } = this.options;
+    const snapshot = this.snapshot;
+    const fresh = snapshot.context.decisions.filter((d) => d.seq > this.loggedSeq);
+    let shiftDecided = false;
+    for (const d of fresh) {
+      this.loggedSeq = d.seq;
+      appendHistory(this.document, {
+        at: iso(d.at),
+        kind: 'transition',
+        region: d.region,
+        from: d.from,
+        to: d.to,
+        reason: d.reason,
+        alarms: d.alarms,
+        trigger: d.trigger,
+        ...(d.by ? { by: d.by } : {}),
+        ...(d.region === 'health' ? { primaryPercent: this.policy.traffic[d.to as 'healthy'] } : {}),
+      });
+      logger.info({ decision: d.seq, region: d.region, from: d.from, to: d.to, reason: d.reason, alarms: d.alarms, trigger: d.trigger, by: d.by }, 'decision');
+      this.options.hooks?.decision?.(d);
+      if (d.region === 'health') shiftDecided = true;
+    }
+    const view = outlook(this.policy, snapshot);
+    const blocked = view.blocked && view.blocked.kind !== 'waiting' ? view.blocked.message : undefined;
+    if (blocked !== this.lastBlocked) {
+      this.lastBlocked = blocked;
+      if (blocked) {
+        logger.warn({ blocked: view.blocked?.kind, alarms: view.blocked?.wanted.alarms }, blocked);
+        appendHistory(this.document, { at: iso(clock.now()), kind: 'blocked', reason: blocked, alarms: view.blocked?.wanted.alarms ?? [] });
+      }
+    }
+    this.document.snapshot = this.persistedSnapshot();
+    if (shiftDecided) this.aim(true);
+    this.rescheduled.notify();
+    this.options.hooks?.state?.(snapshot, this.document);
+  }
+
+  /** Points the reconciler at the split the current state wants. */
+  private aim(write: boolean): void {
+    const view = outlook(this.policy, this.snapshot);
+    const target: Target = { primaryPercent: view.desiredPrimaryPercent, seq: this.snapshot.context.seq, write: write && !this.options.dryRun };
+    const doc = this.document;
+    if (!doc.shift || doc.shift.targetPrimaryPercent !== target.primaryPercent) {
+      doc.shift = {
+        targetPrimaryPercent: target.primaryPercent,
+        decidedSeq: target.seq,
+        decidedAt: iso(this.options.clock.now()),
+        status: 'pending',
+        attempts: 0,
+        writes: 0,
+        lastError: undefined,
+        updatedAt: iso(this.options.clock.now()),
+        nextAttemptAt: undefined,
+        verifiedAt: undefined,
+      };
+    }
+    this.reconciler.want(target);
+  }
+
+  private async recordOutcome(outcome: ReconcileOutcome): Promise<void> {
+    const { logger, clock } = this.options;
+    const doc = this.document;
+    const now = iso(clock.now());
+    this.options.hooks?.shift?.(outcome);
+    const shift = doc.shift;
+    const current = shift && shift.targetPrimaryPercent === outcome.target.primaryPercent ? shift : undefined;
+    switch (outcome.kind) {
+      case 'started':
+        if (current) Object.assign(current, { attempts: current.attempts + 1, updatedAt: now });
+        // Persist the intent before the write, so a crash mid-shift restarts knowing what it was doing.
+        await this.persist();
+        return;
+      case 'verified': {
+        const { result } = outcome;
+        doc.actual = {
+          telephonyPrimaryPercent: result.split.telephonyPrimaryPercent,
+          agentsPrimaryPercent: result.split.agentsPrimaryPercent,
+          status: 'ACTIVE',
+          readAt: now,
+        };
+        if (current) Object.assign(current, { status: 'verified', writes: current.writes + result.writes, lastError: undefined, nextAttemptAt: undefined, verifiedAt: now, updatedAt: now });
+        appendHistory(doc, { at: now, kind: 'shift', reason: `${result.outcome} via ${result.writtenVia ?? 'no write'}`, outcome: 'verified', primaryPercent: outcome.target.primaryPercent });
+        logger.info(
+          { targetPrimaryPercent: outcome.target.primaryPercent, outcome: result.outcome, writes: result.writes, calls: result.calls.length, region: result.writtenVia },
+          'shift verified',
+        );
+        break;
+      }
+      case 'failed':
+        if (current) {
+          Object.assign(current, { status: 'failed', lastError: outcome.error.message, nextAttemptAt: iso(clock.now() + outcome.retryInMs), updatedAt: now });
+        }
+        appendHistory(doc, { at: now, kind: 'shift', reason: outcome.error.message, outcome: 'failed', primaryPercent: outcome.target.primaryPercent });
+        break;
+      case 'observed': {
+        doc.actual = {
+          telephonyPrimaryPercent: outcome.split.telephonyPrimaryPercent,
+          agentsPrimaryPercent: outcome.split.agentsPrimaryPercent,
+          status: outcome.status,
+          readAt: now,
+        };
+        const differs = outcome.split.telephonyPrimaryPercent !== outcome.target.primaryPercent;
+        if (current && this.options.dryRun) Object.assign(current, { status: 'dryRun', updatedAt: now });
+        if (differs) {
+          const region = outcome.target.primaryPercent < outcome.split.telephonyPrimaryPercent ? this.options.config.regions.replica : this.options.config.regions.primary;
+          logger.warn(
+            {
+              dryRun: Boolean(this.options.dryRun),
+              wouldCall: 'UpdateTrafficDistribution',
+              region,
+              targetPrimaryPercent: outcome.target.primaryPercent,
+              actualPrimaryPercent: outcome.split.telephonyPrimaryPercent,
+            },
+            this.options.dryRun ? 'dry run: would shift traffic' : 'split differs from the desired one; not written while automation is not active',
+          );
+        }
+        break;
+      }
+    }
+    await this.persist();
+  }
+
+  private async observeAlarms(signal: AbortSignal): Promise<void> {
+    const { alarms, logger, clock } = this.options;
+    try {
+      const readings = await alarms.read(this.refs, signal);
+      for (const r of readings.filter((x) => x.value === undefined)) {
+        logger.warn({ alarm: r.key }, 'configured alarm not found by DescribeAlarms (typo, or another Region?)');
+      }
+      const found = readings.filter((r) => r.value !== undefined && r.at !== undefined);
+      await this.serial.run(async () => {
+        this.send({
+          type: 'alarms.observed',
+          alarms: found.map((r) => ({ alarm: r.key, value: r.value!, at: r.at! })),
+          now: clock.now(),
+        });
+      });
+      logger.info({ alarms: Object.fromEntries(found.map((r) => [r.key, r.value])) }, 'alarm states read at start-up');
+    } catch (error) {
+      if (signal.aborted) throw error;
+      // The queue still delivers changes; starting blind beats not starting. Reported loudly.
+      logger.error({ err: error }, 'DescribeAlarms failed at start-up; continuing with the persisted alarm states');
+    }
+  }
+
+  /** Reads the split now; returns true when it differs from what the state wants (drift). */
+  private async observeTraffic(signal: AbortSignal): Promise<boolean> {
+    const { traffic, logger, clock } = this.options;
+    try {
+      const now = await traffic.read(signal);
+      const doc = this.document;
+      doc.actual = {
+        telephonyPrimaryPercent: now.split.telephonyPrimaryPercent,
+        agentsPrimaryPercent: now.split.agentsPrimaryPercent,
+        status: now.status,
+        readAt: iso(clock.now()),
+      };
+      const desired = outlook(this.policy, this.snapshot).desiredPrimaryPercent;
+      if (now.split.telephonyPrimaryPercent === desired) return false;
+      const entry: HistoryEntry = {
+        at: iso(clock.now()),
+        kind: 'drift',
+        reason: `Connect sends ${now.split.telephonyPrimaryPercent}% to the primary; the state wants ${desired}%`,
+        primaryPercent: now.split.telephonyPrimaryPercent,
+      };
+      appendHistory(doc, entry);
+      logger.warn({ actualPrimaryPercent: now.split.telephonyPrimaryPercent, desiredPrimaryPercent: desired, region: now.region }, 'drift: split differs from the state');
+      return true;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      logger.error({ err: error }, 'GetTrafficDistribution failed at start-up; the reconciler will keep trying');
+      return false;
+    }
+  }
+
+  /** Wakes the statechart at its next deadline (escalation, recovery) so time-based rules fire. */
+  private async tickLoop(signal: AbortSignal): Promise<void> {
+    const { clock } = this.options;
+    while (!signal.aborted) {
+      const deadline = outlook(this.policy, this.snapshot).nextDeadline;
+      const wait = new AbortController();
+      const stop = () => wait.abort();
+      signal.addEventListener('abort', stop, { once: true });
+      const rescheduled = this.rescheduled.wait(wait.signal).then(() => wait.abort());
+      try {
+        if (deadline === null) {
+          await rescheduled;
+          continue;
+        }
+        await clock.sleep(Math.max(0, deadline - clock.now()), wait.signal);
+        wait.abort();
+        if (signal.aborted) break;
+        await this.serial.run(async () => {
+          const before = this.snapshot.context.seq;
+          this.send({ type: 'clock.ticked', now: clock.now() });
+          if (this.snapshot.context.seq !== before) await this.persist(signal);
+        });
+      } catch {
+        // Rescheduled by a newer state or stopped: recompute the deadline.
+      } finally {
+        wait.abort();
+        signal.removeEventListener('abort', stop);
+        await rescheduled;
+      }
+    }
+  }
+
+  private persistedSnapshot(): unknown {
+    return this.actor!.getPersistedSnapshot();
+  }
+
+  private async persist(signal?: AbortSignal): Promise<void> {
+    const doc = this.document;
+    doc.snapshot = this.persistedSnapshot();
+    try {
+      this.version = await this.options.store.save(doc, this.version, signal);
+    } catch (error) {
+      if (error instanceof StoreConflictError) {
+        this.options.logger.fatal({ err: error }, 'another writer changed the state store: is a second controller running on the same store?');
+      }
+      throw error;
+    }
+  }
+}
+
+/** Alarm events in alarm-timestamp order; operator commands by the time they were issued. */
+function orderKey(event: QueueEvent): number {
+  if (event.kind === 'alarm') return event.stateAt;
+  if (event.kind === 'operator') return event.requestedAt;
+  return 0;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

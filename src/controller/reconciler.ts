@@ -1,0 +1,141 @@
+/**
+ * Makes Connect's split match the desired one, level-based like a Kubernetes controller: it is told what
+ * the split should be (never "what happened"), and keeps shifting until that is verified. A newer target
+ * supersedes the shift in flight: the old one is aborted and awaited before the new one starts, so no
+ * write of an old split is ever sent after a newer decision. A shift that fails is retried with growing
+ * backoff, never dropped.
+ */
+import type { Clock } from '../clock.ts';
+import type { ShiftResult, TrafficControl, TrafficSplit } from '../connect/traffic-port.ts';
+import type { Logger } from '../observability/logger.ts';
+import { Wakeup } from './wakeup.ts';
+
+export interface Target {
+  primaryPercent: number;
+  /** The decision that set it. */
+  seq: number;
+  /** False: only read and report (dry-run, or drift found while automation is paused). */
+  write: boolean;
+}
+
+export type ReconcileOutcome =
+  | { kind: 'started'; target: Target; attempt: number }
+  | { kind: 'verified'; target: Target; result: ShiftResult; attempt: number }
+  | { kind: 'failed'; target: Target; error: Error; attempt: number; retryInMs: number }
+  | { kind: 'observed'; target: Target; split: TrafficSplit; status: string; region: string };
+
+export interface ReconcilerOptions {
+  traffic: TrafficControl;
+  clock: Clock;
+  logger: Logger;
+  /** Called (and awaited) for every outcome; the controller persists and reports from here. */
+  onOutcome: (outcome: ReconcileOutcome) => Promise<void>;
+  /** Backoff between failed shifts: first retry after `baseMs`, doubling to `capMs`. Default 1 s, 5 min. */
+  retry?: { baseMs: number; capMs: number };
+}
+
+export class Reconciler {
+  private desired: Target | undefined;
+  private settled: Target | undefined;
+  private inFlight: { target: Target; abort: AbortController } | undefined;
+  private readonly wakeup = new Wakeup();
+
+  constructor(private readonly options: ReconcilerOptions) {}
+
+  /** Sets the split to reach. A different target aborts the shift in flight. */
+  want(target: Target): void {
+    const same = this.desired && sameTarget(this.desired, target);
+    this.desired = target;
+    if (same) return;
+    this.settled = undefined;
+    if (this.inFlight && !sameTarget(this.inFlight.target, target)) this.inFlight.abort.abort(new SupersededError());
+    this.wakeup.notify();
+  }
+
+  /** The target being worked on or last reached. */
+  get target(): Target | undefined {
+    return this.desired;
+  }
+
+  /** Until `signal` aborts: shift toward the desired target whenever it is not settled. */
+  async run(signal: AbortSignal): Promise<void> {
+    const { clock, logger } = this.options;
+    const retry = this.options.retry ?? { baseMs: 1_000, capMs: 300_000 };
+    let failures = 0;
+    while (!signal.aborted) {
+      const target = this.desired;
+      if (!target || (this.settled && sameTarget(this.settled, target))) {
+        await this.wakeup.wait(signal);
+        continue;
+      }
+      const abort = new AbortController();
+      const stop = () => abort.abort(signal.reason);
+      signal.addEventListener('abort', stop, { once: true });
+      this.inFlight = { target, abort };
+      try {
+        await this.attempt(target, failures + 1, abort.signal);
+        failures = 0;
+        if (this.desired && sameTarget(this.desired, target)) this.settled = target;
+      } catch (error) {
+        if (abort.signal.aborted) {
+          // Superseded or stopping: the next loop turn picks up the newer target (or exits).
+          failures = 0;
+          continue;
+        }
+        failures += 1;
+        const retryInMs = Math.min(retry.capMs, retry.baseMs * 2 ** (failures - 1));
+        await this.options.onOutcome({ kind: 'failed', target, error: asError(error), attempt: failures, retryInMs });
+        logger.error({ err: error, targetPrimaryPercent: target.primaryPercent, attempt: failures, retryInMs }, 'shift failed; will retry');
+        await sleepUnlessWoken(clock, retryInMs, abort.signal, this.wakeup);
+      } finally {
+        signal.removeEventListener('abort', stop);
+        this.inFlight = undefined;
+      }
+    }
+  }
+
+  private async attempt(target: Target, attempt: number, signal: AbortSignal): Promise<void> {
+    const { traffic, onOutcome } = this.options;
+    if (!target.write) {
+      const now = await traffic.read(signal);
+      await onOutcome({ kind: 'observed', target, split: now.split, status: now.status, region: now.region });
+      return;
+    }
+    await onOutcome({ kind: 'started', target, attempt });
+    const result = await traffic.shift(target.primaryPercent, signal);
+    await onOutcome({ kind: 'verified', target, result, attempt });
+  }
+}
+
+/** The reason given to an aborted shift that a newer decision replaced. */
+export class SupersededError extends Error {
+  constructor() {
+    super('superseded by a newer decision');
+    this.name = 'SupersededError';
+  }
+}
+
+function sameTarget(a: Target, b: Target): boolean {
+  return a.primaryPercent === b.primaryPercent && a.write === b.write;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Backoff that a newer target cuts short (the wakeup) as well as a stop. */
+async function sleepUnlessWoken(clock: Clock, ms: number, signal: AbortSignal, wakeup: Wakeup): Promise<void> {
+  const cut = new AbortController();
+  const onAbort = () => cut.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const woken = wakeup.wait(cut.signal).then(() => cut.abort());
+  try {
+    await clock.sleep(ms, cut.signal);
+  } catch {
+    // Cut short: by a stop or a newer target; either way the loop re-reads the desired target.
+  } finally {
+    cut.abort();
+    signal.removeEventListener('abort', onAbort);
+    await woken;
+  }
+}

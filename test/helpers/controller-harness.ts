@@ -1,0 +1,110 @@
+/**
+ * Runs the real controller in this process against the embedded local stack (fauxqs + Connect and
+ * CloudWatch simulators) over HTTP on 127.0.0.1, with small timings so rules fire in milliseconds.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import YAML from 'yaml';
+import { parseConfig } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/types.ts';
+import { runController } from '../../src/controller/run-controller.ts';
+import type { RunControllerOptions } from '../../src/controller/run-controller.ts';
+import type { ControllerDocument } from '../../src/controller/document.ts';
+import { readDocument } from '../../src/controller/document.ts';
+import { startLocalStack } from '../../src/local/local-stack.ts';
+import type { LocalStack, LocalStackOptions } from '../../src/local/local-stack.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { FileStore } from '../../src/store/file-store.ts';
+import { eventually } from './eventually.ts';
+
+/** Timings for end-to-end tests: everything happens within a second or two. */
+export const FAST_TIMING = { escalateAfter: '1500ms', recoverAfter: '800ms', cooldown: '0s', maxAutomaticShifts: { count: 10, per: '1h' } };
+
+export interface Harness {
+  stack: LocalStack;
+  dir: string;
+  configPath: string;
+  config: Config;
+  logs: Array<Record<string, unknown>>;
+  /** Starts the controller (in this process); resolves once it is receiving. */
+  start(options?: Partial<RunControllerOptions>): Promise<void>;
+  /** SIGTERM-like stop: abort and wait for the clean shutdown. */
+  stopController(): Promise<void>;
+  readDocument(): Promise<ControllerDocument | undefined>;
+  primaryPercent(): number;
+  setAlarm(name: string, value: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'): Promise<void>;
+  waitForPrimary(percent: number, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { stack?: LocalStackOptions; config?: Record<string, unknown> } = {}): Promise<Harness> {
+  const stack = await startLocalStack({ updateWindowMs: 100, ...options.stack });
+  Object.assign(process.env, stack.env);
+  const dir = await mkdtemp(join(tmpdir(), 'cf-e2e-'));
+  const raw = stack.config({ timing: FAST_TIMING, store: { type: 'file', path: join(dir, 'state.json') }, ...options.config });
+  const configPath = join(dir, 'config.yaml');
+  const text = YAML.stringify(raw);
+  await import('node:fs/promises').then((fs) => fs.writeFile(configPath, text));
+  const { config } = parseConfig(text, { file: configPath, baseDir: dir });
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  let running: { abort: AbortController; done: Promise<void> } | undefined;
+
+  const harness: Harness = {
+    stack,
+    dir,
+    configPath,
+    config,
+    logs,
+    async start(extra = {}) {
+      const abort = new AbortController();
+      let ready!: () => void;
+      const isReady = new Promise<void>((r) => (ready = r));
+      const done = runController({
+        config,
+        logger: createLogger({ level: 'debug', destination: sink }),
+        signal: abort.signal,
+        waitTimeSeconds: 1,
+        leaseTtlMs: 3_000,
+        ...extra,
+        hooks: { ...extra.hooks, ready: () => ready() },
+      });
+      running = { abort, done };
+      await Promise.race([isReady, done]);
+    },
+    async stopController() {
+      if (!running) return;
+      running.abort.abort(new Error('test stop'));
+      await running.done;
+      running = undefined;
+    },
+    async readDocument() {
+      const stored = await new FileStore({ path: join(dir, 'state.json'), writer: 'test-reader' }).load();
+      return stored ? readDocument(stored.data, 'test') : undefined;
+    },
+    primaryPercent: () => stack.connect.state().telephony[stack.regions.primary] ?? -1,
+    async setAlarm(name, value) {
+      const region = stack.alarms.replicaUnhealthy.includes(name) ? stack.regions.replica : stack.regions.primary;
+      await stack.cloudwatch.setAlarmState(region, name, value);
+    },
+    async waitForPrimary(percent, timeoutMs = 10_000) {
+      await eventually(
+        async () => harness.primaryPercent() === percent && stack.connect.state().status === 'ACTIVE' && (await harness.readDocument())?.shift?.status === 'verified',
+        { timeoutMs, what: `primary at ${percent}% and verified (now ${harness.primaryPercent()}%)` },
+      );
+    },
+    async close() {
+      await harness.stopController().catch(() => undefined);
+      await stack.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
