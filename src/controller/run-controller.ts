@@ -17,6 +17,7 @@ import type { Logger } from '../observability/logger.ts';
 import { openStore } from '../store/open-store.ts';
 import type { StateStore } from '../store/store.ts';
 import { Controller } from './controller.ts';
+import { crashPoint } from './crash-points.ts';
 import type { ControllerHooks } from './controller.ts';
 
 export interface RunControllerOptions {
@@ -44,7 +45,10 @@ export async function runController(options: RunControllerOptions): Promise<void
     tdg: config.trafficDistributionGroup,
     regions: config.regions,
     clock,
-    onCall: (call) => options.hooks?.connectCall?.(call),
+    onCall: (call) => {
+      options.hooks?.connectCall?.(call);
+      if (call.operation === 'UpdateTrafficDistribution' && call.error === undefined) crashPoint('after-update');
+    },
   });
   const traffic = new TrafficShifter({ api, shiftAgents: config.traffic.shiftAgents, clock, logger });
   const alarms = new CloudWatchAlarmReader((region) => new CloudWatchClient({ region }));
@@ -71,10 +75,12 @@ export async function runController(options: RunControllerOptions): Promise<void
         onError: (error, failure) => logger.warn({ err: error, ...failure }, 'receive failed; backing off'),
         handle: async (batch) => {
           const stopHeartbeat = intake.startHeartbeat(batch);
+          crashPoint('after-receive');
           try {
             const { deletable } = await controller.handleBatch(
               batch.map((m) => ({ messageId: m.messageId, body: m.body, receivedAt: m.receivedAt, sentAt: m.sentAt })),
             );
+            crashPoint('after-persist');
             const ids = new Set(deletable);
             const deleted = await intake.delete(batch.filter((m) => ids.has(m.messageId)));
             for (const failed of deleted.failed) logger.warn(failed, 'delete failed; the message will come back and be deduplicated');
