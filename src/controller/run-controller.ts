@@ -33,6 +33,8 @@ export interface RunControllerOptions {
   waitTimeSeconds?: number;
   /** Leader lease time-to-live (default 30 s, renewed every third of it). */
   leaseTtlMs?: number;
+  /** Shifter tuning (defaults: backoff 200 ms doubling to 20 s, full jitter; 120 s deadline per attempt). */
+  shifter?: { backoff?: { baseMs: number; capMs: number }; deadlineMs?: number };
 }
 
 export async function runController(options: RunControllerOptions): Promise<void> {
@@ -50,7 +52,7 @@ export async function runController(options: RunControllerOptions): Promise<void
       if (call.operation === 'UpdateTrafficDistribution' && call.error === undefined) crashPoint('after-update');
     },
   });
-  const traffic = new TrafficShifter({ api, shiftAgents: config.traffic.shiftAgents, clock, logger });
+  const traffic = new TrafficShifter({ api, shiftAgents: config.traffic.shiftAgents, clock, logger, ...options.shifter });
   const alarms = new CloudWatchAlarmReader((region) => new CloudWatchClient({ region }));
   const controller = new Controller({ config, store, traffic, alarms, clock, logger, dryRun, hooks: options.hooks });
   const intake = new SqsIntake({

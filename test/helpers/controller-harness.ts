@@ -2,10 +2,12 @@
  * Runs the real controller in this process against the embedded local stack (fauxqs + Connect and
  * CloudWatch simulators) over HTTP on 127.0.0.1, with small timings so rules fire in milliseconds.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import YAML from 'yaml';
 import { parseConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/types.ts';
@@ -13,6 +15,8 @@ import { runController } from '../../src/controller/run-controller.ts';
 import type { RunControllerOptions } from '../../src/controller/run-controller.ts';
 import type { ControllerDocument } from '../../src/controller/document.ts';
 import { readDocument } from '../../src/controller/document.ts';
+import { encodeOperatorCommand } from '../../src/events/normalize.ts';
+import type { AlarmTransition } from '../../src/local/alarm-event-sink.ts';
 import { startLocalStack } from '../../src/local/local-stack.ts';
 import type { LocalStack, LocalStackOptions } from '../../src/local/local-stack.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -34,7 +38,13 @@ export interface Harness {
   stopController(): Promise<void>;
   readDocument(): Promise<ControllerDocument | undefined>;
   primaryPercent(): number;
-  setAlarm(name: string, value: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'): Promise<void>;
+  setAlarm(name: string, value: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'): Promise<AlarmTransition | undefined>;
+  /** Puts a raw body on the controller's queue (duplicates, stale events, malformed bodies). */
+  sendBody(body: string): Promise<void>;
+  /** Sends an operator command through the queue, as the CLI does. */
+  command(command: 'failover' | 'failback' | 'pause' | 'resume', options?: { force?: boolean; reason?: string }): Promise<void>;
+  /** Messages currently on the queue or its DLQ (visible + in flight). */
+  queueDepth(which?: 'queue' | 'dlq'): Promise<number>;
   waitForPrimary(percent: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -73,6 +83,8 @@ export async function startHarness(options: { stack?: LocalStackOptions; config?
         signal: abort.signal,
         waitTimeSeconds: 1,
         leaseTtlMs: 3_000,
+        // Real time passes in these tests: keep Connect retries quick so a 429 storm takes well under a second.
+        shifter: { backoff: { baseMs: 10, capMs: 100 }, deadlineMs: 3_000 },
         ...extra,
         hooks: { ...extra.hooks, ready: () => ready() },
       });
@@ -92,7 +104,30 @@ export async function startHarness(options: { stack?: LocalStackOptions; config?
     primaryPercent: () => stack.connect.state().telephony[stack.regions.primary] ?? -1,
     async setAlarm(name, value) {
       const region = stack.alarms.replicaUnhealthy.includes(name) ? stack.regions.replica : stack.regions.primary;
-      await stack.cloudwatch.setAlarmState(region, name, value);
+      return stack.cloudwatch.setAlarmState(region, name, value);
+    },
+    async sendBody(body) {
+      await stack.sqs.send(new SendMessageCommand({ QueueUrl: stack.queueUrl, MessageBody: body }));
+    },
+    async command(command, opts = {}) {
+      const body = encodeOperatorCommand({
+        id: randomUUID(),
+        command,
+        reason: opts.reason ?? `test ${command}`,
+        force: Boolean(opts.force),
+        requestedBy: 'tester',
+        requestedAt: Date.now(),
+      });
+      await harness.sendBody(body);
+    },
+    async queueDepth(which = 'queue') {
+      const attributes = await stack.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: which === 'queue' ? stack.queueUrl : stack.dlqUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
     },
     async waitForPrimary(percent, timeoutMs = 10_000) {
       await eventually(
