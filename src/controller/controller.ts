@@ -78,6 +78,8 @@ export class Controller {
   private version = 0;
   private loggedSeq = 0;
   private lastBlocked: string | undefined;
+  /** Malformed message ids already reported: a redelivered one is not logged again (bounded). */
+  private readonly reportedMalformed = new Set<string>();
 
   constructor(private readonly options: ControllerOptions) {
     this.policy = policyOf(options.config);
@@ -159,7 +161,14 @@ export class Controller {
         malformed.push(message.messageId);
         hooks.message?.('malformed', undefined);
         // The body is not logged: it may hold anything. The id finds it in the DLQ.
-        logger.warn({ messageId: message.messageId, error: (error as Error).message }, 'malformed message left for the dead-letter queue');
+        const details = { messageId: message.messageId, error: (error as Error).message };
+        if (this.reportedMalformed.has(message.messageId)) {
+          logger.debug(details, 'malformed message received again');
+        } else {
+          this.reportedMalformed.add(message.messageId);
+          if (this.reportedMalformed.size > 1000) this.reportedMalformed.delete(this.reportedMalformed.values().next().value!);
+          logger.warn(details, 'malformed message left for the dead-letter queue');
+        }
       }
     }
     parsed.sort((a, b) => orderKey(a.event) - orderKey(b.event));

@@ -13,10 +13,16 @@ import type { ConnectCall } from '../connect/traffic-port.ts';
 import { receiveLoop } from '../intake/receive-loop.ts';
 import { createSqsClient } from '../intake/sqs-client.ts';
 import { SqsIntake } from '../intake/sqs-intake.ts';
+import { runCloudWatchHeartbeat } from '../observability/cloudwatch-heartbeat.ts';
+import { HealthProbes, startHttpServer } from '../observability/http-server.ts';
+import type { RunningHttpServer } from '../observability/http-server.ts';
 import type { Logger } from '../observability/logger.ts';
+import { ControllerMetrics, instrumentController } from '../observability/metrics.ts';
+import type { ControllerInstrumentation, InstrumentedHooks } from '../observability/metrics.ts';
+import { preflightAtStart } from '../preflight/at-start.ts';
 import { openStore } from '../store/open-store.ts';
 import type { StateStore } from '../store/store.ts';
-import { Controller } from './controller.ts';
+import { Controller, policyOf } from './controller.ts';
 import { crashPoint } from './crash-points.ts';
 import type { ControllerHooks } from './controller.ts';
 
@@ -28,11 +34,20 @@ export interface RunControllerOptions {
   dryRun?: boolean;
   clock?: Clock;
   store?: StateStore;
-  hooks?: ControllerHooks & { connectCall?(call: ConnectCall): void; ready?(): void };
+  hooks?: ControllerHooks & {
+    connectCall?(call: ConnectCall): void;
+    ready?(): void;
+    /** The HTTP endpoints (config `http`) are listening; `port` is the bound one (config port 0 picks one). */
+    httpListening?(server: { host: string; port: number; url: string }): void;
+  };
   /** Long-poll wait, seconds (default 20; tests use less to stop faster). */
   waitTimeSeconds?: number;
   /** Leader lease time-to-live (default 30 s, renewed every third of it). */
   leaseTtlMs?: number;
+  /** CloudWatch heartbeat interval in ms (default 60000; 0 turns the heartbeat off). */
+  heartbeatIntervalMs?: number;
+  /** Run the preflight checks in the background at start and log them (default true; never blocks start). */
+  preflight?: boolean;
   /** Shifter tuning (defaults: backoff 200 ms doubling to 20 s, full jitter; 120 s deadline per attempt). */
   shifter?: { backoff?: { baseMs: number; capMs: number }; deadlineMs?: number };
 }
@@ -42,19 +57,20 @@ export async function runController(options: RunControllerOptions): Promise<void
   const clock = options.clock ?? systemClock;
   const dryRun = Boolean(options.dryRun || config.dryRun);
   const store = options.store ?? openStore(config.store);
+  const ops = operability(options, store, clock, dryRun);
   const sqs = createSqsClient(config.queue);
   const api = new ConnectTrafficApi({
     tdg: config.trafficDistributionGroup,
     regions: config.regions,
     clock,
     onCall: (call) => {
-      options.hooks?.connectCall?.(call);
+      ops.hooks.connectCall?.(call);
       if (call.operation === 'UpdateTrafficDistribution' && call.error === undefined) crashPoint('after-update');
     },
   });
   const traffic = new TrafficShifter({ api, shiftAgents: config.traffic.shiftAgents, clock, logger, ...options.shifter });
   const alarms = new CloudWatchAlarmReader((region) => new CloudWatchClient({ region }));
-  const controller = new Controller({ config, store, traffic, alarms, clock, logger, dryRun, hooks: options.hooks });
+  const controller = new Controller({ config, store, traffic, alarms, clock, logger, dryRun, hooks: ops.hooks });
   const intake = new SqsIntake({
     client: sqs,
     queueUrl: config.queue.url,
@@ -62,25 +78,36 @@ export async function runController(options: RunControllerOptions): Promise<void
     onError: (error) => logger.warn({ err: error }, 'queue background operation failed'),
   });
 
+  // One loop failing (a lost lease) stops the others too, instead of leaving a half-running controller.
+  const inner = new AbortController();
+  const stopInner = () => inner.abort(signal.reason);
+  signal.addEventListener('abort', stopInner, { once: true });
   try {
+    await ops.open(inner.signal);
     const leaseTtl = options.leaseTtlMs ?? 30_000;
     if (!(await holdLease(store, leaseTtl, clock, logger, signal))) return;
-    const renewing = renewLease(store, leaseTtl, clock, logger, signal);
-    await controller.start(signal);
+    const loop = (work: Promise<void>) =>
+      work.catch((error: unknown) => {
+        inner.abort(error);
+        throw error;
+      });
+    const renewing = loop(renewLease(store, leaseTtl, clock, logger, inner.signal));
+    await controller.start(inner.signal);
     logger.info({ dryRun, queue: config.queue.url, tdg: config.trafficDistributionGroup.arn ?? config.trafficDistributionGroup.id }, 'controller running');
     options.hooks?.ready?.();
     await Promise.all([
-      controller.runLoops(signal),
+      loop(controller.runLoops(inner.signal)),
+      ops.heartbeat(inner.signal),
       receiveLoop({
-        intake,
-        signal,
+        intake: { receive: ops.instrument.receive((s) => intake.receive(s)) },
+        signal: inner.signal,
         onError: (error, failure) => logger.warn({ err: error, ...failure }, 'receive failed; backing off'),
         handle: async (batch) => {
           const stopHeartbeat = intake.startHeartbeat(batch);
           crashPoint('after-receive');
           try {
-            const { deletable } = await controller.handleBatch(
-              batch.map((m) => ({ messageId: m.messageId, body: m.body, receivedAt: m.receivedAt, sentAt: m.sentAt })),
+            const { deletable } = await ops.instrument.batch(batch, () =>
+              controller.handleBatch(batch.map((m) => ({ messageId: m.messageId, body: m.body, receivedAt: m.receivedAt, sentAt: m.sentAt }))),
             );
             crashPoint('after-persist');
             const ids = new Set(deletable);
@@ -96,6 +123,9 @@ export async function runController(options: RunControllerOptions): Promise<void
     await controller.flush();
     logger.info('controller stopped');
   } finally {
+    inner.abort(new Error('controller stopped'));
+    signal.removeEventListener('abort', stopInner);
+    await ops.close();
     await store.releaseLease().catch((error: unknown) => logger.warn({ err: error }, 'releasing the lease failed'));
     await store.close();
     sqs.destroy();
@@ -134,4 +164,59 @@ async function renewLease(store: StateStore, ttlMs: number, clock: Clock, logger
       throw new Error(`lost the lease to ${lease.holder}`);
     }
   }
+}
+
+/**
+ * Metrics, the HTTP endpoints, the CloudWatch heartbeat and preflight-at-start, kept apart from the
+ * controller's own assembly. None of them can stop the controller: each failure is logged and counted.
+ */
+function operability(options: RunControllerOptions, store: StateStore, clock: Clock, dryRun: boolean) {
+  const { config, logger } = options;
+  const metrics = new ControllerMetrics();
+  const instrument: ControllerInstrumentation = instrumentController(metrics, policyOf(config), () => clock.now());
+  const probes = new HealthProbes({ receiveTimes: () => metrics.receiveTimes(), probeStore: (signal) => store.probe(signal) });
+  const hooks: InstrumentedHooks = instrument.hooks(options.hooks);
+  // Published in the replica Region: the alarms on it must still evaluate while the primary Region fails.
+  const cloudwatch = new CloudWatchClient({ region: config.regions.replica });
+  let server: RunningHttpServer | undefined;
+  let preflight: Promise<void> | undefined;
+  return {
+    hooks,
+    instrument,
+    /** Starts the endpoints (a listen failure is logged, not fatal) and preflight in the background. */
+    async open(signal: AbortSignal): Promise<void> {
+      if (options.preflight ?? true) {
+        preflight = preflightAtStart({ config, store, dryRun, logger, signal, clock, onReport: (report) => metrics.preflight(report.summary) });
+      }
+      if (!config.http) return;
+      try {
+        server = await startHttpServer({ ...config.http, metrics, probes, onError: (error) => logger.warn({ err: error }, 'HTTP endpoint failed') });
+        logger.info({ url: server.url }, 'HTTP endpoints listening: /healthz /readyz /metrics');
+        options.hooks?.httpListening?.({ host: server.host, port: server.port, url: server.url });
+      } catch (error) {
+        logger.error({ err: error, ...config.http }, 'HTTP endpoints could not start; the controller runs without them');
+      }
+    },
+    heartbeat(signal: AbortSignal): Promise<void> {
+      const intervalMs = options.heartbeatIntervalMs ?? 60_000;
+      if (intervalMs === 0) return Promise.resolve();
+      return runCloudWatchHeartbeat(
+        {
+          client: cloudwatch,
+          dimensions: { Controller: config.trafficDistributionGroup.id },
+          intervalMs,
+          clock,
+          logger,
+          read: () => ({ alive: probes.liveness().ok, ...metrics.current() }),
+          onResult: (outcome) => metrics.heartbeat(outcome),
+        },
+        signal,
+      );
+    },
+    async close(): Promise<void> {
+      await preflight;
+      await server?.close();
+      cloudwatch.destroy();
+    },
+  };
 }
