@@ -21,8 +21,8 @@
 import { systemClock } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import { ConnectApiError, ShiftError } from '../errors.ts';
-import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS, fullJitterDelay } from './backoff.ts';
-import type { ShiftBackoffOptions } from './backoff.ts';
+import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS, fullJitterDelay } from '../backoff.ts';
+import type { JitterBackoffOptions } from '../backoff.ts';
 import type { ConnectCall, ShiftResult, TdgStatus, TrafficApi, TrafficControl, TrafficSplit } from './traffic-port.ts';
 
 /** The logging the shifter needs; a pino logger fits. */
@@ -42,7 +42,7 @@ export interface TrafficShifterOptions {
   /** Time for backoff, deadlines and timestamps. Default the system clock. */
   clock?: Clock;
   /** Backoff between attempts and status polls: full jitter, base 200 ms, cap 20 s, `Math.random`. */
-  backoff?: ShiftBackoffOptions;
+  backoff?: JitterBackoffOptions;
   /** Longest a shift keeps trying before it fails with a retryable ShiftError, in ms. Default 120000. */
   deadlineMs?: number;
   /** Default: no logging. */
@@ -74,7 +74,7 @@ export class TrafficShifter implements TrafficControl {
   readonly #api: TrafficApi;
   readonly #shiftAgents: boolean;
   readonly #clock: Clock;
-  readonly #backoff: Required<ShiftBackoffOptions>;
+  readonly #backoff: Required<JitterBackoffOptions>;
   readonly #deadlineMs: number;
   readonly #logger: ShiftLogger;
 
@@ -216,7 +216,7 @@ interface RunSettings {
   api: TrafficApi;
   shiftAgents: boolean;
   clock: Clock;
-  backoff: Required<ShiftBackoffOptions>;
+  backoff: Required<JitterBackoffOptions>;
   deadlineMs: number;
   logger: ShiftLogger;
 }

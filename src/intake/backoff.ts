@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { fullJitterDelay } from '../backoff.ts';
 
 /** Capped exponential backoff with full jitter. */
 export interface BackoffOptions {
@@ -10,18 +11,9 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
-/**
- * The delay before the next try after `failures` consecutive failures (1 = the first):
- * `random() × min(maxDelayMs, initialDelayMs × 2^(failures − 1))`. Full jitter spreads out many
- * controllers (or retries) that failed together instead of making them retry in step.
- */
+/** The delay before the next receive after `failures` consecutive failures (1 = the first); defaults 1 s to 30 s. */
 export function backoffDelay(failures: number, options: BackoffOptions = {}): number {
-  const initial = options.initialDelayMs ?? 1000;
-  const max = options.maxDelayMs ?? 30_000;
-  const random = options.random ?? Math.random;
-  // Clamp the exponent: 2^1024 is Infinity, and the cap is reached long before.
-  const ceiling = Math.min(max, initial * 2 ** Math.min(Math.max(failures, 1) - 1, 52));
-  return Math.round(random() * ceiling);
+  return fullJitterDelay(failures, { baseMs: options.initialDelayMs ?? 1000, capMs: options.maxDelayMs ?? 30_000, random: options.random });
 }
 
 /** Waits `ms`, or less when `signal` aborts; never rejects. */
