@@ -3,6 +3,7 @@ import { initialTransition, transition } from 'xstate';
 import { createFailoverMachine, outlook, restoreSnapshot } from '../../state-machines/index.ts';
 import type { FailoverEvent } from '../../state-machines/index.ts';
 import { policyOf } from '../controller/controller.ts';
+import { commandEvent } from '../controller/machine-events.ts';
 import { matchSignal, signalRefs } from '../controller/signal-map.ts';
 import { normalizeMessage } from '../events/normalize.ts';
 import { loadCommandConfig, print, readPersisted } from './common.ts';
@@ -29,12 +30,7 @@ export async function explainCommand(file: string | undefined, options: ConfigOp
   if (event.kind === 'ignored') {
     note = `ignored: ${event.why}`;
   } else if (event.kind === 'operator') {
-    const base = { reason: event.reason, by: event.requestedBy, now };
-    machineEvent =
-      event.command === 'failover' ? { type: 'operator.failoverRequested', force: event.force, ...base }
-      : event.command === 'failback' ? { type: 'operator.failbackRequested', force: event.force, ...base }
-      : event.command === 'pause' ? { type: 'operator.pauseRequested', ...base }
-      : { type: 'operator.resumeRequested', ...base };
+    machineEvent = commandEvent(event, now);
     note = `operator command ${event.command}`;
   } else {
     const ref = matchSignal(signalRefs(config.signals, config.regions), event.alarm);

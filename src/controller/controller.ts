@@ -23,6 +23,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { StateStore } from '../store/store.ts';
 import { appendHistory, emptyDocument, readDocument, rememberCommand } from './document.ts';
 import type { ControllerDocument, HistoryEntry } from './document.ts';
+import { commandEvent } from './machine-events.ts';
 import { Reconciler } from './reconciler.ts';
 import type { ReconcileOutcome, Target } from './reconciler.ts';
 import { matchSignal, signalRefs } from './signal-map.ts';
@@ -222,15 +223,7 @@ export class Controller {
       return;
     }
     rememberCommand(doc, command.id);
-    const base = { reason: command.reason, by: command.requestedBy, now: clock.now() };
-    const event: FailoverEvent =
-      command.command === 'failover'
-        ? { type: 'operator.failoverRequested', force: command.force, ...base }
-        : command.command === 'failback'
-          ? { type: 'operator.failbackRequested', force: command.force, ...base }
-          : command.command === 'pause'
-            ? { type: 'operator.pauseRequested', ...base }
-            : { type: 'operator.resumeRequested', ...base };
+    const event = commandEvent(command, clock.now());
     this.send(event);
     const result = this.snapshot.context.lastCommand;
     const outcome = result?.accepted ? 'accepted' : 'refused';
