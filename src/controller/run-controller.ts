@@ -83,7 +83,7 @@ export async function runController(options: RunControllerOptions): Promise<void
   const stopInner = () => inner.abort(signal.reason);
   signal.addEventListener('abort', stopInner, { once: true });
   try {
-    await ops.open(inner.signal);
+    await ops.open();
     const leaseTtl = options.leaseTtlMs ?? 30_000;
     if (!(await holdLease(store, leaseTtl, clock, logger, signal))) return;
     const loop = (work: Promise<void>) =>
@@ -95,6 +95,7 @@ export async function runController(options: RunControllerOptions): Promise<void
     await controller.start(inner.signal);
     logger.info({ dryRun, queue: config.queue.url, tdg: config.trafficDistributionGroup.arn ?? config.trafficDistributionGroup.id }, 'controller running');
     options.hooks?.ready?.();
+    ops.preflight(inner.signal);
     await Promise.all([
       loop(controller.runLoops(inner.signal)),
       ops.heartbeat(inner.signal),
@@ -183,11 +184,8 @@ function operability(options: RunControllerOptions, store: StateStore, clock: Cl
   return {
     hooks,
     instrument,
-    /** Starts the endpoints (a listen failure is logged, not fatal) and preflight in the background. */
-    async open(signal: AbortSignal): Promise<void> {
-      if (options.preflight ?? true) {
-        preflight = preflightAtStart({ config, store, dryRun, logger, signal, clock, onReport: (report) => metrics.preflight(report.summary) });
-      }
+    /** Starts the endpoints before the lease, so a standby answers too; a listen failure is logged, not fatal. */
+    async open(): Promise<void> {
       if (!config.http) return;
       try {
         server = await startHttpServer({ ...config.http, metrics, probes, onError: (error) => logger.warn({ err: error }, 'HTTP endpoint failed') });
@@ -196,6 +194,14 @@ function operability(options: RunControllerOptions, store: StateStore, clock: Cl
       } catch (error) {
         logger.error({ err: error, ...config.http }, 'HTTP endpoints could not start; the controller runs without them');
       }
+    },
+    /**
+     * Preflight in the background once the controller runs: after start-up reconciliation, so its reads
+     * never delay or race the controller's own, and never before a failover the controller must make.
+     */
+    preflight(signal: AbortSignal): void {
+      if (!(options.preflight ?? true)) return;
+      preflight = preflightAtStart({ config, store, dryRun, logger, signal, clock, onReport: (report) => metrics.preflight(report.summary) });
     },
     heartbeat(signal: AbortSignal): Promise<void> {
       const intervalMs = options.heartbeatIntervalMs ?? 60_000;
