@@ -4,11 +4,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 
 /** CloudFormation's short-form intrinsic functions, kept as `{ Fn: value }` so the template parses as plain data. */
-const CFN_TAGS = ['Ref', 'GetAtt', 'Sub', 'Equals', 'If', 'Join', 'Not'].map((name) => ({
-  tag: `!${name}`,
-  resolve: (value: unknown) => ({ [name]: value }),
-  identify: () => false,
-}));
+const CFN_TAGS = ['Ref', 'GetAtt', 'Sub', 'Equals', 'If', 'Join', 'Not'].flatMap((name) =>
+  (['scalar', 'seq'] as const).map((collection) => ({
+    tag: `!${name}`,
+    ...(collection === 'seq' ? { collection } : {}),
+    resolve: (value: unknown) => ({ [name]: value }),
+    identify: () => false,
+  })),
+);
 
 type Template = {
   Parameters: Record<string, unknown>;
