@@ -85,14 +85,23 @@ export async function runController(options: RunControllerOptions): Promise<void
   try {
     await ops.open();
     const leaseTtl = options.leaseTtlMs ?? 30_000;
-    if (!(await holdLease(store, leaseTtl, clock, logger, signal))) return;
+    if (!(await holdLease(store, leaseTtl, clock, logger, signal).catch((error: unknown) => {
+      if (signal.aborted) return false;
+      throw error;
+    }))) return;
     const loop = (work: Promise<void>) =>
       work.catch((error: unknown) => {
         inner.abort(error);
         throw error;
       });
     const renewing = loop(renewLease(store, leaseTtl, clock, logger, inner.signal));
-    await controller.start(inner.signal);
+    try {
+      await controller.start(inner.signal);
+    } catch (error) {
+      // Stopped during start-up reconciliation: a clean stop, not a failure (nothing was half-applied).
+      if (signal.aborted) return;
+      throw error;
+    }
     logger.info({ dryRun, queue: config.queue.url, tdg: config.trafficDistributionGroup.arn ?? config.trafficDistributionGroup.id }, 'controller running');
     options.hooks?.ready?.();
     ops.preflight(inner.signal);

@@ -161,16 +161,19 @@ async function observe(path: string): Promise<ObservedLock | undefined> {
 
 /** Why the lock's holder is known to be gone, or undefined while it may be alive or the lock is young. */
 function staleReason(lock: ObservedLock, staleMs: number): string | undefined {
-  if (lock.ageMs < staleMs) return undefined;
+  const old = lock.ageMs >= staleMs;
   const age = `${Math.round(lock.ageMs / 1000)} s old`;
   const { info } = lock;
-  if (!info) return `the lock file names no holder and is ${age}`;
+  // A lock file without a holder may be one a live process has just created and not yet written: only age tells.
+  if (!info) return old ? `the lock file names no holder and is ${age}` : undefined;
   if (info.hostname !== HOST) return undefined;
   if (info.pid === process.pid) {
     if (info.processId !== PROCESS_ID) return `pid ${info.pid} is now this process, so its earlier holder is gone; ${age}`;
-    if (!heldHere.has(info.lockId)) return `this process left it behind; ${age}`;
+    if (!heldHere.has(info.lockId)) return old ? `this process left it behind; ${age}` : undefined;
     return undefined;
   }
+  // A holder on this host whose pid is gone (a SIGKILL mid-save) cannot come back: stale at any age, so a
+  // restarted controller does not wait out staleLockMs. Pid reuse only makes a dead holder look alive.
   if (!isRunning(info.pid)) return `pid ${info.pid} is not running; ${age}`;
   return undefined;
 }
@@ -228,7 +231,8 @@ function describeHolder(info: LockInfo | undefined): string {
   return `pid ${info.pid} on host ${info.hostname} (writer ${info.owner || 'unknown'}, since ${info.acquiredAt})`;
 }
 
-function isRunning(pid: number): boolean {
+/** True when a process with this pid exists on this host. */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

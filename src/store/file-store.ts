@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { ConnectFailoverError, StoreConflictError, StoreError } from '../errors.ts';
 import { removeLeftoverTemps, syncDirectory, tempPathFor, writeAndSync, writeFileAtomic } from './atomic-file.ts';
 import { assertExpectedVersion, dataToJson } from './document-data.ts';
-import { withFileLock, type FileLockOptions } from './file-lock.ts';
+import { isRunning, withFileLock, type FileLockOptions } from './file-lock.ts';
 import { assertLeaseTtl, claimLease, leaseStatus, type LeaseRecord } from './lease.ts';
 import { decodeLeaseFile, decodeStateFile, encodeLeaseFile, encodeStateFile } from './state-file-format.ts';
 import type { LeaseStatus, StateStore, StoredDocument, StoreLogger } from './store.ts';
@@ -98,7 +99,10 @@ export class FileStore implements StateStore {
     return this.#run('take the lease', signal, async () => {
       await this.#ensureDirectory();
       return withFileLock(this.#lock, signal, async () => {
-        const claim = claimLease(await this.#readLease(signal), this.#claimant(), this.#now(), ttlMs);
+        // A lease whose holder was a process on this host that no longer runs (killed) is free at once,
+        // so a supervisor's restart takes over without waiting out the TTL.
+        const holderGone = (r: LeaseRecord) => r.host === hostname() && r.pid !== undefined && r.pid !== process.pid && !isRunning(r.pid);
+        const claim = claimLease(await this.#readLease(signal), this.#claimant(), this.#now(), ttlMs, holderGone);
         if (claim.changed) await writeFileAtomic(this.#leasePath, encodeLeaseFile(claim.record), signal);
         return { held: claim.held, holder: claim.record.holder, expiresAt: new Date(claim.record.expiresAtMs).toISOString() };
       });
@@ -159,8 +163,8 @@ export class FileStore implements StateStore {
     await mkdir(dirname(this.#path), { recursive: true });
   }
 
-  #claimant(): { holder: string; token: string } {
-    return { holder: this.#writer, token: this.#token };
+  #claimant(): { holder: string; token: string; host: string; pid: number } {
+    return { holder: this.#writer, token: this.#token, host: hostname(), pid: process.pid };
   }
 
   /** Tracks the operation for `close()` and turns Node I/O errors into `StoreError`s once, here. */

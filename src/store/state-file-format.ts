@@ -56,6 +56,8 @@ export function encodeLeaseFile(lease: LeaseRecord): string {
     holder: lease.holder,
     token: lease.token,
     expiresAt: new Date(lease.expiresAtMs).toISOString(),
+    ...(lease.host === undefined ? {} : { host: lease.host }),
+    ...(lease.pid === undefined ? {} : { pid: lease.pid }),
   };
   return `${JSON.stringify(file, null, 2)}\n`;
 }
@@ -68,7 +70,11 @@ export function decodeLeaseFile(text: string, location: string): LeaseRecord {
   if (typeof holder !== 'string' || typeof token !== 'string' || Number.isNaN(expiresAtMs)) {
     throw corrupt(location, 'its "holder", "token" and "expiresAt" fields must be strings (expiresAt an ISO 8601 time)');
   }
-  return { holder, token, expiresAtMs };
+  const where = {
+    ...(typeof file.host === 'string' ? { host: file.host } : {}),
+    ...(Number.isInteger(file.pid) ? { pid: file.pid as number } : {}),
+  };
+  return { holder, token, expiresAtMs, ...where };
 }
 
 function parseOurs(text: string, location: string, format: string, what: string): Record<string, unknown> {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreLockError } from '../../src/errors.ts';
 import { FileStore } from '../../src/store/file-store.ts';
+import { encodeLeaseFile } from '../../src/store/state-file-format.ts';
 import type { StoreLogger } from '../../src/store/store.ts';
 
 let directory: string;
@@ -102,9 +103,40 @@ describe('the file store lock', () => {
     expect(warnings[0]?.message).toContain(`pid ${process.pid} is now this process`);
   });
 
-  it('waits on a fresh lock whose holder is gone, then gives up with a retryable error', async () => {
+  it('breaks at once a fresh lock whose holder on this host is gone (a SIGKILL mid-save), with a warning', async () => {
     // Prepare
-    const text = await placeLock({ pid: deadPid() }, 0);
+    const pid = deadPid();
+    await placeLock({ pid }, 0);
+    const store = openStore({ lockTimeoutMs: 200 });
+
+    // Act
+    const version = await store.save({ x: 1 }, 0);
+
+    // Assess
+    expect(version).toBe(1);
+    expect(warnings[0]?.message).toContain(`pid ${pid} is not running`);
+  });
+
+  it('hands over at once a lease whose holder on this host was killed, but not one held by a live process', async () => {
+    // Prepare
+    const leasePath = `${lockPath.replace(/\.lock$/, '')}.lease`;
+    const lease = (pid: number) => encodeLeaseFile({ holder: 'old', token: randomUUID(), expiresAtMs: Date.now() + 60_000, host: hostname(), pid });
+    const store = openStore({});
+
+    // Act
+    await writeFile(leasePath, lease(deadPid()));
+    const fromDead = await store.acquireLease(30_000);
+    await writeFile(leasePath, lease(process.ppid));
+    const fromLive = await store.acquireLease(30_000);
+
+    // Assess
+    expect(fromDead.held).toBe(true);
+    expect(fromLive).toMatchObject({ held: false, holder: 'old' });
+  });
+
+  it('waits on a fresh lock that names no holder yet, then gives up with a retryable error', async () => {
+    // Prepare: a live process may have created it and not yet written its name.
+    await writeFile(lockPath, '');
     const store = openStore({ lockTimeoutMs: 200 });
 
     // Act
@@ -114,7 +146,6 @@ describe('the file store lock', () => {
     expect(result).toBeInstanceOf(StoreLockError);
     expect(result).toMatchObject({ retryable: true, lock: lockPath });
     expect(warnings).toEqual([]);
-    expect(await readFile(lockPath, 'utf8')).toBe(text);
   });
 
   it('never breaks a lock whose pid is running, however old, and names the holder', async () => {
