@@ -77,6 +77,38 @@ export function buildProgram(result: { code: number }): Command {
     .action(async (file, opts) => (await import('./explain.ts')).explainCommand(file, opts));
 
   program
+    .command('preflight')
+    .description('check that a failover could work now: queue and DLQ, TDG by ARN from both Regions, alarms, store (exit 1 on any failure)')
+    .addOption(configOption())
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const { preflightCommand } = await import('./preflight.ts');
+      result.code = await preflightCommand(opts);
+    });
+
+  program
+    .command('local')
+    .description('start the embedded local stack (SQS emulator, Connect and CloudWatch simulators) and print the environment that points SDKs at it')
+    .option('--config-out <file>', 'where to write a config for a controller on the stack', './connect-failover-local.yaml')
+    .action(async (opts) => {
+      const { localCommand } = await import('./local.ts');
+      result.code = await localCommand(opts);
+    });
+
+  program
+    .command('gameday')
+    .description('run a game day, locally on the embedded stack or against AWS, and write a report (exit 1 when a check fails)')
+    .option('--local', 'on the embedded local stack, with the controller in this process')
+    .addOption(configOption())
+    .option('--scenario <file>', 'scenario file (default: the built-in scenario, see docs/gameday.md)')
+    .option('--out <dir>', 'report directory', './gameday-report')
+    .option('--yes', 'against AWS: run without asking for confirmation')
+    .action(async (opts) => {
+      const { gamedayCommand } = await import('./gameday.ts');
+      result.code = await gamedayCommand(opts);
+    });
+
+  program
     .command('diagram')
     .description('print the statechart as Mermaid')
     .action(async () => (await import('./diagram.ts')).diagramCommand());

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo, hostname } from 'node:os';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Config } from '../config/types.ts';
 import { createSqsClient } from '../intake/sqs-client.ts';
 import { encodeOperatorCommand } from '../events/normalize.ts';
 import type { OperatorCommandName } from '../events/types.ts';
@@ -14,6 +16,47 @@ export interface OperatorOptions extends ConfigOption {
   by?: string;
 }
 
+/** One operator command to send: what, why, and who (default `user@host`). */
+export interface OperatorRequest {
+  command: OperatorCommandName;
+  reason: string;
+  /** Default false. */
+  force?: boolean;
+  /** Default `user@host` of this process. */
+  by?: string;
+}
+
+/**
+ * Sends an operator command through the controller's own queue, in the documented message format.
+ * Used by the `failover|failback|pause|resume` commands and by game days.
+ *
+ * @param options.client an SQS client to use (default: one made for `config.queue`, destroyed after).
+ * @returns the command's id (recorded in the history) and the SQS message id.
+ * @throws MalformedMessageError when a field would make the controller refuse the message (nothing is sent).
+ */
+export async function sendOperatorCommand(
+  config: Pick<Config, 'queue'>,
+  request: OperatorRequest,
+  options: { signal?: AbortSignal; client?: SQSClient } = {},
+): Promise<{ id: string; messageId: string | undefined }> {
+  const id = randomUUID();
+  const body = encodeOperatorCommand({
+    id,
+    command: request.command,
+    reason: request.reason,
+    force: Boolean(request.force),
+    requestedBy: request.by ?? `${safeUser()}@${hostname()}`,
+    requestedAt: Date.now(),
+  });
+  const sqs = options.client ?? createSqsClient(config.queue);
+  try {
+    const sent = await sqs.send(new SendMessageCommand({ QueueUrl: config.queue.url, MessageBody: body }), { abortSignal: options.signal });
+    return { id, messageId: sent.MessageId };
+  } finally {
+    if (!options.client) sqs.destroy();
+  }
+}
+
 /**
  * `failover|failback|pause|resume`: sends the command through the controller's own queue, so it is
  * ordered with the alarm events, survives a controller restart, and is governed by the queue's policy
@@ -23,22 +66,13 @@ export interface OperatorOptions extends ConfigOption {
 export async function operatorCommand(command: OperatorCommandName, options: OperatorOptions): Promise<void> {
   if (!options.reason || options.reason.trim() === '') throw new UsageError(`${command}: --reason TEXT is required (it goes into the audit history)`);
   const config = await loadCommandConfig(options);
-  const id = randomUUID();
-  const body = encodeOperatorCommand({
-    id,
+  const sent = await sendOperatorCommand(config, {
     command,
     reason: options.reason,
     force: Boolean(options.force),
-    requestedBy: options.by ?? `${safeUser()}@${hostname()}`,
-    requestedAt: Date.now(),
+    ...(options.by === undefined ? {} : { by: options.by }),
   });
-  const sqs = createSqsClient(config.queue);
-  try {
-    const sent = await sqs.send(new SendMessageCommand({ QueueUrl: config.queue.url, MessageBody: body }));
-    print(`${command} sent (command ${id}, message ${sent.MessageId ?? '?'}); the running controller applies it within seconds. Check with: connect-failover status`);
-  } finally {
-    sqs.destroy();
-  }
+  print(`${command} sent (command ${sent.id}, message ${sent.messageId ?? '?'}); the running controller applies it within seconds. Check with: connect-failover status`);
 }
 
 function safeUser(): string {

@@ -13,7 +13,10 @@ export async function checkStore(store: StateStore, signal: AbortSignal): Promis
       error instanceof StoreCorruptError
         ? 'the message says what to do with the document'
         : 'make the directory of store.path exist and be writable by the controller\'s user, or point store.path elsewhere';
-    return { ...base, status: 'fail', detail: `${store.describe()}: ${messageOf(error)}`, fix };
+    const message = messageOf(error);
+    // Store errors already start with where they happened.
+    const detail = message.startsWith(store.describe()) ? message : `${store.describe()}: ${message}`;
+    return { ...base, status: 'fail', detail, fix };
   }
   const lease = await store.readLease(signal).catch(() => undefined);
   const leader = lease ? `; lease held by ${lease.holder} until ${lease.expiresAt}` : '; no controller holds the lease now';
