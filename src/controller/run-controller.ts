@@ -13,7 +13,7 @@ import type { ConnectCall } from '../connect/traffic-port.ts';
 import { receiveLoop } from '../intake/receive-loop.ts';
 import { createSqsClient } from '../intake/sqs-client.ts';
 import { SqsIntake } from '../intake/sqs-intake.ts';
-import { runCloudWatchHeartbeat } from '../observability/cloudwatch-heartbeat.ts';
+import { HEARTBEAT_INTERVAL_MS, runCloudWatchHeartbeat } from '../observability/cloudwatch-heartbeat.ts';
 import { HealthProbes, startHttpServer } from '../observability/http-server.ts';
 import type { RunningHttpServer } from '../observability/http-server.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -213,7 +213,7 @@ function operability(options: RunControllerOptions, store: StateStore, clock: Cl
       preflight = preflightAtStart({ config, store, dryRun, logger, signal, clock, onReport: (report) => metrics.preflight(report.summary) });
     },
     heartbeat(signal: AbortSignal): Promise<void> {
-      const intervalMs = options.heartbeatIntervalMs ?? 60_000;
+      const intervalMs = options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
       if (intervalMs === 0) return Promise.resolve();
       return runCloudWatchHeartbeat(
         {
