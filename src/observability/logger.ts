@@ -21,8 +21,22 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream;
 }
 
+/**
+ * Errors as pino's standard serializer shows them, minus the AWS SDK's raw `$response` (it carries request
+ * and response headers, deeper than redaction paths reach) and with only the useful part of `$metadata`.
+ */
+export function serializeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const out = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
+  delete out.$response;
+  const metadata = out.$metadata as { httpStatusCode?: number; requestId?: string } | undefined;
+  if (metadata) out.$metadata = { httpStatusCode: metadata.httpStatusCode, requestId: metadata.requestId };
+  return out;
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const base = {
+    serializers: { err: serializeError, error: serializeError },
     level: options.level ?? 'info',
     base: { service: 'connect-failover' },
     timestamp: pino.stdTimeFunctions.isoTime,

@@ -65,3 +65,24 @@ describe('credentials never reach a log line', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ headers: { Authorization: '[redacted]' } });
   });
 });
+
+describe('AWS SDK errors in logs', () => {
+  it('drops the raw $response (headers deeper than redaction reaches) and keeps the status and request id', () => {
+    // Prepare
+    const { logger, lines } = capture();
+    class ThrottlingException extends Error {}
+    const error = Object.assign(new ThrottlingException('Rate exceeded'), {
+      $metadata: { httpStatusCode: 429, requestId: 'req-1', attempts: 1 },
+      $response: { statusCode: 429, headers: { authorization: SIGNATURE } },
+    });
+
+    // Act
+    logger.warn({ err: error }, 'call failed');
+
+    // Assess
+    const line = JSON.parse(lines[0]!) as { err: Record<string, unknown> };
+    expect(line.err).toMatchObject({ type: 'ThrottlingException', message: 'Rate exceeded', $metadata: { httpStatusCode: 429, requestId: 'req-1' } });
+    expect(line.err.$response).toBeUndefined();
+    expect(lines[0]).not.toContain('Signature=');
+  });
+});
