@@ -20,7 +20,12 @@ export async function historyCommand(options: ConfigOption & { json?: boolean; l
 }
 
 function row(e: HistoryEntry): string[] {
-  const change = e.from && e.to ? `${e.region ? `${e.region}: ` : ''}${e.from} -> ${e.to}` : (e.outcome ?? e.to ?? '');
+  const change =
+    e.from && e.to
+      ? `${e.region ? `${e.region}: ` : ''}${e.from} -> ${e.to}`
+      : e.kind === 'shift'
+        ? `${e.outcome ?? ''} ${e.primaryPercent ?? '?'}% primary`
+        : (e.outcome ?? e.to ?? '');
   const who = e.by ? ` (by ${e.by})` : '';
   const alarms = e.alarms && e.alarms.length > 0 ? ` [${e.alarms.join(', ')}]` : '';
   return [e.at, e.kind, change, `${e.reason}${alarms}${who}`];

@@ -223,17 +223,13 @@ export class Controller {
       return;
     }
     rememberCommand(doc, command.id);
-    const event = commandEvent(command, clock.now());
-    this.send(event);
+    // The command goes into the history before the transitions it causes; its outcome is filled in after.
+    const entry: HistoryEntry = { at: iso(clock.now()), kind: 'command', reason: command.reason, by: command.requestedBy };
+    appendHistory(doc, entry);
+    this.send(commandEvent(command, clock.now()));
     const result = this.snapshot.context.lastCommand;
     const outcome = result?.accepted ? 'accepted' : 'refused';
-    appendHistory(doc, {
-      at: iso(clock.now()),
-      kind: 'command',
-      reason: command.reason,
-      by: command.requestedBy,
-      outcome: `${command.command} ${outcome}: ${result?.detail ?? ''}`,
-    });
+    entry.outcome = `${command.command} ${outcome}: ${result?.detail ?? ''}`;
     logger.info(
       { commandId: command.id, command: command.command, force: command.force, by: command.requestedBy, reason: command.reason, outcome, detail: result?.detail },
       'operator command',
