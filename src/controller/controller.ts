@@ -174,8 +174,11 @@ export class Controller {
     }
     parsed.sort((a, b) => orderKey(a.event) - orderKey(b.event));
     return this.serial.run(async () => {
-      for (const { message, event } of parsed) this.applyEvent(message, event);
-      await this.persist(signal);
+      let changed = false;
+      for (const { message, event } of parsed) changed = this.applyEvent(message, event) || changed;
+      // A batch of duplicates, stale events and unknown alarms produced no state: nothing to save before
+      // deleting it. Anything applied is saved first (behaviour 4).
+      if (changed) await this.persist(signal);
       return { deletable: parsed.map((p) => p.message.messageId), malformed };
     });
   }
@@ -185,42 +188,42 @@ export class Controller {
     await this.serial.run(() => this.persist(signal));
   }
 
-  private applyEvent(message: InboundMessage, event: QueueEvent): void {
+  /** Applies one event; true when it changed the state or the document. */
+  private applyEvent(message: InboundMessage, event: QueueEvent): boolean {
     const { logger, clock } = this.options;
     const hooks = this.options.hooks ?? {};
     if (event.kind === 'ignored') {
       hooks.message?.('ignored', event.shape);
       logger.info({ messageId: message.messageId, shape: event.shape, why: event.why }, 'message ignored');
-      return;
+      return false;
     }
-    if (event.kind === 'operator') {
-      this.applyCommand(message, event);
-      return;
-    }
+    if (event.kind === 'operator') return this.applyCommand(message, event);
     const ref = matchSignal(this.refs, event.alarm);
     if (!ref) {
       hooks.message?.('unknownAlarm', event.shape);
       logger.info({ messageId: message.messageId, alarm: event.alarm.arn }, 'alarm is not a configured signal; ignored');
-      return;
+      return false;
     }
     const current = this.snapshot.context.signals[ref.key];
     const outcome: MessageOutcome = current === undefined || event.stateAt > current.at ? 'applied' : event.stateAt === current.at ? 'duplicate' : 'stale';
     hooks.message?.(outcome, event.shape);
-    logger.info(
+    // Duplicates and stale events are routine under at-least-once delivery: debug, not info.
+    logger[outcome === 'applied' ? 'info' : 'debug'](
       { messageId: message.messageId, shape: event.shape, alarm: ref.key, role: ref.role, state: event.state, stateAt: iso(event.stateAt), outcome },
       'alarm state change',
     );
-    if (outcome !== 'applied') return;
+    if (outcome !== 'applied') return false;
     this.send({ type: 'alarm.changed', alarm: ref.key, value: event.state, at: event.stateAt, now: clock.now() });
+    return true;
   }
 
-  private applyCommand(message: InboundMessage, command: OperatorCommand): void {
+  private applyCommand(message: InboundMessage, command: OperatorCommand): boolean {
     const { logger, clock } = this.options;
     const doc = this.document;
     this.options.hooks?.message?.('command', command.shape);
     if (doc.commandIds.includes(command.id)) {
       logger.info({ messageId: message.messageId, commandId: command.id }, 'operator command already applied');
-      return;
+      return false;
     }
     rememberCommand(doc, command.id);
     // The command goes into the history before the transitions it causes; its outcome is filled in after.
@@ -234,6 +237,7 @@ export class Controller {
       { commandId: command.id, command: command.command, force: command.force, by: command.requestedBy, reason: command.reason, outcome, detail: result?.detail },
       'operator command',
     );
+    return true;
   }
 
   /** Sends one event to the statechart, then logs and records what it decided. */
@@ -311,9 +315,9 @@ export class Controller {
     const current = shift && shift.targetPrimaryPercent === outcome.target.primaryPercent ? shift : undefined;
     switch (outcome.kind) {
       case 'started':
+        // Not saved on its own: the decision's save already holds the pending shift, so a crash mid-shift
+        // restarts knowing what it was doing, without a save on the way to every write.
         if (current) Object.assign(current, { attempts: current.attempts + 1, updatedAt: now });
-        // Persist the intent before the write, so a crash mid-shift restarts knowing what it was doing.
-        await this.persist();
         return;
       case 'verified': {
         const { result } = outcome;

@@ -47,6 +47,8 @@ export class FileStore implements StateStore {
   readonly #inFlight = new Set<Promise<unknown>>();
   #closed = false;
 
+  #tempsCleaned = false;
+
   constructor(options: FileStoreOptions) {
     if (typeof options.path !== 'string' || options.path === '') throw new TypeError('FileStore: path must be a non-empty string');
     if (typeof options.writer !== 'string' || options.writer === '') throw new TypeError('FileStore: writer must be a non-empty string');
@@ -84,8 +86,12 @@ export class FileStore implements StateStore {
         // A corrupt file throws here, before anything is written: never a silent reset.
         const actual = (await this.#read(signal))?.version ?? 0;
         if (actual !== expectedVersion) throw new StoreConflictError(this.#location, expectedVersion, actual);
-        // Safe under the lock: every write of ours makes its temp file while holding it.
-        await removeLeftoverTemps(this.#path);
+        // Safe under the lock: every write of ours makes its temp file while holding it. Once per store
+        // instance is enough: temp files are left only by a crash, which also ends that instance.
+        if (!this.#tempsCleaned) {
+          await removeLeftoverTemps(this.#path);
+          this.#tempsCleaned = true;
+        }
         const version = actual + 1;
         const document = { version, updatedAt: new Date(this.#now()).toISOString(), writer: this.#writer, data };
         await writeFileAtomic(this.#path, encodeStateFile(document), signal);
