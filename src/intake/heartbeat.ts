@@ -59,7 +59,10 @@ export function startHeartbeat(options: HeartbeatOptions): () => Promise<void> {
   return async () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
-    controller.abort();
+    // Only a beat in flight needs aborting; a reasonless abort builds a DOMException with a stack, per batch.
+    if (inFlight !== undefined) controller.abort(HEARTBEAT_STOPPED);
     await inFlight;
   };
 }
+
+const HEARTBEAT_STOPPED = new Error('heartbeat stopped');

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { runCallsPerShift, SCENARIOS } from '../../bench/calls-per-shift.ts';
+
+describe('the calls-per-shift benchmark at a tiny size', () => {
+  it('runs every scenario to verified shifts and counts one PUT per fault-free shift', async () => {
+    // Act
+    const result = await runCallsPerShift({ shifts: 2 });
+
+    // Assess
+    for (const scenario of SCENARIOS) {
+      const d = result.details[scenario] as { puts: { n: number; min: number } };
+      expect(d.puts.n).toBe(2);
+      expect(d.puts.min).toBeGreaterThanOrEqual(1);
+    }
+    expect((result.details['none'] as { puts: { max: number } }).puts.max).toBe(1);
+    expect((result.details['busyGroup'] as { puts: { max: number } }).puts.max).toBe(1);
+    expect((result.details['conflictWindow'] as { puts: { min: number } }).puts.min).toBeGreaterThan(1);
+  });
+});
