@@ -253,13 +253,12 @@ class ShiftRun {
   async run(): Promise<ShiftResult> {
     for (;;) {
       this.#passes++;
-      const current = await this.#read((region, observe) => this.#s.api.get(region, this.#signal, observe));
-      if (current === undefined) {
-        await this.#wait();
-        continue;
-      }
-      const status = await this.#read((region, observe) => this.#s.api.describe(region, this.#signal, observe));
-      if (status === undefined) {
+      // The split and the status are independent reads: one round trip instead of two before every write.
+      const [current, status] = await Promise.all([
+        this.#read((region, observe) => this.#s.api.get(region, this.#signal, observe)),
+        this.#read((region, observe) => this.#s.api.describe(region, this.#signal, observe)),
+      ]);
+      if (current === undefined || status === undefined) {
         await this.#wait();
         continue;
       }

@@ -90,7 +90,9 @@ export class Controller {
       traffic: options.traffic,
       clock: options.clock,
       logger: options.logger,
-      onOutcome: (outcome) => this.serial.run(() => this.recordOutcome(outcome)),
+      // `started` only counts an attempt in memory, so it does not queue behind a save in progress: the
+      // write follows the decision at once. Every other outcome is recorded and saved in turn.
+      onOutcome: (outcome) => (outcome.kind === 'started' ? this.recordOutcome(outcome) : this.serial.run(() => this.recordOutcome(outcome))),
     });
   }
 

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { StoreLockError } from '../errors.ts';
+import { tempPathFor } from './atomic-file.ts';
 import type { StoreLogger } from './store.ts';
 
 /** Options of `withFileLock`. */
@@ -101,14 +102,13 @@ async function acquire(options: FileLockOptions, signal: AbortSignal | undefined
   }
 }
 
+/**
+ * Creates the lock with its holder already in it: the info goes to a private file first, then `link`
+ * publishes it under the lock's name, failing with EEXIST when the lock exists. A process killed at any
+ * instant therefore leaves either no lock or one that names it (so it can be broken at once when that pid
+ * is gone), never an empty lock that only ageing can clear.
+ */
 async function tryCreate(options: FileLockOptions, lockId: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(options.path, 'wx');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
   const info: LockInfo = {
     pid: process.pid,
     hostname: HOST,
@@ -117,13 +117,18 @@ async function tryCreate(options: FileLockOptions, lockId: string): Promise<bool
     lockId,
     acquiredAt: new Date().toISOString(),
   };
+  // A temp name the state file's leftover cleanup knows, so a SIGKILL here leaves nothing for long.
+  const staged = tempPathFor(options.path);
   try {
-    await handle.writeFile(JSON.stringify(info));
-    await handle.close();
+    await writeFile(staged, JSON.stringify(info), { flag: 'wx' });
+    await link(staged, options.path);
   } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(options.path).catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code;
+    // ENOENT: the lock holder's cleanup removed our staged file; like EEXIST, just try again.
+    if (code === 'EEXIST' || code === 'ENOENT') return false;
     throw error;
+  } finally {
+    await unlink(staged).catch(() => undefined);
   }
   heldHere.add(lockId);
   return true;
