@@ -32,7 +32,7 @@ export const DEFAULTS = {
 } as const;
 
 /** How a value reads inside a message: strings quoted, containers by kind (YAML's words). */
-function show(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === null) return 'an empty value';
   if (Array.isArray(value)) return 'a list';
@@ -55,7 +55,7 @@ export function expecting(what: string): (issue: { input?: unknown }) => string 
   return (issue) => {
     if (issue.input === undefined) return `is required (${what})`;
     if (issue.input === null) return `is empty; expected ${what}`;
-    return `${show(issue.input)} is not ${what}`;
+    return `${describeValue(issue.input)} is not ${what}`;
   };
 }
 
@@ -127,12 +127,12 @@ function alarmRefProblem(text: string): string | undefined {
   let name = text;
   if (text.startsWith('arn:')) {
     const match = ALARM_ARN_PATTERN.exec(text);
-    if (!match) return `${show(text)} is not a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)`;
+    if (!match) return `${describeValue(text)} is not a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)`;
     name = match[1] ?? '';
   }
   if (name.length === 0) return 'an alarm name cannot be empty';
   if (name.length > MAX_ALARM_NAME_LENGTH) return `is longer than ${MAX_ALARM_NAME_LENGTH} characters, the limit for an alarm name`;
-  if (hasControlCharacter(name)) return `${show(text)} contains a control character, which alarm names cannot`;
+  if (hasControlCharacter(name)) return `${describeValue(text)} contains a control character, which alarm names cannot`;
   return undefined;
 }
 
@@ -155,7 +155,7 @@ export function alarmName(ref: string): string {
 const alarmList = z.array(alarmRef, {
   error: (issue) =>
     typeof issue.input === 'string'
-      ? `${show(issue.input)} is not a list of alarm names or ARNs; write [${issue.input}]`
+      ? `${describeValue(issue.input)} is not a list of alarm names or ARNs; write [${issue.input}]`
       : expecting('a list of alarm names or ARNs')(issue),
 });
 
@@ -189,7 +189,7 @@ const durationText = z.unknown().transform((input, ctx) => {
   }
   // Contradiction: a timer longer than 2^31-1 ms fires at once in Node.js, so the wait would be none.
   if (ms > MAX_TIMER_MS) {
-    ctx.addIssue({ code: 'custom', message: `${show(input)} is longer than ${LONGEST_DURATION}, the longest wait a timer supports`, input });
+    ctx.addIssue({ code: 'custom', message: `${describeValue(input)} is longer than ${LONGEST_DURATION}, the longest wait a timer supports`, input });
     return z.NEVER;
   }
   return ms;
@@ -447,12 +447,12 @@ function checkSignals(raw: unknown, found: Relations): void {
       if (first === undefined) {
         firstSeen.set(name, { role, path });
       } else if (first.role === role) {
-        found.issues.push({ path, message: `alarm ${show(name)} is listed twice (also at ${first.path})` });
+        found.issues.push({ path, message: `alarm ${describeValue(name)} is listed twice (also at ${first.path})` });
       } else {
         // Events are matched by alarm name, so one alarm in two roles would mean two things at once.
         found.issues.push({
           path,
-          message: `alarm ${show(name)} is also in ${first.path}; an alarm can have only one role`,
+          message: `alarm ${describeValue(name)} is also in ${first.path}; an alarm can have only one role`,
         });
       }
     });

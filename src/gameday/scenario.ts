@@ -16,6 +16,7 @@ import { CONNECT_TRAFFIC_OPERATIONS } from '../local/connect-faults.ts';
 import type { ConnectTrafficOperation } from '../local/connect-faults.ts';
 import { ScenarioError } from './scenario-errors.ts';
 import type { ScenarioIssue } from './scenario-errors.ts';
+import { describeValue as show, expecting } from '../config/schema.ts';
 
 export const HEALTH_STATES = ['healthy', 'degraded', 'failedOver'] as const satisfies readonly HealthState[];
 export const AUTOMATION_STATES = ['active', 'paused', 'suspended'] as const;
@@ -98,23 +99,6 @@ export interface Scenario {
 
 // ---------------------------------------------------------------------------------------------------------
 // Messages
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null) return 'an empty value';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return String(value);
-}
-
-/** Message for a field: missing, empty and wrong values all say what the field expects. */
-function expecting(what: string) {
-  return (issue: { input?: unknown }) => {
-    if (issue.input === undefined) return `is required (${what})`;
-    if (issue.input === null) return `is empty; expected ${what}`;
-    return `${show(issue.input)} is not ${what}`;
-  };
-}
 
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   const what = `one of ${values.join(', ')}`;
