@@ -61,6 +61,8 @@ export interface ControllerOptions {
   logger: Logger;
   dryRun?: boolean;
   hooks?: ControllerHooks;
+  /** How often a settled split is read again to catch changes made by hand (default 5 min; 0: never). */
+  resyncMs?: number;
 }
 
 export function policyOf(config: Config): FailoverPolicy {
@@ -93,6 +95,9 @@ export class Controller {
       // `started` only counts an attempt in memory, so it does not queue behind a save in progress: the
       // write follows the decision at once. Every other outcome is recorded and saved in turn.
       onOutcome: (outcome) => (outcome.kind === 'started' ? this.recordOutcome(outcome) : this.serial.run(() => this.recordOutcome(outcome))),
+      resyncMs: options.resyncMs,
+      // While automation is paused or suspended, a split changed by hand is reported, not overwritten.
+      mayCorrectDrift: () => statesOf(this.snapshot).automation === 'active',
     });
   }
 
@@ -330,6 +335,11 @@ export class Controller {
           readAt: now,
         };
         if (current) Object.assign(current, { status: 'verified', writes: current.writes + result.writes, lastError: undefined, nextAttemptAt: undefined, verifiedAt: now, updatedAt: now });
+        if (outcome.resync && result.writes > 0) {
+          // Nothing decided a shift, yet the split had to be written: someone changed it by hand.
+          appendHistory(doc, { at: now, kind: 'drift', reason: `split found changed while running; restored ${outcome.target.primaryPercent}% to the primary`, primaryPercent: outcome.target.primaryPercent });
+          logger.warn({ targetPrimaryPercent: outcome.target.primaryPercent, writes: result.writes }, 'drift: split changed by hand while running; restored');
+        }
         appendHistory(doc, { at: now, kind: 'shift', reason: `${result.outcome} via ${result.writtenVia ?? 'no write'}`, outcome: 'verified', primaryPercent: outcome.target.primaryPercent });
         logger.info(
           { targetPrimaryPercent: outcome.target.primaryPercent, outcome: result.outcome, writes: result.writes, calls: result.calls.length, region: result.writtenVia },
@@ -344,6 +354,7 @@ export class Controller {
         appendHistory(doc, { at: now, kind: 'shift', reason: outcome.error.message, outcome: 'failed', primaryPercent: outcome.target.primaryPercent });
         break;
       case 'observed': {
+        const previous = doc.actual?.telephonyPrimaryPercent;
         doc.actual = {
           telephonyPrimaryPercent: outcome.split.telephonyPrimaryPercent,
           agentsPrimaryPercent: outcome.split.agentsPrimaryPercent,
@@ -352,6 +363,14 @@ export class Controller {
         };
         const differs = outcome.split.telephonyPrimaryPercent !== outcome.target.primaryPercent;
         if (current && this.options.dryRun) Object.assign(current, { status: 'dryRun', updatedAt: now });
+        if (differs && outcome.resync && previous !== outcome.split.telephonyPrimaryPercent) {
+          appendHistory(doc, {
+            at: now,
+            kind: 'drift',
+            reason: `Connect sends ${outcome.split.telephonyPrimaryPercent}% to the primary; the state wants ${outcome.target.primaryPercent}% (not corrected while automation is not active)`,
+            primaryPercent: outcome.split.telephonyPrimaryPercent,
+          });
+        }
         if (differs) {
           const region = outcome.target.primaryPercent < outcome.split.telephonyPrimaryPercent ? this.options.config.regions.replica : this.options.config.regions.primary;
           logger.warn(

@@ -18,11 +18,12 @@ export interface Target {
   write: boolean;
 }
 
+/** `resync`: the periodic re-check of a settled split, not a new decision. */
 export type ReconcileOutcome =
-  | { kind: 'started'; target: Target; attempt: number }
-  | { kind: 'verified'; target: Target; result: ShiftResult; attempt: number }
-  | { kind: 'failed'; target: Target; error: Error; attempt: number; retryInMs: number }
-  | { kind: 'observed'; target: Target; split: TrafficSplit; status: string; region: string };
+  | { kind: 'started'; target: Target; attempt: number; resync?: boolean }
+  | { kind: 'verified'; target: Target; result: ShiftResult; attempt: number; resync?: boolean }
+  | { kind: 'failed'; target: Target; error: Error; attempt: number; retryInMs: number; resync?: boolean }
+  | { kind: 'observed'; target: Target; split: TrafficSplit; status: string; region: string; resync?: boolean };
 
 export interface ReconcilerOptions {
   traffic: TrafficControl;
@@ -32,6 +33,13 @@ export interface ReconcilerOptions {
   onOutcome: (outcome: ReconcileOutcome) => Promise<void>;
   /** Backoff between failed shifts: first retry after `baseMs`, doubling to `capMs`. Default 1 s, 5 min. */
   retry?: { baseMs: number; capMs: number };
+  /**
+   * How often a settled split is read again, so a change made by hand is noticed while running (not only
+   * at start-up). Default 5 min; 0 turns it off.
+   */
+  resyncMs?: number;
+  /** Whether a resync may write (correct drift) now; false reports only. Default: always. */
+  mayCorrectDrift?: () => boolean;
 }
 
 export class Reconciler {
@@ -61,21 +69,31 @@ export class Reconciler {
   async run(signal: AbortSignal): Promise<void> {
     const { clock, logger } = this.options;
     const retry = this.options.retry ?? { baseMs: 1_000, capMs: 300_000 };
+    const resyncMs = this.options.resyncMs ?? 300_000;
     let failures = 0;
+    let resync = false;
     while (!signal.aborted) {
-      const target = this.desired;
-      if (!target || (this.settled && sameTarget(this.settled, target))) {
-        await this.wakeup.wait(signal);
+      const desired = this.desired;
+      if (!desired || (this.settled && sameTarget(this.settled, desired))) {
+        if (!desired || resyncMs <= 0) {
+          await this.wakeup.wait(signal);
+          continue;
+        }
+        resync = (await sleepUnlessWoken(clock, resyncMs, signal, this.wakeup)) === 'slept' && !signal.aborted;
+        if (resync) this.settled = undefined;
         continue;
       }
+      // A resync that may not correct drift only reads and reports.
+      const target = resync && this.options.mayCorrectDrift?.() === false ? { ...desired, write: false } : desired;
       const abort = new AbortController();
       const stop = () => abort.abort(signal.reason);
       signal.addEventListener('abort', stop, { once: true });
       this.inFlight = { target, abort };
       try {
-        await this.attempt(target, failures + 1, abort.signal);
+        await this.attempt(target, failures + 1, abort.signal, resync);
         failures = 0;
-        if (this.desired && sameTarget(this.desired, target)) this.settled = target;
+        resync = false;
+        if (this.desired && sameTarget(this.desired, desired)) this.settled = desired;
       } catch (error) {
         if (abort.signal.aborted) {
           // Superseded or stopping: the next loop turn picks up the newer target (or exits).
@@ -84,7 +102,7 @@ export class Reconciler {
         }
         failures += 1;
         const retryInMs = Math.min(retry.capMs, retry.baseMs * 2 ** (failures - 1));
-        await this.options.onOutcome({ kind: 'failed', target, error: asError(error), attempt: failures, retryInMs });
+        await this.options.onOutcome({ kind: 'failed', target, error: asError(error), attempt: failures, retryInMs, resync });
         logger.error({ err: error, targetPrimaryPercent: target.primaryPercent, attempt: failures, retryInMs }, 'shift failed; will retry');
         await sleepUnlessWoken(clock, retryInMs, abort.signal, this.wakeup);
       } finally {
@@ -94,16 +112,16 @@ export class Reconciler {
     }
   }
 
-  private async attempt(target: Target, attempt: number, signal: AbortSignal): Promise<void> {
+  private async attempt(target: Target, attempt: number, signal: AbortSignal, resync: boolean): Promise<void> {
     const { traffic, onOutcome } = this.options;
     if (!target.write) {
       const now = await traffic.read(signal);
-      await onOutcome({ kind: 'observed', target, split: now.split, status: now.status, region: now.region });
+      await onOutcome({ kind: 'observed', target, split: now.split, status: now.status, region: now.region, resync });
       return;
     }
-    await onOutcome({ kind: 'started', target, attempt });
+    await onOutcome({ kind: 'started', target, attempt, resync });
     const result = await traffic.shift(target.primaryPercent, signal);
-    await onOutcome({ kind: 'verified', target, result, attempt });
+    await onOutcome({ kind: 'verified', target, result, attempt, resync });
   }
 }
 
@@ -123,16 +141,18 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/** Backoff that a newer target cuts short (the wakeup) as well as a stop. */
-async function sleepUnlessWoken(clock: Clock, ms: number, signal: AbortSignal, wakeup: Wakeup): Promise<void> {
+/** A wait that a newer target cuts short (the wakeup) as well as a stop; says which ended it. */
+async function sleepUnlessWoken(clock: Clock, ms: number, signal: AbortSignal, wakeup: Wakeup): Promise<'slept' | 'woken'> {
   const cut = new AbortController();
   const onAbort = () => cut.abort();
   signal.addEventListener('abort', onAbort, { once: true });
   const woken = wakeup.wait(cut.signal).then(() => cut.abort());
   try {
     await clock.sleep(ms, cut.signal);
+    return 'slept';
   } catch {
     // Cut short: by a stop or a newer target; either way the loop re-reads the desired target.
+    return 'woken';
   } finally {
     cut.abort();
     signal.removeEventListener('abort', onAbort);

@@ -55,11 +55,19 @@ class GatedTraffic implements TrafficControl {
   }
 }
 
-function setup() {
+function setup(options: { mayCorrectDrift?: () => boolean } = {}) {
   const traffic = new GatedTraffic();
   const outcomes: ReconcileOutcome[] = [];
   const clock = new ManualClock();
-  const reconciler = new Reconciler({ traffic, clock, logger: silentLogger, onOutcome: async (o) => void outcomes.push(o), retry: { baseMs: 1_000, capMs: 8_000 } });
+  const reconciler = new Reconciler({
+    traffic,
+    clock,
+    logger: silentLogger,
+    onOutcome: async (o) => void outcomes.push(o),
+    retry: { baseMs: 1_000, capMs: 8_000 },
+    resyncMs: 60_000,
+    ...options,
+  });
   const stop = new AbortController();
   const running = reconciler.run(stop.signal);
   return { traffic, outcomes, clock, reconciler, stop, running };
@@ -128,5 +136,41 @@ describe('the reconciler', () => {
     await running;
 
     expect(traffic.writes).toEqual([]);
+  });
+
+  it('re-reads a settled split every resyncMs, so a change made by hand while running is restored', async () => {
+    const { traffic, outcomes, clock, reconciler, stop, running } = setup();
+    reconciler.want({ primaryPercent: 0, seq: 1, write: true });
+    await eventually(() => traffic.waiting === 1);
+    traffic.release();
+    await eventually(() => outcomes.some((o) => o.kind === 'verified'));
+
+    traffic.split = { telephonyPrimaryPercent: 100, agentsPrimaryPercent: 100 };
+    clock.advance(60_000);
+    await eventually(() => traffic.waiting === 1, { what: 'the resync shift' });
+    traffic.release();
+    await eventually(() => outcomes.filter((o) => o.kind === 'verified').length === 2);
+
+    expect(outcomes.filter((o) => o.kind === 'verified').map((o) => o.resync)).toEqual([false, true]);
+    expect(traffic.split.telephonyPrimaryPercent).toBe(0);
+    stop.abort();
+    await running;
+  });
+
+  it('only reads and reports at a resync while drift may not be corrected (automation paused)', async () => {
+    const { traffic, outcomes, clock, reconciler, stop, running } = setup({ mayCorrectDrift: () => false });
+    reconciler.want({ primaryPercent: 0, seq: 1, write: true });
+    await eventually(() => traffic.waiting === 1);
+    traffic.release();
+    await eventually(() => outcomes.some((o) => o.kind === 'verified'));
+    traffic.split = { telephonyPrimaryPercent: 100, agentsPrimaryPercent: 100 };
+
+    clock.advance(60_000);
+    await eventually(() => outcomes.some((o) => o.kind === 'observed'), { what: 'the resync read' });
+
+    expect(outcomes.at(-1)).toMatchObject({ kind: 'observed', resync: true, split: { telephonyPrimaryPercent: 100 } });
+    expect(traffic.started).toEqual([0]);
+    stop.abort();
+    await running;
   });
 });

@@ -256,6 +256,35 @@ describe('behaviour 5: shifts through API faults', () => {
   }, 90_000);
 });
 
+describe('behaviour 8 while running: drift', () => {
+  it('notices a split changed by hand while running, reports it as drift and restores what the state wants', async () => {
+    h = await startHarness();
+    await h.start({ resyncMs: 300 });
+    await h.setAlarm(CRITICAL, 'ALARM');
+    await h.waitForPrimary(0);
+
+    h.stack.connect.setSplit({ telephony: { 'us-east-1': 60, 'us-west-2': 40 } });
+    await eventually(async () => (await h.readDocument())!.history.some((e) => e.kind === 'drift'), { what: 'drift in history' });
+    await h.waitForPrimary(0);
+
+    expect(h.stack.connect.writes.map((w) => w.telephony['us-east-1'])).toEqual([0, 0]);
+    expect(h.logs.some((l) => l.msg === 'drift: split changed by hand while running; restored')).toBe(true);
+  });
+
+  it('while paused, reports a hand change without overwriting it', async () => {
+    h = await startHarness();
+    await h.start({ resyncMs: 300 });
+    await h.command('pause', { reason: 'manual traffic test' });
+    await eventually(async () => (await stateOf(h))?.automation === 'paused', { what: 'paused' });
+
+    h.stack.connect.setSplit({ telephony: { 'us-east-1': 60, 'us-west-2': 40 } });
+    await eventually(async () => (await h.readDocument())!.history.some((e) => e.kind === 'drift'), { what: 'drift in history' });
+
+    expect(h.stack.connect.writes).toHaveLength(0);
+    expect(h.primaryPercent()).toBe(60);
+  });
+});
+
 describe('behaviours 1, 6, 7: gates, limits and operator commands', () => {
   it('does not fail over while the replica is unhealthy, and says why', async () => {
     h = await startHarness();
