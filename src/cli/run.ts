@@ -1,4 +1,5 @@
 import { runController } from '../controller/run-controller.ts';
+import { ConfigError } from '../errors.ts';
 import { createLogger } from '../observability/logger.ts';
 import { loadCommandConfig } from './common.ts';
 import type { ConfigOption } from './common.ts';
@@ -26,6 +27,8 @@ export async function runCommand(options: ConfigOption & { dryRun?: boolean; pre
     await runController({ config, logger, signal: stop.signal, dryRun: Boolean(options.dryRun) });
     return 0;
   } catch (error) {
+    // A config problem found while assembling (an unsupported store) is still a config error: exit 2.
+    if (error instanceof ConfigError) throw error;
     logger.fatal({ err: error }, 'controller failed');
     return 1;
   } finally {

@@ -91,3 +91,15 @@ describe('diagram', () => {
     expect(readme, 'README diagram is stale: paste the output of `connect-failover diagram`').toContain(diagramText().trim());
   });
 });
+
+describe('run', () => {
+  it('exits 2 before any AWS call when the store type is not available', async () => {
+    const dynamo = join(dir, 'dynamo.yaml');
+    await writeFile(dynamo, (await readFile(config, 'utf8')).replace(/store:\n(?: {2}.*\n)+/, 'store:\n  type: dynamodb\n  table: connect-failover\n'));
+
+    const r = await cli(['run', '-c', dynamo]);
+
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('store.type');
+  });
+});
