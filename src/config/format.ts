@@ -24,6 +24,7 @@ export function formatConfig(config: Config): string {
       recoverAfter: formatDuration(timing.recoverAfterMs),
       cooldown: formatDuration(timing.cooldownMs),
       maxAutomaticShifts: { count: timing.maxAutomaticShifts.count, per: formatDuration(timing.maxAutomaticShifts.perMs) },
+      driftCheck: formatDuration(timing.driftCheckMs),
     },
     failback: config.failback,
     store: store.type === 'dynamodb' && store.region === undefined ? { type: store.type, table: store.table } : store,

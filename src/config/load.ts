@@ -106,6 +106,7 @@ function normalize(file: ConfigFile, baseDir: string): Config {
       recoverAfterMs: timing.recoverAfter,
       cooldownMs: timing.cooldown,
       maxAutomaticShifts: { count: timing.maxAutomaticShifts.count, perMs: timing.maxAutomaticShifts.per },
+      driftCheckMs: timing.driftCheck,
     },
     failback: file.failback,
     store:

@@ -24,7 +24,7 @@ const MAX_ALARM_NAME_LENGTH = 255;
 /** The settings' defaults, in the file's notation. */
 export const DEFAULTS = {
   traffic: { healthy: 100, degraded: 50, failedOver: 0, shiftAgents: true },
-  timing: { escalateAfter: '5m', recoverAfter: '10m', cooldown: '2m', maxAutomaticShifts: { count: 4, per: '1h' } },
+  timing: { escalateAfter: '5m', recoverAfter: '10m', cooldown: '2m', maxAutomaticShifts: { count: 4, per: '1h' }, driftCheck: '5m' },
   failback: 'manual',
   store: { type: 'file', path: './connect-failover-state.json' },
   http: { host: '127.0.0.1', port: 9464 },
@@ -244,6 +244,8 @@ const timingShape = {
   maxAutomaticShifts: z
     .strictObject(maxAutomaticShiftsShape, { error: expecting('a mapping like { count: 4, per: 1h }') })
     .prefault({}),
+  // How often a settled split is read again to catch changes made by hand; 0 turns it off.
+  driftCheck: duration(DEFAULTS.timing.driftCheck),
 };
 
 const storeTypeError = expecting('a store type (file or dynamodb)');

@@ -32,6 +32,8 @@ export interface Timing {
   recoverAfterMs: number;
   cooldownMs: number;
   maxAutomaticShifts: { count: number; perMs: number };
+  /** How often a settled split is re-read to catch hand changes; 0: never. Default 5 min. */
+  driftCheckMs: number;
 }
 
 export type StoreConfig =

@@ -48,7 +48,7 @@ export interface RunControllerOptions {
   heartbeatIntervalMs?: number;
   /** Run the preflight checks in the background at start and log them (default true; never blocks start). */
   preflight?: boolean;
-  /** How often a settled split is re-read to catch hand changes (default 5 min; 0: never). */
+  /** How often a settled split is re-read to catch hand changes (default: the config's `timing.driftCheck`). */
   resyncMs?: number;
   /** Shifter tuning (defaults: backoff 200 ms doubling to 20 s, full jitter; 120 s deadline per attempt). */
   shifter?: { backoff?: { baseMs: number; capMs: number }; deadlineMs?: number };
@@ -72,7 +72,7 @@ export async function runController(options: RunControllerOptions): Promise<void
   });
   const traffic = new TrafficShifter({ api, shiftAgents: config.traffic.shiftAgents, clock, logger, ...options.shifter });
   const alarms = new CloudWatchAlarmReader((region) => new CloudWatchClient({ region }));
-  const controller = new Controller({ config, store, traffic, alarms, clock, logger, dryRun, hooks: ops.hooks, resyncMs: options.resyncMs });
+  const controller = new Controller({ config, store, traffic, alarms, clock, logger, dryRun, hooks: ops.hooks, resyncMs: options.resyncMs ?? config.timing.driftCheckMs });
   const intake = new SqsIntake({
     client: sqs,
     queueUrl: config.queue.url,

@@ -63,6 +63,7 @@ const DEFAULT_CONFIG: Config = {
     recoverAfterMs: 600_000,
     cooldownMs: 120_000,
     maxAutomaticShifts: { count: 4, perMs: 3_600_000 },
+    driftCheckMs: 300_000,
   },
   failback: 'manual',
   store: { type: 'file', path: '/srv/connect-failover-state.json' },
@@ -81,6 +82,14 @@ describe('parseConfig: valid configs', () => {
     // Assess
     expect(config).toEqual(DEFAULT_CONFIG);
     expect(warnings).toEqual([]);
+  });
+
+  it('reads timing.driftCheck, where 0s turns the running drift check off, and rejects a non-duration', () => {
+    const off = parseConfig(configText({ timing: { driftCheck: '0s' } }), { baseDir: '/srv' }).config;
+    const error = configErrorOf(configText({ timing: { driftCheck: 'hourly' } }));
+
+    expect(off.timing.driftCheckMs).toBe(0);
+    expect(error.issues).toContainEqual({ path: 'timing.driftCheck', message: '"hourly" is not a duration like 90s or 2m' });
   });
 
   it('reads JSON, which is YAML too', () => {
