@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import YAML from 'yaml';
 import { parseConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/types.ts';
@@ -22,6 +22,7 @@ import type { LocalStack, LocalStackOptions } from '../../src/local/local-stack.
 import { createLogger } from '../../src/observability/logger.ts';
 import { FileStore } from '../../src/store/file-store.ts';
 import { eventually } from './eventually.ts';
+import { messagesLeft } from './sqs.ts';
 
 /** Timings for end-to-end tests: everything happens within a second or two. */
 export const FAST_TIMING = { escalateAfter: '1500ms', recoverAfter: '800ms', cooldown: '0s', maxAutomaticShifts: { count: 10, per: '1h' } };
@@ -120,15 +121,7 @@ export async function startHarness(options: { stack?: LocalStackOptions; config?
       });
       await harness.sendBody(body);
     },
-    async queueDepth(which = 'queue') {
-      const attributes = await stack.sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: which === 'queue' ? stack.queueUrl : stack.dlqUrl,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-        }),
-      );
-      return Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-    },
+    queueDepth: (which = 'queue') => messagesLeft(stack.sqs, which === 'queue' ? stack.queueUrl : stack.dlqUrl),
     async waitForPrimary(percent, timeoutMs = 10_000) {
       await eventually(
         async () => harness.primaryPercent() === percent && stack.connect.state().status === 'ACTIVE' && (await harness.readDocument())?.shift?.status === 'verified',

@@ -1,6 +1,4 @@
 import { createServer } from 'node:net';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueError } from '../../src/errors.ts';
 import { backoffDelay } from '../../src/intake/backoff.ts';
@@ -8,7 +6,7 @@ import { receiveLoop } from '../../src/intake/receive-loop.ts';
 import type { ReceiveLoopFailure } from '../../src/intake/receive-loop.ts';
 import { SqsIntake } from '../../src/intake/sqs-intake.ts';
 import type { ReceivedMessage } from '../../src/intake/sqs-intake.ts';
-import { createQueue, sendBodies, sqsClient, startSqs } from '../helpers/sqs.ts';
+import { createQueue, messagesLeft, sendBodies, sqsClient, startSqs } from '../helpers/sqs.ts';
 import type { TestSqs } from '../helpers/sqs.ts';
 
 let sqs: TestSqs;
@@ -31,17 +29,6 @@ async function closedPort(): Promise<number> {
   return address.port;
 }
 
-async function messagesLeft(client: SQSClient, queueUrl: string): Promise<number> {
-  const output = await client.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(output.Attributes?.ApproximateNumberOfMessages) + Number(output.Attributes?.ApproximateNumberOfMessagesNotVisible)
-  );
-}
 
 describe('receiveLoop', () => {
   it('hands every batch to the handler until aborted', async () => {

@@ -1,12 +1,11 @@
 import { createServer } from 'node:net';
 import type { Socket } from 'node:net';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueError } from '../../src/errors.ts';
 import { SqsIntake } from '../../src/intake/sqs-intake.ts';
 import type { ReceivedMessage } from '../../src/intake/sqs-intake.ts';
-import { createQueue, createQueueWithDlq, sendBodies, sqsClient, startSqs } from '../helpers/sqs.ts';
+import { createQueue, createQueueWithDlq, messagesLeft, sendBodies, sqsClient, startSqs } from '../helpers/sqs.ts';
 import type { TestSqs } from '../helpers/sqs.ts';
 
 let sqs: TestSqs;
@@ -36,18 +35,6 @@ async function receiveUntil(
   return batches;
 }
 
-/** Visible plus in-flight messages: zero only when every message was deleted. */
-async function messagesLeft(client: SQSClient, queueUrl: string): Promise<number> {
-  const output = await client.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(output.Attributes?.ApproximateNumberOfMessages) + Number(output.Attributes?.ApproximateNumberOfMessagesNotVisible)
-  );
-}
 
 function fakeMessage(messageId: string): ReceivedMessage {
   return { messageId, receiptHandle: `handle-${messageId}`, body: '{}', sentAt: undefined, receiveCount: 1, receivedAt: 0 };
