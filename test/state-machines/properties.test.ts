@@ -39,7 +39,7 @@ const policyArb: fc.Arbitrary<FailoverPolicy> = fc
     perMs: fc.constantFrom(10 * MINUTE, 60 * MINUTE),
     escalateAfterMs: fc.constantFrom(MINUTE, 5 * MINUTE),
     recoverAfterMs: fc.constantFrom(MINUTE, 10 * MINUTE),
-    cooldownMs: fc.constantFrom(0, 2 * MINUTE),
+    cooldownMs: fc.constantFrom(0, 2 * MINUTE, 5 * MINUTE),
   })
   .map(({ failback, count, perMs, ...t }) =>
     examplePolicy({ failback, timing: { ...t, maxAutomaticShifts: { count: failback === 'automatic' ? Math.max(2, count) : count, perMs } } }),
