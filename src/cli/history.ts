@@ -26,7 +26,7 @@ function row(e: HistoryEntry): string[] {
       : e.kind === 'shift'
         ? `${e.outcome ?? ''} ${e.primaryPercent ?? '?'}% primary`
         : (e.outcome ?? e.to ?? '');
-  const who = e.by ? ` (by ${e.by})` : '';
+  const who = e.by ? ` (by ${e.by}${e.sender ? `, sent by ${e.sender}` : ''})` : '';
   const alarms = e.alarms && e.alarms.length > 0 ? ` [${e.alarms.join(', ')}]` : '';
   return [e.at, e.kind, change, `${e.reason}${alarms}${who}`];
 }

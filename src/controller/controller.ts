@@ -36,6 +36,8 @@ export interface InboundMessage {
   body: string;
   receivedAt: number;
   sentAt?: number | undefined;
+  /** The IAM principal SQS says sent it (for the audit of operator commands). */
+  senderId?: string | undefined;
 }
 
 /** What became of each message of a batch; the intake deletes all but the malformed ones. */
@@ -234,14 +236,20 @@ export class Controller {
     }
     rememberCommand(doc, command.id);
     // The command goes into the history before the transitions it causes; its outcome is filled in after.
-    const entry: HistoryEntry = { at: iso(clock.now()), kind: 'command', reason: command.reason, by: command.requestedBy };
+    const entry: HistoryEntry = {
+      at: iso(clock.now()),
+      kind: 'command',
+      reason: command.reason,
+      by: command.requestedBy,
+      ...(message.senderId ? { sender: message.senderId } : {}),
+    };
     appendHistory(doc, entry);
     this.send(commandEvent(command, clock.now()));
     const result = this.snapshot.context.lastCommand;
     const outcome = result?.accepted ? 'accepted' : 'refused';
     entry.outcome = `${command.command} ${outcome}: ${result?.detail ?? ''}`;
     logger.info(
-      { commandId: command.id, command: command.command, force: command.force, by: command.requestedBy, reason: command.reason, outcome, detail: result?.detail },
+      { commandId: command.id, command: command.command, force: command.force, by: command.requestedBy, sender: message.senderId, reason: command.reason, outcome, detail: result?.detail },
       'operator command',
     );
     return true;

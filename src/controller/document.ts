@@ -49,7 +49,10 @@ export interface HistoryEntry {
   reason: string;
   alarms?: string[];
   trigger?: 'automatic' | 'operator';
+  /** Who asked, as the command says (`--by`, default user@host). */
   by?: string;
+  /** For commands: the IAM principal SQS says sent the message (not forgeable by the sender). */
+  sender?: string;
   /** Command accepted/refused, shift verified/failed, … */
   outcome?: string;
   primaryPercent?: number;

@@ -119,7 +119,7 @@ export async function runController(options: RunControllerOptions): Promise<void
           crashPoint('after-receive');
           try {
             const { deletable } = await ops.instrument.batch(batch, () =>
-              controller.handleBatch(batch.map((m) => ({ messageId: m.messageId, body: m.body, receivedAt: m.receivedAt, sentAt: m.sentAt }))),
+              controller.handleBatch(batch.map((m) => ({ messageId: m.messageId, body: m.body, receivedAt: m.receivedAt, sentAt: m.sentAt, senderId: m.senderId }))),
             );
             crashPoint('after-persist');
             const ids = new Set(deletable);

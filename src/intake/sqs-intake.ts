@@ -21,6 +21,8 @@ export interface ReceivedMessage {
   receiveCount: number;
   /** When this process received it, by the intake's clock (ms since the epoch). */
   receivedAt: number;
+  /** SenderId: the account or IAM principal id (`AIDA…`, `AROA…:session`) that sent it, when SQS says. */
+  senderId?: string | undefined;
 }
 
 /** Options of {@link SqsIntake}. */
@@ -212,7 +214,8 @@ export class SqsIntake {
           MaxNumberOfMessages: this.maxMessages,
           WaitTimeSeconds: this.waitTimeSeconds,
           VisibilityTimeout: this.visibilityTimeoutSeconds,
-          MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
+          // SenderId: the IAM principal that sent it, the audit's answer to "who sent this command".
+          MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount', 'SenderId'],
         }),
         { abortSignal: request.signal },
       );
@@ -247,6 +250,7 @@ export class SqsIntake {
         sentAt: Number.isFinite(sentAt) ? sentAt : undefined,
         receiveCount: Number.isInteger(receiveCount) && receiveCount >= 1 ? receiveCount : 1,
         receivedAt,
+        senderId: message.Attributes?.SenderId,
       });
     }
     return received;

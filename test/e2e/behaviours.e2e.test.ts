@@ -58,7 +58,8 @@ describe('behaviour 3: recovery', () => {
     await h.waitForPrimary(100);
 
     const doc = (await h.readDocument())!;
-    expect(doc.history.find((e) => e.kind === 'command')).toMatchObject({ by: 'tester', reason: 'primary verified by the on-call engineer' });
+    // `by` is what the command says; `sender` is the principal SQS saw send it (the emulator's account here).
+    expect(doc.history.find((e) => e.kind === 'command')).toMatchObject({ by: 'tester', sender: expect.stringMatching(/^\d{12}$/), reason: 'primary verified by the on-call engineer' });
     expect(doc.history.filter((e) => e.kind === 'transition').at(-1)).toMatchObject({ from: 'failedOver', to: 'healthy', trigger: 'operator' });
   });
 
