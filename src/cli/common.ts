@@ -17,12 +17,26 @@ export async function loadCommandConfig(options: ConfigOption): Promise<Config> 
 }
 
 /** The controller's persisted document, or undefined when it never ran with this store. */
-export async function readPersisted(config: Config): Promise<{ doc: ControllerDocument; updatedAt: string; location: string } | undefined> {
+export interface Persisted {
+  doc: ControllerDocument;
+  updatedAt: string;
+  location: string;
+  /** The controller holding the lease now (the one acting), if any. */
+  leader?: { holder: string; expiresAt: string } | undefined;
+}
+
+export async function readPersisted(config: Config): Promise<Persisted | undefined> {
   const store = openStore(config.store);
   try {
     const stored = await store.load();
     if (!stored) return undefined;
-    return { doc: readDocument(stored.data, store.describe()), updatedAt: stored.updatedAt, location: store.describe() };
+    const lease = await store.readLease();
+    return {
+      doc: readDocument(stored.data, store.describe()),
+      updatedAt: stored.updatedAt,
+      location: store.describe(),
+      leader: lease ? { holder: lease.holder, expiresAt: lease.expiresAt } : undefined,
+    };
   } finally {
     await store.close();
   }

@@ -1,10 +1,9 @@
 import { outlook, restoreSnapshot, createFailoverMachine } from '../../state-machines/index.ts';
 import { policyOf } from '../controller/controller.ts';
-import type { ControllerDocument } from '../controller/document.ts';
 import { signalRefs } from '../controller/signal-map.ts';
 import type { Config } from '../config/types.ts';
 import { loadCommandConfig, print, readPersisted } from './common.ts';
-import type { ConfigOption } from './common.ts';
+import type { ConfigOption, Persisted } from './common.ts';
 import { table, tone } from './render.ts';
 
 /** The `status --json` shape of the contract, plus what operators asked for on top. */
@@ -23,9 +22,11 @@ export interface StatusReport {
   actualReadAt: string | null;
   store: string;
   updatedAt: string | null;
+  /** The running controller that holds the lease (`host:pid`), or null when none is running. */
+  leader: string | null;
 }
 
-export function buildStatus(config: Config, persisted: { doc: ControllerDocument; updatedAt: string; location: string } | undefined, store: string): StatusReport {
+export function buildStatus(config: Config, persisted: Persisted | undefined, store: string): StatusReport {
   const policy = policyOf(config);
   const refs = signalRefs(config.signals, config.regions);
   if (!persisted) {
@@ -44,6 +45,7 @@ export function buildStatus(config: Config, persisted: { doc: ControllerDocument
       actualReadAt: null,
       store,
       updatedAt: null,
+      leader: null,
     };
   }
   const { doc } = persisted;
@@ -75,6 +77,7 @@ export function buildStatus(config: Config, persisted: { doc: ControllerDocument
     actualReadAt: doc.actual?.readAt ?? null,
     store,
     updatedAt: persisted.updatedAt,
+    leader: persisted.leader?.holder ?? null,
   };
 }
 
@@ -108,5 +111,6 @@ export function renderStatus(r: StatusReport): string {
   if (r.blocked) rows.push(['blocked', tone(r.blocked, 'bad')]);
   if (r.nextDeadline) rows.push(['next check', r.nextDeadline]);
   const signals = Object.entries(r.signals).map(([name, value]) => [name, tone(value, value === 'OK' ? 'good' : value === 'ALARM' ? 'bad' : 'warn')] as [string, string]);
-  return `${table(rows)}\n\nsignals\n${table(signals, '  ')}\n\nstore: ${r.store}${r.updatedAt ? ` (updated ${r.updatedAt})` : ''}`;
+  const leader = r.leader ? `controller: ${r.leader} (holds the lease)` : 'controller: none running (no lease held)';
+  return `${table(rows)}\n\nsignals\n${table(signals, '  ')}\n\n${leader}\nstore: ${r.store}${r.updatedAt ? ` (updated ${r.updatedAt})` : ''}`;
 }

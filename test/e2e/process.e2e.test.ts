@@ -337,6 +337,8 @@ describe('operator commands through the CLI while the controller runs', () => {
     expect(failover.stdout).toContain('failover sent');
     expect(failedOver.code).toBe(0);
     const status = JSON.parse(failedOver.stdout) as Record<string, unknown> & { since: string; reason: string; lastShift: { at: string } };
+    // The running controller names itself through the lease it holds.
+    expect(status.leader).toMatch(new RegExp(`:${controller.pid}$`));
     expect(status).toMatchObject({
       state: 'failedOver',
       automation: 'active',

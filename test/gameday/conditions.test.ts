@@ -22,6 +22,7 @@ function status(overrides: Partial<StatusReport> = {}): StatusReport {
     actualReadAt: null,
     store: 'file x',
     updatedAt: null,
+    leader: null,
     ...overrides,
   };
 }
