@@ -99,7 +99,17 @@ export async function runAlarmStorm(options: Partial<AlarmStormOptions> = {}): P
       controllerCpuMs = cpuMs(process.cpuUsage(controllerCpu));
       saves = { count: tracked.saves - savesBefore.count, ms: tracked.saveMs - savesBefore.ms };
       // The last transition's shift may still be verifying; its update is counted once it is done.
-      await observed.until(() => observed.shifts.at(-1)?.kind === 'verified', 'the last shift verified', 30_000);
+      // Wait for the shift of the last decision itself: the newest outcome may still be the previous one's.
+      const last = observed.decisions.filter((d) => d.region === 'health').at(-1);
+      const finalPercent = last ? config.traffic[last.to as 'healthy' | 'degraded' | 'failedOver'] : undefined;
+      await observed.until(
+        () => {
+          const newest = observed.shifts.at(-1);
+          return newest?.kind === 'verified' && (finalPercent === undefined || newest.target.primaryPercent === finalPercent);
+        },
+        'the last decision\'s shift verified',
+        30_000,
+      );
     } finally {
       await controller.stop();
     }
