@@ -42,7 +42,6 @@ describe('a game day on the local stack', () => {
 
     expect(recording.checks.filter((c) => !c.passed)).toEqual([]);
     expect(passed(recording)).toBe(true);
-    expect(recording.endedAt - recording.startedAt).toBeLessThan(20_000);
     const { shifts, rto, apiErrors } = report.analysis;
     expect(shifts.map((s) => `${s.from}→${s.to}:${s.cause?.kind}`)).toEqual(['healthy→degraded:alarm', 'degraded→failedOver:alarm', 'failedOver→healthy:command']);
     for (const shift of shifts) {

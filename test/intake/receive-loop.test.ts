@@ -106,7 +106,7 @@ describe('receiveLoop', () => {
     });
 
     // Assess
-    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(handled).toBe(0);
   });
 
@@ -151,16 +151,16 @@ describe('receiveLoop', () => {
     // Act
     await receiveLoop({
       intake,
-      signal: AbortSignal.timeout(600),
+      signal: AbortSignal.timeout(1_500),
       backoff: { initialDelayMs: 20, maxDelayMs: 80, random: () => 1 },
       onError: (err, failure) => failures.push([err, failure]),
       handle: async () => {},
     });
     client.destroy();
 
-    // Assess: 20 + 40 + 80 + 80 … ms fit about eight attempts into 600 ms; a spinning loop makes hundreds.
+    // Assess: 20 + 40 + 80 + 80 … ms fit about eighteen attempts into 1.5 s; a spinning loop makes hundreds.
     expect(failures.length).toBeGreaterThanOrEqual(4);
-    expect(failures.length).toBeLessThanOrEqual(12);
+    expect(failures.length).toBeLessThanOrEqual(25);
     expect(failures.slice(0, 4).map(([, f]) => f)).toEqual([
       { stage: 'receive', consecutiveFailures: 1, retryInMs: 20 },
       { stage: 'receive', consecutiveFailures: 2, retryInMs: 40 },
@@ -196,7 +196,7 @@ describe('receiveLoop', () => {
 
     // Assess
     expect(failures).toBe(1);
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('rejects backoff options that would spin', async () => {
