@@ -15,14 +15,14 @@ import type { Decision, FailoverEvent, FailoverMachine, FailoverPolicy, Failover
 import type { AlarmReader } from '../cloudwatch/alarm-reader.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
-import type { TrafficControl } from '../connect/traffic-port.ts';
+import type { TrafficControl, TrafficSplit } from '../connect/traffic-port.ts';
 import { StoreConflictError } from '../errors.ts';
 import { normalizeMessage } from '../events/normalize.ts';
 import type { OperatorCommand, QueueEvent } from '../events/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { StateStore } from '../store/store.ts';
 import { appendHistory, emptyDocument, readDocument, rememberCommand } from './document.ts';
-import type { ControllerDocument, HistoryEntry } from './document.ts';
+import type { ActualTraffic, ControllerDocument, HistoryEntry } from './document.ts';
 import { commandEvent } from './machine-events.ts';
 import { Reconciler } from './reconciler.ts';
 import type { ReconcileOutcome, Target } from './reconciler.ts';
@@ -336,12 +336,7 @@ export class Controller {
         return;
       case 'verified': {
         const { result } = outcome;
-        doc.actual = {
-          telephonyPrimaryPercent: result.split.telephonyPrimaryPercent,
-          agentsPrimaryPercent: result.split.agentsPrimaryPercent,
-          status: 'ACTIVE',
-          readAt: now,
-        };
+        doc.actual = actualTraffic(result.split, 'ACTIVE', now);
         if (current) Object.assign(current, { status: 'verified', writes: current.writes + result.writes, lastError: undefined, nextAttemptAt: undefined, verifiedAt: now, updatedAt: now });
         if (outcome.resync && result.writes > 0) {
           // Nothing decided a shift, yet the split had to be written: someone changed it by hand.
@@ -363,12 +358,7 @@ export class Controller {
         break;
       case 'observed': {
         const previous = doc.actual?.telephonyPrimaryPercent;
-        doc.actual = {
-          telephonyPrimaryPercent: outcome.split.telephonyPrimaryPercent,
-          agentsPrimaryPercent: outcome.split.agentsPrimaryPercent,
-          status: outcome.status,
-          readAt: now,
-        };
+        doc.actual = actualTraffic(outcome.split, outcome.status, now);
         const differs = outcome.split.telephonyPrimaryPercent !== outcome.target.primaryPercent;
         if (current && this.options.dryRun) Object.assign(current, { status: 'dryRun', updatedAt: now });
         if (differs && outcome.resync && previous !== outcome.split.telephonyPrimaryPercent) {
@@ -427,12 +417,7 @@ export class Controller {
     try {
       const now = await traffic.read(signal);
       const doc = this.document;
-      doc.actual = {
-        telephonyPrimaryPercent: now.split.telephonyPrimaryPercent,
-        agentsPrimaryPercent: now.split.agentsPrimaryPercent,
-        status: now.status,
-        readAt: iso(clock.now()),
-      };
+      doc.actual = actualTraffic(now.split, now.status, iso(clock.now()));
       const desired = outlook(this.policy, this.snapshot).desiredPrimaryPercent;
       if (now.split.telephonyPrimaryPercent === desired) return false;
       const entry: HistoryEntry = {
@@ -506,6 +491,11 @@ function orderKey(event: QueueEvent): number {
   if (event.kind === 'alarm') return event.stateAt;
   if (event.kind === 'operator') return event.requestedAt;
   return 0;
+}
+
+/** The split as last read from Connect, as the document keeps it. */
+function actualTraffic(split: TrafficSplit, status: string, readAt: string): ActualTraffic {
+  return { telephonyPrimaryPercent: split.telephonyPrimaryPercent, agentsPrimaryPercent: split.agentsPrimaryPercent, status, readAt };
 }
 
 function iso(ms: number): string {
