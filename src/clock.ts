@@ -9,6 +9,13 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * The longest delay handed to one `setTimeout`. Node stores delays in a signed 32-bit int: anything
+ * above 2^31 - 1 ms (24.8 days) becomes 1 ms with a TimeoutOverflowWarning, turning a long wait into a
+ * busy loop. Longer sleeps are chained from timers of at most this length.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
@@ -17,15 +24,24 @@ export const systemClock: Clock = {
         reject(signal.reason);
         return;
       }
+      // Measured on the monotonic clock: a wall-clock step neither shortens nor stretches a sleep.
+      const until = performance.now() + Math.max(0, ms);
+      let timer: NodeJS.Timeout | undefined;
       const onAbort = () => {
         clearTimeout(timer);
         reject(signal?.reason);
       };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      const arm = () => {
+        const left = until - performance.now();
+        if (left <= 0) {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+          return;
+        }
+        timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
+      arm();
     }),
 };
 

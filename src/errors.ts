@@ -132,6 +132,25 @@ export class StoreConflictError extends StoreError {
   }
 }
 
+/**
+ * Saves kept failing (a full disk, a store that went away). The controller stops rather than act on state
+ * that nobody else can see and that a restart would lose; the messages it could not save stay on the
+ * queue and are applied by the next controller.
+ */
+export class StoreUnavailableError extends StoreError {
+  readonly failures: number;
+
+  constructor(location: string, failures: number) {
+    super(
+      `${location}: the state could not be saved ${failures} times in a row; stopping so that no decision is acted on unsaved ` +
+        '(unsaved messages stay on the queue). Free space or restore access to the store, then start the controller again',
+      location,
+      { retryable: true },
+    );
+    this.failures = failures;
+  }
+}
+
 /** The store's exclusive lock stayed held by someone else for the whole wait. Retryable. */
 export class StoreLockError extends StoreError {
   /** The lock that could not be taken, e.g. the lock file's path. */

@@ -17,6 +17,7 @@ import {
   primaryAllOk,
   primaryKeys,
   primaryPercentFor,
+  readingVerdict,
 } from './policy.ts';
 import type {
   AutomationState,
@@ -50,17 +51,27 @@ const COMMAND_OF: Record<OperatorEvent['type'], OperatorCommandName> = {
 export function createFailoverMachine(policy: FailoverPolicy) {
   const known = new Set([...primaryKeys(policy), ...policy.signals.replicaUnhealthy]);
 
+  /**
+   * Moves the context's clock to `now`, in either direction. A wall clock can step back (NTP, a VM
+   * restored): times the context holds that lie ahead of the new `now` are brought back to it, so no
+   * deadline derived from them is ever further out than `now` + the rule's own duration.
+   */
+  const withClock = (ctx: FailoverContext, now: number) => ({
+    now,
+    since: Math.min(ctx.since, now),
+    okSince: ctx.okSince === null ? null : Math.min(ctx.okSince, now),
+    lastShiftAt: ctx.lastShiftAt === null ? null : Math.min(ctx.lastShiftAt, now),
+    automaticShifts: ctx.automaticShifts.some((at) => at > now) ? ctx.automaticShifts.map((at) => Math.min(at, now)) : ctx.automaticShifts,
+  });
+
   const withReading = (ctx: FailoverContext, now: number, readings: Array<{ alarm: string; value: SignalReading['value']; at: number }>) => {
     const signals = { ...ctx.signals };
     for (const r of readings) {
-      // At-least-once delivery: only a strictly newer alarm-state timestamp is applied.
-      const current = signals[r.alarm];
-      if (!known.has(r.alarm) || (current !== undefined && r.at <= current.at)) continue;
-      signals[r.alarm] = { value: r.value, at: r.at };
+      if (known.has(r.alarm) && readingVerdict(signals[r.alarm], r.at, now) === 'applied') signals[r.alarm] = { value: r.value, at: r.at };
     }
-    const clock = Math.max(ctx.now, now);
+    const clock = withClock(ctx, now);
     const allOk = primaryAllOk(policy, signals);
-    return { signals, now: clock, okSince: allOk ? (ctx.okSince ?? clock) : null };
+    return { ...clock, signals, okSince: allOk ? (clock.okSince ?? now) : null };
   };
 
   const decision = (ctx: FailoverContext, d: Omit<Decision, 'seq'>): Pick<FailoverContext, 'decisions' | 'seq'> => {
@@ -68,13 +79,13 @@ export function createFailoverMachine(policy: FailoverPolicy) {
     return { seq, decisions: [...ctx.decisions, { ...d, seq }].slice(-KEPT_DECISIONS) };
   };
 
-  const outcome = (event: OperatorEvent, ctx: FailoverContext, accepted: boolean, detail: string): CommandOutcome => ({
+  const outcome = (event: OperatorEvent, accepted: boolean, detail: string): CommandOutcome => ({
     command: COMMAND_OF[event.type],
     accepted,
     detail,
     by: event.by,
     reason: event.reason,
-    at: Math.max(ctx.now, event.now),
+    at: event.now,
   });
 
   return setup({
@@ -116,14 +127,14 @@ export function createFailoverMachine(policy: FailoverPolicy) {
       }),
       recordOperatorShift: assign(({ context, event }, params: { from: HealthState; to: HealthState }) => {
         const e = event as OperatorEvent;
-        const at = Math.max(context.now, e.now);
+        const at = e.now;
         const held = params.to === 'failedOver';
         return {
-          now: at,
+          ...withClock(context, at),
           since: at,
           lastShiftAt: at,
           operatorHold: held,
-          lastCommand: outcome(e, context, true, `${params.from} -> ${params.to}`),
+          lastCommand: outcome(e, true, `${params.from} -> ${params.to}`),
           ...decision(context, {
             region: 'health',
             from: params.from,
@@ -137,13 +148,13 @@ export function createFailoverMachine(policy: FailoverPolicy) {
         };
       }),
       holdFailover: assign(({ context, event }) => ({
+        ...withClock(context, event.now),
         operatorHold: true,
-        now: Math.max(context.now, event.now),
-        lastCommand: outcome(event as OperatorEvent, context, true, 'already failed over; automatic failback now held until failback'),
+        lastCommand: outcome(event as OperatorEvent, true, 'already failed over; automatic failback now held until failback'),
       })),
       acknowledge: assign(({ context, event }, params: { detail: string }) => ({
-        now: Math.max(context.now, event.now),
-        lastCommand: outcome(event as OperatorEvent, context, true, params.detail),
+        ...withClock(context, event.now),
+        lastCommand: outcome(event as OperatorEvent, true, params.detail),
       })),
       refuse: assign(({ context, event }, params: { why: 'replicaUnhealthy' | 'primaryFiring' }) => {
         const alarms =
@@ -154,17 +165,18 @@ export function createFailoverMachine(policy: FailoverPolicy) {
           params.why === 'replicaUnhealthy'
             ? `refused: replica unhealthy (${alarms.join(', ')} in ALARM); use --force to fail over anyway`
             : `refused: primary signals in ALARM (${alarms.join(', ')}); use --force to fail back anyway (automation is then paused)`;
-        return { now: Math.max(context.now, event.now), lastCommand: outcome(event as OperatorEvent, context, false, detail) };
+        return { ...withClock(context, event.now), lastCommand: outcome(event as OperatorEvent, false, detail) };
       }),
       recordAutomation: assign(({ context, event }, params: { from: AutomationState; to: AutomationState }) => {
         const e = event as OperatorEvent;
-        const at = Math.max(context.now, e.now);
+        const at = e.now;
+        const clock = withClock(context, at);
         return {
-          now: at,
+          ...clock,
           automationReason: params.to === 'active' ? null : `${e.reason} (by ${e.by})`,
           // Resuming starts a fresh flapping window; otherwise the next shift would suspend again at once.
-          automaticShifts: params.to === 'active' ? [] : context.automaticShifts,
-          lastCommand: outcome(e, context, true, `automation ${params.from} -> ${params.to}`),
+          automaticShifts: params.to === 'active' ? [] : clock.automaticShifts,
+          lastCommand: outcome(e, true, `automation ${params.from} -> ${params.to}`),
           ...decision(context, {
             region: 'automation',
             from: params.from,

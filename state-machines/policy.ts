@@ -20,6 +20,27 @@ export interface Blocked {
   until?: number;
 }
 
+/**
+ * How far an alarm-state timestamp may be ahead of the controller's clock and still be believed. CloudWatch
+ * stamps transitions with its own clock; a few seconds of skew are normal, a date years ahead is a bug or
+ * a forgery, and believing it would make every real transition after it look stale.
+ */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
+/** What to do with an alarm reading stamped `at`, given the last one applied for that alarm, at `now`. */
+export type ReadingVerdict = 'applied' | 'duplicate' | 'stale' | 'future';
+
+/**
+ * At-least-once delivery: only a strictly newer alarm-state timestamp is applied. A reading dated beyond
+ * the skew tolerance is refused; a stored reading dated beyond it (saved before this rule, or before the
+ * clock stepped back) is not trusted to order anything, so any believable reading replaces it.
+ */
+export function readingVerdict(current: SignalReading | undefined, at: number, now: number): ReadingVerdict {
+  if (at > now + MAX_FUTURE_SKEW_MS) return 'future';
+  if (current === undefined || current.at > now + MAX_FUTURE_SKEW_MS || at > current.at) return 'applied';
+  return at === current.at ? 'duplicate' : 'stale';
+}
+
 /** Keys of the alarms of `keys` that are in ALARM now. */
 export function firing(keys: readonly string[], signals: Readonly<Record<string, SignalReading>>): string[] {
   return keys.filter((key) => signals[key]?.value === 'ALARM');

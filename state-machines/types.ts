@@ -61,7 +61,10 @@ export interface CommandOutcome {
 export type OperatorCommandName = 'failover' | 'failback' | 'pause' | 'resume';
 
 export interface FailoverContext {
-  /** The latest clock reading any event carried; never goes backwards. */
+  /**
+   * The clock reading of the latest event. Follows the clock both ways: after a step back, the times below
+   * that lie ahead of it are brought back to it (see `withClock` in the machine).
+   */
   now: number;
   /** Last applied reading per configured alarm key. Missing: never seen (treated as not OK). */
   signals: Record<string, SignalReading>;

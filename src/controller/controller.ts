@@ -8,6 +8,7 @@ import type { Actor } from 'xstate';
 import {
   createFailoverMachine,
   outlook,
+  readingVerdict,
   restoreSnapshot,
   statesOf,
 } from '../../state-machines/index.ts';
@@ -16,7 +17,8 @@ import type { AlarmReader } from '../cloudwatch/alarm-reader.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
 import type { TrafficControl, TrafficSplit } from '../connect/traffic-port.ts';
-import { StoreConflictError } from '../errors.ts';
+import { fullJitterDelay } from '../backoff.ts';
+import { StoreConflictError, StoreUnavailableError } from '../errors.ts';
 import { normalizeMessage } from '../events/normalize.ts';
 import type { OperatorCommand, QueueEvent } from '../events/types.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -41,7 +43,7 @@ export interface InboundMessage {
 }
 
 /** What became of each message of a batch; the intake deletes all but the malformed ones. */
-export type MessageOutcome = 'applied' | 'duplicate' | 'stale' | 'unknownAlarm' | 'ignored' | 'command' | 'malformed';
+export type MessageOutcome = 'applied' | 'duplicate' | 'stale' | 'future' | 'unknownAlarm' | 'ignored' | 'command' | 'malformed';
 
 export interface ControllerHooks {
   /** Called after each message is classified (for metrics). */
@@ -65,7 +67,15 @@ export interface ControllerOptions {
   hooks?: ControllerHooks;
   /** How often a settled split is read again to catch changes made by hand (default 5 min; 0: never). */
   resyncMs?: number;
+  /**
+   * Saves that failed are retried with full-jitter backoff (default 1 s doubling to 15 s); after
+   * `maxFailures` failures in a row (default 6, about a minute) the controller stops: the messages whose
+   * state was not saved were not deleted, so they come back to the next controller.
+   */
+  storeRetry?: { baseMs: number; capMs: number; maxFailures: number };
 }
+
+const DEFAULT_STORE_RETRY = { baseMs: 1_000, capMs: 15_000, maxFailures: 6 };
 
 export function policyOf(config: Config): FailoverPolicy {
   return { signals: config.signals, traffic: config.traffic, timing: config.timing, failback: config.failback };
@@ -83,6 +93,10 @@ export class Controller {
   private version = 0;
   private loggedSeq = 0;
   private lastBlocked: string | undefined;
+  /** True while memory holds state the store has not saved: nothing is acknowledged until it is. */
+  private dirty = false;
+  private saveFailures = 0;
+  private readonly saveFailed = new Wakeup();
   /** Malformed message ids already reported: a redelivered one is not logged again (bounded). */
   private readonly reportedMalformed = new Set<string>();
 
@@ -122,13 +136,13 @@ export class Controller {
     const stored = await store.load(signal);
     if (stored) {
       this.version = stored.version;
-      this.doc = readDocument(stored.data, store.describe());
+      this.doc = readDocument(stored.data, store.describe(), { config: this.options.config, onAdopt: (owner) => logger.warn({ owner }, 'state document names no traffic distribution group; adopting it for this one') });
       const persisted = restoreSnapshot(this.machine, this.doc.snapshot);
       this.actor = createActor(this.machine, { snapshot: persisted, input: { now: clock.now() } }).start();
       this.loggedSeq = this.snapshot.context.seq;
     } else {
       this.actor = createActor(this.machine, { input: { now: clock.now() } }).start();
-      this.doc = emptyDocument(this.persistedSnapshot());
+      this.doc = emptyDocument(this.persistedSnapshot(), this.options.config);
     }
     const states = statesOf(this.snapshot);
     logger.info({ store: store.describe(), restored: Boolean(stored), ...states }, 'controller starting');
@@ -153,7 +167,7 @@ export class Controller {
 
   /** Runs the reconciler and the deadline ticker until `signal` aborts. Messages come through `handleBatch`. */
   async runLoops(signal: AbortSignal): Promise<void> {
-    await Promise.all([this.reconciler.run(signal), this.tickLoop(signal)]);
+    await Promise.all([this.reconciler.run(signal), this.tickLoop(signal), this.saveRetryLoop(signal)]);
   }
 
   /**
@@ -183,11 +197,11 @@ export class Controller {
     }
     parsed.sort((a, b) => orderKey(a.event) - orderKey(b.event));
     return this.serial.run(async () => {
-      let changed = false;
-      for (const { message, event } of parsed) changed = this.applyEvent(message, event) || changed;
-      // A batch of duplicates, stale events and unknown alarms produced no state: nothing to save before
-      // deleting it. Anything applied is saved first (behaviour 4).
-      if (changed) await this.persist(signal);
+      for (const { message, event } of parsed) if (this.applyEvent(message, event)) this.dirty = true;
+      // Behaviour 4: nothing is deleted before the state it produced is saved. That includes a redelivery
+      // judged a duplicate against memory while memory is still unsaved (a save failed earlier): the
+      // duplicate's own state is the unsaved one. A throw here leaves the whole batch on the queue.
+      if (this.dirty) await this.persist(signal);
       return { deletable: parsed.map((p) => p.message.messageId), malformed };
     });
   }
@@ -213,16 +227,19 @@ export class Controller {
       logger.info({ messageId: message.messageId, alarm: event.alarm.arn }, 'alarm is not a configured signal; ignored');
       return false;
     }
-    const current = this.snapshot.context.signals[ref.key];
-    const outcome: MessageOutcome = current === undefined || event.stateAt > current.at ? 'applied' : event.stateAt === current.at ? 'duplicate' : 'stale';
+    const now = clock.now();
+    const outcome: MessageOutcome = readingVerdict(this.snapshot.context.signals[ref.key], event.stateAt, now);
     hooks.message?.(outcome, event.shape);
+    const details = { messageId: message.messageId, shape: event.shape, alarm: ref.key, role: ref.role, state: event.state, stateAt: iso(event.stateAt), outcome };
+    if (outcome === 'future') {
+      // Believing it would make every real change after it look stale; the statechart refuses it too.
+      logger.warn({ ...details, aheadMs: event.stateAt - now }, 'alarm event dated ahead of the controller clock; not applied');
+      return false;
+    }
     // Duplicates and stale events are routine under at-least-once delivery: debug, not info.
-    logger[outcome === 'applied' ? 'info' : 'debug'](
-      { messageId: message.messageId, shape: event.shape, alarm: ref.key, role: ref.role, state: event.state, stateAt: iso(event.stateAt), outcome },
-      'alarm state change',
-    );
+    logger[outcome === 'applied' ? 'info' : 'debug'](details, 'alarm state change');
     if (outcome !== 'applied') return false;
-    this.send({ type: 'alarm.changed', alarm: ref.key, value: event.state, at: event.stateAt, now: clock.now() });
+    this.send({ type: 'alarm.changed', alarm: ref.key, value: event.state, at: event.stateAt, now });
     return true;
   }
 
@@ -337,6 +354,9 @@ export class Controller {
       case 'verified': {
         const { result } = outcome;
         doc.actual = actualTraffic(result.split, 'ACTIVE', now);
+        // A periodic re-check that found the split as it should be is not news: no history line, no save
+        // (the reading rides along with the next save). Otherwise every check would push the audit out.
+        if (outcome.resync && result.writes === 0) return;
         if (current) Object.assign(current, { status: 'verified', writes: current.writes + result.writes, lastError: undefined, nextAttemptAt: undefined, verifiedAt: now, updatedAt: now });
         if (outcome.resync && result.writes > 0) {
           // Nothing decided a shift, yet the split had to be written: someone changed it by hand.
@@ -360,6 +380,7 @@ export class Controller {
         const previous = doc.actual?.telephonyPrimaryPercent;
         doc.actual = actualTraffic(outcome.split, outcome.status, now);
         const differs = outcome.split.telephonyPrimaryPercent !== outcome.target.primaryPercent;
+        if (outcome.resync && previous === outcome.split.telephonyPrimaryPercent && !differs) return;
         if (current && this.options.dryRun) Object.assign(current, { status: 'dryRun', updatedAt: now });
         if (differs && outcome.resync && previous !== outcome.split.telephonyPrimaryPercent) {
           appendHistory(doc, {
@@ -385,7 +406,9 @@ export class Controller {
         break;
       }
     }
-    await this.persist();
+    this.dirty = true;
+    // A failed save is not the shift's failure: the retry loop saves it, or stops the controller.
+    await this.persist().catch(() => undefined);
   }
 
   private async observeAlarms(signal: AbortSignal): Promise<void> {
@@ -450,13 +473,17 @@ export class Controller {
           await rescheduled;
           continue;
         }
-        await clock.sleep(Math.max(0, deadline - clock.now()), wait.signal);
+        // Capped so a wall-clock step (either way) is noticed within a minute rather than at a stale deadline.
+        await clock.sleep(Math.min(TICK_CAP_MS, Math.max(0, deadline - clock.now())), wait.signal);
         wait.abort();
         if (signal.aborted) break;
         await this.serial.run(async () => {
           const before = this.snapshot.context.seq;
           this.send({ type: 'clock.ticked', now: clock.now() });
-          if (this.snapshot.context.seq !== before) await this.persist(signal);
+          if (this.snapshot.context.seq === before) return;
+          this.dirty = true;
+          // A failed save is retried by the save loop (and stops the controller if it keeps failing).
+          await this.persist(signal).catch(() => undefined);
         });
       } catch {
         // Rescheduled by a newer state or stopped: recompute the deadline.
@@ -472,16 +499,47 @@ export class Controller {
     return this.actor!.getPersistedSnapshot();
   }
 
+  /**
+   * Saves the document. On success memory and store agree again; on failure the document stays dirty,
+   * the failure is counted, and the save loop is woken to retry it.
+   */
   private async persist(signal?: AbortSignal): Promise<void> {
     const doc = this.document;
     doc.snapshot = this.persistedSnapshot();
     try {
       this.version = await this.options.store.save(doc, this.version, signal);
+      this.dirty = false;
+      this.saveFailures = 0;
     } catch (error) {
       if (error instanceof StoreConflictError) {
         this.options.logger.fatal({ err: error }, 'another writer changed the state store: is a second controller running on the same store?');
+      } else if (!signal?.aborted) {
+        this.dirty = true;
+        this.saveFailures += 1;
+        this.options.logger.error({ err: error, failures: this.saveFailures }, 'state not saved; will retry');
+        this.saveFailed.notify();
       }
       throw error;
+    }
+  }
+
+  /**
+   * Retries an unsaved document with backoff. Messages wait on the queue meanwhile (nothing unsaved is
+   * acknowledged); when saves keep failing, the controller stops rather than act on state nobody can see.
+   */
+  private async saveRetryLoop(signal: AbortSignal): Promise<void> {
+    const retry = this.options.storeRetry ?? DEFAULT_STORE_RETRY;
+    while (!signal.aborted) {
+      if (!this.dirty || this.saveFailures === 0) {
+        await this.saveFailed.wait(signal).catch(() => undefined);
+        continue;
+      }
+      if (this.saveFailures >= retry.maxFailures) {
+        throw new StoreUnavailableError(this.options.store.describe(), this.saveFailures);
+      }
+      await this.options.clock.sleep(fullJitterDelay(this.saveFailures, retry), signal).catch(() => undefined);
+      if (signal.aborted) return;
+      await this.serial.run(() => (this.dirty ? this.persist(signal) : Promise.resolve())).catch(() => undefined);
     }
   }
 }
@@ -497,6 +555,9 @@ function orderKey(event: QueueEvent): number {
 function actualTraffic(split: TrafficSplit, status: string, readAt: string): ActualTraffic {
   return { telephonyPrimaryPercent: split.telephonyPrimaryPercent, agentsPrimaryPercent: split.agentsPrimaryPercent, status, readAt };
 }
+
+/** Longest the deadline ticker sleeps before it reads the clock again. */
+const TICK_CAP_MS = 60_000;
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();

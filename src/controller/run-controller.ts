@@ -24,6 +24,7 @@ import { openStore } from '../store/open-store.ts';
 import type { StateStore } from '../store/store.ts';
 import { Controller, policyOf } from './controller.ts';
 import { crashPoint } from './crash-points.ts';
+import { assertStoreBelongsTo } from './document.ts';
 import type { ControllerHooks } from './controller.ts';
 
 export interface RunControllerOptions {
@@ -50,6 +51,8 @@ export interface RunControllerOptions {
   preflight?: boolean;
   /** How often a settled split is re-read to catch hand changes (default: the config's `timing.driftCheck`). */
   resyncMs?: number;
+  /** Retries of failed saves before the controller stops (see `ControllerOptions.storeRetry`). */
+  storeRetry?: { baseMs: number; capMs: number; maxFailures: number };
   /** Shifter tuning (defaults: backoff 200 ms doubling to 20 s, full jitter; 120 s deadline per attempt). */
   shifter?: { backoff?: { baseMs: number; capMs: number }; deadlineMs?: number };
 }
@@ -72,7 +75,18 @@ export async function runController(options: RunControllerOptions): Promise<void
   });
   const traffic = new TrafficShifter({ api, shiftAgents: config.traffic.shiftAgents, clock, logger, ...options.shifter });
   const alarms = new CloudWatchAlarmReader((region) => new CloudWatchClient({ region }));
-  const controller = new Controller({ config, store, traffic, alarms, clock, logger, dryRun, hooks: ops.hooks, resyncMs: options.resyncMs ?? config.timing.driftCheckMs });
+  const controller = new Controller({
+    config,
+    store,
+    traffic,
+    alarms,
+    clock,
+    logger,
+    dryRun,
+    hooks: ops.hooks,
+    resyncMs: options.resyncMs ?? config.timing.driftCheckMs,
+    storeRetry: options.storeRetry,
+  });
   const intake = new SqsIntake({
     client: sqs,
     queueUrl: config.queue.url,
@@ -85,6 +99,8 @@ export async function runController(options: RunControllerOptions): Promise<void
   const stopInner = () => inner.abort(signal.reason);
   signal.addEventListener('abort', stopInner, { once: true });
   try {
+    // Another group's state is refused now: waiting for its lease as a standby would wait for ever.
+    await assertStoreBelongsTo(store, config, signal);
     await ops.open();
     const leaseTtl = options.leaseTtlMs ?? 30_000;
     if (!(await holdLease(store, leaseTtl, clock, logger, signal).catch((error: unknown) => {

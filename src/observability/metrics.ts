@@ -19,7 +19,7 @@ export const METRIC_PREFIX = 'connect_failover_';
 
 export const HEALTH_STATES: readonly HealthState[] = ['healthy', 'degraded', 'failedOver'];
 export const AUTOMATION_STATES: readonly AutomationState[] = ['active', 'paused', 'suspended'];
-export const MESSAGE_OUTCOMES: readonly MessageOutcome[] = ['applied', 'duplicate', 'stale', 'unknownAlarm', 'ignored', 'command', 'malformed'];
+export const MESSAGE_OUTCOMES: readonly MessageOutcome[] = ['applied', 'duplicate', 'stale', 'future', 'unknownAlarm', 'ignored', 'command', 'malformed'];
 
 /**
  * Histogram buckets in seconds, from 5 ms to 10 min: a decision takes milliseconds, a verified shift
@@ -98,7 +98,7 @@ export class ControllerMetrics {
     this.#retries = new Counter({ name: name('shift_retries_total'), help: 'Failed shift attempts; each is retried with backoff.', registers });
     this.#connectCalls = new Counter({ name: name('connect_calls_total'), help: 'Amazon Connect API calls by operation, Region and HTTP status ("none" when no answer arrived).', labelNames: ['operation', 'region', 'status'], registers });
     this.#connectDuration = new Histogram({ name: name('connect_call_duration_seconds'), help: 'Duration of Amazon Connect API calls.', labelNames: ['operation', 'region'], buckets: LATENCY_BUCKETS, registers });
-    this.#messages = new Counter({ name: name('messages_total'), help: 'Queue messages by shape and outcome (applied, duplicate, stale, unknownAlarm, ignored, command, malformed).', labelNames: ['shape', 'outcome'], registers });
+    this.#messages = new Counter({ name: name('messages_total'), help: 'Queue messages by shape and outcome (applied, duplicate, stale, future: dated ahead of our clock and refused, unknownAlarm, ignored, command, malformed).', labelNames: ['shape', 'outcome'], registers });
     this.#queueDelay = new Histogram({ name: name('queue_delay_seconds'), help: 'Time messages spent in the queue: receive time minus SQS SentTimestamp.', buckets: LATENCY_BUCKETS, registers });
     this.#receiveToDecision = new Histogram({ name: name('receive_to_decision_seconds'), help: 'From receiving a message to the statechart decision it caused.', buckets: LATENCY_BUCKETS, registers });
     this.#decisionToVerified = new Histogram({ name: name('decision_to_verified_shift_seconds'), help: 'From a decision to the verified shift of the split it wants.', buckets: LATENCY_BUCKETS, registers });

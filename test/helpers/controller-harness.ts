@@ -37,6 +37,8 @@ export interface Harness {
   start(options?: Partial<RunControllerOptions>): Promise<void>;
   /** SIGTERM-like stop: abort and wait for the clean shutdown. */
   stopController(): Promise<void>;
+  /** Waits for the controller to stop on its own; resolves with what it failed with (undefined: clean). */
+  waitForStop(timeoutMs?: number): Promise<unknown>;
   readDocument(): Promise<ControllerDocument | undefined>;
   primaryPercent(): number;
   setAlarm(name: string, value: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'): Promise<AlarmTransition | undefined>;
@@ -97,6 +99,20 @@ export async function startHarness(options: { stack?: LocalStackOptions; config?
       running.abort.abort(new Error('test stop'));
       await running.done;
       running = undefined;
+    },
+    async waitForStop(timeoutMs = 10_000) {
+      if (!running) throw new Error('the controller is not running');
+      const { done } = running;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the controller did not stop within ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        return await Promise.race([done.then(() => undefined, (error: unknown) => error), timeout]);
+      } finally {
+        clearTimeout(timer);
+        running = undefined;
+      }
     },
     async readDocument() {
       const stored = await new FileStore({ path: join(dir, 'state.json'), writer: 'test-reader' }).load();

@@ -9,7 +9,7 @@ import { ReferenceModel } from './reference-model.ts';
 export const PROPERTY_RUNS = 600;
 
 type Step =
-  | { kind: 'alarm'; key: string; value: AlarmValue; atDelta: number }
+  | { kind: 'alarm'; key: string; value: AlarmValue; atDelta: number; future?: boolean }
   | { kind: 'advance'; ms: number }
   | { kind: 'operator'; command: 'failover' | 'failback' | 'pause' | 'resume'; force: boolean }
   | { kind: 'restart' };
@@ -22,8 +22,12 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     value: fc.constantFrom<AlarmValue>('OK', 'OK', 'ALARM', 'ALARM', 'INSUFFICIENT_DATA'),
     // Negative and zero deltas make duplicates and out-of-order deliveries.
     atDelta: fc.integer({ min: -2, max: 3 }),
+    // A timestamp far ahead of the clock (a forgery or a broken sender) must be refused.
+    future: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
   }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.constantFrom(SECOND, 30 * SECOND, MINUTE, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 61 * MINUTE) }) },
+  // Wall-clock steps back (NTP, a restored VM): no rule may stall, no deadline may move beyond now + its duration.
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.constantFrom(-SECOND, -MINUTE, -10 * MINUTE, -2 * 60 * MINUTE) }) },
   { weight: 2, arbitrary: fc.record({
     kind: fc.constant('operator' as const),
     command: fc.constantFrom('failover' as const, 'failback' as const, 'pause' as const, 'resume' as const),
@@ -63,8 +67,8 @@ function replay(policy: FailoverPolicy, steps: Step[], restarts: boolean) {
       continue;
     }
     if (step.kind === 'alarm') {
-      const at = Math.max(1, (lastAt.get(step.key) ?? 0) + step.atDelta);
-      lastAt.set(step.key, Math.max(at, lastAt.get(step.key) ?? 0));
+      const at = step.future ? driver.now + 6 * MINUTE + step.atDelta : Math.max(1, (lastAt.get(step.key) ?? 0) + step.atDelta);
+      if (!step.future) lastAt.set(step.key, Math.max(at, lastAt.get(step.key) ?? 0));
       driver.alarm(step.key, step.value, at);
       model.apply({ kind: 'alarm', key: step.key, value: step.value, at });
     } else if (step.kind === 'advance') {

@@ -30,10 +30,20 @@ export class ReferenceModel {
     if (cmd.kind === 'alarm') {
       const known = [...this.primary(), ...this.policy.signals.replicaUnhealthy].includes(cmd.key);
       const current = this.signals.get(cmd.key);
-      if (known && (current === undefined || cmd.at > current.at)) this.signals.set(cmd.key, { value: cmd.value, at: cmd.at });
+      // Five minutes of skew are believed; a stored reading beyond them orders nothing.
+      const believable = (at: number) => at <= this.now + 5 * 60_000;
+      if (known && believable(cmd.at) && (current === undefined || !believable(current.at) || cmd.at > current.at)) {
+        this.signals.set(cmd.key, { value: cmd.value, at: cmd.at });
+      }
       this.refreshOkSince();
     } else if (cmd.kind === 'advance') {
       this.now += cmd.ms;
+      // A step back: no remembered time stays ahead of the clock.
+      const back = (t: number) => Math.min(t, this.now);
+      this.since = back(this.since);
+      this.okSince = this.okSince === null ? null : back(this.okSince);
+      this.lastShiftAt = this.lastShiftAt === null ? null : back(this.lastShiftAt);
+      this.automaticShifts = this.automaticShifts.map(back);
       this.refreshOkSince();
     } else {
       this.operator(cmd.command, cmd.force);
