@@ -7,6 +7,7 @@ import { commandEvent } from '../controller/machine-events.ts';
 import { matchSignal, signalRefs } from '../controller/signal-map.ts';
 import { normalizeMessage } from '../events/normalize.ts';
 import { loadCommandConfig, print, readPersisted } from './common.ts';
+import { printableJson } from './printable.ts';
 import type { ConfigOption } from './common.ts';
 
 /**
@@ -46,7 +47,7 @@ export async function explainCommand(file: string | undefined, options: ConfigOp
   const after = outlook(policy, snapshot);
   const decisions = snapshot.context.decisions.filter((d) => d.seq > startSeq);
   print(
-    JSON.stringify(
+    printableJson(
       {
         event,
         from: persisted ? 'persisted state' : 'a fresh controller (healthy, no alarm states known)',
@@ -57,8 +58,6 @@ export async function explainCommand(file: string | undefined, options: ConfigOp
         blocked: after.blocked?.message,
         command: snapshot.context.lastCommand && machineEvent?.type.startsWith('operator.') ? snapshot.context.lastCommand : undefined,
       },
-      null,
-      2,
     ),
   );
 }

@@ -1,6 +1,7 @@
 import type { HistoryEntry } from '../controller/document.ts';
 import { loadCommandConfig, print, readPersisted } from './common.ts';
 import type { ConfigOption } from './common.ts';
+import { printableJson, printableStrings } from './printable.ts';
 import { table } from './render.ts';
 
 /** `history -c FILE [--json] [--limit N]`: the decision log, newest last. */
@@ -9,7 +10,7 @@ export async function historyCommand(options: ConfigOption & { json?: boolean; l
   const persisted = await readPersisted(config);
   const entries = (persisted?.doc.history ?? []).slice(-(options.limit ?? 50));
   if (options.json) {
-    print(JSON.stringify(entries, null, 2));
+    print(printableJson(entries));
     return;
   }
   if (entries.length === 0) {
@@ -19,7 +20,9 @@ export async function historyCommand(options: ConfigOption & { json?: boolean; l
   print(table([['time', 'kind', 'change', 'reason'], ...entries.map(row)]));
 }
 
-function row(e: HistoryEntry): string[] {
+/** One entry as a line; its reason and sender may come from anyone who can send to the queue, so all is escaped. */
+function row(entry: HistoryEntry): string[] {
+  const e = printableStrings(entry);
   const change =
     e.from && e.to
       ? `${e.region ? `${e.region}: ` : ''}${e.from} -> ${e.to}`

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, ConnectFailoverError, MalformedMessageError, UsageError } from '../errors.ts';
+import { printableLines } from './printable.ts';
 
 /** Exit codes of the contract: 0 success; 1 runtime failure; 2 usage or config error. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -18,7 +19,8 @@ export function buildProgram(result: { code: number }): Command {
     .description('Automated Region failover for Amazon Connect Global Resiliency')
     .exitOverride()
     .showHelpAfterError()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    // Commander quotes what was typed (an unknown option, a bad value): escaped like every other output.
+    .configureOutput({ writeErr: (s) => process.stderr.write(printableLines(s)) });
 
   program
     .command('run')
@@ -132,6 +134,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Error messages quote config files, queue messages and SDK answers: escaped before they reach a terminal. */
+function writeError(text: string): void {
+  process.stderr.write(`${printableLines(text)}\n`);
+}
+
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
@@ -140,14 +147,14 @@ function exitCodeFor(error: unknown): number {
     return EXIT.usage;
   }
   if (error instanceof ConfigError || error instanceof UsageError) {
-    process.stderr.write(`${error.message}\n`);
+    writeError(error.message);
     return EXIT.usage;
   }
   if (error instanceof MalformedMessageError) {
-    process.stderr.write(`malformed message: ${error.message}\n`);
+    writeError(`malformed message: ${error.message}`);
     return EXIT.failure;
   }
   const message = error instanceof ConnectFailoverError || error instanceof Error ? error.message : String(error);
-  process.stderr.write(`error: ${message}\n`);
+  writeError(`error: ${message}`);
   return EXIT.failure;
 }

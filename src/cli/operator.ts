@@ -5,10 +5,12 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config/types.ts';
 import { createSqsClient } from '../intake/sqs-client.ts';
 import { encodeOperatorCommand } from '../events/normalize.ts';
+import { MAX_REASON_LENGTH, MAX_REQUESTED_BY_LENGTH } from '../events/operator-command.ts';
 import type { OperatorCommandName } from '../events/types.ts';
 import { UsageError } from '../errors.ts';
 import { loadCommandConfig, print } from './common.ts';
 import type { ConfigOption } from './common.ts';
+import { firstUnsafeCharacter, printable } from './printable.ts';
 
 export interface OperatorOptions extends ConfigOption {
   reason?: string;
@@ -65,6 +67,11 @@ export async function sendOperatorCommand(
  */
 export async function operatorCommand(command: OperatorCommandName, options: OperatorOptions): Promise<void> {
   if (!options.reason || options.reason.trim() === '') throw new UsageError(`${command}: --reason TEXT is required (it goes into the audit history)`);
+  checkRecordedText(command, '--reason', options.reason, MAX_REASON_LENGTH);
+  if (options.by !== undefined) {
+    if (options.by.trim() === '') throw new UsageError(`${command}: --by must name someone (or leave it out for user@host)`);
+    checkRecordedText(command, '--by', options.by, MAX_REQUESTED_BY_LENGTH);
+  }
   const config = await loadCommandConfig(options);
   const sent = await sendOperatorCommand(config, {
     command,
@@ -72,7 +79,26 @@ export async function operatorCommand(command: OperatorCommandName, options: Ope
     force: Boolean(options.force),
     ...(options.by === undefined ? {} : { by: options.by }),
   });
-  print(`${command} sent (command ${sent.id}, message ${sent.messageId ?? '?'}); the running controller applies it within seconds. Check with: connect-failover status`);
+  print(`${command} sent (command ${sent.id}, message ${printable(sent.messageId ?? '?')}); the running controller applies it within seconds. Check with: connect-failover status`);
+}
+
+/**
+ * Refuses, before anything is sent, text the controller would refuse (too long) or that would reach
+ * other operators' terminals through `status` and `history` (escape sequences, bidi overrides, line
+ * breaks). The outputs escape such text anyway, since the queue also takes messages not sent by this CLI.
+ */
+function checkRecordedText(command: OperatorCommandName, option: string, text: string, maxLength: number): void {
+  // The controller counts UTF-16 code units (String.length), so the door counts the same way.
+  if (text.length > maxLength) {
+    throw new UsageError(`${command}: ${option} is ${text.length} characters long; at most ${maxLength} are allowed`);
+  }
+  const unsafe = firstUnsafeCharacter(text);
+  if (unsafe) {
+    throw new UsageError(
+      `${command}: ${option} has ${unsafe.kind} (${unsafe.codePoint}) at character ${unsafe.position}; ` +
+        'control and formatting characters (escape sequences, bidirectional overrides, line breaks) are not accepted in the audit history',
+    );
+  }
 }
 
 function safeUser(): string {

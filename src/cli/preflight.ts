@@ -1,6 +1,7 @@
 import { renderPreflight, runPreflight } from '../preflight/index.ts';
 import { loadCommandConfig, print } from './common.ts';
 import type { ConfigOption } from './common.ts';
+import { printableJson } from './printable.ts';
 import { colorEnabled } from './render.ts';
 
 /**
@@ -10,6 +11,6 @@ import { colorEnabled } from './render.ts';
 export async function preflightCommand(options: ConfigOption & { json?: boolean }): Promise<number> {
   const config = await loadCommandConfig(options);
   const report = await runPreflight({ config });
-  print(options.json ? JSON.stringify(report, null, 2) : renderPreflight(report, colorEnabled()));
+  print(options.json ? printableJson(report) : renderPreflight(report, colorEnabled()));
   return report.ok ? 0 : 1;
 }

@@ -4,6 +4,7 @@ import { signalRefs } from '../controller/signal-map.ts';
 import type { Config } from '../config/types.ts';
 import { loadCommandConfig, print, readPersisted } from './common.ts';
 import type { ConfigOption, Persisted } from './common.ts';
+import { printableJson, printableStrings } from './printable.ts';
 import { table, tone } from './render.ts';
 
 /** The `status --json` shape of the contract, plus what operators asked for on top. */
@@ -87,13 +88,18 @@ export async function statusCommand(options: ConfigOption & { json?: boolean }):
   const persisted = await readPersisted(config);
   const report = buildStatus(config, persisted, persisted?.location ?? config.store.type);
   if (options.json) {
-    print(JSON.stringify(report, null, 2));
+    print(printableJson(report));
     return;
   }
   print(renderStatus(report));
 }
 
-export function renderStatus(r: StatusReport): string {
+/**
+ * The report for a person. Reasons, senders and errors come from operator commands (anyone who may send
+ * to the queue) and from Connect: every string is escaped before it is laid out.
+ */
+export function renderStatus(report: StatusReport): string {
+  const r = printableStrings(report);
   const stateTone = r.state === 'healthy' ? 'good' : r.state === 'degraded' ? 'warn' : 'bad';
   const autoTone = r.automation === 'active' ? 'good' : 'bad';
   const inSync = r.actualPrimaryPercent === r.desiredPrimaryPercent;
@@ -111,6 +117,7 @@ export function renderStatus(r: StatusReport): string {
   if (r.blocked) rows.push(['blocked', tone(r.blocked, 'bad')]);
   if (r.nextDeadline) rows.push(['next check', r.nextDeadline]);
   const signals = Object.entries(r.signals).map(([name, value]) => [name, tone(value, value === 'OK' ? 'good' : value === 'ALARM' ? 'bad' : 'warn')] as [string, string]);
-  const leader = r.leader ? `controller: ${r.leader} (holds the lease)` : 'controller: none running (no lease held)';
+  // The store leaves out a holder known to be dead (same host, pid gone), as acquireLease does.
+  const leader = r.leader ? `controller: ${r.leader} (holds the lease)` : 'controller: none running (no live controller holds the lease)';
   return `${table(rows)}\n\nsignals\n${table(signals, '  ')}\n\n${leader}\nstore: ${r.store}${r.updatedAt ? ` (updated ${r.updatedAt})` : ''}`;
 }

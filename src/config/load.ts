@@ -24,6 +24,13 @@ import type { Config } from './types.ts';
 /** The environment variable naming the config file when `-c` is not given. */
 export const CONFIG_ENV_VAR = 'CONNECT_FAILOVER_CONFIG';
 
+/**
+ * yaml's `maxAliasCount`: how many nodes aliases may expand to, weighted by the size of what each alias
+ * points at. A config needs a handful; a "billion laughs" document needs billions, and is refused after
+ * this many instead of exhausting memory.
+ */
+export const MAX_ALIAS_COUNT = 100;
+
 /** A usable config and what is questionable about it. */
 export interface LoadedConfig {
   config: Config;
@@ -82,9 +89,11 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Loa
   }
   const parsed = configFileSchema.safeParse(yaml.value, { error: messageFor });
   const relations = checkRelations(yaml.value);
+  // A number the parser had to round is reported as written; the schema saw only the rounded value.
+  const inexact = new Set(yaml.inexactNumbers.map((issue) => issue.path));
   const issues = inDocumentOrder(yaml.document, [
-    ...(parsed.success ? [] : parsed.error.issues.flatMap(toConfigIssues)),
-    ...relations.issues,
+    ...yaml.inexactNumbers,
+    ...[...(parsed.success ? [] : parsed.error.issues.flatMap(toConfigIssues)), ...relations.issues].filter((issue) => !inexact.has(issue.path)),
   ]);
   if (!parsed.success || issues.length > 0) throw new ConfigError(issues, options.file);
   return {
@@ -123,6 +132,8 @@ interface YamlText {
   value: unknown;
   issues: ConfigIssue[];
   warnings: string[];
+  /** Numbers written beyond what a double holds exactly, one issue each, by key path. */
+  inexactNumbers: ConfigIssue[];
 }
 
 function readYaml(text: string): YamlText {
@@ -138,7 +149,42 @@ function readYaml(text: string): YamlText {
     message: `YAML syntax error at ${at(error.pos[0])}: ${error.message}`,
   }));
   const warnings = document.warnings.map((warning) => `YAML warning at ${at(warning.pos[0])}: ${warning.message}`);
-  return { document, value: issues.length > 0 ? undefined : document.toJS(), issues, warnings };
+  if (issues.length > 0) return { document, value: undefined, issues, warnings, inexactNumbers: [] };
+  try {
+    return { document, value: document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), issues, warnings, inexactNumbers: inexactNumbers(document) };
+  } catch (error) {
+    // toJS throws (a ReferenceError) only for aliases: too many expansions, or one it cannot resolve.
+    const message = error instanceof Error ? error.message : String(error);
+    const problem = /excessive alias count/i.test(message)
+      ? `YAML aliases expand to more than maxAliasCount (${MAX_ALIAS_COUNT}) nodes; a config needs few aliases, and this looks like an alias bomb ("billion laughs")`
+      : `YAML aliases cannot be resolved: ${message}`;
+    return { document, value: undefined, issues: [{ path: '', message: problem }], warnings, inexactNumbers: [] };
+  }
+}
+
+/**
+ * Numbers the YAML parser could not hold exactly, with the text as written: `9007199254740993` becomes
+ * the double 9007199254740992 and `1e400` becomes Infinity, and a message quoting those would name a
+ * number nobody wrote.
+ */
+function inexactNumbers(document: Document): ConfigIssue[] {
+  const found: ConfigIssue[] = [];
+  const walk = (node: unknown, path: ReadonlyArray<string | number>): void => {
+    if (isMap(node)) {
+      for (const pair of node.items) if (isScalar(pair.key)) walk(pair.value, [...path, String(pair.key.value)]);
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => walk(item, [...path, index]));
+    } else if (isScalar(node) && typeof node.value === 'number') {
+      const written = node.source ?? String(node.value);
+      if (Number.isInteger(node.value) && !Number.isSafeInteger(node.value)) {
+        found.push({ path: formatPath(path), message: `${written} is beyond the safe integer range (at most ${Number.MAX_SAFE_INTEGER}), so it cannot be read exactly` });
+      } else if (node.value === Infinity || node.value === -Infinity) {
+        found.push({ path: formatPath(path), message: `${written} is beyond the largest number a config can hold` });
+      }
+    }
+  };
+  walk(document.contents, []);
+  return found;
 }
 
 /** Sorts issues by where their key is in the file (a missing key: where its parent is), so users fix top-down. */

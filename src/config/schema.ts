@@ -204,6 +204,23 @@ function positiveDuration(defaultText: string, why: string) {
   return durationText.refine((ms) => ms > 0, { error: `must be longer than 0s: ${why}` }).prefault(defaultText);
 }
 
+/**
+ * The shortest running drift check. Each check reads the split from Connect and may record and save; at
+ * `1ms` that was 120 reads and 60 fsynced saves a second, and the 1,000-entry history rolled over in
+ * seconds. Hand changes are not urgent to notice at sub-10-second resolution.
+ */
+export const MIN_DRIFT_CHECK_MS = 10_000;
+
+/** Off (`0s`) or at least {@link MIN_DRIFT_CHECK_MS}. */
+function driftCheck(defaultText: string) {
+  return durationText
+    .refine((ms) => ms === 0 || ms >= MIN_DRIFT_CHECK_MS, {
+      error: (issue) =>
+        `${formatDuration(issue.input as number)} is shorter than ${formatDuration(MIN_DRIFT_CHECK_MS)}, the shortest drift check (each one reads Connect); use 0s to turn it off`,
+    })
+    .prefault(defaultText);
+}
+
 const countError = expecting('a whole number of at least 1');
 
 // ---------------------------------------------------------------------------------------------------------
@@ -245,7 +262,7 @@ const timingShape = {
     .strictObject(maxAutomaticShiftsShape, { error: expecting('a mapping like { count: 4, per: 1h }') })
     .prefault({}),
   // How often a settled split is read again to catch changes made by hand; 0 turns it off.
-  driftCheck: duration(DEFAULTS.timing.driftCheck),
+  driftCheck: driftCheck(DEFAULTS.timing.driftCheck),
 };
 
 const storeTypeError = expecting('a store type (file or dynamodb)');

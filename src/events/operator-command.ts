@@ -50,6 +50,11 @@ function requireForce(body: JsonObject, command: OperatorCommandName): boolean {
  * Validates an operator command (a body whose `type` is {@link OPERATOR_COMMAND_TYPE}). Strict: unknown
  * fields, another version, a non-UUID `id`, an empty or over-long `reason` or `requestedBy`, a
  * non-boolean `force` (default false) or `force` on pause/resume, and a bad `requestedAt` are malformed.
+ *
+ * Control characters, bidi controls and line breaks in `reason` and `requestedBy` are accepted and kept
+ * as sent: refusing them would send a real pause or failover to the dead-letter queue, and the audit
+ * should show what arrived. Every output escapes them (`src/cli/printable.ts`); our CLI refuses them
+ * before sending.
  */
 export function parseOperatorCommand(body: JsonObject): OperatorCommand {
   const type = requireString(body, 'type', '');

@@ -6,7 +6,7 @@ import { ConnectFailoverError, StoreConflictError, StoreError } from '../errors.
 import { removeLeftoverTemps, syncDirectory, tempPathFor, writeAndSync, writeFileAtomic } from './atomic-file.ts';
 import { assertExpectedVersion, dataToJson } from './document-data.ts';
 import { isRunning, withFileLock, type FileLockOptions } from './file-lock.ts';
-import { assertLeaseTtl, claimLease, leaseStatus, type LeaseRecord } from './lease.ts';
+import { assertLeaseTtl, claimLease, leaseStatus, type HolderGone, type LeaseRecord } from './lease.ts';
 import { decodeLeaseFile, decodeStateFile, encodeLeaseFile, encodeStateFile } from './state-file-format.ts';
 import type { LeaseStatus, StateStore, StoredDocument, StoreLogger } from './store.ts';
 
@@ -105,10 +105,7 @@ export class FileStore implements StateStore {
     return this.#run('take the lease', signal, async () => {
       await this.#ensureDirectory();
       return withFileLock(this.#lock, signal, async () => {
-        // A lease whose holder was a process on this host that no longer runs (killed) is free at once,
-        // so a supervisor's restart takes over without waiting out the TTL.
-        const holderGone = (r: LeaseRecord) => r.host === hostname() && r.pid !== undefined && r.pid !== process.pid && !isRunning(r.pid);
-        const claim = claimLease(await this.#readLease(signal), this.#claimant(), this.#now(), ttlMs, holderGone);
+        const claim = claimLease(await this.#readLease(signal), this.#claimant(), this.#now(), ttlMs, holderExited);
         if (claim.changed) await writeFileAtomic(this.#leasePath, encodeLeaseFile(claim.record), signal);
         return { held: claim.held, holder: claim.record.holder, expiresAt: new Date(claim.record.expiresAtMs).toISOString() };
       });
@@ -127,7 +124,7 @@ export class FileStore implements StateStore {
   }
 
   readLease(signal?: AbortSignal): Promise<LeaseStatus | undefined> {
-    return this.#run('read the lease', signal, async () => leaseStatus(await this.#readLease(signal), this.#token, this.#now()));
+    return this.#run('read the lease', signal, async () => leaseStatus(await this.#readLease(signal), this.#token, this.#now(), holderExited));
   }
 
   /**
@@ -185,6 +182,18 @@ export class FileStore implements StateStore {
     return promise;
   }
 }
+
+/**
+ * The file store's liveness rule, for claiming and for reading the lease alike: a holder that was a
+ * process on this host and no longer runs (SIGKILL, an exit on ENOSPC before it could release) holds
+ * nothing, so a restart takes over at once and `status` stops naming it. A holder on another host, or one
+ * that recorded no pid, cannot be checked and holds the lease until it expires. A record with this
+ * process's pid may be another store instance in this process, which is alive; it cannot be told from an
+ * earlier process that had the same pid (pid 1 in a restarted container), so that one waits out its TTL.
+ * Pid reuse only ever makes a dead holder look alive, never a live one dead.
+ */
+const holderExited: HolderGone = (record) =>
+  record.host === hostname() && record.pid !== undefined && record.pid !== process.pid && !isRunning(record.pid);
 
 async function readIfExists(path: string, signal: AbortSignal | undefined): Promise<string | undefined> {
   try {
