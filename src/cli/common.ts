@@ -1,8 +1,8 @@
 /** What several commands share: loading the config (warnings to stderr) and reading the persisted state. */
 import { loadConfig, resolveConfigPath } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
-import { readDocument } from '../controller/document.ts';
-import type { ControllerDocument } from '../controller/document.ts';
+import { describeOwner, readDocument } from '../controller/document.ts';
+import type { ControllerDocument, DocumentOwner } from '../controller/document.ts';
 import { openStore } from '../store/open-store.ts';
 
 export interface ConfigOption {
@@ -32,7 +32,8 @@ export async function readPersisted(config: Config): Promise<Persisted | undefin
     if (!stored) return undefined;
     const lease = await store.readLease();
     return {
-      doc: readDocument(stored.data, store.describe()),
+      // Another group's state is refused (StoreOwnerError, exit 2): shown beside this config's signals it would mislead.
+      doc: readDocument(stored.data, store.describe(), { config, onAdopt: (owner) => process.stderr.write(adoptionNotice(store.describe(), owner)) }),
       updatedAt: stored.updatedAt,
       location: store.describe(),
       leader: lease ? { holder: lease.holder, expiresAt: lease.expiresAt } : undefined,
@@ -40,6 +41,11 @@ export async function readPersisted(config: Config): Promise<Persisted | undefin
   } finally {
     await store.close();
   }
+}
+
+/** The document predates owners: this config's group is taken as its owner, and a running controller records it. */
+function adoptionNotice(location: string, owner: DocumentOwner): string {
+  return `notice: ${location} does not say which traffic distribution group it belongs to (written by an earlier release); read as ${describeOwner(owner)}'s, which the controller records at its next start\n`;
 }
 
 /** Writes a line to stdout. */

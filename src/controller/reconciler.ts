@@ -8,7 +8,7 @@
 import type { Clock } from '../clock.ts';
 import type { ShiftResult, TrafficControl, TrafficSplit } from '../connect/traffic-port.ts';
 import type { Logger } from '../observability/logger.ts';
-import { Wakeup } from './wakeup.ts';
+import { sleepUnlessWoken, Wakeup } from './wakeup.ts';
 
 export interface Target {
   primaryPercent: number;
@@ -139,23 +139,4 @@ function sameTarget(a: Target, b: Target): boolean {
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
-}
-
-/** A wait that a newer target cuts short (the wakeup) as well as a stop; says which ended it. */
-async function sleepUnlessWoken(clock: Clock, ms: number, signal: AbortSignal, wakeup: Wakeup): Promise<'slept' | 'woken'> {
-  const cut = new AbortController();
-  const onAbort = () => cut.abort();
-  signal.addEventListener('abort', onAbort, { once: true });
-  const woken = wakeup.wait(cut.signal).then(() => cut.abort());
-  try {
-    await clock.sleep(ms, cut.signal);
-    return 'slept';
-  } catch {
-    // Cut short: by a stop or a newer target; either way the loop re-reads the desired target.
-    return 'woken';
-  } finally {
-    cut.abort();
-    signal.removeEventListener('abort', onAbort);
-    await woken;
-  }
 }

@@ -1,3 +1,5 @@
+import type { Clock } from '../clock.ts';
+
 /** A level-triggered wake-up: `notify` before `wait` is not lost. */
 export class Wakeup {
   private pending = false;
@@ -36,5 +38,24 @@ export class SerialQueue {
     const next = this.tail.then(work, work);
     this.tail = next.catch(() => undefined);
     return next;
+  }
+}
+
+/** A wait that a newer target cuts short (the wakeup) as well as a stop; says which ended it. */
+export async function sleepUnlessWoken(clock: Clock, ms: number, signal: AbortSignal, wakeup: Wakeup): Promise<'slept' | 'woken'> {
+  const cut = new AbortController();
+  const onAbort = () => cut.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const woken = wakeup.wait(cut.signal).then(() => cut.abort());
+  try {
+    await clock.sleep(ms, cut.signal);
+    return 'slept';
+  } catch {
+    // Cut short: by a stop or a newer target; either way the loop re-reads the desired target.
+    return 'woken';
+  } finally {
+    cut.abort();
+    signal.removeEventListener('abort', onAbort);
+    await woken;
   }
 }

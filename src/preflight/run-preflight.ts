@@ -80,7 +80,7 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
     const alarmChecks = skip.has('alarms')
       ? undefined
       : within('alarms', 'alarms readable', (signal) => checkAlarms(signalRefs(config.signals, config.regions), alarms, signal), (f) => [f]);
-    const storeCheck = skip.has('store') ? undefined : within('store', 'state store writable', (signal) => checkStore(store, signal), (f) => f);
+    const storeCheck = skip.has('store') ? undefined : within('store', 'state store writable', (signal) => checkStore(store, signal, config), (f) => f);
     const wanted = skip.has('traffic.split') ? undefined : within('traffic.split', 'split matches the state', (signal) => wantedSplit(config, store, signal), (f) => ({ error: f.detail }));
 
     const checks: CheckResult[] = [];
@@ -124,7 +124,7 @@ async function wantedSplit(config: Config, store: StateStore, signal: AbortSigna
     const stored = await store.load(signal);
     if (!stored) return { primaryPercent: config.traffic.healthy, why: 'no persisted state yet (healthy)' };
     const policy = policyOf(config);
-    const snapshot = restoreSnapshot(createFailoverMachine(policy), readDocument(stored.data, store.describe()).snapshot);
+    const snapshot = restoreSnapshot(createFailoverMachine(policy), readDocument(stored.data, store.describe(), { config }).snapshot);
     const { health, automation } = statesOf(snapshot);
     return { primaryPercent: outlook(policy, snapshot).desiredPrimaryPercent, why: `the persisted state (${health}, automation ${automation})` };
   } catch (error) {

@@ -1,0 +1,81 @@
+/**
+ * The audit side of the controller: every decision of the statechart logged once and kept in the
+ * history, blocked shifts noted when they start (not on every event), and operator commands recorded
+ * before the transitions they cause, with their outcome.
+ */
+import { outlook } from '../../state-machines/index.ts';
+import type { CommandOutcome, FailoverPolicy, FailoverSnapshot } from '../../state-machines/index.ts';
+import type { Clock } from '../clock.ts';
+import type { InboundMessage, ControllerHooks } from './controller-types.ts';
+import { iso } from './controller-types.ts';
+import { appendHistory } from './document.ts';
+import type { ControllerDocument, HistoryEntry } from './document.ts';
+import type { OperatorCommand } from '../events/types.ts';
+import type { Logger } from '../observability/logger.ts';
+
+export class DecisionJournal {
+  private loggedSeq = 0;
+  private lastBlocked: string | undefined;
+
+  constructor(
+    private readonly policy: FailoverPolicy,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly hooks: ControllerHooks = {},
+  ) {}
+
+  /** Decisions up to `seq` were logged before (a restored snapshot): only newer ones are news. */
+  resumeAfter(seq: number): void {
+    this.loggedSeq = seq;
+  }
+
+  /** Logs and records the decisions made since the last call; the blocked note when it changes. */
+  note(snapshot: FailoverSnapshot, doc: ControllerDocument): void {
+    for (const d of snapshot.context.decisions.filter((x) => x.seq > this.loggedSeq)) {
+      this.loggedSeq = d.seq;
+      appendHistory(doc, {
+        at: iso(d.at),
+        kind: 'transition',
+        region: d.region,
+        from: d.from,
+        to: d.to,
+        reason: d.reason,
+        alarms: d.alarms,
+        trigger: d.trigger,
+        ...(d.by ? { by: d.by } : {}),
+        ...(d.region === 'health' ? { primaryPercent: this.policy.traffic[d.to as 'healthy'] } : {}),
+      });
+      this.logger.info({ decision: d.seq, region: d.region, from: d.from, to: d.to, reason: d.reason, alarms: d.alarms, trigger: d.trigger, by: d.by }, 'decision');
+      this.hooks.decision?.(d);
+    }
+    const view = outlook(this.policy, snapshot);
+    const blocked = view.blocked && view.blocked.kind !== 'waiting' ? view.blocked.message : undefined;
+    if (blocked === this.lastBlocked) return;
+    this.lastBlocked = blocked;
+    if (!blocked) return;
+    this.logger.warn({ blocked: view.blocked?.kind, alarms: view.blocked?.wanted.alarms }, blocked);
+    appendHistory(doc, { at: iso(this.clock.now()), kind: 'blocked', reason: blocked, alarms: view.blocked?.wanted.alarms ?? [] });
+  }
+
+  /** The history entry of a command, appended before the transitions it causes; `commandDone` fills in the outcome. */
+  commandReceived(doc: ControllerDocument, message: InboundMessage, command: OperatorCommand): HistoryEntry {
+    const entry: HistoryEntry = {
+      at: iso(this.clock.now()),
+      kind: 'command',
+      reason: command.reason,
+      by: command.requestedBy,
+      ...(message.senderId ? { sender: message.senderId } : {}),
+    };
+    appendHistory(doc, entry);
+    return entry;
+  }
+
+  commandDone(entry: HistoryEntry, message: InboundMessage, command: OperatorCommand, result: CommandOutcome | null): void {
+    const outcome = result?.accepted ? 'accepted' : 'refused';
+    entry.outcome = `${command.command} ${outcome}: ${result?.detail ?? ''}`;
+    this.logger.info(
+      { commandId: command.id, command: command.command, force: command.force, by: command.requestedBy, sender: message.senderId, reason: command.reason, outcome, detail: result?.detail },
+      'operator command',
+    );
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Turns a batch of queue bodies into events the controller can apply, and says which configured signal
+ * an alarm event is and whether its reading is news. Malformed bodies are reported once per message id
+ * and left for the dead-letter queue.
+ */
+import { readingVerdict } from '../../state-machines/index.ts';
+import type { SignalReading } from '../../state-machines/index.ts';
+import { normalizeMessage } from '../events/normalize.ts';
+import type { AlarmStateChange, QueueEvent } from '../events/types.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { ControllerHooks, InboundMessage, MessageOutcome } from './controller-types.ts';
+import { matchSignal } from './signal-map.ts';
+import type { SignalRef } from './signal-map.ts';
+
+/** Malformed message ids remembered so a redelivery is not reported again. */
+const REPORTED_LIMIT = 1000;
+
+export interface ParsedBatch {
+  /** Parsed events, alarm events in alarm-timestamp order and commands by the time they were issued. */
+  events: Array<{ message: InboundMessage; event: QueueEvent }>;
+  /** Ids of the messages that are not one of the accepted shapes. */
+  malformed: string[];
+}
+
+/** An alarm event matched to its signal, with what its reading means against the last one applied. */
+export type AlarmVerdict = { kind: 'unknownAlarm' } | { kind: 'signal'; ref: SignalRef; outcome: Extract<MessageOutcome, 'applied' | 'duplicate' | 'stale' | 'future'> };
+
+export class MessageClassifier {
+  private readonly reported = new Set<string>();
+
+  constructor(
+    private readonly refs: readonly SignalRef[],
+    private readonly logger: Logger,
+    private readonly hooks: ControllerHooks = {},
+  ) {}
+
+  parse(batch: readonly InboundMessage[]): ParsedBatch {
+    const events: ParsedBatch['events'] = [];
+    const malformed: string[] = [];
+    for (const message of batch) {
+      try {
+        events.push({ message, event: normalizeMessage(message.body) });
+      } catch (error) {
+        malformed.push(message.messageId);
+        this.hooks.message?.('malformed', undefined);
+        this.reportMalformed(message.messageId, (error as Error).message);
+      }
+    }
+    events.sort((a, b) => orderKey(a.event) - orderKey(b.event));
+    return { events, malformed };
+  }
+
+  /** Which signal `event` is, and whether its reading is applied, a duplicate, stale or dated ahead. */
+  judge(event: AlarmStateChange, signals: Readonly<Record<string, SignalReading>>, now: number): AlarmVerdict {
+    const ref = matchSignal(this.refs, event.alarm);
+    if (!ref) return { kind: 'unknownAlarm' };
+    return { kind: 'signal', ref, outcome: readingVerdict(signals[ref.key], event.stateAt, now) };
+  }
+
+  private reportMalformed(messageId: string, error: string): void {
+    // The body is not logged: it may hold anything. The id finds it in the DLQ.
+    const details = { messageId, error };
+    if (this.reported.has(messageId)) {
+      this.logger.debug(details, 'malformed message received again');
+      return;
+    }
+    this.reported.add(messageId);
+    if (this.reported.size > REPORTED_LIMIT) this.reported.delete(this.reported.values().next().value!);
+    this.logger.warn(details, 'malformed message left for the dead-letter queue');
+  }
+}
+
+function orderKey(event: QueueEvent): number {
+  if (event.kind === 'alarm') return event.stateAt;
+  if (event.kind === 'operator') return event.requestedAt;
+  return 0;
+}

@@ -1,0 +1,161 @@
+/**
+ * The Controller and its collaborators on their own: an in-memory store, a fake TrafficControl port that
+ * applies splits at once, a fixed alarm reader and the manual clock. No server, no real time.
+ */
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { statesOf } from '../../state-machines/index.ts';
+import type { AlarmReader } from '../../src/cloudwatch/alarm-reader.ts';
+import { ManualClock } from '../../src/clock.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import type { ShiftResult, TdgStatus, TrafficControl, TrafficSplit } from '../../src/connect/traffic-port.ts';
+import { Controller } from '../../src/controller/controller.ts';
+import type { InboundMessage } from '../../src/controller/controller.ts';
+import { DocumentSaver } from '../../src/controller/document-saver.ts';
+import { MessageClassifier } from '../../src/controller/message-classifier.ts';
+import { signalRefs } from '../../src/controller/signal-map.ts';
+import { StoreUnavailableError } from '../../src/errors.ts';
+import { encodeOperatorCommand } from '../../src/events/normalize.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { MemoryStore } from '../../src/store/memory-store.ts';
+import { eventually } from '../helpers/eventually.ts';
+
+const CONFIG = parseConfig(readFileSync(new URL('../fixtures/config/contract-example.yaml', import.meta.url), 'utf8')).config;
+const logger = createLogger({ level: 'silent' });
+
+/** Connect as a port: every shift lands at once; the split is whatever was last written. */
+class InstantTraffic implements TrafficControl {
+  split: TrafficSplit = { telephonyPrimaryPercent: 100, agentsPrimaryPercent: 100 };
+  readonly shifts: number[] = [];
+
+  async shift(target: number): Promise<ShiftResult> {
+    const wrote = this.split.telephonyPrimaryPercent !== target;
+    this.shifts.push(target);
+    this.split = { telephonyPrimaryPercent: target, agentsPrimaryPercent: target };
+    return { outcome: wrote ? 'verified' : 'alreadyInPlace', calls: [], writes: wrote ? 1 : 0, writtenVia: wrote ? 'us-west-2' : undefined, verifiedAt: 0, split: this.split };
+  }
+
+  async read(): Promise<{ split: TrafficSplit; status: TdgStatus; region: string }> {
+    return { split: this.split, status: 'ACTIVE', region: 'us-east-1' };
+  }
+}
+
+const allOk = (at: number): AlarmReader => ({
+  read: async (refs) => refs.map((r) => ({ key: r.key, value: 'OK' as const, at, arn: undefined, reason: undefined })),
+});
+
+function alarmBody(name: string, value: 'OK' | 'ALARM', at: number): string {
+  return JSON.stringify({
+    version: '0',
+    id: `evt-${name}-${at}`,
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: '111122223333',
+    time: new Date(at).toISOString(),
+    region: 'us-east-1',
+    resources: [`arn:aws:cloudwatch:us-east-1:111122223333:alarm:${name}`],
+    detail: {
+      alarmName: name,
+      state: { value, reason: 'test', timestamp: new Date(at).toISOString() },
+      previousState: { value: value === 'OK' ? 'ALARM' : 'OK', reason: 'test', timestamp: new Date(at - 1000).toISOString() },
+      configuration: { metrics: [] },
+    },
+  });
+}
+
+let stop: AbortController | undefined;
+afterEach(() => stop?.abort());
+
+async function started(store = new MemoryStore()) {
+  const clock = new ManualClock(Date.UTC(2026, 11, 1, 12));
+  const traffic = new InstantTraffic();
+  const controller = new Controller({ config: CONFIG, store, traffic, alarms: allOk(clock.now() - 60_000), clock, logger, resyncMs: 0, storeRetry: { baseMs: 1, capMs: 1, maxFailures: 3 } });
+  stop = new AbortController();
+  await controller.start(stop.signal);
+  const loops = controller.runLoops(stop.signal);
+  return { controller, clock, traffic, store, loops };
+}
+
+const message = (body: string, id = body.length.toString()): InboundMessage => ({ messageId: id, body, receivedAt: Date.now() });
+
+describe('Controller', () => {
+  it('applies a critical alarm, saves before answering, and shifts through the statechart effect', async () => {
+    const { controller, clock, traffic, store } = await started();
+    const result = await controller.handleBatch([message(alarmBody('connect-primary-outage', 'ALARM', clock.now()), 'm1')]);
+
+    expect(result).toEqual({ deletable: ['m1'], malformed: [] });
+    const saved = await store.load();
+    expect((saved!.data as { snapshot: { value: { health: string } } }).snapshot.value.health).toBe('failedOver');
+    await eventually(() => traffic.shifts.includes(0), { what: 'the shift to 0%' });
+    const transitions = controller.document.history.filter((e) => e.kind === 'transition');
+    expect(transitions.map((e) => `${e.from}->${e.to}`)).toEqual(['healthy->failedOver']);
+  });
+
+  it('leaves malformed messages out of the deletable ids and keeps going', async () => {
+    const { controller, clock } = await started();
+    const result = await controller.handleBatch([message('{"not":"ours"}', 'bad'), message(alarmBody('connect-primary-elevated-errors', 'ALARM', clock.now()), 'ok')]);
+    expect(result).toEqual({ deletable: ['ok'], malformed: ['bad'] });
+    expect(statesOf(controller.snapshot).health).toBe('degraded');
+  });
+
+  it('saves a redelivered command that memory has applied but the store has not, before it may be deleted', async () => {
+    const store = new MemoryStore();
+    const { controller } = await started(store);
+    const body = encodeOperatorCommand({ id: '6f1c9a52-3b1e-4c8e-9d2a-0b7e5f4a1c11', command: 'pause', reason: 'drill', force: false, requestedBy: 'op', requestedAt: Date.now() });
+    store.failNext('save', 1);
+    await expect(controller.handleBatch([message(body, 'c')])).rejects.toThrow();
+
+    const redelivered = await controller.handleBatch([message(body, 'c')]);
+    expect(redelivered.deletable).toEqual(['c']);
+    const saved = await store.load();
+    expect((saved!.data as { snapshot: { value: { automation: string } } }).snapshot.value.automation).toBe('paused');
+  });
+
+  it('escalates at the deadline with no event, on the manual clock', async () => {
+    const { controller, clock, traffic } = await started();
+    await controller.handleBatch([message(alarmBody('connect-primary-elevated-errors', 'ALARM', clock.now()), 'd')]);
+    await eventually(() => traffic.shifts.includes(50), { what: 'the degraded split' });
+    clock.advance(CONFIG.timing.escalateAfterMs);
+    await eventually(() => statesOf(controller.snapshot).health === 'failedOver', { what: 'escalation' });
+    await eventually(() => traffic.shifts.includes(0), { what: 'the failover split' });
+  });
+
+  it('stops with StoreUnavailableError when saves keep failing', async () => {
+    const store = new MemoryStore();
+    const { controller, clock, loops } = await started(store);
+    store.failNext('save', 100);
+    await expect(controller.handleBatch([message(alarmBody('connect-primary-outage', 'ALARM', clock.now()), 'x')])).rejects.toThrow();
+    // The manual clock only moves when told: let each retry's backoff pass.
+    const advancing = setInterval(() => clock.advance(10), 1);
+    try {
+      await expect(loops).rejects.toBeInstanceOf(StoreUnavailableError);
+    } finally {
+      clearInterval(advancing);
+    }
+  });
+});
+
+describe('MessageClassifier', () => {
+  it('orders alarm events by their alarm timestamp and reports a malformed id once', () => {
+    const lines: string[] = [];
+    const recording = { ...logger, warn: (_: unknown, msg: string) => lines.push(msg), debug: () => undefined } as unknown as typeof logger;
+    const classifier = new MessageClassifier(signalRefs(CONFIG.signals, CONFIG.regions), recording);
+    const parsed = classifier.parse([message(alarmBody('a', 'OK', 2_000), 'late'), message(alarmBody('b', 'OK', 1_000), 'early'), message('x', 'bad')]);
+    expect(parsed.events.map((e) => e.message.messageId)).toEqual(['early', 'late']);
+    classifier.parse([message('x', 'bad')]);
+    expect(lines.filter((l) => l.startsWith('malformed'))).toHaveLength(1);
+  });
+});
+
+describe('DocumentSaver', () => {
+  it('clears the dirty mark only on a successful save', async () => {
+    const store = new MemoryStore();
+    const saver = new DocumentSaver(store, new ManualClock(), logger);
+    store.failNext('save', 1);
+    await expect(saver.save({ a: 1 })).rejects.toThrow();
+    expect(saver.dirty).toBe(true);
+    await saver.save({ a: 1 });
+    expect(saver.dirty).toBe(false);
+    expect((await store.load())?.version).toBe(1);
+  });
+});
