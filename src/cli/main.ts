@@ -111,6 +111,20 @@ export function buildProgram(result: { code: number }): Command {
     });
 
   program
+    .command('backtest')
+    .description("replay recorded alarm history through this config's policy and print what the controller would have done (never calls Connect)")
+    .addOption(configOption())
+    .option('--history <file>', 'the JSON of aws cloudwatch describe-alarm-history, or - for standard input')
+    .option('--from-cloudwatch', "fetch every signal's history with DescribeAlarmHistory, in the alarm's Region")
+    .option('--since <when>', 'with --from-cloudwatch: start of the window, e.g. 30d (the default), 12h, or an ISO 8601 time')
+    .option('--until <when>', 'end of the window (default: now with --from-cloudwatch; with a file, when nothing more is due)')
+    .option('--set <key=value>', 'compare a variant of the policy side by side, e.g. timing.recoverAfter=5m (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--operator-after <duration>', 'assume an operator fails back and resumes once every primary signal has been OK this long (default: timing.recoverAfter)')
+    .option('--no-operator', 'assume nobody acts: a manual failback or a suspension lasts to the end of the window')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => (await import('./backtest.ts')).backtestCommand(opts));
+
+  program
     .command('diagram')
     .description('print the statechart as Mermaid')
     .action(async () => (await import('./diagram.ts')).diagramCommand());

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { AlarmValue } from '../config/types.ts';
 import type { AlarmDescriptor, AlarmEventSink, AlarmStateRecord, AlarmTransition, MetricAlarmConfig } from './alarm-event-sink.ts';
+import { AlarmHistoryLog, decodeHistoryToken, encodeHistoryToken, historyItemWire } from './alarm-history.ts';
 import { readSigV4Scope } from './sigv4-scope.ts';
 import { SimulatorInputError } from './simulator-errors.ts';
 
@@ -15,6 +16,9 @@ const TARGET_PREFIX = 'GraniteServiceVersion20100801.';
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
 const ALARM_VALUES: readonly AlarmValue[] = ['OK', 'ALARM', 'INSUFFICIENT_DATA'];
 const ALARM_TYPES = ['MetricAlarm', 'CompositeAlarm'] as const;
+const HISTORY_ALARM_TYPES = ['MetricAlarm', 'CompositeAlarm', 'LogAlarm'] as const;
+const HISTORY_ITEM_TYPES = ['ConfigurationUpdate', 'StateUpdate', 'Action', 'AlarmContributorStateUpdate', 'AlarmContributorAction'] as const;
+const SCAN_BY = ['TimestampDescending', 'TimestampAscending'] as const;
 /** PutMetricData accepts 1 MB; leave room for JSON overhead and refuse gzip bombs beyond it. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -106,6 +110,8 @@ export interface CloudWatchSimulatorOptions {
   sink?: AlarmEventSink;
   /** Clock for state timestamps, in epoch ms. Default `Date.now`. */
   now?: () => number;
+  /** History items kept per alarm for DescribeAlarmHistory; the oldest are dropped first. Default 1000. */
+  historyLimit?: number;
 }
 
 /** A running CloudWatch simulator. */
@@ -412,13 +418,17 @@ interface PendingFault {
 
 /**
  * Starts a CloudWatch simulator speaking the SDK's wire protocol (AWS JSON 1.0, query-compatible) for
- * DescribeAlarms, SetAlarmState and PutMetricData, plus admin endpoints under `/_simulator/`.
+ * DescribeAlarms, DescribeAlarmHistory, SetAlarmState and PutMetricData, plus admin endpoints under `/_simulator/`.
  * SigV4 signatures are not verified; the credential scope only says which Region is addressed.
  */
 export async function startCloudWatchSimulator(options: CloudWatchSimulatorOptions = {}): Promise<CloudWatchSimulator> {
   const accountId = options.accountId ?? '000000000000';
   const now = options.now ?? Date.now;
   const store = new AlarmStore(accountId, now);
+  if (options.historyLimit !== undefined && (!Number.isInteger(options.historyLimit) || options.historyLimit < 1)) {
+    throw new SimulatorInputError(`historyLimit must be a positive integer, got ${options.historyLimit}`);
+  }
+  const history = new AlarmHistoryLog(options.historyLimit);
   const calls: RecordedCall[] = [];
   const metricData: RecordedMetricDatum[] = [];
   const transitions: AlarmTransition[] = [];
@@ -428,7 +438,16 @@ export async function startCloudWatchSimulator(options: CloudWatchSimulatorOptio
   // Deliveries are chained so the sink sees transitions in the order they happened.
   let deliveries: Promise<void> = Promise.resolve();
 
-  for (const spec of options.alarms ?? []) store.add(spec);
+  /** Every alarm is created here, so its history starts with the creation, as in CloudWatch. */
+  function addAlarm(spec: AlarmSpec): SimulatedAlarm {
+    const alarm = store.add(spec);
+    const { StateValue: _v, StateReason: _r, StateReasonData: _d, StateUpdatedTimestamp: _u, StateTransitionedTimestamp: _t, ...config } =
+      alarm.type === 'metric' ? metricAlarmWire(alarm) : compositeAlarmWire(alarm);
+    history.recordCreated(descriptorOf(alarm), config);
+    return alarm;
+  }
+
+  for (const spec of options.alarms ?? []) addAlarm(spec);
 
   function deliver(change: AlarmTransition): Promise<void> {
     const sink = options.sink;
@@ -467,6 +486,7 @@ export async function startCloudWatchSimulator(options: CloudWatchSimulatorOptio
     alarm.stateTransitionedAt = at;
     const change: AlarmTransition = { alarm: descriptorOf(alarm), previous, current: { ...alarm.state } };
     transitions.push(change);
+    history.recordStateUpdate(change.alarm, previous, change.current);
     await deliver(change);
     return change;
   }
@@ -515,6 +535,57 @@ export async function startCloudWatchSimulator(options: CloudWatchSimulatorOptio
       CompositeAlarms: page.filter((a) => a.type === 'composite').map(compositeAlarmWire),
       MetricAlarms: page.filter((a) => a.type === 'metric').map(metricAlarmWire),
       ...(matching.length > page.length && last !== undefined ? { NextToken: encodeToken(last.name) } : {}),
+    };
+  }
+
+  function describeAlarmHistory(region: string, body: Json): Json {
+    const alarmName = optionalString(body, 'AlarmName');
+    const types = optionalStringList(body, 'AlarmTypes');
+    const itemType = optionalString(body, 'HistoryItemType');
+    const scanBy = optionalString(body, 'ScanBy');
+    const nextToken = optionalString(body, 'NextToken');
+    const maxRecords = body.MaxRecords ?? 50;
+    const epochMs = (key: string): number | undefined => {
+      const value = body[key];
+      if (value === undefined || value === null) return undefined;
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw validation(`Value at '${key}' must be a timestamp (epoch seconds).`);
+      return Math.round(value * 1000);
+    };
+    const start = epochMs('StartDate');
+    const end = epochMs('EndDate');
+    for (const type of types ?? []) {
+      if (!(HISTORY_ALARM_TYPES as readonly string[]).includes(type)) {
+        throw validation(`1 validation error detected: Value '${type}' at 'alarmTypes' failed to satisfy constraint: Member must satisfy enum value set: [CompositeAlarm, LogAlarm, MetricAlarm]`);
+      }
+    }
+    if (itemType !== undefined && !(HISTORY_ITEM_TYPES as readonly string[]).includes(itemType)) {
+      throw validation(
+        `1 validation error detected: Value '${itemType}' at 'historyItemType' failed to satisfy constraint: Member must satisfy enum value set: [${HISTORY_ITEM_TYPES.join(', ')}]`,
+      );
+    }
+    if (scanBy !== undefined && !(SCAN_BY as readonly string[]).includes(scanBy)) {
+      throw validation(`1 validation error detected: Value '${scanBy}' at 'scanBy' failed to satisfy constraint: Member must satisfy enum value set: [TimestampDescending, TimestampAscending]`);
+    }
+    if (typeof maxRecords !== 'number' || !Number.isInteger(maxRecords) || maxRecords < 1 || maxRecords > 100) {
+      throw validation(`1 validation error detected: Value '${String(maxRecords)}' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 100`);
+    }
+    const after = nextToken === undefined ? undefined : decodeHistoryToken(nextToken);
+    if (nextToken !== undefined && after === undefined) throw queryError(400, 'InvalidNextToken', 'The service returned an invalid NextToken.');
+    const page = history.query({
+      region,
+      alarmName,
+      // Without AlarmTypes only metric alarms' history is returned, as DescribeAlarms does (API reference).
+      alarmTypes: new Set(types === undefined || types.length === 0 ? ['MetricAlarm'] : types),
+      itemType,
+      start,
+      end,
+      ascending: scanBy === 'TimestampAscending',
+      after,
+      limit: maxRecords,
+    });
+    return {
+      AlarmHistoryItems: page.items.map(historyItemWire),
+      ...(page.next === undefined ? {} : { NextToken: encodeHistoryToken(page.next) }),
     };
   }
 
@@ -620,6 +691,8 @@ export async function startCloudWatchSimulator(options: CloudWatchSimulatorOptio
       switch (operation) {
         case 'DescribeAlarms':
           return answer(200, describeAlarms(region, body));
+        case 'DescribeAlarmHistory':
+          return answer(200, describeAlarmHistory(region, body));
         case 'SetAlarmState':
           return answer(200, await setAlarmState(region, body));
         case 'PutMetricData':
@@ -656,7 +729,7 @@ export async function startCloudWatchSimulator(options: CloudWatchSimulatorOptio
           return sendJson(res, 200, { alarms: (region === undefined ? store.all() : store.inRegion(region)).map(adminAlarm) });
         case 'POST /_simulator/alarms': {
           const spec = parseJson(await readBody(req, req.headers['content-encoding'])) as unknown as AlarmSpec;
-          return sendJson(res, 201, { alarm: adminAlarm(store.add(spec)) });
+          return sendJson(res, 201, { alarm: adminAlarm(addAlarm(spec)) });
         }
         case 'POST /_simulator/alarms/state': {
           const body = parseJson(await readBody(req, req.headers['content-encoding']));
@@ -744,7 +817,7 @@ export async function startCloudWatchSimulator(options: CloudWatchSimulatorOptio
       },
     },
     setAlarmState: hookSetState,
-    addAlarm: (spec) => store.add(spec),
+    addAlarm,
     alarms: (region) => (region === undefined ? store.all() : store.inRegion(region)).map(copyAlarm),
     async stop() {
       stopping.abort(new Error('CloudWatch simulator stopped'));
