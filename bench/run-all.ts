@@ -27,6 +27,7 @@ import { describeTarget, meets } from './lib/report.ts';
 import type { Benchmark, BenchResult, Figure } from './lib/report.ts';
 import { median, round } from './lib/stats.ts';
 import { memory } from './memory.ts';
+import { shiftFaults } from './shift-faults.ts';
 import { startup } from './startup.ts';
 
 /** In the order they run and appear. */
@@ -36,6 +37,7 @@ export const BENCHMARKS: ReadonlyArray<Benchmark<Record<string, number | string>
   alarmStorm,
   memory,
   callsPerShift,
+  shiftFaults,
   startup,
 ];
 

@@ -30,6 +30,18 @@ export interface ScriptedFault {
   fault: FaultKind;
 }
 
+/**
+ * Reads that lag behind writes, as from an eventually consistent store or a stale replica:
+ * GetTrafficDistribution answers the split as it stood `ms` earlier (by the simulator's clock). The
+ * request itself succeeds; only its content is old. DescribeTrafficDistributionGroup is not affected.
+ */
+export interface ReadLag {
+  /** How far behind, in ms; 0 reads the present. */
+  ms: number;
+  /** Only GETs signed for these Regions lag (a stale replica); default every Region. */
+  regions?: readonly string[];
+}
+
 /** Seeded random faults: each matching request draws once and gets at most one fault. */
 export interface RandomFaults {
   /** Same seed and same request sequence: same faults. */
@@ -53,6 +65,13 @@ export interface FaultPlan {
   random?: RandomFaults | null;
   /** Region → down (`true`) or back up (`false`). */
   regionDown?: Readonly<Record<string, boolean>>;
+  /** Replaces the read lag; `null` turns it off. */
+  readLag?: ReadLag | null;
+  /**
+   * `true`: GetTrafficDistribution answers without AgentConfig (a group whose agents are not distributed,
+   * or an API that leaves the member out); `false` restores it.
+   */
+  omitAgentConfig?: boolean;
 }
 
 /** What is armed right now: for tests and `GET /_simulator/faults`. */
@@ -60,6 +79,10 @@ export interface FaultSnapshot {
   script: ScriptedFault[];
   random: RandomFaults | null;
   regionsDown: string[];
+  /** Present only while armed, so a snapshot with no read faults reads as it always did. */
+  readLag?: ReadLag;
+  /** Present (true) only while armed. */
+  omitAgentConfig?: true;
 }
 
 /** A fault chosen for one request, and whether the script or the random generator chose it. */
@@ -97,10 +120,17 @@ const randomFaultsSchema = z
     path: ['rates'],
   });
 
+const readLagSchema = z.strictObject({
+  ms: z.number().min(0).max(86_400_000),
+  regions: z.array(z.string().min(1)).optional(),
+});
+
 const faultPlanSchema = z.strictObject({
   script: z.array(scriptedFaultSchema).optional(),
   random: randomFaultsSchema.nullable().optional(),
   regionDown: z.record(z.string().min(1), z.boolean()).optional(),
+  readLag: readLagSchema.nullable().optional(),
+  omitAgentConfig: z.boolean().optional(),
 });
 
 function parseWith<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
@@ -127,6 +157,8 @@ export class ConnectFaults {
   #script: ScriptedFault[] = [];
   #random: { options: RandomFaults; draw: () => number } | undefined;
   readonly #down = new Set<string>();
+  #readLag: ReadLag | undefined;
+  #omitAgentConfig = false;
 
   /** Appends scripted faults; each is consumed by the first request it matches, in order. */
   script(steps: readonly ScriptedFault[]): void {
@@ -150,19 +182,45 @@ export class ConnectFaults {
     else this.#down.delete(region);
   }
 
+  /** Makes GetTrafficDistribution answer old splits (see {@link ReadLag}), or with `null` the present. */
+  readLag(lag: ReadLag | null): void {
+    this.#readLag = lag === null ? undefined : structuredClone(parseWith(readLagSchema, lag, 'read lag'));
+  }
+
+  /** Leaves AgentConfig out of every GetTrafficDistribution answer (`true`) or puts it back. */
+  omitAgentConfig(omit = true): void {
+    this.#omitAgentConfig = omit;
+  }
+
   /** Applies a declarative plan; see {@link FaultPlan}. */
   apply(plan: FaultPlan): void {
     const checked = parseFaultPlan(plan);
     if (checked.script) this.script(checked.script);
     if (checked.random !== undefined) this.random(checked.random);
     for (const [region, down] of Object.entries(checked.regionDown ?? {})) this.regionDown(region, down);
+    if (checked.readLag !== undefined) this.readLag(checked.readLag);
+    if (checked.omitAgentConfig !== undefined) this.omitAgentConfig(checked.omitAgentConfig);
   }
 
-  /** Removes every scripted and random fault and brings every Region back up. */
+  /** Removes every scripted, random and read fault and brings every Region back up. */
   clear(): void {
     this.#script = [];
     this.#random = undefined;
     this.#down.clear();
+    this.#readLag = undefined;
+    this.#omitAgentConfig = false;
+  }
+
+  /** How far behind a GetTrafficDistribution signed for `region` reads, in ms (0: the present). */
+  readLagFor(region: string | undefined): number {
+    const lag = this.#readLag;
+    if (!lag) return 0;
+    if (lag.regions && (region === undefined || !lag.regions.includes(region))) return 0;
+    return lag.ms;
+  }
+
+  get omitsAgentConfig(): boolean {
+    return this.#omitAgentConfig;
   }
 
   isDown(region: string | undefined): boolean {
@@ -174,6 +232,8 @@ export class ConnectFaults {
       script: this.#script.map((s) => ({ ...s })),
       random: this.#random ? structuredClone(this.#random.options) : null,
       regionsDown: [...this.#down].sort(),
+      ...(this.#readLag ? { readLag: structuredClone(this.#readLag) } : {}),
+      ...(this.#omitAgentConfig ? { omitAgentConfig: true as const } : {}),
     };
   }
 

@@ -272,7 +272,7 @@ class ConnectSimulatorServer implements ConnectSimulator {
       split.agents && splitProblem(split.agents, this.#regions(), 'agents'),
     ].filter((p): p is string => typeof p === 'string');
     if (problems.length > 0) throw new SimulatorInputError(`invalid split: ${problems.join('; ')}`);
-    this.#main.setSplit(split);
+    this.#main.setSplit(split, this.#now());
   }
 
   setStatus(status: TdgStatus): void {
@@ -369,7 +369,7 @@ class ConnectSimulatorServer implements ConnectSimulator {
       case 'UpdateTrafficDistribution':
         return this.#update(group, region, body);
       case 'GetTrafficDistribution':
-        return this.#get(group);
+        return this.#get(group, region);
       case 'DescribeTrafficDistributionGroup':
         return this.#describe(group);
     }
@@ -386,8 +386,11 @@ class ConnectSimulatorServer implements ConnectSimulator {
     return { status: 200, body: {} };
   }
 
-  #get(group: TrafficGroup): Outcome {
-    const state = group.state(this.#now());
+  #get(group: TrafficGroup, region: string): Outcome {
+    const now = this.#now();
+    const state = group.state(now);
+    const lagMs = this.faults.readLagFor(region);
+    const { telephony, agents } = lagMs > 0 ? group.splitAt(now - lagMs) : state;
     const percentages = (split: Split) =>
       this.#regions().map((r) => ({ Region: r, Percentage: split[r] ?? 0 }));
     return {
@@ -395,11 +398,11 @@ class ConnectSimulatorServer implements ConnectSimulator {
       body: {
         Id: group.id,
         Arn: group.arn,
-        TelephonyConfig: { Distributions: percentages(state.telephony) },
+        TelephonyConfig: { Distributions: percentages(telephony) },
         SignInConfig: {
           Distributions: this.#regions().map((r) => ({ Region: r, Enabled: state.signIn[r] ?? false })),
         },
-        AgentConfig: { Distributions: percentages(state.agents) },
+        ...(this.faults.omitsAgentConfig ? {} : { AgentConfig: { Distributions: percentages(agents) } }),
       },
     };
   }

@@ -32,6 +32,16 @@ export interface TrafficGroupInit {
   signIn: SignInSplit;
 }
 
+/** The telephony and agent splits from `at` on, until the next change. */
+interface SplitVersion {
+  at: number;
+  telephony: Split;
+  agents: Split;
+}
+
+/** Versions kept for lagging reads; a read lagging further than the oldest one sees the oldest. */
+const MAX_SPLIT_VERSIONS = 1000;
+
 /** Why an update cannot be accepted in the group's current status. */
 export interface UpdateBlocker {
   status: 400 | 409;
@@ -56,6 +66,8 @@ export class TrafficGroup {
   #telephony: Split;
   #agents: Split;
   #signIn: SignInSplit;
+  /** Oldest first; the last one is the present split. */
+  readonly #versions: SplitVersion[];
 
   constructor(init: TrafficGroupInit) {
     this.id = init.id;
@@ -68,6 +80,7 @@ export class TrafficGroup {
     this.#telephony = { ...init.telephony };
     this.#agents = { ...init.agents };
     this.#signIn = { ...init.signIn };
+    this.#versions = [{ at: Number.NEGATIVE_INFINITY, telephony: { ...init.telephony }, agents: { ...init.agents } }];
   }
 
   status(now: number): TdgStatus {
@@ -91,6 +104,12 @@ export class TrafficGroup {
       agents: { ...this.#agents },
       signIn: { ...this.#signIn },
     };
+  }
+
+  /** The telephony and agent splits as they stood at `time` (a lagging read); the present for `time ≥ now`. */
+  splitAt(time: number): { telephony: Split; agents: Split } {
+    const found = this.#versions.findLast((v) => v.at <= time) ?? this.#versions[0];
+    return { telephony: { ...(found?.telephony ?? this.#telephony) }, agents: { ...(found?.agents ?? this.#agents) } };
   }
 
   /** `undefined` when an update may be accepted now. */
@@ -119,15 +138,22 @@ export class TrafficGroup {
     this.#telephony = { ...update.telephony };
     if (update.agents) this.#agents = { ...update.agents };
     if (update.signIn) this.#signIn = { ...this.#signIn, ...update.signIn };
+    this.#remember(now);
     if (windowMs > 0) {
       this.#status = 'UPDATE_IN_PROGRESS';
       this.#updateEndsAt = now + windowMs;
     }
   }
 
-  /** Changes the split out of band (the console, another tool): no status change. */
-  setSplit(split: { telephony?: Split; agents?: Split }): void {
+  /** Changes the split out of band (the console, another tool) at `now`: no status change. */
+  setSplit(split: { telephony?: Split; agents?: Split }, now: number): void {
     if (split.telephony) this.#telephony = { ...split.telephony };
     if (split.agents) this.#agents = { ...split.agents };
+    this.#remember(now);
+  }
+
+  #remember(now: number): void {
+    this.#versions.push({ at: now, telephony: { ...this.#telephony }, agents: { ...this.#agents } });
+    if (this.#versions.length > MAX_SPLIT_VERSIONS) this.#versions.splice(0, this.#versions.length - MAX_SPLIT_VERSIONS);
   }
 }

@@ -15,7 +15,7 @@ function result(value: number, extra: Partial<BenchResult['figures'][number]> = 
 
 describe('run-all', () => {
   it('runs every benchmark file of the issue, each once or more', () => {
-    expect(BENCHMARKS.map((b) => b.name)).toEqual(['decision-latency', 'decision-cost', 'alarm-storm', 'memory', 'calls-per-shift', 'startup']);
+    expect(BENCHMARKS.map((b) => b.name)).toEqual(['decision-latency', 'decision-cost', 'alarm-storm', 'memory', 'calls-per-shift', 'shift-faults', 'startup']);
     expect(BENCHMARKS.every((b) => b.runs >= 1)).toBe(true);
   });
 

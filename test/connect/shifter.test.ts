@@ -145,9 +145,13 @@ describe('TrafficShifter under API faults', () => {
     expect(result.writes).toBe(11);
     expect(c.updateRequests()).toBe(11);
     expect(c.sim.writes).toHaveLength(1);
-    // Ten passes of read, status, throttled write; one that writes; one that verifies.
-    expect(result.calls).toHaveLength(10 * 3 + 3 + 2);
+    // Status and split read once; five rounds of a throttled write to the replica then at once to the
+    // primary, each after a pause and a fresh read of the split (ACTIVE stays known: a 429 changes
+    // nothing); the eleventh write; then status and split to verify.
+    expect(result.calls).toHaveLength(2 + 10 + 5 + 1 + 2);
     expect(result.calls).toHaveLength(c.sim.requests.length);
+    const puts = result.calls.filter((call) => call.operation === 'UpdateTrafficDistribution');
+    expect(puts.slice(0, 10).map((call) => call.region)).toEqual(Array.from({ length: 5 }, () => [REPLICA, PRIMARY]).flat());
   });
 
   it('waits out another update in progress instead of writing into a 409', async () => {
@@ -288,7 +292,12 @@ describe('TrafficShifter under API faults', () => {
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(/ARN/);
     expect(err.message).toContain(TDG_ID);
-    expect(err.calls).toHaveLength(1);
+    // The first status and split reads go out together; both get the 404 and nothing else is sent.
+    expect(err.calls.map((call) => [call.region, call.status])).toEqual([
+      [REPLICA, 404],
+      [REPLICA, 404],
+    ]);
+    expect(err.calls).toHaveLength(c.sim.requests.length);
     expect(c.sim.writes).toHaveLength(0);
   });
 
@@ -331,6 +340,164 @@ describe('TrafficShifter under API faults', () => {
     expect(outcomes).toEqual(Array.from({ length: 30 }, () => 'verified'));
     expect(stray).toEqual([]);
     expect(c.sim.requests.some((r) => r.fault !== undefined)).toBe(true);
+  });
+});
+
+describe('TrafficShifter under sustained faults (fast paths)', () => {
+  /** A ManualClock that jumps over every wait and remembers how long each was. */
+  function recordingClock(): { clock: Clock; sleeps: number[] } {
+    const manual = new ManualClock(undefined, true);
+    const sleeps: number[] = [];
+    const clock: Clock = {
+      now: () => manual.now(),
+      sleep: (ms, signal) => {
+        sleeps.push(ms);
+        return manual.sleep(ms, signal);
+      },
+    };
+    return { clock, sleeps };
+  }
+
+  // Jitter pinned near its ceiling, so each wait shows which step of which backoff it came from.
+  const nearCeiling = { random: () => 0.999 };
+
+  it('moves a failed read to the other Region without waiting', async () => {
+    // Prepare
+    const { clock, sleeps } = recordingClock();
+    const c = await start({ clock });
+    c.sim.faults.script([
+      { operation: 'DescribeTrafficDistributionGroup', region: REPLICA, fault: 'internal' },
+      { operation: 'GetTrafficDistribution', region: REPLICA, fault: 'throttle' },
+    ]);
+
+    // Act
+    const result = await shifterFor(c, { clock, backoff: nearCeiling }).shift(0, live());
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'verified', writes: 1 });
+    expect(sleeps).toEqual([]);
+    expect(result.calls.filter((call) => call.region === PRIMARY && call.operation !== 'UpdateTrafficDistribution').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('sends a throttled write to the other Region at once', async () => {
+    // Prepare
+    const { clock, sleeps } = recordingClock();
+    const c = await start({ clock });
+    c.sim.faults.script([{ operation: 'UpdateTrafficDistribution', region: REPLICA, fault: 'throttle' }]);
+
+    // Act
+    const result = await shifterFor(c, { clock, backoff: nearCeiling }).shift(0, live());
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'verified', writes: 2, writtenVia: PRIMARY });
+    expect(c.sim.writes.map((w) => w.region)).toEqual([PRIMARY]);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('grows the read backoff only while both Regions fail, and restarts it after progress', async () => {
+    // Prepare
+    const { clock, sleeps } = recordingClock();
+    let armed = false;
+    const c = await start({
+      clock,
+      api: {
+        // Once the write is accepted, the first status read of the verification fails in both Regions.
+        onCall: (call) => {
+          if (armed || call.operation !== 'UpdateTrafficDistribution' || call.error !== undefined) return;
+          armed = true;
+          c.sim.faults.script([
+            { operation: 'DescribeTrafficDistributionGroup', region: REPLICA, fault: 'internal' },
+            { operation: 'DescribeTrafficDistributionGroup', region: PRIMARY, fault: 'internal' },
+          ]);
+        },
+      },
+    });
+    c.sim.faults.script(
+      [REPLICA, PRIMARY, REPLICA, PRIMARY].map((region) => ({ operation: 'GetTrafficDistribution' as const, region, fault: 'throttle' as const })),
+    );
+
+    // Act
+    const result = await shifterFor(c, { clock, backoff: nearCeiling }).shift(0, live());
+
+    // Assess: 200 then 400 ms while both Regions throttle the split read; the write is progress, so the
+    // failure after it waits 200 ms again, not 800.
+    expect(result).toMatchObject({ outcome: 'verified', writes: 1 });
+    expect(sleeps).toEqual([200, 400, 200]);
+  });
+
+  it('spaces writes with a backoff that successful reads do not reset', async () => {
+    // Prepare
+    const { clock, sleeps } = recordingClock();
+    const c = await start({ clock });
+    c.sim.faults.script(
+      [REPLICA, PRIMARY, REPLICA, PRIMARY].map((region) => ({ operation: 'UpdateTrafficDistribution' as const, region, fault: 'throttle' as const })),
+    );
+
+    // Act
+    const result = await shifterFor(c, { clock, backoff: nearCeiling }).shift(0, live());
+
+    // Assess: a read succeeds between the two refused rounds, and the second pause is still longer.
+    expect(result).toMatchObject({ outcome: 'verified', writes: 5 });
+    expect(sleeps).toEqual([200, 400]);
+    const ops = result.calls.map((call) => call.operation);
+    expect(ops.slice(4, 5)).toEqual(['GetTrafficDistribution']);
+  });
+
+  it('verifies by polling the status until ACTIVE, then reading the split once', async () => {
+    // Prepare
+    const c = await start({ updateWindowMs: 10_000 });
+
+    // Act
+    const result = await shifterFor(c).shift(0, live());
+
+    // Assess
+    expect(result.outcome).toBe('verified');
+    const afterWrite = result.calls.slice(result.calls.findIndex((call) => call.operation === 'UpdateTrafficDistribution') + 1);
+    expect(afterWrite.filter((call) => call.operation === 'DescribeTrafficDistributionGroup').length).toBeGreaterThan(1);
+    expect(afterWrite.map((call) => call.operation).filter((op) => op === 'GetTrafficDistribution')).toEqual(['GetTrafficDistribution']);
+    expect(afterWrite.at(-1)?.operation).toBe('GetTrafficDistribution');
+  });
+
+  it('answers a 409 by reading the status again, not by writing to the other Region', async () => {
+    // Prepare
+    const c = await start();
+    c.sim.faults.script([{ operation: 'UpdateTrafficDistribution', fault: 'conflict' }]);
+
+    // Act
+    const result = await shifterFor(c).shift(0, live());
+
+    // Assess
+    expect(result.outcome).toBe('verified');
+    const ops = result.calls.map((call) => `${call.operation} ${call.region}`);
+    const [first, second] = ops.flatMap((op, i) => (op.startsWith('UpdateTrafficDistribution') ? [i] : []));
+    expect([ops[first ?? -1], ops[second ?? -1]]).toEqual([`UpdateTrafficDistribution ${REPLICA}`, `UpdateTrafficDistribution ${REPLICA}`]);
+    expect(ops.slice((first ?? 0) + 1, second).map((op) => op.split(' ')[0])).toEqual(['DescribeTrafficDistributionGroup', 'GetTrafficDistribution']);
+  });
+
+  it('reads before re-sending a write answered 500, and sends the re-send to the other Region', async () => {
+    // Prepare
+    const c = await start();
+    c.sim.faults.script([{ operation: 'UpdateTrafficDistribution', region: REPLICA, fault: 'internal' }]);
+
+    // Act
+    const result = await shifterFor(c).shift(0, live());
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'verified', writes: 2, writtenVia: PRIMARY });
+    const ops = result.calls.map((call) => call.operation);
+    const puts = ops.flatMap((op, i) => (op === 'UpdateTrafficDistribution' ? [i] : []));
+    expect(ops.slice((puts[0] ?? 0) + 1, puts[1])).toContain('GetTrafficDistribution');
+    expect(c.sim.writes).toHaveLength(1);
+  });
+
+  it('refuses settings that would disable the write cap or the settle time', async () => {
+    // Prepare
+    const { api } = await start();
+
+    // Act and assess
+    expect(() => new TrafficShifter({ api, maxWrites: 0 })).toThrow(/maxWrites/);
+    expect(() => new TrafficShifter({ api, maxWrites: 1.5 })).toThrow(/maxWrites/);
+    expect(() => new TrafficShifter({ api, writeSettleMs: -1 })).toThrow(/writeSettleMs/);
   });
 });
 
@@ -472,7 +639,7 @@ describe('TrafficShifter logging', () => {
     const writes = callEntries.filter((e) => e.operation === 'UpdateTrafficDistribution');
     expect(writes.map((e) => [e.region, e.error, e.msg])).toEqual([
       [REPLICA, 'ThrottlingException', `UpdateTrafficDistribution in ${REPLICA}: ThrottlingException`],
-      [REPLICA, undefined, `UpdateTrafficDistribution in ${REPLICA}: ok`],
+      [PRIMARY, undefined, `UpdateTrafficDistribution in ${PRIMARY}: ok`],
     ]);
     expect(writes[1]?.split).toEqual({ telephonyPrimaryPercent: 0, agentsPrimaryPercent: 0 });
     expect(lines.join('\n')).not.toMatch(/accessKeyId|secretAccessKey|Credential=/);
