@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The tests that start the CLI as a child process run dist/: rebuilt first when a source is newer.
+    globalSetup: ['test/helpers/build-dist.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { createSqsClient } from '../src/intake/sqs-client.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
 import { openStore } from '../src/store/open-store.ts';
-import { isMain, runCli } from './lib/cli.ts';
+import { runCliIfMain } from './lib/cli.ts';
 import { discardingLogger, startController } from './lib/controller-run.ts';
 import { EventMix } from './lib/event-mix.ts';
 import type { MixMessage } from './lib/event-mix.ts';
@@ -187,4 +187,4 @@ export const alarmStorm: Benchmark<AlarmStormOptions> = {
     ),
 };
 
-if (isMain(import.meta.url)) await runCli(alarmStorm);
+runCliIfMain(alarmStorm);

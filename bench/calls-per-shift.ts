@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { ConnectTrafficApi } from '../src/connect/connect-traffic.ts';
 import { TrafficShifter } from '../src/connect/shifter.ts';
 import { startConnectSimulator } from '../src/local/connect-simulator.ts';
-import { isMain, runCli } from './lib/cli.ts';
+import { runCliIfMain } from './lib/cli.ts';
 import { mdTable } from './lib/markdown.ts';
 import type { Benchmark, BenchResult, Figure } from './lib/report.ts';
 import { BENCH_ACCOUNT, BENCH_CREDENTIALS, BENCH_TDG_ID } from './lib/messages.ts';
@@ -174,4 +174,4 @@ export const callsPerShift: Benchmark<CallsPerShiftOptions> = {
   },
 };
 
-if (isMain(import.meta.url)) await runCli(callsPerShift);
+runCliIfMain(callsPerShift);

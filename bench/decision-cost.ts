@@ -12,9 +12,9 @@ import { createActor } from 'xstate';
 import { createFailoverMachine, outlook } from '../state-machines/index.ts';
 import type { FailoverPolicy } from '../state-machines/index.ts';
 import type { MessageOutcome } from '../src/controller/controller.ts';
-import { matchSignal, signalRefs } from '../src/controller/signal-map.ts';
+import { matchSignal, signalRefs } from '../src/domain/signals.ts';
 import { normalizeMessage } from '../src/events/normalize.ts';
-import { isMain, runCli } from './lib/cli.ts';
+import { runCliIfMain } from './lib/cli.ts';
 import { EventMix } from './lib/event-mix.ts';
 import { syntheticAlarm } from './lib/messages.ts';
 import { counts, mdTable } from './lib/markdown.ts';
@@ -160,4 +160,4 @@ export const decisionCost: Benchmark<DecisionCostOptions> = {
     ),
 };
 
-if (isMain(import.meta.url)) await runCli(decisionCost);
+runCliIfMain(decisionCost);

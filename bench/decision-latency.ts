@@ -14,7 +14,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '../src/intake/sqs-client.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
 import { openStore } from '../src/store/open-store.ts';
-import { runCli, isMain } from './lib/cli.ts';
+import { runCliIfMain } from './lib/cli.ts';
 import { startController } from './lib/controller-run.ts';
 import { alarmBody, operatorBody, StateClock } from './lib/messages.ts';
 import { mdTable } from './lib/markdown.ts';
@@ -271,4 +271,4 @@ export const decisionLatency: Benchmark<DecisionLatencyOptions> = {
     ),
 };
 
-if (isMain(import.meta.url)) await runCli(decisionLatency);
+runCliIfMain(decisionLatency);

@@ -22,11 +22,12 @@ import { Controller } from '../src/controller/controller.ts';
 import type { InboundMessage } from '../src/controller/controller.ts';
 import { silentLogger } from '../src/observability/logger.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
-import { isMain, runCli } from './lib/cli.ts';
+import { runCliIfMain } from './lib/cli.ts';
 import { examplePolicy, exampleAlarms } from './decision-cost.ts';
 import { EventMix } from './lib/event-mix.ts';
 import { BENCH_ACCOUNT, BENCH_TDG_ARN } from './lib/messages.ts';
 import { mdTable } from './lib/markdown.ts';
+import { RUNTIME_NODE_OPTIONS } from './lib/runtime-flags.ts';
 import type { Benchmark, BenchResult } from './lib/report.ts';
 import { fittedGrowth, round } from './lib/stats.ts';
 
@@ -205,11 +206,12 @@ export const memory: Benchmark<MemoryOptions> = {
     'controller (history, command ids, per-alarm readings, decision log, the persisted document). Logger silent (log lines retain ' +
     'nothing). Run with `--expose-gc`: RSS and heap are sampled after `global.gc()` every 100 000 events. Flat means: over the samples ' +
     'from 10 % of the run on (history and command-id caps reached), the least-squares line grows ≤ 10 MB for RSS and ≤ 2 MB for ' +
-    'retained heap. The RSS ' +
-    'includes the tsx loader, as `bin/connect-failover.js` runs it.',
+    'retained heap. The process is this benchmark bundled as the runtime is (scripts/build.ts) and run with plain node and the V8 ' +
+    `limits the image and the systemd unit set (\`NODE_OPTIONS=${RUNTIME_NODE_OPTIONS.join(' ')}\`, bench/lib/runtime-flags.ts): ` +
+    'no loader, no transpiler in the RSS.',
   defaults: MEMORY_DEFAULTS,
   runs: 1,
-  nodeArgs: ['--expose-gc'],
+  nodeArgs: ['--expose-gc', ...RUNTIME_NODE_OPTIONS],
   run: runMemory,
   details: (results) => {
     const r = results[results.length - 1]!;
@@ -226,4 +228,4 @@ export const memory: Benchmark<MemoryOptions> = {
   },
 };
 
-if (isMain(import.meta.url)) await runCli(memory);
+runCliIfMain(memory);

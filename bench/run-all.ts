@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: runs every benchmark, each run in a fresh Node process (so one benchmark's heap,
- * sockets and JIT state cannot colour the next, and the memory benchmark gets --expose-gc), then writes
+ * `npm run bench`: bundles every benchmark as the runtime is bundled (scripts/build.ts: one CommonJS file,
+ * plain node, no loader in the measured process), runs each in a fresh Node process (so one benchmark's
+ * heap, sockets and JIT state cannot colour the next, and the memory benchmark gets --expose-gc), then writes
  * docs/benchmarks.md: the machine, then one table of every figure with its median and spread over the
  * runs, its target and whether it was met, then how each was measured and what dominated it.
  *
@@ -12,15 +13,17 @@
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { alarmStorm } from './alarm-storm.ts';
 import { callsPerShift } from './calls-per-shift.ts';
 import { decisionCost } from './decision-cost.ts';
 import { decisionLatency } from './decision-latency.ts';
+import { benchmarkBundle, buildBenchmarks, buildRuntime } from '../scripts/build.ts';
 import { isMain } from './lib/cli.ts';
 import { machineInfo } from './lib/machine.ts';
+import { repoRoot } from './lib/paths.ts';
 import type { MachineInfo } from './lib/machine.ts';
 import { mdTable } from './lib/markdown.ts';
 import { describeTarget, meets } from './lib/report.ts';
@@ -41,7 +44,7 @@ export const BENCHMARKS: ReadonlyArray<Benchmark<Record<string, number | string>
   startup,
 ];
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = repoRoot();
 
 export interface BenchOutcome {
   benchmark: Benchmark<Record<string, number | string>>;
@@ -51,10 +54,10 @@ export interface BenchOutcome {
   seconds: number;
 }
 
-/** One run of one benchmark in a fresh process; resolves to its JSON result. */
+/** One run of one benchmark's bundle (built by {@link buildBenchmarks}) in a fresh process; resolves to its JSON result. */
 export async function runInChild(benchmark: Benchmark<Record<string, number | string>>, extraArgs: readonly string[] = []): Promise<BenchResult> {
-  const file = fileURLToPath(new URL(`./${benchmark.name}.ts`, import.meta.url));
-  const args = [...(benchmark.nodeArgs ?? []), '--import', 'tsx', file, '--json', ...extraArgs];
+  const file = join(ROOT, benchmarkBundle(benchmark.name));
+  const args = [...(benchmark.nodeArgs ?? []), file, '--json', ...extraArgs];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
@@ -161,12 +164,15 @@ async function main(): Promise<void> {
     options: {
       only: { type: 'string' },
       runs: { type: 'string' },
-      out: { type: 'string', default: fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url)) },
+      out: { type: 'string', default: join(ROOT, 'docs', 'benchmarks.md') },
     },
   });
   const only = values.only?.split(',').map((s) => s.trim());
   const runsOverride = values.runs === undefined ? undefined : Number(values.runs);
   const selected = BENCHMARKS.filter((b) => !only || only.includes(b.name));
+  // The runtime too: the start-up benchmark spawns bin/connect-failover.js, which runs it.
+  await buildRuntime();
+  await buildBenchmarks(selected.map((b) => b.name));
   const machine = machineInfo();
   const loadStart = loadavg();
   const t0 = performance.now();
@@ -190,7 +196,7 @@ async function main(): Promise<void> {
     outcomes.push(outcome);
   }
   const seconds = (performance.now() - t0) / 1000;
-  const findings = await readFile(fileURLToPath(new URL('./findings.md', import.meta.url)), 'utf8').catch(() => undefined);
+  const findings = await readFile(join(ROOT, 'bench', 'findings.md'), 'utf8').catch(() => undefined);
   const report = renderReport({ machine, load: { start: loadStart, end: loadavg() }, seconds, outcomes, findings });
   await writeFile(values.out, report);
   process.stderr.write(`bench: wrote ${values.out} in ${seconds.toFixed(0)} s\n`);

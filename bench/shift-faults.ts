@@ -14,7 +14,7 @@ import { ConnectTrafficApi } from '../src/connect/connect-traffic.ts';
 import { TrafficShifter } from '../src/connect/shifter.ts';
 import { startConnectSimulator } from '../src/local/connect-simulator.ts';
 import { mulberry32 } from '../src/local/prng.ts';
-import { isMain, runCli } from './lib/cli.ts';
+import { runCliIfMain } from './lib/cli.ts';
 import { mdTable } from './lib/markdown.ts';
 import { BENCH_ACCOUNT, BENCH_CREDENTIALS, BENCH_TDG_ID } from './lib/messages.ts';
 import type { Benchmark, BenchResult, Figure } from './lib/report.ts';
@@ -204,4 +204,4 @@ export const shiftFaults: Benchmark<ShiftFaultsOptions> = {
   },
 };
 
-if (isMain(import.meta.url)) await runCli(shiftFaults);
+runCliIfMain(shiftFaults);

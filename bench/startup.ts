@@ -1,38 +1,36 @@
 /**
  * Start-up: process start to ready. Spawns `node bin/connect-failover.js run -c FILE` (the package's
- * `bin`, which runs the TypeScript through tsx) with the local stack's environment, and times from just
- * before the spawn until the pino line `controller running` (logged right before the first receive)
- * appears on stdout. Each start gets a fresh config and state file; the process is then stopped with
- * SIGTERM. Also timed: `controller starting` (modules loaded, config read, store opened, lease taken),
+ * `bin`, which runs the compiled dist/connect-failover.cjs) with the local stack's environment, and times
+ * from just before the spawn until the pino line `controller running` (logged right before the first
+ * receive) appears on stdout. Each start gets a fresh config and state file; the process is then stopped
+ * with SIGTERM. Also timed: `controller starting` (modules loaded, config read, store opened, lease taken),
  * and a bare `node -e 0` as the floor of any Node process here.
  *
- * What-if (with `bundled: 1`, the default): the same CLI compiled to one JavaScript file by esbuild (the
- * project's node_modules kept external) and started with plain `node`, to measure what a build step
- * would save over transpiling at start-up. esbuild is the one tsx already installs.
+ * Comparison (with `tsx: 1`, the default): the same CLI from its TypeScript sources through tsx, as `bin`
+ * ran it before there was a build step, so each run shows what the compiled runtime saves.
  */
 import { spawn } from 'node:child_process';
-import { symlink, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { isMain, runCli } from './lib/cli.ts';
+import { runCliIfMain } from './lib/cli.ts';
 import { mdTable } from './lib/markdown.ts';
+import { repoRoot } from './lib/paths.ts';
 import type { Benchmark, BenchResult } from './lib/report.ts';
 import { startBenchStack } from './lib/stack.ts';
 import { median, round, summarize } from './lib/stats.ts';
 
 export type StartupOptions = {
-  /** Timed starts. Default 5. */
+  /** Timed starts. Default 7. */
   starts: number;
-  /** 1: also time the esbuild-bundled CLI (the what-if); 0: skip it. Default 1. */
-  bundled: number;
+  /** 1: also time the CLI from its sources through tsx (the comparison); 0: skip it. Default 1. */
+  tsx: number;
 };
 
-export const STARTUP_DEFAULTS: StartupOptions = { starts: 5, bundled: 1 };
+export const STARTUP_DEFAULTS: StartupOptions = { starts: 7, tsx: 1 };
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = fileURLToPath(new URL('../bin/connect-failover.js', import.meta.url));
+const ROOT = repoRoot();
+const BIN = join(ROOT, 'bin', 'connect-failover.js');
 
 interface Start {
   /** ms from spawn to the first log line, `controller starting` and `controller running`. */
@@ -43,9 +41,9 @@ interface Start {
   stop: number;
 }
 
-/** One run: `starts` timed starts of the CLI, and of the bundled what-if (defaults: {@link STARTUP_DEFAULTS}). */
+/** One run: `starts` timed starts of the CLI, and of the tsx comparison (defaults: {@link STARTUP_DEFAULTS}). */
 export async function runStartup(options: Partial<StartupOptions> = {}): Promise<BenchResult> {
-  const { starts, bundled } = { ...STARTUP_DEFAULTS, ...options };
+  const { starts, tsx } = { ...STARTUP_DEFAULTS, ...options };
   const bench = await startBenchStack();
   try {
     const env = { ...process.env, ...bench.stack.env, LOG_LEVEL: 'info' };
@@ -58,28 +56,28 @@ export async function runStartup(options: Partial<StartupOptions> = {}): Promise
     }
     const running = runs.map((r) => r.running);
     const spread = (values: number[]) => ({ low: Math.min(...values), high: Math.max(...values), over: `${values.length} starts` });
-    const bundledRuns: Start[] = [];
-    if (bundled) {
-      const cli = await bundleCli(bench.dir);
+    const tsxRuns: Start[] = [];
+    if (tsx) {
+      const cli = await sourceEntry(bench.dir);
       for (let i = 0; i < starts; i++) {
         const { path } = await bench.config();
-        bundledRuns.push(await timeStart([cli], path, env));
+        tsxRuns.push(await timeStart(['--import', 'tsx', cli], path, env));
       }
     }
     return {
       name: 'startup',
       figures: [
-        { key: 'startup.ready', label: 'Start-up: spawn → `controller running`, median', value: round(median(running)), unit: 'ms', target: { op: '<=', value: 1000 }, spread: spread(running) },
+        { key: 'startup.ready', label: 'Start-up: spawn → `controller running` (first receive), median', value: round(median(running)), unit: 'ms', target: { op: '<=', value: 500 }, spread: spread(running) },
         { key: 'startup.starting', label: 'of which spawn → `controller starting` (modules, config, store, lease)', value: round(median(runs.map((r) => r.starting))), unit: 'ms', spread: spread(runs.map((r) => r.starting)) },
         { key: 'startup.node', label: 'Floor: spawn → exit of `node -e 0`, median', value: round(median(bare)), unit: 'ms', spread: spread(bare) },
-        ...(bundled
+        ...(tsx
           ? [
               {
-                key: 'startup.bundled',
-                label: 'What-if: the CLI bundled to JS (esbuild), plain node: spawn → `controller running`, median',
-                value: round(median(bundledRuns.map((r) => r.running))),
+                key: 'startup.tsx',
+                label: 'Comparison: the sources through tsx (as `bin` ran before the build step): spawn → `controller running`, median',
+                value: round(median(tsxRuns.map((r) => r.running))),
                 unit: 'ms',
-                spread: spread(bundledRuns.map((r) => r.running)),
+                spread: spread(tsxRuns.map((r) => r.running)),
               },
             ]
           : []),
@@ -89,7 +87,7 @@ export async function runStartup(options: Partial<StartupOptions> = {}): Promise
         ready: Object.fromEntries(Object.entries(summarize(running)).map(([k, v]) => [k, round(v)])),
         eachStart: runs.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v)]))),
         bareNode: bare.map((b) => round(b)),
-        eachBundledStart: bundledRuns.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v)]))),
+        eachTsxStart: tsxRuns.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v)]))),
       },
     };
   } finally {
@@ -97,17 +95,11 @@ export async function runStartup(options: Partial<StartupOptions> = {}): Promise
   }
 }
 
-/**
- * Bundles src/cli/main.ts (and what it imports lazily) into `<dir>/cli.mjs`. A `node_modules` link in
- * `dir` lets the bundle's bare imports resolve to the project's packages. Returns the bundle's path.
- */
-async function bundleCli(dir: string): Promise<string> {
-  const entry = join(dir, 'entry.ts');
-  const outfile = join(dir, 'cli.mjs');
-  await writeFile(entry, `import { main } from ${JSON.stringify(join(ROOT, 'src/cli/main.ts'))};\nprocess.exitCode = await main(process.argv.slice(2));\n`);
-  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  await build({ entryPoints: [entry], outfile, bundle: true, packages: 'external', platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
-  return outfile;
+/** An entry that runs src/cli/main.ts as the old `bin` did (through tsx), written into `dir`; returns its path. */
+async function sourceEntry(dir: string): Promise<string> {
+  const entry = join(dir, 'entry-sources.mjs');
+  await writeFile(entry, `const { main } = await import(${JSON.stringify(join(ROOT, 'src/cli/main.ts'))});\nprocess.exitCode = await main(process.argv.slice(2));\n`);
+  return entry;
 }
 
 async function timeBareNode(): Promise<number> {
@@ -175,11 +167,11 @@ export const startup: Benchmark<StartupOptions> = {
   name: 'startup',
   title: 'Start-up to ready',
   method:
-    '`node bin/connect-failover.js run -c FILE` spawned with the local stack\'s environment (fresh config and state file each time, log ' +
-    'level info), timed from just before the spawn to the pino line `controller running` on stdout (logged right before the first ' +
-    'receive), then stopped with SIGTERM. Median of 5. Also: spawn → `controller starting` (modules loaded, config read, store opened, ' +
-    'lease taken); the floor, `node -e 0`; and a what-if: the same CLI bundled into one JavaScript file by esbuild (packages external) and ' +
-    'started with plain `node`, to measure what a build step would save.',
+    '`node bin/connect-failover.js run -c FILE` (the compiled dist/connect-failover.cjs, plain node) spawned with the local stack\'s ' +
+    'environment (fresh config and state file each time, log level info), timed from just before the spawn to the pino line ' +
+    '`controller running` on stdout (logged right before the first receive), then stopped with SIGTERM. Median of 7. Also: spawn → ' +
+    '`controller starting` (modules loaded, config read, store opened, lease taken); the floor, `node -e 0`; and, for comparison, the ' +
+    'same CLI from its TypeScript sources through tsx, as `bin` ran it before the build step.',
   defaults: STARTUP_DEFAULTS,
   runs: 1,
   run: runStartup,
@@ -189,9 +181,9 @@ export const startup: Benchmark<StartupOptions> = {
       (starts ?? []).map((s, i) => [`${label} ${i + 1}`, s['starting'] ?? '', s['running'] ?? '', s['stop'] ?? '']);
     return mdTable(
       ['start', 'ms to `controller starting`', 'ms to `controller running`', 'ms SIGTERM → exit'],
-      [...rows('tsx (bin)', r.details['eachStart'] as Array<Record<string, number>>), ...rows('bundled', r.details['eachBundledStart'] as Array<Record<string, number>>)],
+      [...rows('compiled (bin)', r.details['eachStart'] as Array<Record<string, number>>), ...rows('sources through tsx', r.details['eachTsxStart'] as Array<Record<string, number>>)],
     );
   },
 };
 
-if (isMain(import.meta.url)) await runCli(startup);
+runCliIfMain(startup);

@@ -1,6 +1,10 @@
 /**
  * One root error for the project; every subclass says whether retrying the same work can help.
  * Terminal errors are reported and not retried; retryable ones go back through backoff.
+ *
+ * This file is the bottom of the error hierarchy and imports nothing: errors that carry a layer's own
+ * data live with that layer and extend these (`connect/errors.ts`: Connect calls and shifts;
+ * `backtest/errors.ts`), so every module may import this one without pulling a layer in.
  */
 export class ConnectFailoverError extends Error {
   /** True when the same operation may succeed later without anyone changing anything. */
@@ -167,95 +171,78 @@ export class StoreLockError extends StoreError {
   }
 }
 
-import type { ConnectCall } from './connect/traffic-port.ts';
-
 /**
- * How a Connect traffic call failed: `throttled` 429, `conflict` 409, `server` 5xx (or an unreadable
- * answer), `timeout` and `network` (no answer), `client` 4xx other than 429/409 and missing credentials
- * (terminal: someone has to fix config or IAM), `aborted` (the caller's signal).
+ * A save (or a renewal) by a store instance that took the leader lease and no longer holds it: another
+ * controller took it over (a higher epoch), or this instance released it. Terminal for this instance: it
+ * must stop acting at once, write nothing more, and become a standby. Deliberately not a
+ * `StoreConflictError`: reloading and saving again would be a deposed leader's write.
  */
-export type ConnectApiErrorKind = 'throttled' | 'conflict' | 'server' | 'timeout' | 'network' | 'client' | 'aborted';
-
-/**
- * One Connect traffic call failed. The adapter wraps each SDK error once, keeping the HTTP status, the
- * error name and the SDK error as `cause`.
- */
-export class ConnectApiError extends ConnectFailoverError {
-  readonly operation: ConnectCall['operation'];
-  readonly region: string;
-  /** HTTP status; undefined when no response arrived. */
-  readonly status: number | undefined;
-  /** Error name, e.g. `ThrottlingException`, `TimeoutError`, `ECONNRESET`. */
-  readonly code: string;
-  readonly kind: ConnectApiErrorKind;
-  /**
-   * True when an UpdateTrafficDistribution may have been applied although it failed (5xx, timeout,
-   * network error, abort after sending): read before sending it again. Always false for reads.
-   */
-  readonly ambiguous: boolean;
-  /** The `Id` the call addressed the group by: its ARN, or a bare id. */
-  readonly tdgId: string;
+export class LeaseLostError extends StoreError {
+  /** The lease epoch this instance took. */
+  readonly epoch: number;
+  /** The epoch the store holds now; undefined when the lease record is gone. */
+  readonly currentEpoch: number | undefined;
+  /** The `writer` the lease record names now; undefined when the record is gone. */
+  readonly currentHolder: string | undefined;
+  /** True when the record now says released. */
+  readonly released: boolean;
 
   constructor(
-    message: string,
-    details: {
-      operation: ConnectCall['operation'];
-      region: string;
-      status: number | undefined;
-      code: string;
-      kind: ConnectApiErrorKind;
-      ambiguous: boolean;
-      tdgId: string;
-      cause?: unknown;
-    },
+    location: string,
+    lost: { epoch: number; currentEpoch?: number | undefined; currentHolder?: string | undefined; released?: boolean },
   ) {
-    super(`${details.operation} in ${details.region}: ${message}`, {
-      retryable: details.kind !== 'client',
-      cause: details.cause,
+    const now =
+      lost.currentEpoch === undefined
+        ? 'the lease record is gone'
+        : lost.released
+          ? `the lease of epoch ${lost.currentEpoch} is released`
+          : `${lost.currentHolder ?? 'another controller'} holds it at epoch ${lost.currentEpoch}`;
+    super(`${location}: this controller no longer holds the lease it took at epoch ${lost.epoch} (${now}); it must write nothing more`, location, {
+      retryable: false,
     });
-    this.operation = details.operation;
-    this.region = details.region;
-    this.status = details.status;
-    this.code = details.code;
-    this.kind = details.kind;
-    this.ambiguous = details.ambiguous;
-    this.tdgId = details.tdgId;
+    this.epoch = lost.epoch;
+    this.currentEpoch = lost.currentEpoch;
+    this.currentHolder = lost.currentHolder;
+    this.released = lost.released ?? false;
   }
 }
 
 /**
- * A traffic shift (or a read of the split) did not complete. Retryable when it ran out of time on
- * errors that may pass (throttling, 5xx, outages); terminal when Connect refused it for a reason someone
- * must fix, which the message names (IAM, the TDG's ARN, its status).
+ * The document is larger than the store keeps in one write (DynamoDB: 400 KB per item). Terminal: nothing
+ * was written; the document has to shrink (the controller bounds its history).
  */
-export class ShiftError extends ConnectFailoverError {
-  /** The primary percent the shift aimed at; undefined for a read. */
-  readonly targetPrimaryPercent: number | undefined;
-  /** Every Connect call made, in order. */
-  readonly calls: readonly ConnectCall[];
-  /** The last Connect error seen, if any. */
-  readonly lastError: ConnectApiError | undefined;
-  /** Read-compare-write passes made. */
-  readonly attempts: number;
-  /** UpdateTrafficDistribution requests sent. */
-  readonly writes: number;
+export class StoreDocumentTooLargeError extends StoreError {
+  /** The size the store measured, in bytes (DynamoDB: the gzip-compressed JSON). */
+  readonly bytes: number;
+  /** The most the store accepts, in the same measure. */
+  readonly limitBytes: number;
 
-  constructor(
-    message: string,
-    details: {
-      retryable: boolean;
-      targetPrimaryPercent?: number | undefined;
-      calls: readonly ConnectCall[];
-      lastError?: ConnectApiError | undefined;
-      attempts: number;
-      writes: number;
-    },
-  ) {
-    super(message, { retryable: details.retryable, cause: details.lastError });
-    this.targetPrimaryPercent = details.targetPrimaryPercent;
-    this.calls = details.calls;
-    this.lastError = details.lastError;
-    this.attempts = details.attempts;
-    this.writes = details.writes;
+  constructor(location: string, bytes: number, limitBytes: number) {
+    super(`${location}: the document is ${bytes} bytes compressed, more than the ${limitBytes} this store keeps; nothing was saved`, location, {
+      retryable: false,
+    });
+    this.bytes = bytes;
+    this.limitBytes = limitBytes;
+  }
+}
+
+/**
+ * The configured DynamoDB table does not exist (or these credentials cannot see it in that Region). A
+ * setup step is missing, so it is a config error (exit 2) whose message names the command that fixes it.
+ */
+export class StoreTableMissingError extends ConfigError {
+  readonly table: string;
+  readonly region: string;
+
+  constructor(table: string, region: string, options: { cause?: unknown } = {}) {
+    const message =
+      `DynamoDB table "${table}" does not exist in ${region} (or these credentials cannot see it); ` +
+      'create it with `connect-failover init-store -c FILE` (FILE: this config file), or point store.table and store.region at the table';
+    super([{ path: 'store.table', message }]);
+    // One line naming the fix, rather than ConfigError's "invalid config" heading: the config is fine.
+    this.message = `store.table: ${message}`;
+    if (options.cause !== undefined) this.cause = options.cause;
+    this.table = table;
+    this.region = region;
   }
 }

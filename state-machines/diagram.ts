@@ -8,6 +8,7 @@ interface TransitionLike {
   eventType: string;
   target?: readonly AnyStateNode[];
   guard?: unknown;
+  reenter?: boolean;
 }
 
 /** Mermaid `stateDiagram-v2` text for `machine`, parallel regions separated with `--`. */
@@ -43,7 +44,9 @@ function renderNode(node: AnyStateNode, lines: string[], indent: string): void {
   ] as TransitionLike[];
   for (const t of transitions) {
     const target = t.target?.[0];
-    if (!target || target === node) continue;
+    // A targetless transition only updates context; a self-target that re-enters (the next failback
+    // step) is a real move and is drawn.
+    if (!target || (target === node && !t.reenter)) continue;
     const event = t.eventType === '' ? 'always' : t.eventType;
     const guard = describeGuard(t.guard);
     lines.push(`${indent}${name} --> ${target.key} : ${event}${guard ? ` [${guard}]` : ''}`);
@@ -59,7 +62,9 @@ export function describeGuard(guard: unknown): string {
   if (typeof guard === 'function' && Array.isArray(g.guards)) {
     const parts = g.guards.map(describeGuard).filter(Boolean);
     if (g.name === 'not') return `not ${parts[0] ?? ''}`;
-    return parts.join(g.name === 'or' ? ' or ' : ' and ');
+    if (g.name === 'or') return parts.join(' or ');
+    // An `or` inside an `and` is bracketed, or `a and b or c` would read either way.
+    return parts.map((p) => (p.includes(' or ') ? `(${p})` : p)).join(' and ');
   }
   if (typeof guard === 'function' && g.stateValue !== undefined) return `in ${stateValueText(g.stateValue)}`;
   return g.type ?? g.name ?? '';

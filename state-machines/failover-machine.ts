@@ -9,20 +9,25 @@
  * policy.ts, so whatever woke the machine (an alarm, a tick, a resume) the same rules are applied.
  * The one effect, `requestShift`, is a named action that `src/` provides with `machine.provide()`.
  */
-import { and, assign, not, setup, stateIn } from 'xstate';
+import { and, assign, not, or, setup, stateIn } from 'xstate';
 import {
+  agentsPercentFor,
   automaticShift,
   blockedShift,
+  failbackStepIndex,
+  failbackSteps,
   firing,
   primaryAllOk,
   primaryKeys,
   primaryPercentFor,
   readingVerdict,
+  stagedFailback,
 } from './policy.ts';
 import type {
   AutomationState,
   CommandOutcome,
   Decision,
+  FailbackStep,
   FailoverContext,
   FailoverEvent,
   FailoverInput,
@@ -30,10 +35,14 @@ import type {
   HealthState,
   OperatorCommandName,
   SignalReading,
+  SplitState,
 } from './types.ts';
 
-/** Bump when the persisted snapshot's shape changes; the controller refuses snapshots of another version. */
-export const MACHINE_VERSION = 1;
+/**
+ * Bump when the persisted snapshot's shape changes; the controller refuses snapshots of another version
+ * (or migrates those it knows: see `src/controller/document.ts`). 2: `failingBack` and `failbackStep`.
+ */
+export const MACHINE_VERSION = 2;
 
 /** How many decisions the context keeps (the full history lives in the store). */
 const KEPT_DECISIONS = 20;
@@ -62,7 +71,14 @@ export function createFailoverMachine(policy: FailoverPolicy) {
     okSince: ctx.okSince === null ? null : Math.min(ctx.okSince, now),
     lastShiftAt: ctx.lastShiftAt === null ? null : Math.min(ctx.lastShiftAt, now),
     automaticShifts: ctx.automaticShifts.some((at) => at > now) ? ctx.automaticShifts.map((at) => Math.min(at, now)) : ctx.automaticShifts,
+    failbackStep: ctx.failbackStep === null || ctx.failbackStep.since <= now ? ctx.failbackStep : { ...ctx.failbackStep, since: now },
   });
+
+  /** The step a health state starts with: the first failback step when entering `failingBack`, else none. */
+  const firstStep = (to: HealthState, at: number): FailbackStep | null => (to === 'failingBack' ? { index: 0, since: at } : null);
+
+  /** The telephony percent a decision moves to, kept with it so history and reports show each step's split. */
+  const percentOf = (to: HealthState, step: FailbackStep | null) => primaryPercentFor(policy, to, { failbackStep: step });
 
   const withReading = (ctx: FailoverContext, now: number, readings: Array<{ alarm: string; value: SignalReading['value']; at: number }>) => {
     const signals = { ...ctx.signals };
@@ -96,7 +112,7 @@ export function createFailoverMachine(policy: FailoverPolicy) {
     },
     actions: {
       /** The effect: `src/` provides it to wake the reconciler. Desired split = policy.traffic[state]. */
-      requestShift: (_, _params: { state: HealthState; primaryPercent: number }) => {},
+      requestShift: (_, _params: { state: HealthState; primaryPercent: number; agentsPrimaryPercent: number }) => {},
       applyAlarm: assign(({ context, event }) => {
         if (event.type !== 'alarm.changed') return {};
         return withReading(context, event.now, [event]);
@@ -109,10 +125,12 @@ export function createFailoverMachine(policy: FailoverPolicy) {
       recordAutomaticShift: assign(({ context }, params: { from: HealthState; to: HealthState }) => {
         const wanted = automaticShift(policy, context, params.from, 'active');
         const at = context.now;
+        const step = firstStep(params.to, at);
         return {
           since: at,
           lastShiftAt: at,
           operatorHold: false,
+          failbackStep: step,
           automaticShifts: [...context.automaticShifts, at].slice(-(policy.timing.maxAutomaticShifts.count + 1)),
           ...decision(context, {
             region: 'health',
@@ -122,6 +140,32 @@ export function createFailoverMachine(policy: FailoverPolicy) {
             alarms: wanted?.alarms ?? [],
             at,
             trigger: 'automatic',
+            primaryPercent: percentOf(params.to, step),
+          }),
+        };
+      }),
+      /**
+       * The next step of a failback under way, or healthy after the last. Not counted as an automatic
+       * shift (the failback was, once): a return in three steps must not trip `maxAutomaticShifts`.
+       */
+      recordFailbackStep: assign(({ context }, params: { to: 'failingBack' | 'healthy' }) => {
+        const wanted = automaticShift(policy, context, 'failingBack', 'active');
+        const at = context.now;
+        const step = params.to === 'failingBack' ? { index: failbackStepIndex(policy, context) + 1, since: at } : null;
+        return {
+          // `since` stays the start of the failback until it is done: status says how long it has run.
+          since: params.to === 'healthy' ? at : context.since,
+          lastShiftAt: at,
+          failbackStep: step,
+          ...decision(context, {
+            region: 'health',
+            from: 'failingBack',
+            to: params.to,
+            reason: wanted?.reason ?? 'failback step held',
+            alarms: [],
+            at,
+            trigger: 'automatic',
+            primaryPercent: percentOf(params.to, step),
           }),
         };
       }),
@@ -129,21 +173,25 @@ export function createFailoverMachine(policy: FailoverPolicy) {
         const e = event as OperatorEvent;
         const at = e.now;
         const held = params.to === 'failedOver';
+        const step = firstStep(params.to, at);
+        const detail = step === null ? `${params.from} -> ${params.to}` : `${params.from} -> ${params.to} (step 1 of ${failbackSteps(policy).length}, ${percentOf(params.to, step)}%)`;
         return {
           ...withClock(context, at),
           since: at,
           lastShiftAt: at,
           operatorHold: held,
-          lastCommand: outcome(e, true, `${params.from} -> ${params.to}`),
+          failbackStep: step,
+          lastCommand: outcome(e, true, detail),
           ...decision(context, {
             region: 'health',
             from: params.from,
             to: params.to,
-            reason: `operator ${COMMAND_OF[e.type]}: ${e.reason}`,
+            reason: `operator ${COMMAND_OF[e.type]}${e.type === 'operator.failbackRequested' && e.immediate ? ' --now' : ''}: ${e.reason}`,
             alarms: firingSignals(policy, context),
             at,
             trigger: 'operator',
             by: e.by,
+            primaryPercent: percentOf(params.to, step),
           }),
         };
       }),
@@ -156,6 +204,13 @@ export function createFailoverMachine(policy: FailoverPolicy) {
         ...withClock(context, event.now),
         lastCommand: outcome(event as OperatorEvent, true, params.detail),
       })),
+      acknowledgeFailingBack: assign(({ context, event }) => {
+        const index = failbackStepIndex(policy, context);
+        const detail =
+          `already failing back (step ${index + 1} of ${failbackSteps(policy).length}, ${primaryPercentFor(policy, 'failingBack', context)}% primary); ` +
+          'the next steps follow while every primary signal stays OK and automation is active; failback --now returns to healthy at once';
+        return { ...withClock(context, event.now), lastCommand: outcome(event as OperatorEvent, true, detail) };
+      }),
       refuse: assign(({ context, event }, params: { why: 'replicaUnhealthy' | 'primaryFiring' }) => {
         const alarms =
           params.why === 'replicaUnhealthy'
@@ -205,6 +260,38 @@ export function createFailoverMachine(policy: FailoverPolicy) {
           }),
         };
       }),
+      adoptHandSplit: assign(({ context, event }, params: { from: HealthState; to: HealthState }) => {
+        const e = event as Extract<FailoverEvent, { type: 'traffic.changedByHand' }>;
+        // A failback step set by hand during a failback: that step is adopted, its hold starting now.
+        const step = params.to === 'failingBack' ? { index: handStepIndex(e.primaryPercent), since: e.now } : null;
+        return {
+          ...withClock(context, e.now),
+          since: params.from === 'failingBack' && params.to === 'failingBack' ? Math.min(context.since, e.now) : e.now,
+          lastShiftAt: e.now,
+          // Failed over by hand: a person decided; automatic failback must not undo it.
+          operatorHold: params.to === 'failedOver',
+          failbackStep: step,
+          ...decision(context, {
+            region: 'health',
+            from: params.from,
+            to: params.to,
+            reason: `adopted the split changed by hand (Connect sends ${e.primaryPercent}% to the primary)`,
+            alarms: firingSignals(policy, context),
+            at: e.now,
+            trigger: 'hand',
+            primaryPercent: e.primaryPercent,
+          }),
+        };
+      }),
+      pauseForHandChange: assign(({ context, event }) => {
+        const e = event as Extract<FailoverEvent, { type: 'traffic.changedByHand' }>;
+        const reason = `split changed by hand (Connect sends ${e.primaryPercent}% to the primary): a human decision; automation paused until resume`;
+        return {
+          ...withClock(context, e.now),
+          automationReason: reason,
+          ...decision(context, { region: 'automation', from: 'active', to: 'paused', reason, alarms: [], at: e.now, trigger: 'hand' }),
+        };
+      }),
       pauseForForcedFailback: assign(({ context, event }) => {
         const e = event as OperatorEvent;
         const alarms = firing(primaryKeys(policy), context.signals);
@@ -225,6 +312,22 @@ export function createFailoverMachine(policy: FailoverPolicy) {
         firing(policy.signals.replicaUnhealthy, context.signals).length === 0,
       primaryClear: ({ context }) => firing(primaryKeys(policy), context.signals).length === 0,
       forced: ({ event }) => 'force' in event && event.force,
+      /** `failback --now`, or a policy with no step before healthy: straight back. */
+      immediateFailback: ({ event }) => !stagedFailback(policy) || (event.type === 'operator.failbackRequested' && event.immediate === true),
+      /** The hold of the current failback step is over with every primary signal OK: `to` is next. */
+      failbackStepHeld: ({ context }, params: { to: 'failingBack' | 'healthy' }) => {
+        const wanted = automaticShift(policy, context, 'failingBack', 'active');
+        return wanted?.step === true && wanted.to === params.to;
+      },
+      handSplitIs: ({ context, event }, params: { from: HealthState; to: SplitState }) =>
+        event.type === 'traffic.changedByHand' &&
+        event.primaryPercent === policy.traffic[params.to] &&
+        event.primaryPercent !== primaryPercentFor(policy, params.from, context),
+      /** During a failback, Connect was set by hand to another step's split (not healthy's: that is a state). */
+      handSplitIsStep: ({ context, event }) =>
+        event.type === 'traffic.changedByHand' &&
+        handStepIndex(event.primaryPercent) !== -1 &&
+        event.primaryPercent !== primaryPercentFor(policy, 'failingBack', context),
     },
   }).createMachine({
     id: 'failover',
@@ -237,6 +340,7 @@ export function createFailoverMachine(policy: FailoverPolicy) {
       lastShiftAt: null,
       automaticShifts: [],
       operatorHold: false,
+      failbackStep: null,
       automationReason: null,
       decisions: [],
       seq: 0,
@@ -252,27 +356,69 @@ export function createFailoverMachine(policy: FailoverPolicy) {
         initial: 'healthy',
         states: {
           healthy: {
-            entry: { type: 'requestShift', params: { state: 'healthy', primaryPercent: primaryPercentFor(policy, 'healthy') } },
+            entry: { type: 'requestShift', params: split('healthy') },
             always: [automatic('healthy', 'failedOver'), automatic('healthy', 'degraded')],
             on: {
+              'traffic.changedByHand': adoptHandSplit('healthy'),
               'operator.failoverRequested': operatorFailover('healthy'),
               'operator.failbackRequested': { actions: { type: 'acknowledge', params: { detail: 'already healthy; nothing to do' } } },
             },
           },
           degraded: {
-            entry: { type: 'requestShift', params: { state: 'degraded', primaryPercent: primaryPercentFor(policy, 'degraded') } },
+            entry: { type: 'requestShift', params: split('degraded') },
             always: [automatic('degraded', 'failedOver'), automatic('degraded', 'healthy')],
             on: {
+              'traffic.changedByHand': adoptHandSplit('degraded'),
               'operator.failoverRequested': operatorFailover('degraded'),
               'operator.failbackRequested': operatorFailback('degraded'),
             },
           },
           failedOver: {
-            entry: { type: 'requestShift', params: { state: 'failedOver', primaryPercent: primaryPercentFor(policy, 'failedOver') } },
-            always: [automatic('failedOver', 'healthy')],
+            entry: { type: 'requestShift', params: split('failedOver') },
+            always: [automatic('failedOver', 'failingBack'), automatic('failedOver', 'healthy')],
             on: {
+              'traffic.changedByHand': adoptHandSplit('failedOver'),
               'operator.failoverRequested': { actions: 'holdFailover' },
               'operator.failbackRequested': operatorFailback('failedOver'),
+            },
+          },
+          // A staged return from failedOver: one step of traffic.failbackSteps at a time (context.failbackStep).
+          failingBack: {
+            // Re-entered at each step, so each step requests (and the reconciler verifies) its own split.
+            entry: {
+              type: 'requestShift',
+              params: ({ context }) => ({
+                state: 'failingBack' as const,
+                primaryPercent: primaryPercentFor(policy, 'failingBack', context),
+                agentsPrimaryPercent: agentsPercentFor(policy, 'failingBack', context),
+              }),
+            },
+            always: [
+              automatic('failingBack', 'failedOver'),
+              {
+                target: 'healthy',
+                guard: and([stateIn({ automation: 'active' }), { type: 'failbackStepHeld', params: { to: 'healthy' } }]),
+                actions: { type: 'recordFailbackStep', params: { to: 'healthy' } },
+              },
+              {
+                target: 'failingBack',
+                reenter: true,
+                guard: and([stateIn({ automation: 'active' }), { type: 'failbackStepHeld', params: { to: 'failingBack' } }]),
+                actions: { type: 'recordFailbackStep', params: { to: 'failingBack' } },
+              },
+            ],
+            on: {
+              'traffic.changedByHand': [
+                {
+                  target: 'failingBack',
+                  reenter: true,
+                  guard: 'handSplitIsStep',
+                  actions: { type: 'adoptHandSplit', params: { from: 'failingBack', to: 'failingBack' } },
+                },
+                ...adoptHandSplit('failingBack'),
+              ],
+              'operator.failoverRequested': operatorFailover('failingBack'),
+              'operator.failbackRequested': operatorFailback('failingBack'),
             },
           },
         },
@@ -282,18 +428,25 @@ export function createFailoverMachine(policy: FailoverPolicy) {
         states: {
           active: {
             // Flapping: a shift that would otherwise happen, beyond maxAutomaticShifts, suspends automation instead.
-            always: (['healthy', 'degraded', 'failedOver'] as const).map((health) => ({
+            always: (['healthy', 'degraded', 'failedOver', 'failingBack'] as const).map((health) => ({
               target: 'suspended' as const,
               guard: and([stateIn({ health }), { type: 'shiftLimitReached' as const, params: { from: health } }]),
               actions: { type: 'recordSuspension' as const, params: { health } },
             })),
             on: {
               'operator.pauseRequested': { target: 'paused', actions: { type: 'recordAutomation', params: { from: 'active', to: 'paused' } } },
+              'traffic.changedByHand': { target: 'paused', actions: 'pauseForHandChange' },
               'operator.resumeRequested': { actions: { type: 'acknowledge', params: { detail: 'automation already active' } } },
               // A forced failback against firing primary alarms: pause in the same step, or automation would undo it.
+              // During a failback only `--now` moves traffic (the steps go on otherwise), so only it pauses.
               'operator.failbackRequested': {
                 target: 'paused',
-                guard: and(['forced', not('primaryClear'), not(stateIn({ health: 'healthy' }))]),
+                guard: and([
+                  'forced',
+                  not('primaryClear'),
+                  not(stateIn({ health: 'healthy' })),
+                  or([not(stateIn({ health: 'failingBack' })), 'immediateFailback']),
+                ]),
                 actions: 'pauseForForcedFailback',
               },
             },
@@ -320,12 +473,33 @@ export function createFailoverMachine(policy: FailoverPolicy) {
     },
   });
 
+  /** The split a state with a configured split requests on entry: agents move with telephony. */
+  function split(state: SplitState) {
+    return { state, primaryPercent: primaryPercentFor(policy, state), agentsPrimaryPercent: agentsPercentFor(policy, state) };
+  }
+
+  /** The intermediate failback step whose split is `primaryPercent`, or -1 (healthy's, the last, is a state). */
+  function handStepIndex(primaryPercent: number): number {
+    return failbackSteps(policy).slice(0, -1).indexOf(primaryPercent);
+  }
+
   function automatic(from: HealthState, to: HealthState) {
     return {
       target: to,
       guard: and([stateIn({ automation: 'active' }), { type: 'automaticShift' as const, params: { from, to } }]),
       actions: { type: 'recordAutomaticShift' as const, params: { from, to } },
     };
+  }
+
+  /** A hand-set split that is some state's split: that state is adopted (no write: Connect already has it). */
+  function adoptHandSplit(from: HealthState) {
+    return (['healthy', 'degraded', 'failedOver'] as const satisfies readonly SplitState[])
+      .filter((to) => to !== from)
+      .map((to) => ({
+        target: to,
+        guard: { type: 'handSplitIs' as const, params: { from, to } },
+        actions: { type: 'adoptHandSplit' as const, params: { from, to } },
+      }));
   }
 
   function operatorFailover(from: HealthState) {
@@ -339,21 +513,37 @@ export function createFailoverMachine(policy: FailoverPolicy) {
     ];
   }
 
+  /**
+   * From degraded a failback goes straight back: the primary kept its share of calls and agents. From
+   * failedOver it is staged, unless `--now` or there is no step before healthy. From failingBack only
+   * `--now` moves traffic; without it the steps go on. A forced failback against firing primary signals
+   * pauses automation in the same step (see automation.active), before an eventless transition could
+   * fail over again.
+   */
   function operatorFailback(from: HealthState) {
+    const to = (target: 'healthy' | 'failingBack') => ({ type: 'recordOperatorShift' as const, params: { from, to: target } });
+    const refuse = { type: 'refuse' as const, params: { why: 'primaryFiring' as const } };
+    if (from === 'failingBack') {
+      return [
+        { target: 'healthy', guard: and(['immediateFailback', 'primaryClear']), actions: to('healthy') },
+        { target: 'healthy', guard: and(['immediateFailback', 'forced']), actions: to('healthy') },
+        { guard: 'immediateFailback' as const, actions: refuse },
+        { actions: 'acknowledgeFailingBack' as const },
+      ];
+    }
+    const back =
+      from === 'failedOver'
+        ? [
+            { target: 'healthy', guard: and(['primaryClear', 'immediateFailback']), actions: to('healthy') },
+            { target: 'failingBack', guard: 'primaryClear' as const, actions: to('failingBack') },
+          ]
+        : [{ target: 'healthy', guard: 'primaryClear' as const, actions: to('healthy') }];
     return [
-      {
-        target: 'healthy',
-        guard: 'primaryClear' as const,
-        actions: { type: 'recordOperatorShift' as const, params: { from, to: 'healthy' as const } },
-      },
-      {
-        target: 'healthy',
-        guard: 'forced' as const,
-        // The automation region pauses on the same event (see automation.active), before any eventless
-        // transition could fail over again.
-        actions: { type: 'recordOperatorShift' as const, params: { from, to: 'healthy' as const } },
-      },
-      { actions: { type: 'refuse' as const, params: { why: 'primaryFiring' as const } } },
+      ...back,
+      // Forced against a firing primary signal: straight back. A step holds only while every primary
+      // signal is OK, so a staged return could never get past its first step.
+      { target: 'healthy', guard: 'forced' as const, actions: to('healthy') },
+      { actions: refuse },
     ];
   }
 }

@@ -2,7 +2,7 @@
 import { createActor } from 'xstate';
 import type { SnapshotFrom } from 'xstate';
 import type { FailoverMachine } from './failover-machine.ts';
-import { blockedShift, nextDeadline, primaryPercentFor } from './policy.ts';
+import { agentsPercentFor, blockedShift, failbackProgress, nextDeadline, primaryPercentFor } from './policy.ts';
 import type { AutomationState, FailoverPolicy, HealthState } from './types.ts';
 
 export { createFailoverMachine, MACHINE_VERSION } from './failover-machine.ts';
@@ -19,16 +19,23 @@ export function statesOf(snapshot: FailoverSnapshot): { health: HealthState; aut
   return { health: value.health, automation: value.automation };
 }
 
-/** What the controller should do next, read from a snapshot: the desired split, what is blocked, when to wake. */
+/**
+ * What the controller should do next, read from a snapshot: the desired split (telephony and agents),
+ * what is blocked, when to wake, and, while failing back, which step of how many and until when it holds.
+ */
 export function outlook(policy: FailoverPolicy, snapshot: FailoverSnapshot) {
   const { health, automation } = statesOf(snapshot);
   const ctx = snapshot.context;
   return {
     health,
     automation,
-    desiredPrimaryPercent: primaryPercentFor(policy, health),
+    desiredPrimaryPercent: primaryPercentFor(policy, health, ctx),
+    /** Equal to `desiredPrimaryPercent` except during a failback step with `traffic.agentsLead`. */
+    desiredAgentsPrimaryPercent: agentsPercentFor(policy, health, ctx),
     blocked: blockedShift(policy, ctx, health, automation),
     nextDeadline: nextDeadline(policy, ctx, health, automation),
+    /** Null unless `failingBack`; `holdUntil` null while a primary signal is not OK (or automation is not active, the step frozen). */
+    failback: failbackProgress(policy, ctx, health, automation),
   };
 }
 

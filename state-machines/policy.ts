@@ -9,7 +9,16 @@ export interface WantedShift {
   to: HealthState;
   reason: string;
   alarms: string[];
+  /**
+   * The next step of a failback under way (to the next step, or from the last one to healthy). It carries
+   * out a failback already decided, so it is not a new automatic shift: neither the shift limit nor the
+   * cooldown applies, only `failbackStepHold` and the pause.
+   */
+  step?: true;
 }
+
+/** `timing.failbackStepHold` when the policy does not say. */
+export const DEFAULT_FAILBACK_STEP_HOLD_MS = 2 * 60_000;
 
 /** Why a wanted shift is not happening now. */
 export interface Blocked {
@@ -55,14 +64,105 @@ export function primaryKeys(policy: FailoverPolicy): string[] {
   return [...policy.signals.degraded, ...policy.signals.critical];
 }
 
-/** The percent of telephony traffic the primary should take in `state`. */
-export function primaryPercentFor(policy: FailoverPolicy, state: HealthState): number {
-  return policy.traffic[state];
+/** The primary percentages of a return from failedOver; the last is `traffic.healthy`. */
+export function failbackSteps(policy: FailoverPolicy): readonly number[] {
+  const steps = policy.traffic.failbackSteps;
+  return steps !== undefined && steps.length > 0 ? steps : [policy.traffic.healthy];
+}
+
+/** True when a return from failedOver passes through `failingBack` (there is a step before healthy). */
+export function stagedFailback(policy: FailoverPolicy): boolean {
+  return failbackSteps(policy).length > 1;
+}
+
+export function failbackStepHoldMs(policy: FailoverPolicy): number {
+  return policy.timing.failbackStepHoldMs ?? DEFAULT_FAILBACK_STEP_HOLD_MS;
+}
+
+/**
+ * The step `failingBack` is at: the context's, else the first. A snapshot restored under a config with
+ * fewer steps is clamped to the last intermediate one (or to healthy's percent when none is left), so
+ * the return goes on from there instead of failing.
+ */
+export function failbackStepIndex(policy: FailoverPolicy, ctx: Pick<FailoverContext, 'failbackStep'> | undefined): number {
+  const index = ctx?.failbackStep?.index ?? 0;
+  return Math.max(0, Math.min(index, failbackSteps(policy).length - 2));
+}
+
+/**
+ * The percent of telephony traffic the primary should take in `state`; for `failingBack`, at the step in
+ * `ctx` (its first step without one).
+ */
+export function primaryPercentFor(policy: FailoverPolicy, state: HealthState, ctx?: Pick<FailoverContext, 'failbackStep'>): number {
+  if (state !== 'failingBack') return policy.traffic[state];
+  return failbackSteps(policy)[failbackStepIndex(policy, ctx)] ?? policy.traffic.healthy;
+}
+
+/**
+ * The percent of agents the primary should take in `state`. Agents move with telephony, except on the way
+ * back: at each failback step they lead by `traffic.agentsLead` points (capped at `traffic.healthy`), so
+ * agents are signed in to the primary before its calls come (an agent moves only after finishing the
+ * contact in hand, so agent capacity trails the AgentConfig change while calls follow TelephonyConfig at
+ * once). On the way out they never lag: calls land on the replica at once and need agents there.
+ */
+export function agentsPercentFor(policy: FailoverPolicy, state: HealthState, ctx?: Pick<FailoverContext, 'failbackStep'>): number {
+  const telephony = primaryPercentFor(policy, state, ctx);
+  if (state !== 'failingBack') return telephony;
+  return Math.min(telephony + (policy.traffic.agentsLead ?? 0), Math.max(policy.traffic.healthy, telephony));
 }
 
 /** True when going from `from` to `to` moves traffic away from the primary. */
-export function movesAwayFromPrimary(policy: FailoverPolicy, from: HealthState, to: HealthState): boolean {
-  return policy.traffic[to] < policy.traffic[from];
+export function movesAwayFromPrimary(policy: FailoverPolicy, ctx: FailoverContext, from: HealthState, to: HealthState): boolean {
+  return primaryPercentFor(policy, to, ctx) < primaryPercentFor(policy, from, ctx);
+}
+
+/**
+ * When the current failback step has been held long enough, or null while a primary signal is not OK:
+ * `failbackStepHold` after the step began, or after every primary signal became OK if that was later.
+ */
+export function failbackStepDueAt(policy: FailoverPolicy, ctx: FailoverContext): number | null {
+  if (ctx.okSince === null) return null;
+  const since = ctx.failbackStep?.since ?? ctx.since;
+  return Math.max(since, ctx.okSince) + failbackStepHoldMs(policy);
+}
+
+/** Where a staged failback is, for status and the controller: 1-based step, of how many, and its hold. */
+export interface FailbackProgress {
+  /** 1-based: step 1 of 3 is the first; the last step is healthy itself. */
+  step: number;
+  of: number;
+  primaryPercent: number;
+  agentsPrimaryPercent: number;
+  /**
+   * When the step's hold ends and the next step follows; null while it cannot: a primary signal is not
+   * OK, or automation is paused or suspended (the step is frozen where it is).
+   */
+  holdUntil: number | null;
+  /** Automation is paused or suspended: no step follows (and no relapse is made) until `resume`. */
+  frozen: boolean;
+}
+
+export function failbackProgress(
+  policy: FailoverPolicy,
+  ctx: FailoverContext,
+  health: HealthState,
+  automation: AutomationState,
+): FailbackProgress | null {
+  if (health !== 'failingBack') return null;
+  const frozen = automation !== 'active';
+  return {
+    step: failbackStepIndex(policy, ctx) + 1,
+    of: failbackSteps(policy).length,
+    primaryPercent: primaryPercentFor(policy, health, ctx),
+    agentsPrimaryPercent: agentsPercentFor(policy, health, ctx),
+    holdUntil: frozen ? null : failbackStepDueAt(policy, ctx),
+    frozen,
+  };
+}
+
+function stepText(policy: FailoverPolicy, ctx: FailoverContext): string {
+  const index = failbackStepIndex(policy, ctx);
+  return `failback step ${index + 1} of ${failbackSteps(policy).length} (${primaryPercentFor(policy, 'failingBack', ctx)}%)`;
 }
 
 /** When recovery toward the primary may happen, or null while a primary signal is not OK. */
@@ -86,6 +186,7 @@ export function escalationDueAt(policy: FailoverPolicy, ctx: FailoverContext, he
  * (those are `gateFor`'s job). Null when the current state is right.
  */
 export function wantedShift(policy: FailoverPolicy, ctx: FailoverContext, health: HealthState): WantedShift | null {
+  if (health === 'failingBack') return wantedFromStep(policy, ctx);
   const critical = firing(policy.signals.critical, ctx.signals);
   const degraded = firing(policy.signals.degraded, ctx.signals);
   if (health !== 'failedOver' && critical.length > 0) {
@@ -103,9 +204,30 @@ export function wantedShift(policy: FailoverPolicy, ctx: FailoverContext, health
   if (health === 'failedOver' && (policy.failback !== 'automatic' || ctx.operatorHold)) return null;
   const recoverAt = recoveryDueAt(policy, ctx);
   if (recoverAt !== null && ctx.now >= recoverAt) {
-    return { to: 'healthy', reason: 'every primary signal OK for recoverAfter', alarms: primaryKeys(policy) };
+    // Only a return from failedOver is staged: a degraded primary kept its share of calls and agents.
+    const staged = health === 'failedOver' && stagedFailback(policy);
+    return {
+      to: staged ? 'failingBack' : 'healthy',
+      reason: staged ? `every primary signal OK for recoverAfter; failback in ${failbackSteps(policy).length} steps` : 'every primary signal OK for recoverAfter',
+      alarms: primaryKeys(policy),
+    };
   }
   return null;
+}
+
+/**
+ * During a failback step the primary is on probation: any primary signal in ALARM, degraded as well as
+ * critical, sends traffic back to the replica at once (the primary has just shown it is not sound, and
+ * the degraded split could even send it more traffic than the step does). Otherwise the step is held for
+ * `failbackStepHold` with every primary signal OK, then the next one follows.
+ */
+function wantedFromStep(policy: FailoverPolicy, ctx: FailoverContext): WantedShift | null {
+  const alarms = firing(primaryKeys(policy), ctx.signals);
+  if (alarms.length > 0) return { to: 'failedOver', reason: `primary signal in ALARM during ${stepText(policy, ctx)}`, alarms };
+  const due = failbackStepDueAt(policy, ctx);
+  if (due === null || ctx.now < due) return null;
+  const last = failbackStepIndex(policy, ctx) + 1 >= failbackSteps(policy).length - 1;
+  return { to: last ? 'healthy' : 'failingBack', reason: `${stepText(policy, ctx)} held for failbackStepHold with every primary signal OK`, alarms: [], step: true };
 }
 
 /** Number of automatic shifts inside the `maxAutomaticShifts` window ending now. */
@@ -132,10 +254,10 @@ export function blockedShift(
     return { wanted, kind: 'suspended', message: `${describe(wanted)} blocked: automation is suspended until resume` };
   }
   const replica = firing(policy.signals.replicaUnhealthy, ctx.signals);
-  if (movesAwayFromPrimary(policy, health, wanted.to) && replica.length > 0) {
+  if (movesAwayFromPrimary(policy, ctx, health, wanted.to) && replica.length > 0) {
     return { wanted, kind: 'replicaUnhealthy', message: `${describe(wanted)} blocked: replica unhealthy (${replica.join(', ')} in ALARM)` };
   }
-  if (recentAutomaticShifts(policy, ctx) >= policy.timing.maxAutomaticShifts.count) {
+  if (!wanted.step && recentAutomaticShifts(policy, ctx) >= policy.timing.maxAutomaticShifts.count) {
     return { wanted, kind: 'shiftLimit', message: `${describe(wanted)} blocked: maxAutomaticShifts reached` };
   }
   return null;
@@ -149,6 +271,12 @@ function pendingRecovery(
   automation: AutomationState,
 ): Blocked | null {
   if (health === 'healthy' || automation !== 'active') return null;
+  if (health === 'failingBack') {
+    const due = failbackStepDueAt(policy, ctx);
+    if (due === null || due <= ctx.now) return null;
+    const wanted: WantedShift = { to: 'failingBack', reason: 'failback step held', alarms: [], step: true };
+    return { wanted, kind: 'waiting', message: `${stepText(policy, ctx)} held until failbackStepHold has passed with every primary signal OK`, until: due };
+  }
   if (health === 'failedOver' && (policy.failback !== 'automatic' || ctx.operatorHold)) return null;
   const until = recoveryDueAt(policy, ctx);
   if (until === null || until <= ctx.now) return null;
@@ -184,6 +312,8 @@ export function nextDeadline(
   const candidates: number[] = [];
   const escalateAt = escalationDueAt(policy, ctx, health);
   if (escalateAt !== null) candidates.push(escalateAt);
+  const stepAt = health === 'failingBack' ? failbackStepDueAt(policy, ctx) : null;
+  if (stepAt !== null) candidates.push(stepAt);
   const recovering = health === 'degraded' || (health === 'failedOver' && policy.failback === 'automatic' && !ctx.operatorHold);
   const recoverAt = recovering ? recoveryDueAt(policy, ctx) : null;
   if (recoverAt !== null) candidates.push(recoverAt);
@@ -192,6 +322,15 @@ export function nextDeadline(
 }
 
 function describe(wanted: WantedShift): string {
-  const verb = wanted.to === 'failedOver' ? 'failover' : wanted.to === 'degraded' ? 'shift to degraded' : 'recovery to healthy';
-  return wanted.alarms.length > 0 && wanted.to !== 'healthy' ? `${verb} (${wanted.alarms.join(', ')})` : verb;
+  const verb = wanted.step
+    ? 'next failback step'
+    : wanted.to === 'failedOver'
+      ? 'failover'
+      : wanted.to === 'degraded'
+        ? 'shift to degraded'
+        : wanted.to === 'failingBack'
+          ? 'staged failback'
+          : 'recovery to healthy';
+  const away = wanted.to === 'failedOver' || wanted.to === 'degraded';
+  return wanted.alarms.length > 0 && away ? `${verb} (${wanted.alarms.join(', ')})` : verb;
 }

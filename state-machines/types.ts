@@ -5,8 +5,14 @@
 /** Values of a CloudWatch alarm's state. */
 export type AlarmValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
-/** Health of the primary Region as the controller has decided it (and so where traffic should be). */
-export type HealthState = 'healthy' | 'degraded' | 'failedOver';
+/**
+ * Health of the primary Region as the controller has decided it (and so where traffic should be).
+ * `failingBack`: on probation on the way back from `failedOver`, at one of `traffic.failbackSteps`.
+ */
+export type HealthState = 'healthy' | 'degraded' | 'failedOver' | 'failingBack';
+
+/** The health states that have one configured split (`traffic.<state>`); `failingBack`'s depends on its step. */
+export type SplitState = Exclude<HealthState, 'failingBack'>;
 
 /** Whether automatic shifts may happen. */
 export type AutomationState = 'active' | 'paused' | 'suspended';
@@ -16,12 +22,28 @@ export interface FailoverPolicy {
   /** Configured alarm keys (name or ARN, as written in the config) by role. */
   signals: { degraded: string[]; critical: string[]; replicaUnhealthy: string[] };
   /** Percent of telephony traffic to the primary in each health state. */
-  traffic: { healthy: number; degraded: number; failedOver: number };
+  traffic: {
+    healthy: number;
+    degraded: number;
+    failedOver: number;
+    /**
+     * The primary percentages a return from `failedOver` passes through, strictly increasing and ending
+     * with `healthy`. Absent or `[healthy]`: one step, straight back to healthy.
+     */
+    failbackSteps?: readonly number[];
+    /**
+     * Percentage points the agents split runs ahead of telephony at each failback step (capped at
+     * `healthy`). Absent or 0: agents move with telephony everywhere.
+     */
+    agentsLead?: number;
+  };
   timing: {
     escalateAfterMs: number;
     recoverAfterMs: number;
     cooldownMs: number;
     maxAutomaticShifts: { count: number; perMs: number };
+    /** How long each intermediate failback step is held with every primary signal OK. Absent: 2 minutes. */
+    failbackStepHoldMs?: number;
   };
   failback: 'manual' | 'automatic';
 }
@@ -43,9 +65,11 @@ export interface Decision {
   /** The alarm keys behind the decision. */
   alarms: string[];
   at: number;
-  trigger: 'automatic' | 'operator';
+  trigger: 'automatic' | 'operator' | 'hand';
   /** For operator decisions: who asked. */
   by?: string;
+  /** For health decisions: the telephony percent the new state sends to the primary (a failback step's own). */
+  primaryPercent?: number;
 }
 
 /** What happened to the last operator command: accepted (maybe as a no-op) or refused, and why. */
@@ -78,6 +102,11 @@ export interface FailoverContext {
   automaticShifts: number[];
   /** Set by an operator failover: automatic failback must not undo it; cleared by a failback. */
   operatorHold: boolean;
+  /**
+   * While `failingBack`: the step (an index into `traffic.failbackSteps`) and when it was entered; its
+   * hold runs from then (or from `okSince`, if later). Null in every other health state.
+   */
+  failbackStep: FailbackStep | null;
   /** Why automation is paused or suspended (null while active). */
   automationReason: string | null;
   /** The most recent decisions, newest last (bounded). */
@@ -85,6 +114,14 @@ export interface FailoverContext {
   /** Sequence number of the newest decision. */
   seq: number;
   lastCommand: CommandOutcome | null;
+}
+
+/** Where a staged failback is. */
+export interface FailbackStep {
+  /** 0-based index into `traffic.failbackSteps`; never its last entry (that one is `healthy`). */
+  index: number;
+  /** When this step was entered (epoch ms). */
+  since: number;
 }
 
 interface Timed {
@@ -101,8 +138,14 @@ export type FailoverEvent =
   | ({ type: 'alarm.changed'; alarm: string; value: AlarmValue; at: number } & Timed)
   | ({ type: 'alarms.observed'; alarms: Array<{ alarm: string; value: AlarmValue; at: number }> } & Timed)
   | ({ type: 'clock.ticked' } & Timed)
+  /** Connect was found sending `primaryPercent` to the primary, not what the state wants: someone changed it. */
+  | ({ type: 'traffic.changedByHand'; primaryPercent: number } & Timed)
   | ({ type: 'operator.failoverRequested'; force: boolean } & OperatorRequest)
-  | ({ type: 'operator.failbackRequested'; force: boolean } & OperatorRequest)
+  /**
+   * `immediate` (the command's `now`, the CLI's `--now`; not `now`, which every event uses for the clock):
+   * straight to healthy, skipping the remaining failback steps. Absent: false.
+   */
+  | ({ type: 'operator.failbackRequested'; force: boolean; immediate?: boolean } & OperatorRequest)
   | ({ type: 'operator.pauseRequested' } & OperatorRequest)
   | ({ type: 'operator.resumeRequested' } & OperatorRequest);
 

@@ -1,7 +1,9 @@
 /**
- * Lets every benchmark module run on its own: `node --import tsx bench/X.ts [--json] [--<option> N]`.
+ * Lets every benchmark module run on its own: `node --import tsx bench/X.ts [--json] [--<option> N]`, or
+ * its bundle `node dist/bench/X.cjs …` (what `npm run bench` runs: `node --import tsx scripts/build.ts --bench` builds them).
  * With `--json` the result is one JSON line on stdout (run-all reads it); otherwise a readable list.
  */
+import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeTarget, meets } from './report.ts';
@@ -14,6 +16,25 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 export function isMain(moduleUrl: string): boolean {
   const script = process.argv[1];
   return script !== undefined && pathToFileURL(script).href === moduleUrl;
+}
+
+/**
+ * True when node was started with the benchmark `name` itself: `bench/<name>.ts` (through tsx) or its
+ * bundle `dist/bench/<name>.cjs` (`npm run bench`). By name, because in a bundle every module shares the
+ * bundle's `import.meta.url` (empty in CommonJS), and a benchmark importing another must not run it too.
+ */
+export function isBenchmarkMain(name: string): boolean {
+  const script = process.argv[1];
+  return script !== undefined && basename(script).replace(/\.(ts|js|cjs|mjs)$/, '') === name;
+}
+
+/** {@link runCli} when `benchmark` is the script node was started with; a failure sets exit code 1. */
+export function runCliIfMain<O extends Record<string, number | string>>(benchmark: Benchmark<O>): void {
+  if (!isBenchmarkMain(benchmark.name)) return;
+  runCli(benchmark).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  });
 }
 
 /**

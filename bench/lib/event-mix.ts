@@ -65,7 +65,8 @@ export class EventMix {
     this.#weights = Object.entries({ ...DEFAULT_WEIGHTS, ...options.weights }) as Array<[MixKind, number]>;
     this.#shapes = Object.entries({ ...DEFAULT_SHAPES, ...options.shapes }) as Array<[AlarmMessageShape, number]>;
     this.#commands = options.commands ?? ['resume', 'failback'];
-    this.#stepMs = options.stepMs ?? 1000;
+    // 1 ms: a storm of 10,000 stays within the controller's 5-minute skew tolerance for alarm timestamps.
+    this.#stepMs = options.stepMs ?? 1;
     for (const a of options.alarms) {
       // A duplicate of the starting state is the event CloudWatch sent for it, delivered (again) late.
       this.#last.set(a.alarm.name, { body: alarmBody(a.alarm, a.value, a.at), value: a.value, at: a.at });

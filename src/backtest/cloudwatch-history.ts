@@ -5,7 +5,7 @@
  * SDK's standard sources, so `AWS_ENDPOINT_URL_CLOUDWATCH` points it at a simulator.
  */
 import { CloudWatchClient, DescribeAlarmHistoryCommand } from '@aws-sdk/client-cloudwatch';
-import type { SignalRef } from '../controller/signal-map.ts';
+import type { SignalRef } from '../domain/signals.ts';
 import { AlarmHistoryFetchError } from './errors.ts';
 
 /** The most DescribeAlarmHistory returns per page. */

@@ -5,11 +5,11 @@
  * one after the other (`cat a.json b.json`) or as a JSON array. Pure: text in, state changes out.
  */
 import type { AlarmValue } from '../config/types.ts';
+import { ALARM_VALUES } from '../domain/signals.ts';
 import { MalformedMessageError } from '../errors.ts';
 import { parseTimestamp } from '../events/timestamp.ts';
 import { MalformedHistoryError } from './errors.ts';
 
-const ALARM_VALUES: readonly string[] = ['OK', 'ALARM', 'INSUFFICIENT_DATA'];
 
 /** One state change of one alarm, as the history records it. */
 export interface HistoryStateChange {
@@ -127,7 +127,7 @@ function readTime(value: unknown, field: string, fail: Fail): number {
 }
 
 function readValue(value: unknown, field: string, fail: Fail): AlarmValue {
-  if (typeof value === 'string' && ALARM_VALUES.includes(value)) return value as AlarmValue;
+  if (typeof value === 'string' && (ALARM_VALUES as readonly string[]).includes(value)) return value as AlarmValue;
   return fail(field, `${JSON.stringify(value) ?? 'nothing'} is not OK, ALARM or INSUFFICIENT_DATA`);
 }
 

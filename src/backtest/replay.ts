@@ -12,6 +12,7 @@ import { initialTransition, transition } from 'xstate';
 import { createFailoverMachine, outlook, primaryPercentFor, statesOf } from '../../state-machines/index.ts';
 import type {
   AlarmValue,
+  Decision,
   AutomationState,
   Blocked,
   FailoverEvent,
@@ -56,7 +57,7 @@ export interface ReplayShift {
   from: HealthState;
   to: HealthState;
   primaryPercent: number;
-  trigger: 'automatic' | 'operator';
+  trigger: Decision['trigger'];
   reason: string;
   alarms: string[];
 }
@@ -252,7 +253,8 @@ class Recorder {
           at: d.at,
           from: d.from as HealthState,
           to,
-          primaryPercent: primaryPercentFor(this.policy, to),
+          // A failback step's own percent comes with its decision; older decisions lack it.
+          primaryPercent: d.primaryPercent ?? primaryPercentFor(this.policy, to),
           trigger: d.trigger,
           reason: d.reason,
           alarms: d.alarms,

@@ -2,7 +2,7 @@
  * From an alarm history to the statechart's input: which recorded alarms are configured signals (by the
  * key the config gives them), what state each signal was in when the window opened, and what is ignored.
  */
-import { alarmName } from '../config/schema.ts';
+import { alarmNameOf } from '../aws/identifiers.ts';
 import type { AlarmValue, Signals } from '../config/types.ts';
 import type { HistoryStateChange } from './history-format.ts';
 import type { SignalChange } from './replay.ts';
@@ -26,7 +26,7 @@ export interface SignalChanges {
  */
 export function signalChanges(recorded: readonly HistoryStateChange[], signals: Signals): SignalChanges {
   const keyByName = new Map<string, string>();
-  for (const key of [...signals.degraded, ...signals.critical, ...signals.replicaUnhealthy]) keyByName.set(alarmName(key), key);
+  for (const key of [...signals.degraded, ...signals.critical, ...signals.replicaUnhealthy]) keyByName.set(alarmNameOf(key), key);
   const changes: SignalChange[] = [];
   const ignored = new Map<string, number>();
   const first = new Map<string, HistoryStateChange>();

@@ -1,65 +1,43 @@
 import { readFile } from 'node:fs/promises';
-import { initialTransition, transition } from 'xstate';
-import { createFailoverMachine, outlook, restoreSnapshot } from '../../state-machines/index.ts';
-import type { FailoverEvent } from '../../state-machines/index.ts';
-import { policyOf } from '../controller/controller.ts';
-import { commandEvent } from '../controller/machine-events.ts';
-import { matchSignal, signalRefs } from '../controller/signal-map.ts';
-import { normalizeMessage } from '../events/normalize.ts';
-import { loadCommandConfig, print, readPersisted } from './common.ts';
-import { printableJson } from './printable.ts';
+import { explainMessage } from '../app/explain-message.ts';
+import type { Explanation } from '../app/explain-message.ts';
+import { describeDecision } from '../controller/decision-journal.ts';
+import { loadCommandConfig, noticeAdoption, print } from './common.ts';
 import type { ConfigOption } from './common.ts';
+import { printable, printableJson } from './printable.ts';
 
 /**
  * `explain -c FILE [MESSAGE_FILE|-]`: normalizes one message body and shows what the controller would decide
  * from the persisted state (or from healthy when none), without changing anything.
  */
-export async function explainCommand(file: string | undefined, options: ConfigOption): Promise<void> {
+export async function explainCommand(file: string | undefined, options: ConfigOption & { json?: boolean }): Promise<void> {
   const config = await loadCommandConfig(options);
   const body = !file || file === '-' ? await readStdin() : await readFile(file, 'utf8');
-  const event = normalizeMessage(body);
-  const policy = policyOf(config);
-  const machine = createFailoverMachine(policy);
-  const persisted = await readPersisted(config);
-  const now = Date.now();
-  let snapshot = persisted ? restoreSnapshot(machine, persisted.doc.snapshot) : initialTransition(machine, { now })[0];
-  const before = outlook(policy, snapshot);
-  const startSeq = snapshot.context.seq;
+  const explanation = await explainMessage(config, body, { onAdopt: noticeAdoption });
+  print(options.json ? printableJson(explanation) : renderExplanation(explanation));
+}
 
-  let machineEvent: FailoverEvent | undefined;
-  let note: string;
-  if (event.kind === 'ignored') {
-    note = `ignored: ${event.why}`;
-  } else if (event.kind === 'operator') {
-    machineEvent = commandEvent(event, now);
-    note = `operator command ${event.command}`;
-  } else {
-    const ref = matchSignal(signalRefs(config.signals, config.regions), event.alarm);
-    const current = ref ? snapshot.context.signals[ref.key] : undefined;
-    if (!ref) note = 'alarm is not a configured signal: ignored';
-    else if (current && event.stateAt <= current.at) note = `not newer than the last applied state of ${ref.key} (${new Date(current.at).toISOString()}): changes nothing`;
-    else {
-      note = `${ref.role} signal ${ref.key} -> ${event.state}`;
-      machineEvent = { type: 'alarm.changed', alarm: ref.key, value: event.state, at: event.stateAt, now };
-    }
-  }
-  if (machineEvent) snapshot = transition(machine, snapshot, machineEvent)[0];
-  const after = outlook(policy, snapshot);
-  const decisions = snapshot.context.decisions.filter((d) => d.seq > startSeq);
-  print(
-    printableJson(
-      {
-        event,
-        from: persisted ? 'persisted state' : 'a fresh controller (healthy, no alarm states known)',
-        note,
-        before: { health: before.health, automation: before.automation, desiredPrimaryPercent: before.desiredPrimaryPercent },
-        after: { health: after.health, automation: after.automation, desiredPrimaryPercent: after.desiredPrimaryPercent },
-        decisions: decisions.map(({ from, to, reason, alarms, region, trigger }) => ({ region, from, to, reason, alarms, trigger })),
-        blocked: after.blocked?.message,
-        command: snapshot.context.lastCommand && machineEvent?.type.startsWith('operator.') ? snapshot.context.lastCommand : undefined,
-      },
-    ),
-  );
+/** For a person: times in ISO 8601, the decision in words; every text from the message escaped. */
+export function renderExplanation(e: Explanation): string {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const event = e.event;
+  const message =
+    event.kind === 'alarm'
+      ? `${event.shape} alarm state change: ${event.alarm.name} (${event.alarm.region}) is ${event.state} since ${iso(event.stateAt)}`
+      : event.kind === 'operator'
+        ? `operator command ${event.command}${event.force ? ' --force' : ''} (id ${event.id}), by ${event.requestedBy} at ${iso(event.requestedAt)}: "${event.reason}"`
+        : `${event.shape}: ${event.why}`;
+  const state = (s: Explanation['before']) => `${s.health}, automation ${s.automation}, ${s.desiredPrimaryPercent}% of telephony to the primary`;
+  const lines = [
+    `message:  ${message}`,
+    `means:    ${e.note}`,
+    `applied:  to ${e.from}: ${state(e.before)}`,
+    ...(e.decisions.length === 0 ? ['decides:  nothing changes'] : e.decisions.map((d, i) => `${i === 0 ? 'decides: ' : '         '} ${describeDecision(d)}`)),
+    `then:     ${state(e.after)}`,
+    ...(e.command ? [`command:  ${e.command.accepted ? 'accepted' : 'refused'}: ${e.command.detail}`] : []),
+    ...(e.blocked ? [`blocked:  ${e.blocked}`] : []),
+  ];
+  return lines.map((line) => printable(line)).join('\n');
 }
 
 async function readStdin(): Promise<string> {

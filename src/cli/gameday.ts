@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { resolveConfigPath } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
-import { signalRefs } from '../controller/signal-map.ts';
+import { signalRefs } from '../domain/signals.ts';
 import { UsageError } from '../errors.ts';
 import { defaultScenario } from '../gameday/default-scenario.ts';
 import { configSummary, scenarioSummary, startLocalSession } from '../gameday/local-session.ts';
@@ -15,13 +15,14 @@ import { DEFAULT_REPORT_DIR, writeReport } from '../gameday/report-files.ts';
 import type { WrittenReport } from '../gameday/report-files.ts';
 import { duration, passed } from '../gameday/report-format.ts';
 import { legsOf } from '../gameday/analysis.ts';
+import { collectRunMetadata } from '../gameday/run-metadata.ts';
 import { runScenario } from '../gameday/runner.ts';
 import { checkScenario } from '../gameday/scenario-check.ts';
 import { GameDayRefusedError } from '../gameday/scenario-errors.ts';
 import { loadScenario } from '../gameday/scenario.ts';
 import type { Scenario } from '../gameday/scenario.ts';
-import { createTarget } from '../gameday/target.ts';
-import type { GameDayTarget } from '../gameday/target.ts';
+import { AwsTarget } from '../gameday/aws-target.ts';
+import type { GameDayTarget } from '../gameday/game-day-target.ts';
 import { loadCommandConfig, print } from './common.ts';
 import type { ConfigOption } from './common.ts';
 
@@ -79,9 +80,10 @@ export async function gamedayCommand(options: GameDayOptions, io: GameDayIo = { 
       const config = await loadCommandConfig({ config: mode.configFile });
       checkScenario(scenario, config, 'aws');
       await confirm(scenario, config, options, io);
-      target = createTarget({ config });
+      target = new AwsTarget({ config });
       recording = newRecording({ scenario: scenarioSummary(scenario), mode: 'aws', config: configSummary(config), insideView: false, startedAt: Date.now() });
     }
+    recording.metadata = await collectRunMetadata(target.config, scenario);
     await runScenario({ scenario, target, recording, signal: stop.signal, progress });
     progress.note('writing the report');
     if (session) {
@@ -148,6 +150,9 @@ async function confirm(scenario: Scenario, config: Config, options: GameDayOptio
 function summary(recording: Recording, report: WrittenReport): string {
   const ok = passed(recording);
   const lines = [`Game day "${recording.scenario.name}": ${ok ? 'PASSED' : 'FAILED'} (${recording.checks.filter((c) => c.passed).length}/${recording.checks.length} checks passed)`];
+  // What failed first: it is what the person running the game day has to act on.
+  for (const check of recording.checks.filter((c) => !c.passed)) lines.push(`  FAILED ${check.step ?? check.kind}: ${check.description}: ${check.detail}`);
+  for (const step of recording.steps.filter((s) => s.status === 'error')) lines.push(`  ERROR ${step.path} ${step.label}: ${step.detail ?? ''}`);
   const rto = report.analysis.rto;
   lines.push(`  RTO: ${rto.measuredMs === undefined ? `not measured (${rto.detail})` : `${duration(rto.measuredMs)}${rto.targetMs === undefined ? '' : ` (target ${duration(rto.targetMs)})`}`}`);
   for (const shift of report.analysis.shifts) {
@@ -156,8 +161,9 @@ function summary(recording: Recording, report: WrittenReport): string {
       .map((l) => `${l.label.replace(/^(alarm change|command sent)/, 'cause')} ${duration(l.ms)}`);
     lines.push(`  shift ${shift.number} ${shift.from} → ${shift.to}: ${legs.join(', ') || 'no timings'}`);
   }
-  for (const check of recording.checks.filter((c) => !c.passed)) lines.push(`  FAILED ${check.step ?? check.kind}: ${check.description}: ${check.detail}`);
-  for (const step of recording.steps.filter((s) => s.status === 'error')) lines.push(`  ERROR ${step.path} ${step.label}: ${step.detail ?? ''}`);
-  lines.push(`Report: ${report.html}`, `        ${report.markdown}`);
+  const unexpected = report.analysis.unexpectedApiErrors.length;
+  const injected = report.analysis.apiErrors.length - unexpected;
+  if (recording.insideView) lines.push(`  Connect errors: ${unexpected} unexpected, ${injected} expected from injected faults`);
+  lines.push(`Report: ${report.html}`, `        ${report.markdown}`, `Runs:   ${report.runs} (every game day written to this directory, oldest first)`);
   return lines.join('\n');
 }

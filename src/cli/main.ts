@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, ConnectFailoverError, MalformedMessageError, UsageError } from '../errors.ts';
+import { VERSION } from '../version.ts';
 import { printableLines } from './printable.ts';
 
 /** Exit codes of the contract: 0 success; 1 runtime failure; 2 usage or config error. */
@@ -17,6 +18,7 @@ function positiveInt(value: string): number {
 export function buildProgram(result: { code: number }): Command {
   const program = new Command('connect-failover')
     .description('Automated Region failover for Amazon Connect Global Resiliency')
+    .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError()
     // Commander quotes what was typed (an unknown option, a bad value): escaped like every other output.
@@ -52,6 +54,7 @@ export function buildProgram(result: { code: number }): Command {
     .addOption(configOption())
     .option('--json', 'machine-readable output')
     .option('--limit <n>', 'newest N entries (default 50)', positiveInt)
+    .option('--since <when>', 'entries from then on: a duration back from now (30m, 12h, 7d) or an ISO 8601 time')
     .action(async (opts) => (await import('./history.ts')).historyCommand(opts));
 
   for (const [name, description] of [
@@ -65,10 +68,16 @@ export function buildProgram(result: { code: number }): Command {
       .description(description)
       .addOption(configOption())
       .requiredOption('--reason <text>', 'why (recorded in the history)')
-      .option('--by <name>', 'who (default: user@host)');
-    if (name === 'failover') cmd.option('--force', 'fail over even while a replicaUnhealthy alarm is in ALARM');
-    if (name === 'failback') cmd.option('--force', 'fail back even while a primary signal is in ALARM (pauses automation)');
-    cmd.action(async (opts) => (await import('./operator.ts')).operatorCommand(name, opts));
+      .option('--by <name>', 'who (default: user@host)')
+      .option('-y, --yes', 'send without asking for confirmation (needed without a terminal, e.g. in scripts)')
+      .option('--no-wait', 'send and return at once instead of waiting for the outcome')
+      .option('--timeout <duration>', 'how long to wait for the outcome, e.g. 90s or 5m', '2m');
+    if (name === 'failover') cmd.option('--force', 'override the replicaUnhealthy gate: fail over even while a replica alarm is in ALARM');
+    if (name === 'failback') cmd.option('--force', 'override the primary-signals gate: fail back even while a primary alarm is in ALARM (also pauses automation)');
+    cmd.action(async (opts) => {
+      const { operatorCommand } = await import('./operator.ts');
+      result.code = await operatorCommand(name, opts);
+    });
   }
 
   program
@@ -76,6 +85,7 @@ export function buildProgram(result: { code: number }): Command {
     .description('parse one queue message body and show what the controller would do with it')
     .argument('[message-file]', 'file with the message body, or - for standard input')
     .addOption(configOption())
+    .option('--json', 'machine-readable output (times as epoch milliseconds, as the statechart keeps them)')
     .action(async (file, opts) => (await import('./explain.ts')).explainCommand(file, opts));
 
   program
@@ -123,6 +133,15 @@ export function buildProgram(result: { code: number }): Command {
     .option('--no-operator', 'assume nobody acts: a manual failback or a suspension lasts to the end of the window')
     .option('--json', 'machine-readable output')
     .action(async (opts) => (await import('./backtest.ts')).backtestCommand(opts));
+
+  program
+    .command('init-store')
+    .description('create the configured store if missing (DynamoDB: the table, on-demand, point-in-time recovery on); idempotent')
+    .addOption(configOption())
+    .action(async (opts) => {
+      const { initStoreCommand } = await import('./init-store.ts');
+      result.code = await initStoreCommand(opts);
+    });
 
   program
     .command('diagram')

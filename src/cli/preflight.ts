@@ -1,6 +1,7 @@
-import { renderPreflight, runPreflight } from '../preflight/index.ts';
+import { runPreflight } from '../preflight/index.ts';
 import { loadCommandConfig, print } from './common.ts';
 import type { ConfigOption } from './common.ts';
+import { renderPreflight } from './preflight-render.ts';
 import { printableJson } from './printable.ts';
 import { colorEnabled } from './render.ts';
 

@@ -1,4 +1,4 @@
-import { runController } from '../controller/run-controller.ts';
+import { runController } from '../app/run-controller.ts';
 import { ConfigError } from '../errors.ts';
 import { createLogger } from '../observability/logger.ts';
 import { loadCommandConfig } from './common.ts';

@@ -1,123 +1,98 @@
-import { outlook, restoreSnapshot, createFailoverMachine } from '../../state-machines/index.ts';
-import { policyOf } from '../controller/controller.ts';
-import { signalRefs } from '../controller/signal-map.ts';
-import type { Config } from '../config/types.ts';
-import { loadCommandConfig, print, readPersisted } from './common.ts';
-import type { ConfigOption, Persisted } from './common.ts';
+import { formatAge } from '../app/controller-liveness.ts';
+import { readStatus, splitText } from '../app/status.ts';
+import type { StatusReport } from '../app/status.ts';
+import { loadCommandConfig, noticeAdoption, print, withConfig } from './common.ts';
+import type { ConfigOption } from './common.ts';
 import { printableJson, printableStrings } from './printable.ts';
 import { table, tone } from './render.ts';
 
-/** The `status --json` shape of the contract, plus what operators asked for on top. */
-export interface StatusReport {
-  state: string;
-  automation: string;
-  desiredPrimaryPercent: number;
-  actualPrimaryPercent: number | null;
-  since: string;
-  reason: string;
-  signals: Record<string, string>;
-  lastShift: { at: string; primaryPercent: number; outcome: string; error?: string; nextAttemptAt?: string } | null;
-  blocked: string | null;
-  nextDeadline: string | null;
-  automationReason: string | null;
-  actualReadAt: string | null;
-  store: string;
-  updatedAt: string | null;
-  /** The running controller that holds the lease (`host:pid`), or null when none is running. */
-  leader: string | null;
-}
-
-export function buildStatus(config: Config, persisted: Persisted | undefined, store: string): StatusReport {
-  const policy = policyOf(config);
-  const refs = signalRefs(config.signals, config.regions);
-  if (!persisted) {
-    return {
-      state: 'healthy',
-      automation: 'active',
-      desiredPrimaryPercent: config.traffic.healthy,
-      actualPrimaryPercent: null,
-      since: new Date(0).toISOString(),
-      reason: 'the controller has not run with this store yet',
-      signals: Object.fromEntries(refs.map((r) => [r.key, 'UNKNOWN'])),
-      lastShift: null,
-      blocked: null,
-      nextDeadline: null,
-      automationReason: null,
-      actualReadAt: null,
-      store,
-      updatedAt: null,
-      leader: null,
-    };
-  }
-  const { doc } = persisted;
-  const snapshot = restoreSnapshot(createFailoverMachine(policy), doc.snapshot);
-  const view = outlook(policy, snapshot);
-  const ctx = snapshot.context;
-  const lastHealth = [...ctx.decisions].reverse().find((d) => d.region === 'health');
-  const shift = doc.shift;
-  return {
-    state: view.health,
-    automation: view.automation,
-    desiredPrimaryPercent: view.desiredPrimaryPercent,
-    actualPrimaryPercent: doc.actual?.telephonyPrimaryPercent ?? null,
-    since: new Date(ctx.since).toISOString(),
-    reason: lastHealth?.reason ?? 'started healthy',
-    signals: Object.fromEntries(refs.map((r) => [r.key, ctx.signals[r.key]?.value ?? 'UNKNOWN'])),
-    lastShift: shift
-      ? {
-          at: shift.verifiedAt ?? shift.updatedAt,
-          primaryPercent: shift.targetPrimaryPercent,
-          outcome: shift.status,
-          ...(shift.lastError ? { error: shift.lastError } : {}),
-          ...(shift.nextAttemptAt ? { nextAttemptAt: shift.nextAttemptAt } : {}),
-        }
-      : null,
-    blocked: view.blocked?.message ?? null,
-    nextDeadline: view.nextDeadline === null ? null : new Date(view.nextDeadline).toISOString(),
-    automationReason: ctx.automationReason,
-    actualReadAt: doc.actual?.readAt ?? null,
-    store,
-    updatedAt: persisted.updatedAt,
-    leader: persisted.leader?.holder ?? null,
-  };
-}
-
-/** `status -c FILE [--json]`: from the persisted state; the controller need not be running. */
+/**
+ * `status -c FILE [--json]`: from the persisted state and the lease (the controller need not be running),
+ * with the split read live from Connect (read only) when it answers.
+ */
 export async function statusCommand(options: ConfigOption & { json?: boolean }): Promise<void> {
   const config = await loadCommandConfig(options);
-  const persisted = await readPersisted(config);
-  const report = buildStatus(config, persisted, persisted?.location ?? config.store.type);
+  const report = await readStatus(config, { onAdopt: noticeAdoption, live: true });
+  const next = report.next ? { ...report.next, command: report.next.command === null ? null : withConfig(report.next.command, options) } : null;
   if (options.json) {
-    print(printableJson(report));
+    print(printableJson({ ...report, next }));
     return;
   }
-  print(renderStatus(report));
+  print(renderStatus({ ...report, next }));
 }
 
 /**
- * The report for a person. Reasons, senders and errors come from operator commands (anyone who may send
- * to the queue) and from Connect: every string is escaped before it is laid out.
+ * The report for a person: what needs attention first, then the state, the split (live, or the stored
+ * reading with its age), the signals, the controller, and what to do next. Reasons, senders and errors come
+ * from operator commands (anyone who may send to the queue) and from Connect: every string is escaped
+ * before it is laid out.
  */
-export function renderStatus(report: StatusReport): string {
+export function renderStatus(report: StatusReport, now = Date.parse(report.at)): string {
   const r = printableStrings(report);
+  const out: string[] = [];
+  if (r.attention.length === 0) out.push(`${tone('OK', 'good')}: nothing needs attention`);
+  else out.push(...r.attention.map((line, i) => `${i === 0 ? tone('ATTENTION', 'bad') : '         '} ${tone(line, 'bad')}`));
+  out.push('');
+
   const stateTone = r.state === 'healthy' ? 'good' : r.state === 'degraded' ? 'warn' : 'bad';
   const autoTone = r.automation === 'active' ? 'good' : 'bad';
-  const inSync = r.actualPrimaryPercent === r.desiredPrimaryPercent;
-  const rows: Array<[string, string]> = [
-    ['state', `${tone(r.state, stateTone)} since ${r.since}`],
-    ['reason', r.reason],
-    ['automation', `${tone(r.automation, autoTone)}${r.automationReason ? ` (${r.automationReason})` : ''}`],
-    ['traffic', `desired ${r.desiredPrimaryPercent}% primary, actual ${r.actualPrimaryPercent ?? '?'}%${inSync ? '' : ' ' + tone('(not in sync)', 'warn')}`],
-  ];
+  const rows: Array<[string, string]> = [];
+  rows.push(['state', r.since === null ? `${tone(r.state, stateTone)} (never run: what a first start begins with)` : `${tone(r.state, stateTone)} since ${r.since} (${age(r.since, now)})`]);
+  rows.push(['reason', r.reason]);
+  const automationSince = r.automationSince && r.automation !== 'active' ? ` since ${r.automationSince} (${age(r.automationSince, now)})` : '';
+  rows.push(['automation', `${tone(r.automation, autoTone)}${automationSince}${r.automationReason ? `: ${r.automationReason}` : ''}`]);
+  rows.push(['regions', `${r.regions.primary} (primary), ${r.regions.replica} (replica); group ${r.trafficDistributionGroup}`]);
+  rows.push(['desired', `${splitText(r.desiredPrimaryPercent, r.regions)}${r.desiredAgentsPrimaryPercent === null ? '' : ', agents with the calls'}`]);
+  rows.push(['actual', actualText(r)]);
   if (r.lastShift) {
     const s = r.lastShift;
     const shiftTone = s.outcome === 'verified' ? 'good' : s.outcome === 'failed' ? 'bad' : 'warn';
-    rows.push(['last shift', `${s.primaryPercent}% primary, ${tone(s.outcome, shiftTone)} at ${s.at}${s.error ? `: ${s.error}` : ''}${s.nextAttemptAt ? ` (retry at ${s.nextAttemptAt})` : ''}`]);
+    const attempts = s.attempts !== undefined && s.attempts > 1 ? `, ${s.attempts} attempts` : '';
+    rows.push(['last shift', `to ${s.primaryPercent}% primary: ${tone(s.outcome, shiftTone)} at ${s.at} (${age(s.at, now)}${attempts})${s.error ? `: ${s.error}` : ''}${s.nextAttemptAt ? `; next try ${s.nextAttemptAt}` : ''}`]);
+  } else {
+    rows.push(['last shift', 'none yet']);
+  }
+  if (r.lastCommand) {
+    const c = r.lastCommand;
+    const verdict = c.accepted ? tone('accepted', 'good') : tone('REFUSED', 'bad');
+    rows.push(['last command', `${c.command}${c.force ? ' --force' : ''} ${verdict} ${c.appliedAt} (${age(c.appliedAt, now)}) by ${c.by ?? 'unknown'}: ${c.detail}`]);
   }
   if (r.blocked) rows.push(['blocked', tone(r.blocked, 'bad')]);
-  if (r.nextDeadline) rows.push(['next check', r.nextDeadline]);
-  const signals = Object.entries(r.signals).map(([name, value]) => [name, tone(value, value === 'OK' ? 'good' : value === 'ALARM' ? 'bad' : 'warn')] as [string, string]);
-  // The store leaves out a holder known to be dead (same host, pid gone), as acquireLease does.
-  const leader = r.leader ? `controller: ${r.leader} (holds the lease)` : 'controller: none running (no live controller holds the lease)';
-  return `${table(rows)}\n\nsignals\n${table(signals, '  ')}\n\n${leader}\nstore: ${r.store}${r.updatedAt ? ` (updated ${r.updatedAt})` : ''}`;
+  // A deadline is only kept by a running controller: without one, nothing happens at that time.
+  if (r.nextDeadline && r.controller.running) rows.push(['next check', `${r.nextDeadline} (${Date.parse(r.nextDeadline) <= now ? 'due now' : `in ${formatAge(Date.parse(r.nextDeadline) - now)}`})`]);
+  out.push(table(rows));
+
+  out.push('', 'signals');
+  const signals = r.signalDetails.map((sig) => {
+    const value = tone(sig.value, sig.value === 'OK' ? 'good' : sig.value === 'ALARM' ? 'bad' : 'warn');
+    const since = sig.since ? `, since ${sig.since} (${age(sig.since, now)})` : '';
+    return [sig.name, value, `${sig.role}, ${sig.region}${since}`] as [string, string, string];
+  });
+  out.push(table(signals, '  '));
+  if (r.primaryOkSince && r.state !== 'healthy') out.push(`  every primary signal OK since ${r.primaryOkSince} (${age(r.primaryOkSince, now)})`);
+
+  out.push('');
+  const c = r.controller;
+  const controller = c.running ? `${tone('running', 'good')}: ${c.summary}${c.host && c.pid !== null ? ` (host ${c.host}, pid ${c.pid})` : ''}` : `${tone('NOT RUNNING', 'bad')}: ${c.summary}`;
+  out.push(table([
+    ['controller', controller],
+    ['store', `${r.store}${r.updatedAt ? ` (saved ${r.updatedAt}, ${age(r.updatedAt, now)})` : ''}`],
+  ]));
+  out.push('', r.next ? `next: ${r.next.why}${r.next.command ? `:\n  ${r.next.command}` : ''}` : 'next: nothing to do');
+  return out.join('\n');
+}
+
+function actualText(r: StatusReport): string {
+  const a = r.actual;
+  if (!a) return `${tone('unknown', 'warn')}${r.liveReadError ? ` (Connect could not be read: ${r.liveReadError})` : ' (never read)'}`;
+  const agents = a.agentsPrimaryPercent === null ? '' : a.agentsPrimaryPercent === a.telephonyPrimaryPercent ? ', agents alike' : `, agents ${a.agentsPrimaryPercent}% primary`;
+  const source = a.source === 'live' ? `read live from ${a.region ?? '?'} just now` : `as the controller last read it, ${formatAge(a.ageMs)} ago; Connect could not be read now`;
+  const split = `${splitText(a.telephonyPrimaryPercent, r.regions)}${agents} (${source})`;
+  return a.telephonyPrimaryPercent === r.desiredPrimaryPercent ? split : `${tone(split, 'warn')} ${tone('NOT as desired', 'bad')}`;
+}
+
+function age(iso: string, now: number): string {
+  const at = Date.parse(iso);
+  if (!Number.isFinite(at)) return '?';
+  return at <= now ? `${formatAge(now - at)} ago` : `in ${formatAge(at - now)}`;
 }

@@ -4,7 +4,7 @@
  */
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import type { AlarmValue } from '../config/types.ts';
-import type { SignalRef } from '../controller/signal-map.ts';
+import type { SignalRef } from '../domain/signals.ts';
 
 export interface AlarmReading {
   key: string;

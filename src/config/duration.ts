@@ -10,11 +10,8 @@ const UNITS_DESCENDING: readonly Unit[] = ['h', 'm', 's', 'ms'];
 
 const DURATION = /^([0-9]+)(?:\.([0-9]+))?(ms|s|m|h)$/;
 
-/**
- * The longest wait a Node.js timer supports (2^31 − 1 ms, about 24.8 days). `setTimeout` with a longer
- * delay fires after 1 ms instead, so a longer configured duration would act as no wait at all.
- */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+// The config refuses durations longer than one Node.js timer; clock.ts says why that limit exists.
+export { MAX_TIMER_MS } from '../clock.ts';
 
 /**
  * Parses `250ms`, `30s`, `5m`, `1h`, or a decimal such as `1.5s`, into milliseconds.

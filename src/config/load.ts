@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import type { z } from 'zod';
+import { regionOfQueueUrl } from '../aws/identifiers.ts';
 import { ConfigError, UsageError } from '../errors.ts';
 import type { ConfigIssue } from '../errors.ts';
 import type { ConfigFile } from './schema.ts';
@@ -17,12 +18,19 @@ import {
   configFileSchema,
   expecting,
   formatPath,
-  regionOfQueueUrl,
 } from './schema.ts';
 import type { Config } from './types.ts';
 
 /** The environment variable naming the config file when `-c` is not given. */
 export const CONFIG_ENV_VAR = 'CONNECT_FAILOVER_CONFIG';
+
+/**
+ * The environment variable holding the config text itself (YAML or JSON), used when neither `-c` nor
+ * {@link CONFIG_ENV_VAR} is given: a container with a read-only root filesystem gets its config from the
+ * task definition without writing a file first. A relative `store.path` in it resolves against the
+ * current directory.
+ */
+export const CONFIG_TEXT_ENV_VAR = 'CONNECT_FAILOVER_CONFIG_YAML';
 
 /**
  * yaml's `maxAliasCount`: how many nodes aliases may expand to, weighted by the size of what each alias
@@ -55,6 +63,36 @@ export function resolveConfigPath(flag: string | undefined, env: NodeJS.ProcessE
   const fromEnv = env[CONFIG_ENV_VAR];
   if (fromEnv) return fromEnv;
   throw new UsageError(`no config file: pass -c FILE or set ${CONFIG_ENV_VAR}`);
+}
+
+/** Where a command's config comes from: a file, or the text of {@link CONFIG_TEXT_ENV_VAR}. */
+export type ConfigSource = { kind: 'file'; path: string } | { kind: 'text'; variable: string; text: string };
+
+/**
+ * Picks the config: `-c FILE`, else the file named by `CONNECT_FAILOVER_CONFIG`, else the text in
+ * `CONNECT_FAILOVER_CONFIG_YAML`. Empty values count as unset. The two variables together are refused
+ * rather than one silently ignored (a flag still overrides both).
+ * @throws UsageError when none is given, or when both variables are.
+ */
+export function resolveConfigSource(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): ConfigSource {
+  if (flag) return { kind: 'file', path: flag };
+  const file = env[CONFIG_ENV_VAR];
+  const text = env[CONFIG_TEXT_ENV_VAR];
+  if (file && text) {
+    throw new UsageError(`both ${CONFIG_ENV_VAR} and ${CONFIG_TEXT_ENV_VAR} are set: set one of them (or pass -c FILE)`);
+  }
+  if (file) return { kind: 'file', path: file };
+  if (text) return { kind: 'text', variable: CONFIG_TEXT_ENV_VAR, text };
+  throw new UsageError(`no config: pass -c FILE, or set ${CONFIG_ENV_VAR} (a file) or ${CONFIG_TEXT_ENV_VAR} (the config text)`);
+}
+
+/**
+ * Reads and validates the config from `source`, as {@link loadConfig} and {@link parseConfig} do; errors
+ * from the variable's text name the variable where a file's would name the file.
+ */
+export async function loadConfigFrom(source: ConfigSource, options: { signal?: AbortSignal } = {}): Promise<LoadedConfig> {
+  if (source.kind === 'file') return loadConfig(source.path, options);
+  return parseConfig(source.text, { file: source.variable });
 }
 
 /**
@@ -107,21 +145,32 @@ function normalize(file: ConfigFile, baseDir: string): Config {
   return {
     trafficDistributionGroup: file.trafficDistributionGroup,
     regions: { primary: file.regions.primary, replica: file.regions.replica },
+    ...(file.regions.replicaInstance === undefined ? {} : { replicaInstance: file.regions.replicaInstance }),
     queue: { url: file.queue.url, region: file.queue.region ?? regionOfQueueUrl(file.queue.url) },
     signals: file.signals,
-    traffic: file.traffic,
+    // Not given: one step, straight back to healthy (today's failback).
+    traffic: { ...file.traffic, failbackSteps: file.traffic.failbackSteps ?? [file.traffic.healthy] },
     timing: {
       escalateAfterMs: timing.escalateAfter,
       recoverAfterMs: timing.recoverAfter,
       cooldownMs: timing.cooldown,
       maxAutomaticShifts: { count: timing.maxAutomaticShifts.count, perMs: timing.maxAutomaticShifts.per },
       driftCheckMs: timing.driftCheck,
+      alarmPollMs: timing.alarmPoll,
+      failbackStepHoldMs: timing.failbackStepHold,
     },
     failback: file.failback,
+    drift: file.drift,
     store:
       store.type === 'file'
         ? { type: 'file', path: resolve(baseDir, store.path) }
-        : { type: 'dynamodb', table: store.table, region: store.region },
+        : {
+            type: 'dynamodb',
+            table: store.table,
+            region: store.region ?? file.regions.replica,
+            leaseDurationMs: store.leaseDuration,
+            key: file.trafficDistributionGroup.id,
+          },
     http: file.http && { host: file.http.host, port: file.http.port },
     dryRun: file.dryRun,
   };

@@ -5,40 +5,38 @@
  * field it needs on its own, so a relation is still checked when unrelated fields are broken.
  */
 import { z } from 'zod';
+import {
+  alarmNameOf,
+  CONNECT_INSTANCE_ID_PATTERN,
+  CONNECT_TDG_ID_PATTERN,
+  hasControlCharacter,
+  MAX_ALARM_NAME_LENGTH,
+  parseAlarmArn,
+  parseConnectInstanceArn,
+  parseTrafficDistributionGroupArn,
+  REGION_CODE_PATTERN,
+  regionOfQueueUrl,
+} from '../aws/identifiers.ts';
+import { SIGNAL_ROLES } from '../domain/signals.ts';
+import { describeYamlValue } from '../describe-value.ts';
 import type { ConfigIssue } from '../errors.ts';
 import { MAX_TIMER_MS, formatDuration, parseDuration } from './duration.ts';
-import type { TrafficDistributionGroupRef } from './types.ts';
+import type { ConnectInstanceRef, TrafficDistributionGroupRef } from './types.ts';
 
-/** Region codes as AWS writes them, e.g. `us-east-1`, `us-gov-west-1`. */
-export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+){1,2}-[0-9]$/;
-
-/** The `Id` pattern of the Connect API: a TDG ARN or its bare UUID. */
-export const TDG_PATTERN =
-  /^(arn:(aws|aws-us-gov):connect:[a-z]{2}-[a-z-]+-[0-9]{1}:[0-9]{1,20}:traffic-distribution-group\/)?[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$/;
-
-const ALARM_ARN_PATTERN = /^arn:aws[-a-z]*:cloudwatch:[a-z]{2}(?:-[a-z]+){1,2}-[0-9]:[0-9]{12}:alarm:(.*)$/s;
 const DYNAMODB_TABLE_PATTERN = /^[a-zA-Z0-9_.-]{3,255}$/;
 const QUEUE_PATH_PATTERN = /^\/[^/]+\/[^/]+$/;
-const MAX_ALARM_NAME_LENGTH = 255;
 
 /** The settings' defaults, in the file's notation. */
 export const DEFAULTS = {
-  traffic: { healthy: 100, degraded: 50, failedOver: 0, shiftAgents: true },
-  timing: { escalateAfter: '5m', recoverAfter: '10m', cooldown: '2m', maxAutomaticShifts: { count: 4, per: '1h' }, driftCheck: '5m' },
+  // failbackSteps: [traffic.healthy], filled in by load.ts (it depends on healthy).
+  traffic: { healthy: 100, degraded: 50, failedOver: 0, shiftAgents: true, agentsLead: 0 },
+  timing: { escalateAfter: '5m', recoverAfter: '10m', cooldown: '2m', maxAutomaticShifts: { count: 4, per: '1h' }, driftCheck: '5m', alarmPoll: '1m', failbackStepHold: '2m' },
   failback: 'manual',
+  drift: 'pause',
   store: { type: 'file', path: './connect-failover-state.json' },
   http: { host: '127.0.0.1', port: 9464 },
   dryRun: false,
 } as const;
-
-/** How a value reads inside a message: strings quoted, containers by kind (YAML's words). */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null) return 'an empty value';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return String(value);
-}
 
 /** An issue path as users read it: `signals.critical[0]`, `timing.maxAutomaticShifts.per`. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -55,7 +53,7 @@ export function expecting(what: string): (issue: { input?: unknown }) => string 
   return (issue) => {
     if (issue.input === undefined) return `is required (${what})`;
     if (issue.input === null) return `is empty; expected ${what}`;
-    return `${describeValue(issue.input)} is not ${what}`;
+    return `${describeYamlValue(issue.input)} is not ${what}`;
   };
 }
 
@@ -63,20 +61,32 @@ export function expecting(what: string): (issue: { input?: unknown }) => string 
 // Fields
 
 const regionError = expecting('a Region code like us-east-1');
-const regionCode = z.string({ error: regionError }).regex(REGION_PATTERN, { error: regionError });
+const regionCode = z.string({ error: regionError }).regex(REGION_CODE_PATTERN, { error: regionError });
 
 const tdgError = expecting(
   'a traffic distribution group ARN like arn:aws:connect:<region>:<account>:traffic-distribution-group/<uuid>, or its id',
 );
 const trafficDistributionGroup = z
   .string({ error: tdgError })
-  .regex(TDG_PATTERN, { error: tdgError })
+  .regex(CONNECT_TDG_ID_PATTERN, { error: tdgError })
   .transform(toTrafficDistributionGroupRef);
 
 function toTrafficDistributionGroupRef(text: string): TrafficDistributionGroupRef {
-  if (!text.startsWith('arn:')) return { id: text, arn: undefined, region: undefined };
-  const region = text.split(':')[3];
-  return { id: text.slice(text.lastIndexOf('/') + 1), arn: text, region };
+  const arn = parseTrafficDistributionGroupArn(text);
+  if (arn === undefined) return { id: text, arn: undefined, region: undefined };
+  return { id: arn.id, arn: text, region: arn.region };
+}
+
+const instanceError = expecting('a Connect instance ARN like arn:aws:connect:<region>:<account>:instance/<uuid>, or its id');
+const connectInstance = z
+  .string({ error: instanceError })
+  .regex(CONNECT_INSTANCE_ID_PATTERN, { error: instanceError })
+  .transform(toConnectInstanceRef);
+
+function toConnectInstanceRef(text: string): ConnectInstanceRef {
+  const arn = parseConnectInstanceArn(text);
+  if (arn === undefined) return { id: text, arn: undefined, region: undefined };
+  return { id: arn.id, arn: text, region: arn.region };
 }
 
 const queueUrlError = expecting('a queue URL like https://sqs.us-east-1.amazonaws.com/111122223333/my-queue');
@@ -99,24 +109,6 @@ function isQueueUrl(text: string): boolean {
   );
 }
 
-/**
- * The Region an AWS SQS endpoint names in its host (`sqs.<region>.amazonaws.com`, `sqs-fips.…`,
- * `sqs.<region>.api.aws`, `<region>.queue.amazonaws.com`); undefined for other hosts, such as emulators.
- */
-export function regionOfQueueUrl(url: string): string | undefined {
-  let host: string;
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    return undefined;
-  }
-  const match =
-    /^sqs(?:-fips)?\.([a-z0-9-]+)\.(?:amazonaws\.com|api\.aws)$/.exec(host) ??
-    /^([a-z0-9-]+)\.queue\.amazonaws\.com$/.exec(host);
-  const region = match?.[1];
-  return region !== undefined && REGION_PATTERN.test(region) ? region : undefined;
-}
-
 const alarmError = expecting('an alarm name or ARN');
 const alarmRef = z.string({ error: alarmError }).superRefine((text, ctx) => {
   const problem = alarmRefProblem(text);
@@ -126,36 +118,20 @@ const alarmRef = z.string({ error: alarmError }).superRefine((text, ctx) => {
 function alarmRefProblem(text: string): string | undefined {
   let name = text;
   if (text.startsWith('arn:')) {
-    const match = ALARM_ARN_PATTERN.exec(text);
-    if (!match) return `${describeValue(text)} is not a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)`;
-    name = match[1] ?? '';
+    const arn = parseAlarmArn(text);
+    if (arn === undefined) return `${describeYamlValue(text)} is not a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)`;
+    name = arn.name;
   }
   if (name.length === 0) return 'an alarm name cannot be empty';
   if (name.length > MAX_ALARM_NAME_LENGTH) return `is longer than ${MAX_ALARM_NAME_LENGTH} characters, the limit for an alarm name`;
-  if (hasControlCharacter(name)) return `${describeValue(text)} contains a control character, which alarm names cannot`;
+  if (hasControlCharacter(name)) return `${describeYamlValue(text)} contains a control character, which alarm names cannot`;
   return undefined;
-}
-
-function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
-  }
-  return false;
-}
-
-/**
- * The alarm name behind a `signals` entry: the entry itself, or the name part of an alarm ARN.
- * Alarm events are matched by name, so two entries with one name are one signal.
- */
-export function alarmName(ref: string): string {
-  return ALARM_ARN_PATTERN.exec(ref)?.[1] ?? ref;
 }
 
 const alarmList = z.array(alarmRef, {
   error: (issue) =>
     typeof issue.input === 'string'
-      ? `${describeValue(issue.input)} is not a list of alarm names or ARNs; write [${issue.input}]`
+      ? `${describeYamlValue(issue.input)} is not a list of alarm names or ARNs; write [${issue.input}]`
       : expecting('a list of alarm names or ARNs')(issue),
 });
 
@@ -169,6 +145,29 @@ function percent(defaultValue: number) {
     .multipleOf(10, { error: percentError })
     .prefault(defaultValue);
 }
+
+/** One failback step: a primary percentage Connect accepts. */
+const stepPercent = z
+  .int({ error: percentError })
+  .min(0, { error: percentError })
+  .max(100, { error: percentError })
+  .multipleOf(10, { error: percentError });
+
+const failbackStepsError = expecting('a list of primary percentages like [20, 50, 100]');
+/** Absent: `[traffic.healthy]` (load.ts), one step straight back. The order and the ends are relations. */
+const failbackSteps = z
+  .array(stepPercent, { error: failbackStepsError })
+  .min(1, { error: 'is empty; list at least traffic.healthy (a failback in one step)' })
+  .optional();
+
+const leadError = expecting('percentage points from 0 to 100 in steps of 10');
+/** Points the agents split runs ahead of telephony during a failback: any multiple of 10 keeps both splits valid. */
+const agentsLead = z
+  .int({ error: leadError })
+  .min(0, { error: leadError })
+  .max(100, { error: leadError })
+  .multipleOf(10, { error: leadError })
+  .prefault(DEFAULTS.traffic.agentsLead);
 
 function flag(defaultValue: boolean) {
   return z.boolean({ error: expecting('true or false') }).prefault(defaultValue);
@@ -189,7 +188,7 @@ const durationText = z.unknown().transform((input, ctx) => {
   }
   // Contradiction: a timer longer than 2^31-1 ms fires at once in Node.js, so the wait would be none.
   if (ms > MAX_TIMER_MS) {
-    ctx.addIssue({ code: 'custom', message: `${describeValue(input)} is longer than ${LONGEST_DURATION}, the longest wait a timer supports`, input });
+    ctx.addIssue({ code: 'custom', message: `${describeYamlValue(input)} is longer than ${LONGEST_DURATION}, the longest wait a timer supports`, input });
     return z.NEVER;
   }
   return ms;
@@ -221,12 +220,29 @@ function driftCheck(defaultText: string) {
     .prefault(defaultText);
 }
 
+/** The shortest alarm poll: DescribeAlarms costs money and counts against a Region's API quota. */
+const MIN_ALARM_POLL_MS = 5_000;
+
+function alarmPoll(defaultText: string) {
+  return durationText
+    .refine((ms) => ms === 0 || ms >= MIN_ALARM_POLL_MS, {
+      error: (issue) =>
+        `${formatDuration(issue.input as number)} is shorter than ${formatDuration(MIN_ALARM_POLL_MS)}, the shortest alarm poll (each one calls DescribeAlarms in every signal's Region); use 0s to read only at start-up`,
+    })
+    .prefault(defaultText);
+}
+
 const countError = expecting('a whole number of at least 1');
 
 // ---------------------------------------------------------------------------------------------------------
 // Sections
 
-const regionsShape = { primary: regionCode, replica: regionCode };
+const regionsShape = {
+  primary: regionCode,
+  replica: regionCode,
+  // Optional: the replica instance whose flows preflight checks for calls into the primary Region.
+  replicaInstance: connectInstance.optional(),
+};
 const queueShape = { url: queueUrl, region: regionCode.optional() };
 const signalsShape = {
   degraded: alarmList.prefault([]),
@@ -238,6 +254,8 @@ const trafficShape = {
   degraded: percent(DEFAULTS.traffic.degraded),
   failedOver: percent(DEFAULTS.traffic.failedOver),
   shiftAgents: flag(DEFAULTS.traffic.shiftAgents),
+  failbackSteps,
+  agentsLead,
 };
 const maxAutomaticShiftsShape = {
   // Contradiction: a limit of 0 shifts is no automation at all; that is what `pause` is for.
@@ -263,6 +281,13 @@ const timingShape = {
     .prefault({}),
   // How often a settled split is read again to catch changes made by hand; 0 turns it off.
   driftCheck: driftCheck(DEFAULTS.timing.driftCheck),
+  // Every signal is also read with DescribeAlarms this often, so a lost event is caught; 0: start-up only.
+  alarmPoll: alarmPoll(DEFAULTS.timing.alarmPoll),
+  // Contradiction: a step held for no time is no step (the next write would supersede it at once).
+  failbackStepHold: positiveDuration(
+    DEFAULTS.timing.failbackStepHold,
+    'a step held for no time is no step; for a failback in one step leave traffic.failbackSteps at [traffic.healthy]',
+  ),
 };
 
 const storeTypeError = expecting('a store type (file or dynamodb)');
@@ -274,10 +299,23 @@ const storeFileShape = {
     .min(1, { error: 'is empty; expected a file path' })
     .prefault(DEFAULTS.store.path),
 };
+/**
+ * The shortest lease: the holder renews every third of it, each renewal a round trip to DynamoDB (often
+ * to another Region) that must come back well inside it, or the leader keeps stepping down.
+ */
+export const MIN_LEASE_DURATION_MS = 1_000;
+/** `store.leaseDuration` when not given: a dead leader is replaced within about this long. */
+const DEFAULT_LEASE_DURATION = '15s';
 const storeDynamoDbShape = {
   type: z.literal('dynamodb'),
   table: z.string({ error: tableError }).regex(DYNAMODB_TABLE_PATTERN, { error: tableError }),
+  // Default regions.replica, filled in by load.ts: the table must answer when the primary Region fails.
   region: regionCode.optional(),
+  leaseDuration: durationText
+    .refine((ms) => ms >= MIN_LEASE_DURATION_MS, {
+      error: 'must be at least 1s: the leader renews every third of it, each time a round trip to DynamoDB',
+    })
+    .prefault(DEFAULT_LEASE_DURATION),
 };
 const store = z
   .preprocess(
@@ -311,6 +349,8 @@ const configFileShape = {
   traffic: z.strictObject(trafficShape, { error: expecting('a mapping with healthy, degraded and failedOver') }).prefault({}),
   timing: z.strictObject(timingShape, { error: expecting('a mapping of durations') }).prefault({}),
   failback: z.enum(['manual', 'automatic'], { error: expecting('manual or automatic') }).prefault(DEFAULTS.failback),
+  // A split changed by hand is a human decision: adopt it and pause (default), or restore the state's split.
+  drift: z.enum(['pause', 'restore'], { error: expecting('pause or restore') }).prefault(DEFAULTS.drift),
   store,
   http: z.strictObject(httpShape, { error: expecting('a mapping with host and port') }).optional(),
   dryRun: flag(DEFAULTS.dryRun),
@@ -361,9 +401,11 @@ export function checkRelations(raw: unknown): Relations {
   const found: Relations = { issues: [], warnings: [] };
   const read = reader(raw);
   checkTrafficDistributionGroup(read, found);
+  checkReplicaInstance(read, found);
   checkQueueRegion(read, found);
   checkSignals(raw, found);
   checkTraffic(read, found);
+  checkFailbackSteps(read, found);
   checkTiming(read, found);
   return found;
 }
@@ -436,6 +478,22 @@ function checkTrafficDistributionGroup(read: Reader, found: Relations): void {
 }
 
 /**
+ * Contradiction: an instance ARN outside regions.replica is not the replica; preflight would read the wrong
+ * instance's flows (the primary's would all "call the primary", which says nothing about the replica).
+ */
+function checkReplicaInstance(read: Reader, found: Relations): void {
+  const instance = read(['regions', 'replicaInstance'], connectInstance);
+  const primary = read(['regions', 'primary'], regionCode);
+  const replica = read(['regions', 'replica'], regionCode);
+  if (instance?.region === undefined || replica === undefined || instance.region === replica) return;
+  const which = instance.region === primary ? `regions.primary (${primary}): this is the primary's instance` : `not regions.replica (${replica})`;
+  found.issues.push({
+    path: 'regions.replicaInstance',
+    message: `the ARN's Region ${instance.region} is ${which}; give the replica's ARN (its Region is ${replica}; a replica keeps the id ${instance.id}) or the bare id`,
+  });
+}
+
+/**
  * Contradiction (added): an explicit queue Region that differs from the Region in an AWS queue URL would
  * sign requests for one Region and send them to another.
  */
@@ -448,8 +506,6 @@ function checkQueueRegion(read: Reader, found: Relations): void {
   }
 }
 
-const SIGNAL_ROLES = ['degraded', 'critical', 'replicaUnhealthy'] as const;
-
 function checkSignals(raw: unknown, found: Relations): void {
   const firstSeen = new Map<string, { role: string; path: string }>();
   const lengths = new Map<string, number | undefined>();
@@ -460,18 +516,19 @@ function checkSignals(raw: unknown, found: Relations): void {
     list.forEach((entry: unknown, index) => {
       const parsed = alarmRef.safeParse(entry);
       if (!parsed.success) return;
-      const name = alarmName(parsed.data);
+      // Alarm events are matched by name, so two entries with one name are one signal.
+      const name = alarmNameOf(parsed.data);
       const path = `signals.${role}[${index}]`;
       const first = firstSeen.get(name);
       if (first === undefined) {
         firstSeen.set(name, { role, path });
       } else if (first.role === role) {
-        found.issues.push({ path, message: `alarm ${describeValue(name)} is listed twice (also at ${first.path})` });
+        found.issues.push({ path, message: `alarm ${describeYamlValue(name)} is listed twice (also at ${first.path})` });
       } else {
         // Events are matched by alarm name, so one alarm in two roles would mean two things at once.
         found.issues.push({
           path,
-          message: `alarm ${describeValue(name)} is also in ${first.path}; an alarm can have only one role`,
+          message: `alarm ${describeYamlValue(name)} is also in ${first.path}; an alarm can have only one role`,
         });
       }
     });
@@ -501,6 +558,48 @@ function checkTraffic(read: Reader, found: Relations): void {
     found.issues.push({
       path: 'traffic.degraded',
       message: `${written('degraded', degraded)} is not between traffic.failedOver (${written('failedOver', failedOver)}) and traffic.healthy (${written('healthy', healthy)})`,
+    });
+  }
+}
+
+/**
+ * The failback steps lead from failedOver to healthy: each one above the one before (and above
+ * `traffic.failedOver`, or it would not move traffic back), the last one `traffic.healthy` itself.
+ */
+function checkFailbackSteps(read: Reader, found: Relations): void {
+  // null: not given (one step, healthy); undefined: invalid on its own (reported by the schema).
+  const steps = read(['traffic', 'failbackSteps'], trafficShape.failbackSteps.transform((given) => given ?? null));
+  const healthy = read(['traffic', 'healthy'], trafficShape.healthy);
+  const failedOver = read(['traffic', 'failedOver'], trafficShape.failedOver);
+  const shiftAgents = read(['traffic', 'shiftAgents'], trafficShape.shiftAgents);
+  const lead = read(['traffic', 'agentsLead'], trafficShape.agentsLead);
+  const written = (key: string, value: number) => read.written(['traffic', key], String(value));
+  if (lead !== undefined && lead > 0 && shiftAgents === false) {
+    found.issues.push({
+      path: 'traffic.agentsLead',
+      message: `${lead} needs traffic.shiftAgents: true; with shiftAgents false no agents are moved, so none can lead`,
+    });
+  }
+  if (lead !== undefined && lead > 0 && (steps === null || (steps !== undefined && steps.length < 2))) {
+    found.warnings.push('traffic.agentsLead: has no effect without a step before traffic.healthy in traffic.failbackSteps (agents lead only during a staged failback)');
+  }
+  if (steps === undefined || steps === null) return;
+  steps.forEach((step, i) => {
+    const path = `traffic.failbackSteps[${i}]`;
+    const before = steps[i - 1];
+    if (healthy !== undefined && step > healthy) {
+      found.issues.push({ path, message: `${step} is above traffic.healthy (${written('healthy', healthy)}); a failback ends at traffic.healthy` });
+    } else if (before !== undefined && step <= before) {
+      found.issues.push({ path, message: `${step} is not above the step before it (${before}); failback steps must increase` });
+    } else if (i === 0 && failedOver !== undefined && step <= failedOver) {
+      found.issues.push({ path, message: `${step} is not above traffic.failedOver (${written('failedOver', failedOver)}); each step must move traffic back toward the primary` });
+    }
+  });
+  const last = steps.at(-1);
+  if (healthy !== undefined && last !== undefined && last < healthy) {
+    found.issues.push({
+      path: 'traffic.failbackSteps',
+      message: `ends with ${last}; the last step must be traffic.healthy (${written('healthy', healthy)})`,
     });
   }
 }

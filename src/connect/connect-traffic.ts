@@ -16,11 +16,12 @@ import {
   UpdateTrafficDistributionCommand,
 } from '@aws-sdk/client-connect';
 import type { ConnectClientConfig, Distribution } from '@aws-sdk/client-connect';
+import { CREDENTIAL_PROVIDER_ERRORS, NETWORK_ERROR_CODES, NOT_SENT_NETWORK_CODES, THROTTLING_CODES } from '../aws/error-codes.ts';
 import { systemClock } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { TrafficDistributionGroupRef } from '../config/types.ts';
-import { ConnectApiError } from '../errors.ts';
-import type { ConnectApiErrorKind } from '../errors.ts';
+import { ConnectApiError } from './errors.ts';
+import type { ConnectApiErrorKind } from './errors.ts';
 import type { ConnectCall, ConnectCallObserver, TdgStatus, TrafficApi, TrafficSplit } from './traffic-port.ts';
 
 /** Options of {@link ConnectTrafficApi}. */
@@ -36,6 +37,8 @@ export interface ConnectTrafficApiOptions {
    * endpoint) keeps working. The same endpoint serves both Regions; the Region travels in the signature.
    */
   endpoint?: string;
+  /** Appended to the SDK's user agent, naming this controller in Connect's (and CloudTrail's) records. */
+  userAgent?: string;
   /** Per-request timeout (connecting included), in ms. Default 5000. */
   requestTimeoutMs?: number;
   /** Sees every call this adapter makes (metrics, game-day reports). Default none. */
@@ -45,12 +48,6 @@ export interface ConnectTrafficApiOptions {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
-
-const THROTTLING_CODES = new Set(['ThrottlingException', 'TooManyRequestsException', 'Throttling', 'LimitExceededException']);
-/** Node errors that prove the request never reached the server, so a write cannot have been applied. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const NETWORK_CODES = new Set([...NOT_SENT_CODES, 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'UND_ERR_SOCKET']);
-const CREDENTIAL_ERRORS = new Set(['CredentialsProviderError', 'ProviderError']);
 
 type Operation = ConnectCall['operation'];
 
@@ -83,6 +80,7 @@ export class ConnectTrafficApi implements TrafficApi {
         requestHandler: { requestTimeout: timeout, connectionTimeout: timeout, throwOnRequestTimeout: true },
         ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
         ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+        ...(options.userAgent === undefined ? {} : { customUserAgent: options.userAgent }),
       });
     this.#clients = new Map([
       [primary, clientFor(primary)],
@@ -233,7 +231,7 @@ export function toConnectApiError(
   const code = kind === 'network' && nodeCode !== undefined ? nodeCode : name;
   const message = typeof shape.message === 'string' && shape.message !== '' ? shape.message : String(err);
   const mayHaveApplied =
-    kind === 'server' || kind === 'timeout' || kind === 'aborted' || (kind === 'network' && !NOT_SENT_CODES.has(nodeCode ?? ''));
+    kind === 'server' || kind === 'timeout' || kind === 'aborted' || (kind === 'network' && !NOT_SENT_NETWORK_CODES.has(nodeCode ?? ''));
   return new ConnectApiError(`${code}${status === undefined ? '' : ` (HTTP ${status})`}: ${message}`, {
     operation,
     region,
@@ -259,9 +257,9 @@ function kindOf(
   if (status === 409 || name === 'ResourceConflictException') return 'conflict';
   if (status !== undefined && status >= 500) return 'server';
   if (status !== undefined && status >= 400) return 'client';
-  if (nodeCode !== undefined && NETWORK_CODES.has(nodeCode)) return 'network';
+  if (nodeCode !== undefined && NETWORK_ERROR_CODES.has(nodeCode)) return 'network';
   if (name === 'TimeoutError' || nodeCode === 'ETIMEDOUT') return 'timeout';
-  if (CREDENTIAL_ERRORS.has(name)) return 'client';
+  if (CREDENTIAL_PROVIDER_ERRORS.has(name)) return 'client';
   // Anything else without an HTTP answer: assume the worst (sent, maybe applied) and retry.
   return status === undefined ? 'network' : 'server';
 }

@@ -30,13 +30,13 @@
  *   replica therefore costs reads, never a storm of writes; a read that can never show the target
  *   (no AgentConfig while agents are shifted) stops the shift with an error that names it.
  */
+import { isCredentialErrorCode } from '../aws/error-codes.ts';
 import { systemClock } from '../clock.ts';
 import type { Clock } from '../clock.ts';
-import { ConnectApiError, ShiftError } from '../errors.ts';
+import { ConnectApiError, ShiftError, UnverifiableSplitError, WriteLimitError } from './errors.ts';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS, fullJitterDelay } from '../backoff.ts';
 import type { JitterBackoffOptions } from '../backoff.ts';
-import { UnverifiableSplitError, WriteLimitError } from './shift-errors.ts';
-import type { ConnectCall, ShiftResult, TdgStatus, TrafficApi, TrafficControl, TrafficSplit } from './traffic-port.ts';
+import type { ConnectCall, ShiftResult, ShiftTarget, TdgStatus, TrafficApi, TrafficControl, TrafficSplit } from './traffic-port.ts';
 
 /** The logging the shifter needs; a pino logger fits. */
 export interface ShiftLogger {
@@ -74,6 +74,12 @@ export interface TrafficShifterOptions {
   maxWrites?: number;
   /** Default: no logging. */
   logger?: ShiftLogger;
+  /**
+   * Called right before every UpdateTrafficDistribution; throwing stops the shift with that error and
+   * nothing is sent. The leader's lease check lives here: a controller that cannot be sure it still holds
+   * the lease must write nothing.
+   */
+  beforeWrite?: () => void;
 }
 
 /** The split and status as one Region reported them. */
@@ -113,6 +119,7 @@ export class TrafficShifter implements TrafficControl {
   readonly #deadlineMs: number;
   readonly #writeSettleMs: number;
   readonly #maxWrites: number;
+  readonly #beforeWrite: () => void;
   readonly #logger: ShiftLogger;
 
   constructor(options: TrafficShifterOptions) {
@@ -134,28 +141,36 @@ export class TrafficShifter implements TrafficControl {
     this.#writeSettleMs = writeSettleMs;
     this.#maxWrites = maxWrites;
     this.#logger = options.logger ?? silentLogger;
+    this.#beforeWrite = options.beforeWrite ?? (() => undefined);
   }
 
   /**
-   * Makes the telephony split (and the agents split, with `shiftAgents`) `targetPrimaryPercent` on the
-   * primary, then verifies it: GetTrafficDistribution shows it and the group is ACTIVE.
+   * Makes the telephony split (and the agents split, with `shiftAgents`) the target on the primary, then
+   * verifies it: GetTrafficDistribution shows it and the group is ACTIVE. A number is one percent for
+   * both; a {@link ShiftTarget} gives the agents their own (a failback step with `traffic.agentsLead`).
    *
    * @returns `verified` when this shift wrote, `alreadyInPlace` when no write was needed.
    * @throws ShiftError retryable when the deadline passed; terminal (with the remedy in its message) when
-   *   Connect refused the call for a reason someone must fix, or the target is not 0–100 in steps of 10.
+   *   Connect refused the call for a reason someone must fix, or a target percent is not 0–100 in steps of 10.
    * @throws WriteLimitError (retryable) when `maxWrites` accepted writes never showed in a read.
    * @throws UnverifiableSplitError (terminal) when reads lack AgentConfig although agents are shifted.
    * @throws the signal's reason when `signal` aborts; no request is started after that.
    */
-  async shift(targetPrimaryPercent: number, signal: AbortSignal): Promise<ShiftResult> {
-    if (!(Number.isInteger(targetPrimaryPercent) && targetPrimaryPercent >= 0 && targetPrimaryPercent <= 100 && targetPrimaryPercent % 10 === 0)) {
-      throw new ShiftError(`target ${targetPrimaryPercent} is not a percent from 0 to 100 in steps of 10`, {
-        retryable: false,
-        targetPrimaryPercent,
-        calls: [],
-        attempts: 0,
-        writes: 0,
-      });
+  async shift(target: number | ShiftTarget, signal: AbortSignal, labels?: Record<string, unknown>): Promise<ShiftResult> {
+    // Every line of this shift, its Connect calls included, carries the labels (the decision behind it).
+    const logger = labels ? labelled(this.#logger, labels) : this.#logger;
+    const targetPrimaryPercent = typeof target === 'number' ? target : target.telephonyPrimaryPercent;
+    const agentsPrimaryPercent = typeof target === 'number' ? target : target.agentsPrimaryPercent;
+    for (const [what, percent] of [['target', targetPrimaryPercent], ['agents target', agentsPrimaryPercent]] as const) {
+      if (!(Number.isInteger(percent) && percent >= 0 && percent <= 100 && percent % 10 === 0)) {
+        throw new ShiftError(`${what} ${percent} is not a percent from 0 to 100 in steps of 10`, {
+          retryable: false,
+          targetPrimaryPercent,
+          calls: [],
+          attempts: 0,
+          writes: 0,
+        });
+      }
     }
     const run = new ShiftRun(
       {
@@ -166,25 +181,30 @@ export class TrafficShifter implements TrafficControl {
         deadlineMs: this.#deadlineMs,
         writeSettleMs: this.#writeSettleMs,
         maxWrites: this.#maxWrites,
-        logger: this.#logger,
+        logger,
+        beforeWrite: this.#beforeWrite,
       },
       targetPrimaryPercent,
+      // Agents not shifted: their split is neither written nor checked, whatever the target says.
+      this.#shiftAgents ? agentsPrimaryPercent : targetPrimaryPercent,
       signal,
     );
-    const context = { targetPrimaryPercent, shiftAgents: this.#shiftAgents };
-    this.#logger.info(context, 'traffic shift started');
+    const leads = this.#shiftAgents && agentsPrimaryPercent !== targetPrimaryPercent;
+    const context = { targetPrimaryPercent, ...(leads ? { targetAgentsPrimaryPercent: agentsPrimaryPercent } : {}), shiftAgents: this.#shiftAgents };
+    logger.debug(context, 'traffic shift started');
     try {
       const result = await run.run();
-      this.#logger.info(
+      // The controller logs the one line per verified shift (with its decision); this is the detail.
+      logger.debug(
         { ...context, outcome: result.outcome, writes: result.writes, writtenVia: result.writtenVia, calls: result.calls.length },
         `traffic shift ${result.outcome}`,
       );
       return result;
     } catch (err) {
       if (signal.aborted && err === signal.reason) {
-        this.#logger.info({ ...context, calls: run.calls.length }, 'traffic shift aborted');
+        logger.info({ ...context, calls: run.calls.length }, 'traffic shift aborted');
       } else if (err instanceof ShiftError) {
-        this.#logger.error({ ...context, retryable: err.retryable, attempts: err.attempts, writes: err.writes, err: err.message }, 'traffic shift failed');
+        logger.error({ ...context, retryable: err.retryable, attempts: err.attempts, writes: err.writes, err: err.message }, 'traffic shift failed');
       }
       throw err;
     }
@@ -244,7 +264,7 @@ export function remedyFor(error: ConnectApiError): string {
       'and that the credentials belong to its account'
     );
   }
-  if (/credential|UnrecognizedClient|InvalidSignature|ExpiredToken|InvalidClientTokenId/i.test(error.code)) {
+  if (isCredentialErrorCode(error.code)) {
     return 'the AWS credentials are missing or not accepted: configure the SDK default chain (environment, profile or role)';
   }
   if (error.status === 403 || /AccessDenied/i.test(error.code)) {
@@ -268,6 +288,7 @@ interface RunSettings {
   writeSettleMs: number;
   maxWrites: number;
   logger: ShiftLogger;
+  beforeWrite: () => void;
 }
 
 /** The state of one shift: its calls, the Regions that failed, and its three schedules of waiting. */
@@ -275,6 +296,8 @@ class ShiftRun {
   readonly calls: ConnectCall[] = [];
   readonly #s: RunSettings;
   readonly #target: number;
+  /** The agents' target: `#target` itself unless agents lead (a failback step with `traffic.agentsLead`). */
+  readonly #agentsTarget: number;
   readonly #signal: AbortSignal;
   readonly #deadline: number;
   /** Regions whose API last failed with a server error, a timeout or a network error. */
@@ -306,9 +329,10 @@ class ShiftRun {
   /** Why the last pass did not finish, for the deadline's message. */
   #obstacle = 'nothing answered';
 
-  constructor(settings: RunSettings, target: number, signal: AbortSignal) {
+  constructor(settings: RunSettings, target: number, agentsTarget: number, signal: AbortSignal) {
     this.#s = settings;
     this.#target = target;
+    this.#agentsTarget = agentsTarget;
     this.#signal = signal;
     this.#deadline = settings.clock.now() + settings.deadlineMs;
     // Before anything is known, read where the traffic is headed: that Region is the one that must work.
@@ -400,6 +424,7 @@ class ShiftRun {
     const first = this.#writeRegion(this.#takingRegion(current));
     for (const region of [first, this.#otherOf(first)]) {
       this.#beforeCall();
+      this.#s.beforeWrite();
       this.#writes++;
       this.#lastWriteRegion = region;
       try {
@@ -474,10 +499,12 @@ class ShiftRun {
 
   #takingRegion(current: TrafficSplit): string {
     const { primary, replica } = this.#s.api.regions;
-    const from =
-      current.telephonyPrimaryPercent !== this.#target ? current.telephonyPrimaryPercent : current.agentsPrimaryPercent;
-    if (from === undefined) return this.#target < 50 ? replica : primary;
-    return this.#target < from ? replica : primary;
+    // Whichever part still differs says which way the write moves: telephony first, else the agents.
+    const telephonyDiffers = current.telephonyPrimaryPercent !== this.#target;
+    const from = telephonyDiffers ? current.telephonyPrimaryPercent : current.agentsPrimaryPercent;
+    const to = telephonyDiffers ? this.#target : this.#agentsTarget;
+    if (from === undefined) return to < 50 ? replica : primary;
+    return to < from ? replica : primary;
   }
 
   /**
@@ -488,7 +515,7 @@ class ShiftRun {
     if (this.#signal.aborted) throw this.#signal.reason;
     if (!(err instanceof ConnectApiError)) throw err;
     if (err.kind === 'client') {
-      throw new ShiftError(`shift to ${this.#target}% primary stopped: ${err.message}. Fix: ${remedyFor(err)}`, {
+      throw new ShiftError(`shift to ${this.#targetText()} stopped: ${err.message}. Fix: ${remedyFor(err)}`, {
         retryable: false,
         ...this.#progress(err),
       });
@@ -538,11 +565,16 @@ class ShiftRun {
 
   #matches(split: TrafficSplit): boolean {
     if (split.telephonyPrimaryPercent !== this.#target) return false;
-    return !this.#s.shiftAgents || split.agentsPrimaryPercent === this.#target;
+    return !this.#s.shiftAgents || split.agentsPrimaryPercent === this.#agentsTarget;
   }
 
   #targetSplit(): TrafficSplit {
-    return { telephonyPrimaryPercent: this.#target, agentsPrimaryPercent: this.#s.shiftAgents ? this.#target : undefined };
+    return { telephonyPrimaryPercent: this.#target, agentsPrimaryPercent: this.#s.shiftAgents ? this.#agentsTarget : undefined };
+  }
+
+  /** `40% primary`, or `40% primary (agents 50%)` when the agents lead. */
+  #targetText(): string {
+    return this.#agentsTarget === this.#target ? `${this.#target}% primary` : `${this.#target}% primary (agents ${this.#agentsTarget}%)`;
   }
 
   #otherOf(region: string): string {
@@ -574,7 +606,7 @@ class ShiftRun {
 
   #deadlineError(): ShiftError {
     return new ShiftError(
-      `shift to ${this.#target}% primary not verified within ${this.#s.deadlineMs} ms ` +
+      `shift to ${this.#targetText()} not verified within ${this.#s.deadlineMs} ms ` +
         `(${this.#passes} passes, ${this.#writes} writes, ${this.#accepted} accepted); last problem: ${this.#obstacle}`,
       { retryable: true, ...this.#progress(this.#lastError) },
     );
@@ -584,7 +616,7 @@ class ShiftRun {
     let settled = 0;
     for (let n = 1; n <= this.#accepted; n++) settled += this.#settleMs(n);
     return new WriteLimitError(
-      `shift to ${this.#target}% primary stopped after ${this.#accepted} accepted writes: no read showed the target ` +
+      `shift to ${this.#targetText()} stopped after ${this.#accepted} accepted writes: no read showed the target ` +
         `within the settle time after each (${settled} ms in all; the last read, in ${this.#lastGetRegion ?? '?'}, ` +
         `showed ${describeSplit(current)}). Reads may lag behind writes or answer from a stale replica, or another ` +
         'writer may be changing the split; not writing again in this shift, so as not to storm Connect with writes',
@@ -595,7 +627,7 @@ class ShiftRun {
   #agentsMissingError(current: TrafficSplit): UnverifiableSplitError {
     const region = this.#lastGetRegion ?? '?';
     return new UnverifiableSplitError(
-      `shift to ${this.#target}% primary not verifiable: GetTrafficDistribution in ${region} answers without AgentConfig ` +
+      `shift to ${this.#targetText()} not verifiable: GetTrafficDistribution in ${region} answers without AgentConfig ` +
         `although traffic.shiftAgents is true, so the agents split cannot be confirmed (telephony shows ` +
         `${current.telephonyPrimaryPercent}% primary after ${this.#accepted} accepted write${this.#accepted === 1 ? '' : 's'}). ` +
         'Writing again would not change that. Fix: check that the group distributes agents (AgentConfig), or set ' +
@@ -606,7 +638,7 @@ class ShiftRun {
 
   #statusError(status: TdgStatus): ShiftError {
     return new ShiftError(
-      `shift to ${this.#target}% primary stopped: the traffic distribution group is ${status}; ` +
+      `shift to ${this.#targetText()} stopped: the traffic distribution group is ${status}; ` +
         'updates need ACTIVE. Fix the group (or the config) before shifting again',
       { retryable: false, ...this.#progress(this.#lastError) },
     );
@@ -629,12 +661,22 @@ function describeSplit(split: TrafficSplit): string {
   return `telephony ${split.telephonyPrimaryPercent}% primary, ${agents}`;
 }
 
+/** A logger that adds `labels` to every line (a pino child without needing pino). */
+function labelled(logger: ShiftLogger, labels: Record<string, unknown>): ShiftLogger {
+  return {
+    debug: (obj, msg) => logger.debug({ ...labels, ...obj }, msg),
+    info: (obj, msg) => logger.info({ ...labels, ...obj }, msg),
+    warn: (obj, msg) => logger.warn({ ...labels, ...obj }, msg),
+    error: (obj, msg) => logger.error({ ...labels, ...obj }, msg),
+  };
+}
+
 /** One log line per Connect call: Region, operation, split, outcome. Never credentials. */
 function logCall(logger: ShiftLogger, call: ConnectCall, targetPrimaryPercent: number | undefined): void {
   const outcome = call.error ?? 'ok';
   const fields = {
     operation: call.operation,
-    region: call.region,
+    awsRegion: call.region,
     split: call.split,
     targetPrimaryPercent,
     status: call.status,

@@ -64,10 +64,23 @@ export interface ShiftResult {
   split: TrafficSplit;
 }
 
+/**
+ * A split to reach when the agents' part differs from telephony's (a failback step with
+ * `traffic.agentsLead`); both are percent on the primary, 0–100 in steps of 10.
+ */
+export interface ShiftTarget {
+  telephonyPrimaryPercent: number;
+  /** Written and verified only while agents are shifted (`traffic.shiftAgents`). */
+  agentsPrimaryPercent: number;
+}
+
 /** What the controller needs to move and read traffic; the shifter implements it over the Connect API. */
 export interface TrafficControl {
-  /** One logical shift to `targetPrimaryPercent`, verified; rejects with the signal's reason when superseded. */
-  shift(targetPrimaryPercent: number, signal: AbortSignal): Promise<ShiftResult>;
+  /**
+   * One logical shift, verified; rejects with the signal's reason when superseded. A number is the percent
+   * for telephony and agents alike.
+   */
+  shift(target: number | ShiftTarget, signal: AbortSignal, labels?: Record<string, unknown>): Promise<ShiftResult>;
   /** The split and status now, from whichever Region answers. */
   read(signal: AbortSignal): Promise<{ split: TrafficSplit; status: TdgStatus; region: string }>;
 }

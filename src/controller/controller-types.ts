@@ -1,6 +1,7 @@
 /** The controller's vocabulary, shared by its collaborators, the intake, metrics and benchmarks. */
 import type { Decision, FailoverSnapshot } from '../../state-machines/index.ts';
 import type { ControllerDocument } from './document.ts';
+import type { MessageOutcome } from '../domain/message-outcome.ts';
 import type { ReconcileOutcome } from './reconciler.ts';
 
 /** One message from the queue, as the intake hands it over. */
@@ -13,11 +14,7 @@ export interface InboundMessage {
   senderId?: string | undefined;
 }
 
-/**
- * What became of each message of a batch; the intake deletes all but the malformed ones. `future`: an
- * alarm event dated beyond the skew tolerance, refused.
- */
-export type MessageOutcome = 'applied' | 'duplicate' | 'stale' | 'future' | 'unknownAlarm' | 'ignored' | 'command' | 'malformed';
+export type { MessageOutcome } from '../domain/message-outcome.ts';
 
 export interface ControllerHooks {
   /** Called after each message is classified (for metrics). */
@@ -26,6 +23,8 @@ export interface ControllerHooks {
   decision?(decision: Decision): void;
   /** Called for every reconcile outcome. */
   shift?(outcome: ReconcileOutcome): void;
+  /** Called for every alarm event confirmed with DescribeAlarms before a shift (behaviour 13). */
+  confirmation?(outcome: 'confirmed' | 'contradicted' | 'superseded' | 'unconfirmed'): void;
   /** Called after every state change (for gauges). */
   state?(snapshot: FailoverSnapshot, doc: ControllerDocument): void;
 }

@@ -3,8 +3,8 @@
  * history, blocked shifts noted when they start (not on every event), and operator commands recorded
  * before the transitions they cause, with their outcome.
  */
-import { outlook } from '../../state-machines/index.ts';
-import type { CommandOutcome, FailoverPolicy, FailoverSnapshot } from '../../state-machines/index.ts';
+import { outlook, primaryPercentFor } from '../../state-machines/index.ts';
+import type { CommandOutcome, Decision, FailoverPolicy, FailoverSnapshot, HealthState } from '../../state-machines/index.ts';
 import type { Clock } from '../clock.ts';
 import type { InboundMessage, ControllerHooks } from './controller-types.ts';
 import { iso } from './controller-types.ts';
@@ -43,9 +43,13 @@ export class DecisionJournal {
         alarms: d.alarms,
         trigger: d.trigger,
         ...(d.by ? { by: d.by } : {}),
-        ...(d.region === 'health' ? { primaryPercent: this.policy.traffic[d.to as 'healthy'] } : {}),
+        // The decision's own percent (a failback step's); a decision restored from an older snapshot lacks it.
+        ...(d.region === 'health' ? { primaryPercent: d.primaryPercent ?? primaryPercentFor(this.policy, d.to as HealthState) } : {}),
       });
-      this.logger.info({ decision: d.seq, region: d.region, from: d.from, to: d.to, reason: d.reason, alarms: d.alarms, trigger: d.trigger, by: d.by }, 'decision');
+      // One line per decision that reads on its own; an automatic failover is a warning (someone should look).
+      const line = { kind: 'decision', decision: d.seq, machineRegion: d.region, from: d.from, to: d.to, reason: d.reason, alarms: d.alarms, trigger: d.trigger, by: d.by };
+      const failover = d.region === 'health' && d.to === 'failedOver' && d.trigger === 'automatic';
+      this.logger[failover ? 'warn' : 'info'](line, describeDecision(d));
       this.hooks.decision?.(d);
     }
     const view = outlook(this.policy, snapshot);
@@ -64,6 +68,10 @@ export class DecisionJournal {
       kind: 'command',
       reason: command.reason,
       by: command.requestedBy,
+      commandId: command.id,
+      command: command.command,
+      force: command.force,
+      requestedAt: iso(command.requestedAt),
       ...(message.senderId ? { sender: message.senderId } : {}),
     };
     appendHistory(doc, entry);
@@ -73,9 +81,30 @@ export class DecisionJournal {
   commandDone(entry: HistoryEntry, message: InboundMessage, command: OperatorCommand, result: CommandOutcome | null): void {
     const outcome = result?.accepted ? 'accepted' : 'refused';
     entry.outcome = `${command.command} ${outcome}: ${result?.detail ?? ''}`;
-    this.logger.info(
+    entry.accepted = Boolean(result?.accepted);
+    entry.detail = result?.detail ?? '';
+    // A refused command is a warning: the operator asked for something that did not happen.
+    this.logger[result?.accepted ? 'info' : 'warn'](
       { commandId: command.id, command: command.command, force: command.force, by: command.requestedBy, sender: message.senderId, reason: command.reason, outcome, detail: result?.detail },
       'operator command',
     );
   }
+}
+
+/** `failover: healthy → failedOver (critical alarm in ALARM: connect-primary-outage)` and the like. */
+export function describeDecision(d: Pick<Decision, 'region' | 'from' | 'to' | 'reason' | 'alarms'>): string {
+  const what =
+    d.region === 'automation'
+      ? 'automation'
+      : d.to === 'failedOver'
+        ? 'failover'
+        : d.to === 'degraded'
+          ? 'shift to degraded'
+          : d.from === 'degraded'
+            ? 'recovery'
+            : d.from === 'failingBack'
+              ? 'failback step'
+              : 'failback';
+  const alarms = d.alarms.length > 0 && d.region === 'health' && (d.to === 'failedOver' || d.to === 'degraded') ? `: ${d.alarms.join(', ')}` : '';
+  return `${what}: ${d.from} → ${d.to} (${d.reason}${alarms})`;
 }

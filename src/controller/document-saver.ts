@@ -5,7 +5,7 @@
  */
 import { fullJitterDelay } from '../backoff.ts';
 import type { Clock } from '../clock.ts';
-import { StoreConflictError, StoreUnavailableError } from '../errors.ts';
+import { LeaseLostError, StoreConflictError, StoreUnavailableError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { StateStore } from '../store/store.ts';
 import { Wakeup } from './wakeup.ts';
@@ -32,6 +32,8 @@ export class DocumentSaver {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly retry: StoreRetry = DEFAULT_STORE_RETRY,
+    /** Told when a save was refused because another controller took the lease: stop acting at once. */
+    private readonly onFenced: (error: LeaseLostError) => void = () => undefined,
   ) {}
 
   /** The version the next save expects (the loaded one at start). */
@@ -49,7 +51,10 @@ export class DocumentSaver {
       this.dirty = false;
       this.failures = 0;
     } catch (error) {
-      if (error instanceof StoreConflictError) {
+      if (error instanceof LeaseLostError) {
+        // Not a failure to retry: this controller is no longer the one that acts.
+        this.onFenced(error);
+      } else if (error instanceof StoreConflictError) {
         this.logger.fatal({ err: error }, 'another writer changed the state store: is a second controller running on the same store?');
       } else if (!signal?.aborted) {
         this.dirty = true;

@@ -8,9 +8,11 @@
  * release (or by a new part of the controller) is not dropped by a save of this one.
  */
 import { z } from 'zod';
-import type { AlarmValue, AutomationState, FailoverContext, HealthState, OperatorCommandName } from '../../state-machines/index.ts';
+import type { FailoverContext, OperatorCommandName } from '../../state-machines/index.ts';
+import { ALARM_VALUES } from '../domain/signals.ts';
+import { AUTOMATION_STATES, HEALTH_STATES } from '../domain/states.ts';
 import { StoreCorruptError } from '../errors.ts';
-import type { ActualTraffic, ControllerDocument, DocumentOwner, HistoryEntry, HistoryKind, ShiftRecord, ShiftStatus } from './document.ts';
+import type { ActualTraffic, ControllerDocument, DocumentOwner, HistoryEntry, HistoryKind, ShiftRecord, ShiftStatus } from './document-types.ts';
 
 /** One problem in a stored document: where (e.g. `data.snapshot.context.now`) and what is wrong there. */
 export interface DocumentIssue {
@@ -62,11 +64,8 @@ function allOf<U extends string>() {
 
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, expecting(`one of ${values.join(', ')}`));
 
-export const HEALTH_STATES = allOf<HealthState>()(['healthy', 'degraded', 'failedOver'] as const);
-export const AUTOMATION_STATES = allOf<AutomationState>()(['active', 'paused', 'suspended'] as const);
-const ALARM_VALUES = allOf<AlarmValue>()(['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const);
 const COMMANDS = allOf<OperatorCommandName>()(['failover', 'failback', 'pause', 'resume'] as const);
-const HISTORY_KINDS = allOf<HistoryKind>()(['transition', 'command', 'shift', 'drift', 'blocked', 'startup'] as const);
+const HISTORY_KINDS = allOf<HistoryKind>()(['transition', 'command', 'shift', 'drift', 'blocked', 'startup', 'disputed', 'unconfirmed'] as const);
 const SHIFT_STATUSES = allOf<ShiftStatus>()(['pending', 'verified', 'failed', 'dryRun'] as const);
 
 const time = z.number(expecting('a time in epoch ms')).min(0);
@@ -91,11 +90,14 @@ const decisionSchema = object(
     reason: text,
     alarms: list(text, 'a list of alarms'),
     at: time,
-    trigger: oneOf(['automatic', 'operator']),
+    trigger: oneOf(['automatic', 'operator', 'hand']),
     by: text.optional(),
+    primaryPercent: percent.optional(),
   },
   'a decision',
 );
+
+const failbackStepSchema = object({ index: wholeNumber, since: time }, 'null or the failback step ({ index, since })').nullable();
 
 const commandOutcomeSchema = object(
   { command: oneOf(COMMANDS), accepted: flag, detail: text, by: text, reason: text, at: time },
@@ -111,6 +113,8 @@ const contextShape = {
   lastShiftAt: timeOrNull,
   automaticShifts: list(time, 'a list of times in epoch ms'),
   operatorHold: flag,
+  // Machine version 1 had no staged failback: a snapshot saved by it is at no step.
+  failbackStep: failbackStepSchema.default(null),
   automationReason: textOrNull,
   decisions: list(decisionSchema, 'a list of decisions'),
   seq: wholeNumber,
@@ -165,9 +169,15 @@ const historyShape = {
   to: text.optional(),
   reason: text,
   alarms: list(text, 'a list of alarms').optional(),
-  trigger: oneOf(['automatic', 'operator']).optional(),
+  trigger: oneOf(['automatic', 'operator', 'hand']).optional(),
   by: text.optional(),
   sender: text.optional(),
+  commandId: text.optional(),
+  command: text.optional(),
+  force: flag.optional(),
+  requestedAt: isoTime.optional(),
+  accepted: flag.optional(),
+  detail: text.optional(),
   outcome: text.optional(),
   primaryPercent: percent.optional(),
 };

@@ -9,84 +9,24 @@ import type { Config } from '../config/types.ts';
 import { ConfigError, ConnectFailoverError } from '../errors.ts';
 import type { StateStore } from '../store/store.ts';
 import { ControllerDocumentError, parseDocumentData, showValue } from './document-schema.ts';
+import type { ControllerDocument, DocumentOwner, HistoryEntry } from './document-types.ts';
 
 export { ControllerDocumentError } from './document-schema.ts';
 export type { DocumentIssue } from './document-schema.ts';
+export type { ActualTraffic, ControllerDocument, DocumentOwner, HistoryEntry, HistoryKind, ShiftRecord, ShiftStatus } from './document-types.ts';
 
 /** Entries kept in the decision history (newest last). */
 export const HISTORY_LIMIT = 1000;
 /** Operator command ids remembered for deduplication. */
 export const COMMAND_IDS_LIMIT = 500;
 
-export type ShiftStatus = 'pending' | 'verified' | 'failed' | 'dryRun';
-
-/** The shift toward the current desired split, and how it went. */
-export interface ShiftRecord {
-  targetPrimaryPercent: number;
-  /** Decision sequence number that set this target (0 for start-up). */
-  decidedSeq: number;
-  decidedAt: string;
-  status: ShiftStatus;
-  attempts: number;
-  writes: number;
-  lastError: string | undefined;
-  updatedAt: string;
-  /** When the next try is due after a failure. */
-  nextAttemptAt: string | undefined;
-  verifiedAt: string | undefined;
-}
-
-export interface ActualTraffic {
-  telephonyPrimaryPercent: number;
-  agentsPrimaryPercent: number | undefined;
-  status: string | undefined;
-  readAt: string;
-}
-
-export type HistoryKind = 'transition' | 'command' | 'shift' | 'drift' | 'blocked' | 'startup';
-
-/** One line of the decision log (`history`). */
-export interface HistoryEntry {
-  at: string;
-  kind: HistoryKind;
-  /** For transitions: the region that changed (`health` or `automation`). */
-  region?: string;
-  from?: string;
-  to?: string;
-  reason: string;
-  alarms?: string[];
-  trigger?: 'automatic' | 'operator';
-  /** Who asked, as the command says (`--by`, default user@host). */
-  by?: string;
-  /** For commands: the IAM principal SQS says sent the message (not forgeable by the sender). */
-  sender?: string;
-  /** Command accepted/refused, shift verified/failed, … */
-  outcome?: string;
-  primaryPercent?: number;
-}
-
 /**
- * The traffic distribution group and Regions a document belongs to. A state is only meaningful for the
- * group it was decided for: `failedOver` of one group restored for another would shift that group's
- * traffic on someone else's alarms.
+ * Older machine versions whose snapshots this one reads. Version 1 lacks only what version 2 added (the
+ * `failingBack` state and `context.failbackStep`, read as null), so an upgrade keeps a failed-over state
+ * instead of asking for the state file to be moved away. The next save writes the current version.
  */
-export interface DocumentOwner {
-  /** The group's ARN, or its id when the config gives only an id. */
-  trafficDistributionGroup: string;
-  regions: { primary: string; replica: string };
-}
+const READABLE_OLDER_VERSIONS: readonly number[] = [1];
 
-export interface ControllerDocument {
-  kind: 'connect-failover/controller';
-  machineVersion: number;
-  /** Undefined only in a document written before documents named their owner (adopted when read). */
-  owner: DocumentOwner | undefined;
-  snapshot: unknown;
-  commandIds: string[];
-  shift: ShiftRecord | undefined;
-  actual: ActualTraffic | undefined;
-  history: HistoryEntry[];
-}
 
 /** What of the config says whose a document is, and where the store is configured (for the error). */
 export type OwnerConfig = Pick<Config, 'trafficDistributionGroup' | 'regions' | 'store'>;
@@ -177,8 +117,10 @@ export function readDocument(data: unknown, location: string, expected?: Documen
     const issue = { path: header ? 'data.kind' : 'data', message: `not a connect-failover controller document (found ${showValue(header ? header.kind : data)})` };
     throw new ControllerDocumentError(location, [issue], 'Move it away, or point store.path elsewhere');
   }
-  if (header.machineVersion !== MACHINE_VERSION) throw new MachineVersionError(header.machineVersion, location);
+  const older = typeof header.machineVersion === 'number' && READABLE_OLDER_VERSIONS.includes(header.machineVersion);
+  if (header.machineVersion !== MACHINE_VERSION && !older) throw new MachineVersionError(header.machineVersion, location);
   const doc = parseDocumentData(data, location);
+  doc.machineVersion = MACHINE_VERSION;
   if (!expected) return doc;
   const configured = ownerOf(expected.config);
   if (!doc.owner) {

@@ -3,13 +3,17 @@ import type { FailoverEvent } from '../../state-machines/index.ts';
 import type { OperatorCommand } from '../events/types.ts';
 
 /** The statechart event for an operator command, stamped with the controller's clock. */
-export function commandEvent(command: Pick<OperatorCommand, 'command' | 'reason' | 'requestedBy' | 'force'>, now: number): FailoverEvent {
+export function commandEvent(
+  command: Pick<OperatorCommand, 'command' | 'reason' | 'requestedBy' | 'force'> & { now?: boolean },
+  now: number,
+): FailoverEvent {
   const base = { reason: command.reason, by: command.requestedBy, now };
   switch (command.command) {
     case 'failover':
       return { type: 'operator.failoverRequested', force: command.force, ...base };
     case 'failback':
-      return { type: 'operator.failbackRequested', force: command.force, ...base };
+      // The command's `now` is the event's `immediate`: every event's `now` is the clock reading.
+      return { type: 'operator.failbackRequested', force: command.force, immediate: command.now === true, ...base };
     case 'pause':
       return { type: 'operator.pauseRequested', ...base };
     case 'resume':

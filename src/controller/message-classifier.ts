@@ -9,8 +9,8 @@ import { normalizeMessage } from '../events/normalize.ts';
 import type { AlarmStateChange, QueueEvent } from '../events/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ControllerHooks, InboundMessage, MessageOutcome } from './controller-types.ts';
-import { matchSignal } from './signal-map.ts';
-import type { SignalRef } from './signal-map.ts';
+import { matchSignal } from '../domain/signals.ts';
+import type { SignalRef } from '../domain/signals.ts';
 
 /** Malformed message ids remembered so a redelivery is not reported again. */
 const REPORTED_LIMIT = 1000;

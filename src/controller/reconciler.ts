@@ -5,13 +5,18 @@
  * write of an old split is ever sent after a newer decision. A shift that fails is retried with growing
  * backoff, never dropped.
  */
+import { fullJitterDelay } from '../backoff.ts';
+import type { JitterBackoffOptions } from '../backoff.ts';
 import type { Clock } from '../clock.ts';
 import type { ShiftResult, TrafficControl, TrafficSplit } from '../connect/traffic-port.ts';
 import type { Logger } from '../observability/logger.ts';
 import { sleepUnlessWoken, Wakeup } from './wakeup.ts';
 
 export interface Target {
+  /** Telephony percent on the primary. */
   primaryPercent: number;
+  /** Agents percent on the primary when it differs (a failback step with `traffic.agentsLead`); absent: the same. */
+  agentsPrimaryPercent?: number;
   /** The decision that set it. */
   seq: number;
   /** False: only read and report (dry-run, or drift found while automation is paused). */
@@ -31,8 +36,11 @@ export interface ReconcilerOptions {
   logger: Logger;
   /** Called (and awaited) for every outcome; the controller persists and reports from here. */
   onOutcome: (outcome: ReconcileOutcome) => Promise<void>;
-  /** Backoff between failed shifts: first retry after `baseMs`, doubling to `capMs`. Default 1 s, 5 min. */
-  retry?: { baseMs: number; capMs: number };
+  /**
+   * Backoff between failed shifts, by the one formula ({@link fullJitterDelay}): a random wait up to
+   * `baseMs`, the ceiling doubling to `capMs`. Defaults: 1 s, 5 min, `Math.random`.
+   */
+  retry?: JitterBackoffOptions;
   /**
    * How often a settled split is read again, so a change made by hand is noticed while running (not only
    * at start-up). Default 5 min; 0 turns it off.
@@ -68,7 +76,7 @@ export class Reconciler {
   /** Until `signal` aborts: shift toward the desired target whenever it is not settled. */
   async run(signal: AbortSignal): Promise<void> {
     const { clock, logger } = this.options;
-    const retry = this.options.retry ?? { baseMs: 1_000, capMs: 300_000 };
+    const retry: JitterBackoffOptions = { baseMs: 1_000, capMs: 300_000, ...this.options.retry };
     const resyncMs = this.options.resyncMs ?? 300_000;
     let failures = 0;
     let resync = false;
@@ -101,7 +109,7 @@ export class Reconciler {
           continue;
         }
         failures += 1;
-        const retryInMs = Math.min(retry.capMs, retry.baseMs * 2 ** (failures - 1));
+        const retryInMs = fullJitterDelay(failures, retry);
         await this.options.onOutcome({ kind: 'failed', target, error: asError(error), attempt: failures, retryInMs, resync });
         logger.error({ err: error, targetPrimaryPercent: target.primaryPercent, attempt: failures, retryInMs }, 'shift failed; will retry');
         await sleepUnlessWoken(clock, retryInMs, abort.signal, this.wakeup);
@@ -120,7 +128,10 @@ export class Reconciler {
       return;
     }
     await onOutcome({ kind: 'started', target, attempt, resync });
-    const result = await traffic.shift(target.primaryPercent, signal);
+    const agents = target.agentsPrimaryPercent ?? target.primaryPercent;
+    // A plain percent unless the agents lead, so the port sees exactly what it did before agents could.
+    const split = agents === target.primaryPercent ? target.primaryPercent : { telephonyPrimaryPercent: target.primaryPercent, agentsPrimaryPercent: agents };
+    const result = await traffic.shift(split, signal, { decision: target.seq });
     await onOutcome({ kind: 'verified', target, result, attempt, resync });
   }
 }
@@ -134,7 +145,8 @@ export class SupersededError extends Error {
 }
 
 function sameTarget(a: Target, b: Target): boolean {
-  return a.primaryPercent === b.primaryPercent && a.write === b.write;
+  const agents = (t: Target) => t.agentsPrimaryPercent ?? t.primaryPercent;
+  return a.primaryPercent === b.primaryPercent && agents(a) === agents(b) && a.write === b.write;
 }
 
 function asError(error: unknown): Error {

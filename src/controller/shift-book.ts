@@ -64,8 +64,9 @@ export class ShiftBook {
           logger.warn({ targetPrimaryPercent: outcome.target.primaryPercent, writes: result.writes }, 'drift: split changed by hand while running; restored');
         }
         appendHistory(doc, { at: now, kind: 'shift', reason: `${result.outcome} via ${result.writtenVia ?? 'no write'}`, outcome: 'verified', primaryPercent: outcome.target.primaryPercent });
+        // The one line per verified shift (the shifter's own detail is at debug).
         logger.info(
-          { targetPrimaryPercent: outcome.target.primaryPercent, outcome: result.outcome, writes: result.writes, calls: result.calls.length, region: result.writtenVia },
+          { decision: outcome.target.seq, targetPrimaryPercent: outcome.target.primaryPercent, outcome: result.outcome, writes: result.writes, calls: result.calls.length, awsRegion: result.writtenVia },
           'shift verified',
         );
         return true;

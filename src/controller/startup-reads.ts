@@ -6,7 +6,7 @@ import type { AlarmValue } from '../../state-machines/index.ts';
 import type { AlarmReader } from '../cloudwatch/alarm-reader.ts';
 import type { TrafficControl } from '../connect/traffic-port.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { SignalRef } from './signal-map.ts';
+import type { SignalRef } from '../domain/signals.ts';
 
 /** The configured alarms that DescribeAlarms found, or undefined when it failed. */
 export async function readAlarmsAtStart(

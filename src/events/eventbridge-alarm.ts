@@ -1,10 +1,11 @@
 import type { AlarmStateChange, IgnoredMessage } from './types.ts';
 import { MalformedMessageError } from '../errors.ts';
-import { buildAlarmArn, isAccountId, isRegionCode, parseAlarmArn } from './alarm-arn.ts';
-import { ALARM_VALUES } from './alarm-value.ts';
+import { alarmArn, isAccountId, isRegionCode } from '../aws/identifiers.ts';
+import { requireAlarmArn } from './alarm-arn.ts';
+import { ALARM_VALUES } from '../domain/signals.ts';
 import type { JsonObject } from './fields.ts';
 import { optionalObject, optionalString, ownField, requireObject, requireOneOf, requireString } from './fields.ts';
-import { describeValue } from './json-path.ts';
+import { describeJsonValue } from '../describe-value.ts';
 import { parseTimestamp } from './timestamp.ts';
 
 /** The only EventBridge `source` accepted on the queue. */
@@ -23,13 +24,13 @@ export const IGNORED_DETAIL_TYPES: Readonly<Record<string, string>> = {
 
 function requireAccountId(event: JsonObject): string {
   const accountId = requireString(event, 'account', '');
-  if (!isAccountId(accountId)) throw new MalformedMessageError(`${describeValue(accountId)} is not a 12-digit AWS account id`, 'account');
+  if (!isAccountId(accountId)) throw new MalformedMessageError(`${describeJsonValue(accountId)} is not a 12-digit AWS account id`, 'account');
   return accountId;
 }
 
 function requireRegion(event: JsonObject): string {
   const region = requireString(event, 'region', '');
-  if (!isRegionCode(region)) throw new MalformedMessageError(`${describeValue(region)} is not a Region code like us-east-1`, 'region');
+  if (!isRegionCode(region)) throw new MalformedMessageError(`${describeJsonValue(region)} is not a Region code like us-east-1`, 'region');
   return region;
 }
 
@@ -40,19 +41,19 @@ function requireRegion(event: JsonObject): string {
 function alarmArnOf(event: JsonObject, region: string, accountId: string, name: string): string {
   const resources = ownField(event, 'resources');
   if (resources === undefined || resources === null || (Array.isArray(resources) && resources.length === 0)) {
-    return buildAlarmArn(region, accountId, name);
+    return alarmArn(region, accountId, name);
   }
   if (!Array.isArray(resources)) throw new MalformedMessageError('expected an array of ARNs', 'resources');
   const path = 'resources[0]';
   const first: unknown = resources[0];
-  if (typeof first !== 'string') throw new MalformedMessageError(`expected an ARN string, got ${describeValue(first)}`, path);
-  const arn = parseAlarmArn(first, path);
+  if (typeof first !== 'string') throw new MalformedMessageError(`expected an ARN string, got ${describeJsonValue(first)}`, path);
+  const arn = requireAlarmArn(first, path);
   const names = (what: string) => new MalformedMessageError(`the alarm ARN names ${what}`, path);
-  if (arn.region !== region) throw names(`Region ${describeValue(arn.region)} but the event's region is ${describeValue(region)}`);
+  if (arn.region !== region) throw names(`Region ${describeJsonValue(arn.region)} but the event's region is ${describeJsonValue(region)}`);
   if (arn.accountId !== accountId) {
-    throw names(`account ${describeValue(arn.accountId)} but the event's account is ${describeValue(accountId)}`);
+    throw names(`account ${describeJsonValue(arn.accountId)} but the event's account is ${describeJsonValue(accountId)}`);
   }
-  if (arn.name !== name) throw names(`alarm ${describeValue(arn.name)} but detail.alarmName is ${describeValue(name)}`);
+  if (arn.name !== name) throw names(`alarm ${describeJsonValue(arn.name)} but detail.alarmName is ${describeJsonValue(name)}`);
   return first;
 }
 
@@ -64,7 +65,7 @@ function alarmArnOf(event: JsonObject, region: string, accountId: string, name: 
 export function normalizeEventBridgeEvent(event: JsonObject): AlarmStateChange | IgnoredMessage {
   const source = requireString(event, 'source', '');
   if (source !== CLOUDWATCH_SOURCE) {
-    throw new MalformedMessageError(`${describeValue(source)} is not an accepted source (only "${CLOUDWATCH_SOURCE}")`, 'source');
+    throw new MalformedMessageError(`${describeJsonValue(source)} is not an accepted source (only "${CLOUDWATCH_SOURCE}")`, 'source');
   }
   const detailType = requireString(event, 'detail-type', '');
   const messageId = requireString(event, 'id', '', { nonEmpty: true });
@@ -72,7 +73,7 @@ export function normalizeEventBridgeEvent(event: JsonObject): AlarmStateChange |
   if (why !== undefined) return { kind: 'ignored', shape: 'eventbridge', messageId, why };
   if (detailType !== STATE_CHANGE_DETAIL_TYPE) {
     throw new MalformedMessageError(
-      `${describeValue(detailType)} is not a CloudWatch alarm detail-type (expected "${STATE_CHANGE_DETAIL_TYPE}")`,
+      `${describeJsonValue(detailType)} is not a CloudWatch alarm detail-type (expected "${STATE_CHANGE_DETAIL_TYPE}")`,
       'detail-type',
     );
   }

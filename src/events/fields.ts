@@ -1,5 +1,6 @@
 import { MalformedMessageError } from '../errors.ts';
-import { childPath, describeValue, kindOf } from './json-path.ts';
+import { describeJsonValue } from '../describe-value.ts';
+import { childPath, kindOf } from './json-path.ts';
 
 /** A parsed JSON object. */
 export type JsonObject = Record<string, unknown>;
@@ -16,7 +17,7 @@ export function ownField(obj: JsonObject, key: string): unknown {
 
 function wrongKind(expected: string, value: unknown, path: string): MalformedMessageError {
   const got = kindOf(value);
-  const shown = got === 'array' || got === 'object' ? `an ${got}` : `${got} ${describeValue(value)}`;
+  const shown = got === 'array' || got === 'object' ? `an ${got}` : `${got} ${describeJsonValue(value)}`;
   return new MalformedMessageError(`expected ${expected}, got ${shown}`, path);
 }
 
@@ -75,7 +76,7 @@ export function requireOneOf<T extends string>(obj: JsonObject, key: string, par
   const value = ownField(obj, key);
   if (value === undefined) throw new MalformedMessageError('is missing', path);
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new MalformedMessageError(`${describeValue(value)} is not one of ${allowed.join(', ')}`, path);
+  throw new MalformedMessageError(`${describeJsonValue(value)} is not one of ${allowed.join(', ')}`, path);
 }
 
 /** Like {@link requireOneOf}, but undefined when the field is absent or null. */

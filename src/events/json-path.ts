@@ -14,17 +14,6 @@ export function childPath(parent: string, key: string | number): string {
   return step.startsWith('[') ? `${parent}${step}` : `${parent}.${step}`;
 }
 
-const MAX_SHOWN = 80;
-
-/** A short, quoted rendering of a value for an error message; long values are cut. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'an array';
-  if (value !== null && typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value);
-  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…"` : text;
-}
-
 /** `array`, `object`, `null`, or the `typeof` name: how a value's kind is named in messages. */
 export function kindOf(value: unknown): string {
   if (value === null) return 'null';

@@ -1,7 +1,7 @@
 import type { AlarmStateChange } from './types.ts';
 import { MalformedMessageError } from '../errors.ts';
-import { parseAlarmArn } from './alarm-arn.ts';
-import { ALARM_VALUES } from './alarm-value.ts';
+import { requireAlarmArn } from './alarm-arn.ts';
+import { ALARM_VALUES } from '../domain/signals.ts';
 import type { JsonObject } from './fields.ts';
 import {
   isJsonObject,
@@ -12,7 +12,8 @@ import {
   requireOneOf,
   requireString,
 } from './fields.ts';
-import { childPath, describeValue, kindOf } from './json-path.ts';
+import { describeJsonValue } from '../describe-value.ts';
+import { childPath, kindOf } from './json-path.ts';
 import { parseTimestamp } from './timestamp.ts';
 
 /** SNS message types that are not notifications, with why each does not belong on the queue. */
@@ -43,16 +44,16 @@ export function normalizeAlarmNotification(
     );
   }
   const arn = requireString(notification, 'AlarmArn', parent);
-  const parts = parseAlarmArn(arn, arnPath);
+  const parts = requireAlarmArn(arn, arnPath);
 
   const name = requireString(notification, 'AlarmName', parent, { nonEmpty: true });
   if (name !== parts.name) {
-    throw new MalformedMessageError(`${describeValue(name)} is not the alarm named in AlarmArn (${describeValue(parts.name)})`, childPath(parent, 'AlarmName'));
+    throw new MalformedMessageError(`${describeJsonValue(name)} is not the alarm named in AlarmArn (${describeJsonValue(parts.name)})`, childPath(parent, 'AlarmName'));
   }
   const accountId = requireString(notification, 'AWSAccountId', parent);
   if (accountId !== parts.accountId) {
     throw new MalformedMessageError(
-      `${describeValue(accountId)} is not the account in AlarmArn (${describeValue(parts.accountId)})`,
+      `${describeJsonValue(accountId)} is not the account in AlarmArn (${describeJsonValue(parts.accountId)})`,
       childPath(parent, 'AWSAccountId'),
     );
   }
@@ -91,7 +92,7 @@ export function normalizeSnsEnvelope(envelope: JsonObject): AlarmStateChange {
   const refused = Object.hasOwn(REFUSED_SNS_TYPES, type) ? REFUSED_SNS_TYPES[type] : undefined;
   if (refused !== undefined) throw new MalformedMessageError(refused, 'Type');
   if (type !== 'Notification') {
-    throw new MalformedMessageError(`${describeValue(type)} is not an SNS message type this queue accepts (only "Notification")`, 'Type');
+    throw new MalformedMessageError(`${describeJsonValue(type)} is not an SNS message type this queue accepts (only "Notification")`, 'Type');
   }
   const messageId = requireString(envelope, 'MessageId', '', { nonEmpty: true });
   const inner = parseJsonString(requireString(envelope, 'Message', ''), 'Message');

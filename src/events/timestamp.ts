@@ -1,5 +1,6 @@
 import { MalformedMessageError } from '../errors.ts';
-import { describeValue, kindOf } from './json-path.ts';
+import { describeJsonValue } from '../describe-value.ts';
+import { kindOf } from './json-path.ts';
 
 // CloudWatch writes `2026-11-28T17:04:40.989+0000`. ECMAScript's date-time format requires `Z` or
 // `±HH:MM`, and what `Date.parse` does with anything else is implementation-defined; V8 also rolls
@@ -45,16 +46,16 @@ function calendarProblem(parts: number[], offset: string): string | undefined {
  */
 export function parseTimestamp(value: unknown, path: string): number {
   if (typeof value !== 'string') {
-    throw new MalformedMessageError(`expected an ISO-8601 timestamp string, got ${kindOf(value)} ${describeValue(value)}`, path);
+    throw new MalformedMessageError(`expected an ISO-8601 timestamp string, got ${kindOf(value)} ${describeJsonValue(value)}`, path);
   }
   const match = TIMESTAMP.exec(value);
-  if (!match) throw new MalformedMessageError(`${describeValue(value)} is not an ISO-8601 timestamp`, path);
+  if (!match) throw new MalformedMessageError(`${describeJsonValue(value)} is not an ISO-8601 timestamp`, path);
   const [, year, month, day, hour, minute, second, fraction = '', offset = 'Z'] = match;
   const problem = calendarProblem([year, month, day, hour, minute, second].map(Number), offset);
-  if (problem) throw new MalformedMessageError(`${describeValue(value)} is not an ISO-8601 timestamp (${problem})`, path);
+  if (problem) throw new MalformedMessageError(`${describeJsonValue(value)} is not an ISO-8601 timestamp (${problem})`, path);
   const millis = fraction.padEnd(3, '0').slice(0, 3);
   const canonical = `${year}-${month}-${day}T${hour}:${minute}:${second}.${millis}${normalizeTimestampOffset(offset)}`;
   const epochMs = Date.parse(canonical);
-  if (Number.isNaN(epochMs)) throw new MalformedMessageError(`${describeValue(value)} is not an ISO-8601 timestamp`, path);
+  if (Number.isNaN(epochMs)) throw new MalformedMessageError(`${describeJsonValue(value)} is not an ISO-8601 timestamp`, path);
   return epochMs;
 }

@@ -38,6 +38,8 @@ export interface OperatorCommand {
   command: OperatorCommandName;
   reason: string;
   force: boolean;
+  /** Failback only: straight back to healthy, skipping the remaining failback steps (CLI `--now`). Default false. */
+  now: boolean;
   requestedBy: string;
   /** Epoch ms when the operator issued it. */
   requestedAt: number;

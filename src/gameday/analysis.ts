@@ -4,7 +4,7 @@
  * measured against the scenario's target. Pure.
  */
 import type { ConnectCall } from '../connect/traffic-port.ts';
-import type { AlarmChange, Check, RecordedCommand, RecordedShiftOutcome, Recording } from './recording.ts';
+import type { AlarmChange, Check, RecordedCommand, RecordedFault, RecordedShiftOutcome, Recording } from './recording.ts';
 
 /** What started a shift: an alarm the game day set, or an operator command it sent. */
 export type ShiftCause =
@@ -51,18 +51,92 @@ export interface RtoMeasure {
   detail: string;
 }
 
+/** A failed Connect call, and the injected fault that explains it (an expected error), if one does. */
+export type ApiError = ConnectCall & { injected?: string };
+
 export interface Analysis {
   shifts: ShiftTimeline[];
   rto: RtoMeasure;
   /** Failed Connect calls the controller made (local stack), except calls it abandoned itself. */
-  apiErrors: ConnectCall[];
+  apiErrors: ApiError[];
+  /** Of {@link apiErrors}, those no injected fault explains: the ones to look at. */
+  unexpectedApiErrors: ApiError[];
 }
 
 /** The error name of a call the controller abandoned itself (a newer decision superseded it): not Connect's doing. */
 const ABANDONED = 'AbortError';
 
 export function analyse(recording: Recording): Analysis {
-  return { shifts: shiftsOf(recording), rto: measureRto(recording), apiErrors: recording.connectCalls.filter((c) => c.error !== undefined && c.error !== ABANDONED) };
+  const apiErrors = explainByFaults(
+    recording.connectCalls.filter((c) => c.error !== undefined && c.error !== ABANDONED),
+    recording.faults,
+  );
+  return { shifts: shiftsOf(recording), rto: measureRto(recording), apiErrors, unexpectedApiErrors: apiErrors.filter((e) => e.injected === undefined) };
+}
+
+/**
+ * Marks the failed calls an injected fault explains, replaying the faults as the simulator applies them:
+ * a scripted fault hits the next matching request (`count` of them), a Region down fails every call to it
+ * until it is up again, random faults may hit any matching call, and `clear` ends them all. A failure
+ * whose answer does not fit the fault (a 500 while a throttle was armed) stays unexplained.
+ */
+function explainByFaults(errors: readonly ConnectCall[], faults: readonly RecordedFault[]): ApiError[] {
+  const pending: Array<{ kind: string; operation: string; region: string | undefined; left: number; description: string }> = [];
+  const down = new Map<string, string>();
+  let random: { operations: readonly string[] | undefined; description: string } | undefined;
+  const armed = faults.toSorted((a, b) => a.at - b.at);
+  let next = 0;
+  return errors
+    .toSorted((a, b) => a.startedAt - b.startedAt)
+    .map((call) => {
+      for (; next < armed.length && armed[next]!.at <= call.startedAt; next++) {
+        const { fault, description } = armed[next]!;
+        if (!fault) continue;
+        switch (fault.kind) {
+          case 'clear':
+            pending.length = 0;
+            down.clear();
+            random = undefined;
+            break;
+          case 'regionDown':
+            down.set(fault.region, description);
+            break;
+          case 'regionUp':
+            down.delete(fault.region);
+            break;
+          case 'random':
+            random = { operations: fault.operations, description };
+            break;
+          default:
+            pending.push({ kind: fault.kind, operation: fault.operation, region: fault.region, left: fault.count, description });
+        }
+      }
+      const regionDown = down.get(call.region);
+      if (regionDown) return { ...call, injected: regionDown };
+      const scripted = pending.find((p) => p.left > 0 && p.operation === call.operation && (p.region === undefined || p.region === call.region) && answerFits(p.kind, call));
+      if (scripted) {
+        scripted.left -= 1;
+        return { ...call, injected: scripted.description };
+      }
+      if (random && (random.operations === undefined || random.operations.includes(call.operation))) return { ...call, injected: random.description };
+      return { ...call };
+    });
+}
+
+/** Whether a failed call's answer is what the fault produces. */
+function answerFits(kind: string, call: ConnectCall): boolean {
+  switch (kind) {
+    case 'throttle':
+      return call.status === 429;
+    case 'conflict':
+      return call.status === 409;
+    case 'internal':
+    case 'appliedThen500':
+      return call.status === 500;
+    default:
+      // reset and hang: no answer at all (a network error or the client's timeout).
+      return call.status === undefined;
+  }
 }
 
 function shiftsOf(recording: Recording): ShiftTimeline[] {
@@ -70,9 +144,16 @@ function shiftsOf(recording: Recording): ShiftTimeline[] {
   return health.map((d, i) => {
     const next = health[i + 1]?.at ?? Number.POSITIVE_INFINITY;
     const previous = health[i - 1]?.at ?? recording.startedAt;
-    const target = percentFor(recording, d.to);
+    // Each failback step has its own percent, carried by its decision; other states have traffic.<state>.
+    const target = d.primaryPercent ?? percentFor(recording, d.to);
     const inWindow = (at: number) => at >= d.at && at < next;
-    const cause = d.trigger === 'operator' ? commandCause(recording.commands, d.to, d.at, previous) : alarmCause(recording.alarmChanges, d.alarms, d.to, d.at);
+    // The next failback step follows its hold, not an alarm or a command: it has no cause to time from.
+    const step = d.trigger === 'automatic' && d.from === 'failingBack' && d.to !== 'failedOver';
+    const cause = step
+      ? undefined
+      : d.trigger === 'operator'
+        ? commandCause(recording.commands, d.to, d.at, previous)
+        : alarmCause(recording.alarmChanges, d.alarms, d.to, d.at);
     const verifiedAt = recording.shiftOutcomes.find((o) => o.kind === 'verified' && o.targetPrimaryPercent === target && inWindow(o.at))?.at;
     const attempts = recording.connectCalls.filter((c) => inWindow(c.startedAt));
     const accepted = attempts.find((c) => c.operation === 'UpdateTrafficDistribution' && c.error === undefined && c.split?.telephonyPrimaryPercent === target);
@@ -117,7 +198,8 @@ function percentFor(recording: Recording, state: string): number {
 
 /** The latest alarm change before the decision that points the way it went (ALARM away from healthy, OK back). */
 function alarmCause(changes: readonly AlarmChange[], alarms: readonly string[], to: string, decidedAt: number): ShiftCause | undefined {
-  const direction = (c: AlarmChange) => (to === 'healthy' ? c.state === 'OK' : c.state === 'ALARM');
+  const back = to === 'healthy' || to === 'failingBack';
+  const direction = (c: AlarmChange) => (back ? c.state === 'OK' : c.state === 'ALARM');
   const before = changes.filter((c) => c.at <= decidedAt && direction(c));
   const named = before.filter((c) => alarms.includes(c.alarm));
   const change = (named.length > 0 ? named : before).at(-1);
@@ -125,7 +207,7 @@ function alarmCause(changes: readonly AlarmChange[], alarms: readonly string[], 
 }
 
 function commandCause(commands: readonly RecordedCommand[], to: string, decidedAt: number, previous: number): ShiftCause | undefined {
-  const wanted = to === 'healthy' ? 'failback' : to === 'failedOver' ? 'failover' : undefined;
+  const wanted = to === 'healthy' || to === 'failingBack' ? 'failback' : to === 'failedOver' ? 'failover' : undefined;
   const command = commands.filter((c) => c.at <= decidedAt && c.at >= previous - 60_000 && (wanted === undefined || c.command === wanted)).at(-1);
   return command && { kind: 'command', command: command.command, at: command.at, step: command.step };
 }

@@ -1,9 +1,9 @@
 /** Evaluating `waitFor` and `assert` conditions against one observation. Pure. */
-import type { StatusReport } from '../cli/status.ts';
+import type { StatusReport } from '../app/status.ts';
 import type { Config } from '../config/types.ts';
 import { signalKeysOf } from './scenario-check.ts';
 import type { Condition } from './scenario.ts';
-import type { SplitReading } from './target.ts';
+import type { SplitReading } from './game-day-target.ts';
 
 /** What the game day saw at one moment: the controller's state (its store) and the split (Connect). */
 export interface Observation {

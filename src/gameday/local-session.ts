@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parseConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
-import { runController } from '../controller/run-controller.ts';
+import { runController } from '../app/run-controller.ts';
 import { ConfigError } from '../errors.ts';
 import { startLocalStack } from '../local/local-stack.ts';
 import type { LocalStack } from '../local/local-stack.ts';
@@ -19,11 +19,12 @@ import { newRecording } from './recording.ts';
 import type { Recording } from './recording.ts';
 import { ScenarioError } from './scenario-errors.ts';
 import type { Scenario } from './scenario.ts';
-import { createTarget } from './target.ts';
-import type { GameDayTarget } from './target.ts';
+import type { GameDayTarget } from './game-day-target.ts';
+import { LocalTarget } from './local-target.ts';
 
 /** Timings of the local controller, so a whole game day takes seconds: scenarios may override them in `local.config`. */
-export const LOCAL_TIMING = { escalateAfter: '2s', recoverAfter: '2s', cooldown: '0s', maxAutomaticShifts: { count: 10, per: '1h' } } as const;
+// alarmPoll 0s: alarms are read at start-up only, so every shift of a game day is timed from its event.
+export const LOCAL_TIMING = { escalateAfter: '2s', recoverAfter: '2s', cooldown: '0s', maxAutomaticShifts: { count: 10, per: '1h' }, alarmPoll: '0s' } as const;
 
 export interface LocalSession {
   stack: LocalStack;
@@ -33,7 +34,7 @@ export interface LocalSession {
   /** Every controller log line (pino JSON), for `controller.log` beside the report. */
   logLines: string[];
   /**
-   * Stops the controller (cleanly), then the stack; restores the environment; removes the temporary store.
+   * Stops the controller (cleanly), then the stack; removes the temporary store.
    * Idempotent: later calls return the first call's promise.
    * @param options.copyStateTo also keeps the controller's state file there.
    */
@@ -53,11 +54,9 @@ export interface LocalSessionOptions {
 export async function startLocalSession(options: LocalSessionOptions): Promise<LocalSession> {
   const now = options.now ?? Date.now;
   const stack = await startLocalStack();
-  const savedEnv = pointEnvironmentAt(stack.env);
   let dir: string | undefined;
   const cleanup = async () => {
     await stack.stop();
-    restoreEnvironment(savedEnv);
     if (dir) await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -75,6 +74,7 @@ export async function startLocalSession(options: LocalSessionOptions): Promise<L
       logger,
       signal: abort.signal,
       waitTimeSeconds: 1,
+      aws: stack.clientSettings,
       hooks: {
         ready: () => ready(),
         // The command's log line comes after its decision; the receipt time is when it was classified.
@@ -82,7 +82,17 @@ export async function startLocalSession(options: LocalSessionOptions): Promise<L
           if (outcome === 'command') commandsTaken.push(now());
         },
         decision: (d) =>
-          recording.decisions.push({ at: d.at, region: d.region, from: d.from, to: d.to, reason: d.reason, trigger: d.trigger, alarms: [...d.alarms], ...(d.by ? { by: d.by } : {}) }),
+          recording.decisions.push({
+            at: d.at,
+            region: d.region,
+            from: d.from,
+            to: d.to,
+            reason: d.reason,
+            trigger: d.trigger,
+            alarms: [...d.alarms],
+            ...(d.by ? { by: d.by } : {}),
+            ...(d.primaryPercent === undefined ? {} : { primaryPercent: d.primaryPercent }),
+          }),
         shift: (outcome) =>
           recording.shiftOutcomes.push({
             at: outcome.kind === 'verified' ? outcome.result.verifiedAt : now(),
@@ -96,7 +106,7 @@ export async function startLocalSession(options: LocalSessionOptions): Promise<L
     });
     const started = await Promise.race([isReady.then(() => true), done.then(() => false)]);
     if (!started) throw new Error('the local controller stopped before it was ready; see its log');
-    const target = createTarget({ config, simulator: stack.connect, sqs: stack.sqs });
+    const target = new LocalTarget({ config, simulator: stack.connect, sqs: stack.sqs, aws: stack.clientSettings });
     let stopping: Promise<void> | undefined;
     const stop = async (stopOptions: { copyStateTo?: string }) => {
       abort.abort(new Error('game day over'));
@@ -199,18 +209,5 @@ function noteLogLine(line: string, recording: Recording, commandsTaken: readonly
   if (entry.level === 'warn' || entry.level === 'error' || entry.level === 'fatal') {
     const { level, time: _time, msg, service: _service, pid: _pid, hostname: _hostname, ...rest } = entry;
     recording.logs.push({ at, level: String(level), msg: String(msg), detail: JSON.stringify(rest) });
-  }
-}
-
-function pointEnvironmentAt(env: Record<string, string>): Record<string, string | undefined> {
-  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
-  Object.assign(process.env, env);
-  return saved;
-}
-
-function restoreEnvironment(saved: Record<string, string | undefined>): void {
-  for (const [key, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
   }
 }

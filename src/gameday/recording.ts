@@ -6,7 +6,9 @@
  */
 import type { AlarmValue } from '../config/types.ts';
 import type { ConnectCall } from '../connect/traffic-port.ts';
+import type { RunMetadata } from './run-metadata.ts';
 import type { GameDayMode } from './scenario-check.ts';
+import type { FaultSpec } from './scenario.ts';
 
 export interface RecordedAlarm {
   key: string;
@@ -47,6 +49,8 @@ export interface RecordedDecision {
   trigger: string;
   alarms: string[];
   by?: string;
+  /** For health decisions: the telephony percent decided (each failback step its own). */
+  primaryPercent?: number;
 }
 
 /** The controller took a message from the queue (local stack only: from its logs). */
@@ -80,6 +84,8 @@ export interface RecordedFault {
   at: number;
   description: string;
   step: string;
+  /** The fault as injected, so the report can tell the errors it caused (expected) from others. */
+  fault?: FaultSpec;
 }
 
 export type StepStatus = 'done' | 'passed' | 'failed' | 'skipped' | 'error';
@@ -146,6 +152,8 @@ export interface Recording {
   logs: RecordedLog[];
   /** True when the inside view (hooks, logs, Connect calls) was recorded: the local stack. */
   insideView: boolean;
+  /** Version, commit, operator, account, hashes: filled in by the `gameday` command (absent in older reports). */
+  metadata?: RunMetadata;
 }
 
 /** An empty recording for a scenario run; the runner and the local session fill it in. */

@@ -5,8 +5,10 @@
 import { legsOf } from './analysis.ts';
 import type { Analysis } from './analysis.ts';
 import type { Recording } from './recording.ts';
-import { callClass, describeCall, duration, offset, passed, percentText, when } from './report-format.ts';
+import type { RunSummary } from './run-history.ts';
+import { callClass, criteriaOf, describeCall, duration, failuresOf, offset, passed, percentText, when } from './report-format.ts';
 import { COLORS, escapeXml, renderTimeline } from './svg-timeline.ts';
+import { renderRtoTrend } from './svg-trend.ts';
 
 const esc = escapeXml;
 
@@ -26,19 +28,26 @@ tr.failed td{background:#ffebee}tr.passed td:first-child{color:#2e7d32}tr.failed
 code{font:12px ui-monospace,Menlo,Consolas,monospace;background:#f5f5f5;padding:1px 4px;border-radius:3px}
 td code{white-space:pre-wrap;word-break:break-all}
 ol.attempts{margin:4px 0 10px;padding-left:22px;font:12px ui-monospace,Menlo,Consolas,monospace}
+.failures{border:2px solid #c62828;background:#ffebee;border-radius:6px;padding:8px 14px;margin:12px 0}.failures h2{border:0;margin:0 0 4px;padding:0;font-size:16px;color:#c62828}.failures ul{margin:4px 0 0;padding-left:20px}
+table.meta th{width:220px}td.blank{height:28px}td.tall{height:90px}tr.expected td{color:#666}
 .ok{color:#2e7d32}.throttled{color:#ef6c00}.conflict{color:#6a1b9a}.server{color:#c62828}.client{color:#ad1457}.network{color:#212121;font-weight:600}
 `;
 
-export function renderHtmlReport(recording: Recording, analysis: Analysis): string {
+export function renderHtmlReport(recording: Recording, analysis: Analysis, runs: readonly RunSummary[] = []): string {
   const ok = passed(recording);
   const checksPassed = recording.checks.filter((c) => c.passed).length;
   const rto = analysis.rto;
   const title = `Game day: ${recording.scenario.name}`;
   const body = [
     `<h1>${esc(title)}<span class="verdict ${ok ? 'pass' : 'fail'}">${ok ? 'PASSED' : 'FAILED'}</span></h1>`,
+    failuresBox(recording),
     `<div class="muted">${esc(recording.mode === 'local' ? 'on the embedded local stack, controller in-process' : 'against AWS, with the running controller')} · started ${esc(when(recording.startedAt))} · took ${esc(duration(recording.endedAt - recording.startedAt))}${recording.scenario.file ? ` · scenario <code>${esc(recording.scenario.file)}</code>` : ' · built-in scenario'}</div>`,
     recording.scenario.description ? `<p>${esc(recording.scenario.description)}</p>` : '',
     cards(recording, analysis, checksPassed),
+    '<h2 id="criteria">Criteria</h2>',
+    criteriaTable(recording, analysis),
+    '<h2 id="run">This run</h2>',
+    metadataTable(recording),
     '<h2 id="timeline">Timeline</h2>',
     `<div class="timeline-box">${renderTimeline(recording, analysis)}</div>`,
     legend(recording),
@@ -53,8 +62,12 @@ export function renderHtmlReport(recording: Recording, analysis: Analysis): stri
     '<h2 id="steps">Steps</h2>',
     stepsTable(recording),
     controllerLogs(recording),
+    '<h2 id="trend">RTO across runs</h2>',
+    trend(recording, runs),
     '<h2 id="config">Config</h2>',
     configTable(recording),
+    '<h2 id="sign-off">Sign-off</h2>',
+    signOff(recording, ok),
     `<p class="muted">Written by <code>connect-failover gameday</code>. Every time is an offset from the start (${esc(when(recording.startedAt))}).</p>`,
   ];
   return [
@@ -74,17 +87,84 @@ export function renderHtmlReport(recording: Recording, analysis: Analysis): stri
   ].join('\n');
 }
 
+/** A failed run says what failed before anything else: a count alone ("6 / 7") hides which check it was. */
+function failuresBox(recording: Recording): string {
+  if (passed(recording)) return '';
+  const failures = failuresOf(recording);
+  const failed = recording.checks.filter((c) => !c.passed).length;
+  const errors = recording.steps.filter((s) => s.status === 'error').length;
+  const head = [failed > 0 ? `${failed} of ${recording.checks.length} checks FAILED` : '', errors > 0 ? `${errors} step${errors === 1 ? '' : 's'} ended in an error` : '']
+    .filter(Boolean)
+    .join('; ');
+  return `<div class="failures"><h2 id="failed">${esc(head || 'FAILED')}</h2><ul>${failures.map((f) => `<li>${esc(f)}</li>`).join('')}</ul></div>`;
+}
+
+function criteriaTable(recording: Recording, analysis: Analysis): string {
+  const rows = criteriaOf(recording, analysis).map(
+    (c) => `<tr class="${c.result === 'FAIL' ? 'failed' : 'passed'}"><td>${esc(c.result)}</td><td>${esc(c.criterion)}</td><td>${esc(c.target)}</td><td>${esc(c.measured)}</td></tr>`,
+  );
+  return `<table class="criteria"><thead><tr><th>result</th><th>criterion</th><th>target</th><th>measured</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function metadataTable(recording: Recording): string {
+  const m = recording.metadata;
+  if (!m) return '<p class="muted">No run metadata recorded (a report written by an earlier release).</p>';
+  const rows: Array<[string, string]> = [
+    ['tool', `connect-failover ${m.version}${m.commit ? ` (commit ${m.commit})` : ' (no git checkout)'}, Node.js ${m.nodeVersion}`],
+    ['operator', m.operator],
+    ['account', m.account ?? 'unknown (the config gives the group by id)'],
+    ['traffic distribution group', m.trafficDistributionGroup],
+    ['config hash', `${m.configHash} (sha256 of the policy: group, Regions, signals, traffic, timing, failback, drift, dryRun)`],
+    ['scenario hash', `${m.scenarioHash} (sha256 of the scenario as parsed)`],
+  ];
+  return `<table class="meta"><tbody>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td><code>${esc(v)}</code></td></tr>`).join('')}</tbody></table>`;
+}
+
+function trend(recording: Recording, runs: readonly RunSummary[]): string {
+  const same = runs.filter((r) => r.scenario === recording.scenario.name);
+  if (same.length === 0) return '<p>No run history (runs.jsonl) beside this report.</p>';
+  const shown = same.slice(-20);
+  const current = recording.metadata;
+  const changed = (value: string | undefined, now: string | undefined) => (value && now && value !== now ? ' (differs)' : '');
+  const rows = shown.map(
+    (r) =>
+      `<tr class="${r.passed ? 'passed' : 'failed'}"><td>${r.passed ? 'pass' : 'FAIL'}</td><td class="num">${esc(r.startedAt)}</td><td class="num">${esc(duration(r.rtoMs ?? undefined))}</td><td class="num">${esc(duration(r.rtoTargetMs ?? undefined))}</td><td class="num">${r.checksPassed} / ${r.checksTotal}</td><td>${esc(`${r.version ?? '?'}${r.commit ? ` ${r.commit}` : ''}`)}</td><td><code>${esc(`${r.configHash ?? '?'}${changed(r.configHash, current?.configHash)}`)}</code></td><td><code>${esc(`${r.scenarioHash ?? '?'}${changed(r.scenarioHash, current?.scenarioHash)}`)}</code></td><td>${esc(r.operator ?? '?')}</td></tr>`,
+  );
+  return [
+    `<p class="muted">Runs of “${esc(recording.scenario.name)}” recorded in <code>runs.jsonl</code> beside this report (${same.length} in all${same.length > shown.length ? `, the last ${shown.length} shown` : ''}); “differs” marks a config or scenario other than this run’s.</p>`,
+    `<div class="timeline-box">${renderRtoTrend(shown)}</div>`,
+    `<table class="runs"><thead><tr><th>result</th><th>started</th><th>RTO</th><th>target</th><th>checks</th><th>version</th><th>config</th><th>scenario</th><th>operator</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
+  ].join('');
+}
+
+function signOff(recording: Recording, ok: boolean): string {
+  const rows = [
+    `<tr><th>result</th><td>${ok ? 'PASSED' : 'FAILED'}: ${esc(recording.scenario.name)}, ${esc(when(recording.startedAt))}</td></tr>`,
+    `<tr><th>run by</th><td>${esc(recording.metadata?.operator ?? '')}</td></tr>`,
+    '<tr><th>reviewed by (name, role)</th><td class="blank"></td></tr>',
+    '<tr><th>date</th><td class="blank"></td></tr>',
+    '<tr><th>decision</th><td>☐ accepted ☐ accepted with actions ☐ rejected: repeat the game day</td></tr>',
+    '<tr><th>actions and notes</th><td class="blank tall"></td></tr>',
+    '<tr><th>signature</th><td class="blank"></td></tr>',
+  ];
+  return `<table class="sign-off"><tbody>${rows.join('')}</tbody></table>`;
+}
+
 function cards(recording: Recording, analysis: Analysis, checksPassed: number): string {
   const rto = analysis.rto;
-  const rtoClass = rto.passed === undefined ? '' : rto.passed ? ' class="ok"' : ' class="server"';
-  const errors = analysis.apiErrors.length + recording.observerErrors.length;
+  const rtoClass = rto.passed === undefined ? 'big' : rto.passed ? 'big ok' : 'big server';
+  const failed = recording.checks.length - checksPassed;
+  const unexpected = analysis.unexpectedApiErrors.length + recording.observerErrors.length;
+  const expected = analysis.apiErrors.length - analysis.unexpectedApiErrors.length;
   return [
     '<div class="cards">',
-    `<div class="card"><div class="small">recovery time (RTO)</div><div class="big"${rtoClass}>${esc(duration(rto.measuredMs))}</div><div class="small">${rto.targetMs === undefined ? 'no target set' : `target ${esc(duration(rto.targetMs))}`}</div></div>`,
-    `<div class="card"><div class="small">checks passed</div><div class="big">${checksPassed} / ${recording.checks.length}</div><div class="small">waits, asserts and the RTO</div></div>`,
+    `<div class="card"><div class="small">recovery time (RTO)</div><div class="${rtoClass}">${esc(duration(rto.measuredMs))}</div><div class="small">${rto.targetMs === undefined ? 'no target set' : `target ${esc(duration(rto.targetMs))}`}</div></div>`,
+    failed > 0
+      ? `<div class="card"><div class="small">checks</div><div class="big server">${failed} FAILED</div><div class="small">${checksPassed} of ${recording.checks.length} passed</div></div>`
+      : `<div class="card"><div class="small">checks passed</div><div class="big">${checksPassed} / ${recording.checks.length}</div><div class="small">waits, asserts and the RTO</div></div>`,
     `<div class="card"><div class="small">shifts</div><div class="big">${analysis.shifts.length}</div><div class="small">${analysis.shifts.filter((s) => s.verifiedAt !== undefined).length} verified</div></div>`,
-    `<div class="card"><div class="small">Connect calls by the controller</div><div class="big">${recording.insideView ? recording.connectCalls.length : '—'}</div><div class="small">${recording.insideView ? `${analysis.apiErrors.length} failed` : 'not visible against AWS'}</div></div>`,
-    `<div class="card"><div class="small">errors seen</div><div class="big">${errors}</div><div class="small">API and observation errors</div></div>`,
+    `<div class="card"><div class="small">Connect calls by the controller</div><div class="big">${recording.insideView ? recording.connectCalls.length : '—'}</div><div class="small">${recording.insideView ? `${analysis.apiErrors.length} failed, ${expected} of them injected` : 'not visible against AWS'}</div></div>`,
+    `<div class="card"><div class="small">unexpected errors</div><div class="big${unexpected > 0 ? ' server' : ''}">${unexpected}</div><div class="small">${expected} expected from injected faults (not counted)</div></div>`,
     '</div>',
   ].join('');
 }
@@ -173,13 +253,16 @@ function checksTable(recording: Recording): string {
 
 function apiErrors(recording: Recording, analysis: Analysis): string {
   const rows = [
-    ...analysis.apiErrors.map((c) => ({ at: c.startedAt, who: 'controller', what: `${c.operation} ${c.region}`, detail: `${c.status ?? 'no answer'} ${c.error ?? ''}` })),
-    ...(recording.insideView ? [] : recording.shiftOutcomes.filter((o) => o.kind === 'failed').map((o) => ({ at: o.at, who: 'controller', what: `shift to ${o.targetPrimaryPercent}%`, detail: o.error ?? '' }))),
-    ...recording.observerErrors.map((e) => ({ at: e.at, who: 'game day', what: e.what, detail: e.message })),
+    ...analysis.apiErrors.map((c) => ({ at: c.startedAt, who: 'controller', what: `${c.operation} ${c.region}`, detail: `${c.status ?? 'no answer'} ${c.error ?? ''}`, expected: c.injected })),
+    ...(recording.insideView ? [] : recording.shiftOutcomes.filter((o) => o.kind === 'failed').map((o) => ({ at: o.at, who: 'controller', what: `shift to ${o.targetPrimaryPercent}%`, detail: o.error ?? '', expected: undefined }))),
+    ...recording.observerErrors.map((e) => ({ at: e.at, who: 'game day', what: e.what, detail: e.message, expected: undefined })),
   ].toSorted((a, b) => a.at - b.at);
   if (rows.length === 0) return '<p>None.</p>';
-  return `<table class="api-errors"><thead><tr><th>time</th><th>by</th><th>call</th><th>error</th></tr></thead><tbody>${rows
-    .map((r) => `<tr><td class="num">${esc(offset(r.at, recording))}</td><td>${esc(r.who)}</td><td>${esc(r.what)}</td><td>${esc(r.detail)}</td></tr>`)
+  return `<p class="muted">An error an injected fault explains is expected: it is what the game day set out to cause, and it counts against nothing.</p><table class="api-errors"><thead><tr><th>time</th><th>by</th><th>call</th><th>error</th><th>expected?</th></tr></thead><tbody>${rows
+    .map(
+      (r) =>
+        `<tr class="${r.expected ? 'expected' : 'unexpected'}"><td class="num">${esc(offset(r.at, recording))}</td><td>${esc(r.who)}</td><td>${esc(r.what)}</td><td>${esc(r.detail)}</td><td>${r.expected ? esc(`expected: injected fault (${r.expected})`) : '<b>unexpected</b>'}</td></tr>`,
+    )
     .join('')}</tbody></table>`;
 }
 

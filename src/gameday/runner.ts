@@ -8,7 +8,7 @@
 import { systemClock } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { HistoryEntry } from '../controller/document.ts';
-import { signalRefs } from '../controller/signal-map.ts';
+import { signalRefs } from '../domain/signals.ts';
 import { rtoCheck } from './analysis.ts';
 import { evaluate } from './conditions.ts';
 import type { Observation } from './conditions.ts';
@@ -16,7 +16,7 @@ import type { Check, Recording, Sample, StepRecord, StepStatus } from './recordi
 import { alarmsOf, applies } from './scenario-check.ts';
 import { describeAction, describeFault, describeStep } from './scenario.ts';
 import type { Scenario, ScenarioStep } from './scenario.ts';
-import type { GameDayTarget } from './target.ts';
+import type { GameDayTarget } from './game-day-target.ts';
 
 /** What the runner tells a progress display. */
 export interface ProgressListener {
@@ -139,7 +139,7 @@ async function act(step: ScenarioStep, ctx: StepContext): Promise<{ status: Step
     case 'fault': {
       target.injectFault(action.fault);
       const description = describeFault(action.fault);
-      recording.faults.push({ at: clock.now(), description, step: step.path });
+      recording.faults.push({ at: clock.now(), description, step: step.path, fault: action.fault });
       return { status: 'done', detail: description };
     }
     case 'operator': {
@@ -275,6 +275,7 @@ async function readControllerHistory(target: GameDayTarget, recording: Recording
         trigger: entry.trigger ?? 'automatic',
         alarms: entry.alarms ?? [],
         ...(entry.by ? { by: entry.by } : {}),
+        ...(entry.primaryPercent === undefined ? {} : { primaryPercent: entry.primaryPercent }),
       });
     } else if (entry.kind === 'shift' && entry.primaryPercent !== undefined && (entry.outcome === 'verified' || entry.outcome === 'failed')) {
       recording.shiftOutcomes.push({

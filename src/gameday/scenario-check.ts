@@ -4,12 +4,11 @@
  * shifts (not `dryRun`), `rto.from` must name a step.
  */
 import type { Config } from '../config/types.ts';
-import { signalRefs } from '../controller/signal-map.ts';
-import type { SignalRef } from '../controller/signal-map.ts';
+import { SIGNAL_ROLES, signalRefs } from '../domain/signals.ts';
+import type { SignalRef, SignalRole } from '../domain/signals.ts';
 import { GameDayRefusedError } from './scenario-errors.ts';
 import type { ScenarioIssue } from './scenario-errors.ts';
-import { SIGNAL_ROLES } from './scenario.ts';
-import type { Condition, Scenario, ScenarioStep, SignalRole } from './scenario.ts';
+import type { Condition, Scenario, ScenarioStep } from './scenario.ts';
 
 export type GameDayMode = 'local' | 'aws';
 

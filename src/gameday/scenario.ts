@@ -11,25 +11,27 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from '../config/duration.ts';
 import { formatPath } from '../config/schema.ts';
-import type { AlarmValue, HealthState } from '../config/types.ts';
+import type { AlarmValue, HealthState, SplitState } from '../config/types.ts';
+import { ALARM_VALUES, SIGNAL_ROLES } from '../domain/signals.ts';
+import type { SignalRole } from '../domain/signals.ts';
+import { AUTOMATION_STATES, HEALTH_STATES } from '../domain/states.ts';
+import type { AutomationState } from '../domain/states.ts';
 import { CONNECT_TRAFFIC_OPERATIONS } from '../local/connect-faults.ts';
 import type { ConnectTrafficOperation } from '../local/connect-faults.ts';
 import { ScenarioError } from './scenario-errors.ts';
 import type { ScenarioIssue } from './scenario-errors.ts';
-import { describeValue as show, expecting } from '../config/schema.ts';
+import { expecting } from '../config/schema.ts';
+import { describeYamlValue as show } from '../describe-value.ts';
 
-export const HEALTH_STATES = ['healthy', 'degraded', 'failedOver'] as const satisfies readonly HealthState[];
-export const AUTOMATION_STATES = ['active', 'paused', 'suspended'] as const;
-export const ALARM_VALUES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const satisfies readonly AlarmValue[];
-export const SIGNAL_ROLES = ['degraded', 'critical', 'replicaUnhealthy'] as const;
+/** The states whose split is one configured percent (`traffic.<state>`). */
+const SPLIT_STATES = ['healthy', 'degraded', 'failedOver'] as const satisfies readonly SplitState[];
+
 export const SHIFT_OUTCOMES = ['pending', 'verified', 'failed', 'dryRun'] as const;
 export const OPERATOR_COMMANDS = ['failover', 'failback', 'pause', 'resume'] as const;
 /** Faults that hit the next `count` requests of one operation. */
 export const REQUEST_FAULTS = ['throttle', 'conflict', 'internal', 'appliedThen500', 'reset', 'hang'] as const;
 export const ACTION_KEYS = ['setAlarm', 'fault', 'operator', 'waitFor', 'hold', 'assert'] as const;
 
-export type SignalRole = (typeof SIGNAL_ROLES)[number];
-export type AutomationState = (typeof AUTOMATION_STATES)[number];
 export type ActionKey = (typeof ACTION_KEYS)[number];
 export type RequestFault = (typeof REQUEST_FAULTS)[number];
 
@@ -42,13 +44,14 @@ export const DEFAULT_REASON = 'connect-failover game day';
  * What `waitFor` waits for and `assert` checks. Every given key must hold at once.
  * - `state`, `automation`, `lastShift`, `signals`: the controller's view, from its store (as `status` shows it);
  * - `primaryPercent`: the telephony split Connect reports (GetTrafficDistribution);
- * - `split`: the same, compared with the config's `traffic.<state>` percent.
+ * - `split`: the same, compared with the config's `traffic.<state>` percent (failingBack has no one split:
+ *   wait for `state: failingBack` with a `primaryPercent` instead).
  */
 export interface Condition {
   state?: HealthState;
   automation?: AutomationState;
   primaryPercent?: number;
-  split?: HealthState;
+  split?: SplitState;
   lastShift?: (typeof SHIFT_OUTCOMES)[number];
   /** Alarm name or signal role (every alarm of that role) → the value the controller holds for it. */
   signals?: Record<string, AlarmValue>;
@@ -145,7 +148,7 @@ const conditionSchema = strict({
     state: oneOf(HEALTH_STATES).optional(),
     automation: oneOf(AUTOMATION_STATES).optional(),
     primaryPercent: percent.optional(),
-    split: oneOf(HEALTH_STATES).optional(),
+    split: oneOf(SPLIT_STATES).optional(),
     lastShift: oneOf(SHIFT_OUTCOMES).optional(),
     signals: z
       .record(z.string(), oneOf(ALARM_VALUES), { error: expecting('a mapping of alarm names or signal roles to OK, ALARM or INSUFFICIENT_DATA') })

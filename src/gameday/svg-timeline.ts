@@ -16,6 +16,7 @@ export const COLORS = {
   healthy: '#2e7d32',
   degraded: '#f9a825',
   failedOver: '#c62828',
+  failingBack: '#7cb342',
   active: '#a5d6a7',
   paused: '#90a4ae',
   suspended: '#ef6c00',
@@ -32,7 +33,14 @@ export const COLORS = {
   rto: '#1565c0',
 } as const;
 
-const WIDTH = 1200;
+/** Width of a short run's timeline; a long or busy run gets more (the report scrolls it sideways). */
+const MIN_WIDTH = 1200;
+const MAX_WIDTH = 4800;
+/** Room each step marker and each shift label needs, px: what the width grows by for a busy run. */
+const PER_STEP = 30;
+const PER_SHIFT = 64;
+/** Width of one character of the 10-11px labels, px, for telling whether two labels would touch. */
+const CHAR_PX = 6.2;
 const LEFT = 270;
 /** Characters of a lane label that fit left of the plot at 11px. */
 const LABEL_CHARS = 44;
@@ -67,20 +75,39 @@ function segments(initial: string, changes: ReadonlyArray<{ at: number; value: s
   return out;
 }
 
-function tickStep(spanMs: number): number {
-  const steps = [100, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000];
-  return steps.find((s) => spanMs / s <= 14) ?? 3_600_000;
+const TICK_STEPS = [100, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000];
+
+/** The smallest round tick interval that leaves at least `minPx` between tick labels. */
+function tickStep(spanMs: number, plotPx: number, minPx = 70): number {
+  return TICK_STEPS.find((s) => spanMs / s <= Math.max(1, Math.floor(plotPx / minPx))) ?? TICK_STEPS.at(-1)!;
 }
 
-function secondsLabel(ms: number): string {
-  if (ms >= 120_000) return `${Math.round(ms / 60_000)}m`;
+/** A tick label: `1.5s`, `45s`, `5m`, `1h 30m`: short enough at any run length. */
+export function secondsLabel(ms: number): string {
+  if (ms >= 3_600_000) {
+    const h = Math.floor(ms / 3_600_000);
+    const m = Math.round((ms % 3_600_000) / 60_000);
+    return m === 0 ? `${h}h` : `${h}h ${m}m`;
+  }
+  if (ms >= 120_000) {
+    const m = Math.floor(ms / 60_000);
+    const s = Math.round((ms % 60_000) / 1000);
+    return s === 0 ? `${m}m` : `${m}m ${s}s`;
+  }
   return `${Number((ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 2))}s`;
+}
+
+/** Whether `text` fits in a bar `px` wide (a label is drawn inside a bar only when it does). */
+function fits(text: string, px: number): boolean {
+  return px > text.length * CHAR_PX + 12;
 }
 
 /** Renders the timeline; `analysis` supplies the shifts and the RTO span. */
 export function renderTimeline(recording: Recording, analysis: Analysis): string {
   const start = recording.startedAt;
   const end = Math.max(recording.endedAt, start + 1000);
+  const healthDecisions = recording.decisions.filter((d) => d.region === 'health').length;
+  const WIDTH = Math.round(Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, LEFT + RIGHT + recording.steps.length * PER_STEP, LEFT + RIGHT + healthDecisions * PER_SHIFT)));
   const plot = WIDTH - LEFT - RIGHT;
   const x = (at: number) => LEFT + ((Math.min(Math.max(at, start), end) - start) / (end - start)) * plot;
   const parts: string[] = [];
@@ -105,7 +132,7 @@ export function renderTimeline(recording: Recording, analysis: Analysis): string
       parts.push(
         `<rect x="${x(s.from).toFixed(1)}" y="${y}" width="${Math.max(0.5, x(s.to) - x(s.from)).toFixed(1)}" height="${LANE}" fill="${color}"><title>${escapeXml(`${alarm.name}: ${s.value} from ${offset(s.from, recording)} to ${offset(s.to, recording)}`)}</title></rect>`,
       );
-      if (x(s.to) - x(s.from) > 60) parts.push(`<text x="${(x(s.from) + 6).toFixed(1)}" y="${y + 14}" class="in-bar">${escapeXml(s.value)}</text>`);
+      if (fits(s.value, x(s.to) - x(s.from))) parts.push(`<text x="${(x(s.from) + 6).toFixed(1)}" y="${y + 14}" class="in-bar">${escapeXml(s.value)}</text>`);
     }
     parts.push('</g>');
     y += LANE + GAP;
@@ -120,15 +147,16 @@ export function renderTimeline(recording: Recording, analysis: Analysis): string
     ['controller state', firstHealth, health, 'controller-state'],
     ['automation', firstAutomation, automation, 'automation'],
   ] as const) {
-    const segs = segments(initial, decisions.map((d) => ({ at: d.at, value: d.to })), start, end);
+    // Each failback step is a segment of its own (`failingBack 50%`), coloured as failingBack.
+    const segs = segments(initial, decisions.map((d) => ({ at: d.at, value: d.to === 'failingBack' && d.primaryPercent !== undefined ? `failingBack ${d.primaryPercent}%` : d.to })), start, end);
     parts.push(`<g class="lane series ${cls}">`);
     parts.push(laneLabel(name, y));
     for (const s of segs) {
-      const color = COLORS[s.value as keyof typeof COLORS] ?? COLORS.unknown;
+      const color = COLORS[s.value.split(' ')[0] as keyof typeof COLORS] ?? COLORS.unknown;
       parts.push(
         `<rect x="${x(s.from).toFixed(1)}" y="${y}" width="${Math.max(0.5, x(s.to) - x(s.from)).toFixed(1)}" height="${LANE}" fill="${color}"><title>${escapeXml(`${name}: ${s.value} from ${offset(s.from, recording)} to ${offset(s.to, recording)}`)}</title></rect>`,
       );
-      if (x(s.to) - x(s.from) > 70) {
+      if (fits(s.value, x(s.to) - x(s.from))) {
         parts.push(`<text x="${(x(s.from) + 6).toFixed(1)}" y="${y + 14}" class="in-bar">${escapeXml(s.value)}</text>`);
       }
     }
@@ -158,6 +186,9 @@ export function renderTimeline(recording: Recording, analysis: Analysis): string
   }
   parts.push(stepPath('split-desired', recording.samples.map((s) => ({ at: s.at, value: s.desiredPrimaryPercent })), x, yPct, end, COLORS.desired, '6 4', 'desired split (the controller’s state)'));
   parts.push(stepPath('split-actual', recording.samples.map((s) => ({ at: s.at, value: s.actualPrimaryPercent })), x, yPct, end, COLORS.actual, undefined, 'actual split (Connect)'));
+  // Shift labels go on the lowest of three rows where they touch no earlier label; with none free the
+  // label is left out (the decision line and its marks keep their hover titles).
+  const labelRowsEnd = [-Infinity, -Infinity, -Infinity];
   for (const shift of analysis.shifts) {
     const level = yPct(shift.targetPrimaryPercent);
     const mark = (at: number | undefined, shape: (cx: string, cy: string) => string, what: string) => {
@@ -166,7 +197,13 @@ export function renderTimeline(recording: Recording, analysis: Analysis): string
       parts.push(`<g class="shift-mark" data-shift="${shift.number}">${shape(x(at).toFixed(1), level.toFixed(1))}<title>${escapeXml(title)}</title></g>`);
     };
     parts.push(`<line x1="${x(shift.decidedAt).toFixed(1)}" x2="${x(shift.decidedAt).toFixed(1)}" y1="${top}" y2="${top + CHART}" class="decision-line"/>`);
-    parts.push(`<text x="${(x(shift.decidedAt) + 3).toFixed(1)}" y="${top + CHART - 4}" class="shift-label">shift ${shift.number}</text>`);
+    const label = `shift ${shift.number}`;
+    const lx = x(shift.decidedAt) + 3;
+    const row = labelRowsEnd.findIndex((endPx) => lx > endPx + 4);
+    if (row >= 0) {
+      labelRowsEnd[row] = lx + label.length * CHAR_PX;
+      parts.push(`<text x="${lx.toFixed(1)}" y="${top + CHART - 4 - row * 12}" class="shift-label">${label}</text>`);
+    }
     mark(shift.decidedAt, (cx, cy) => `<path d="M ${cx} ${cy} m -5 -9 l 10 0 l -5 8 z" fill="${COLORS.desired}"/>`, 'decision');
     mark(shift.acceptedAt, (cx, cy) => `<rect x="${cx}" y="${cy}" width="8" height="8" transform="rotate(45 ${cx} ${cy}) translate(-4 -4)" fill="${COLORS.command}"/>`, 'UpdateTrafficDistribution accepted');
     mark(shift.verifiedAt, (cx, cy) => `<circle cx="${cx}" cy="${cy}" r="5" fill="${COLORS.ok}" stroke="white"/>`, 'verified');
@@ -208,7 +245,7 @@ export function renderTimeline(recording: Recording, analysis: Analysis): string
   y += LANE + GAP;
 
   // Time axis.
-  const step = tickStep(end - start);
+  const step = tickStep(end - start, plot);
   const axis: string[] = [`<g class="axis-x"><line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y}" y2="${y}" class="axis-line"/>`];
   for (let t = 0; start + t <= end; t += step) {
     const tx = x(start + t).toFixed(1);

@@ -1,46 +1,19 @@
+import {
+  CLOCK_SKEW_CODES,
+  CREDENTIAL_PROVIDER_ERRORS,
+  EXPIRED_CREDENTIAL_CODES,
+  NETWORK_ERROR_CODES,
+  THROTTLING_CODES,
+  TIMEOUT_CODES,
+} from '../aws/error-codes.ts';
 import { QueueError } from '../errors.ts';
 
-/** SQS and STS codes that mean "slow down"; SQS answers some of them with HTTP 400, not 429. */
-const THROTTLING_CODES = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'TooManyRequestsException',
-  'OverLimit',
-  'KmsThrottled',
-  'SlowDown',
-]);
-
 /**
- * Credential problems that fix themselves: a rotated role session or a clock that drifted back. Denied
- * permissions (AccessDenied) need someone to change IAM, so they stay terminal.
+ * Codes worth another receive: throttling (SQS answers some with HTTP 400), failures below HTTP, and
+ * credential problems that fix themselves (a rotated role session, a clock that drifted). Denied
+ * permissions need someone to change IAM, so they stay terminal.
  */
-const TRANSIENT_CREDENTIAL_CODES = new Set([
-  'CredentialsProviderError',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'RequestExpired',
-  'InvalidClientTokenId',
-  'UnrecognizedClientException',
-]);
-
-/** Failures below HTTP: no response, or a response cut off. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-]);
+const RETRYABLE_CODE_SETS = [THROTTLING_CODES, NETWORK_ERROR_CODES, TIMEOUT_CODES, CREDENTIAL_PROVIDER_ERRORS, EXPIRED_CREDENTIAL_CODES, CLOCK_SKEW_CODES];
 
 interface SdkErrorShape {
   name?: unknown;
@@ -59,7 +32,7 @@ function codeOf(err: SdkErrorShape): string {
 
 function isRetryable(code: string, status: number | undefined, sdkSaysRetryable: boolean): boolean {
   if (sdkSaysRetryable) return true;
-  if (THROTTLING_CODES.has(code) || TRANSIENT_CREDENTIAL_CODES.has(code) || NETWORK_CODES.has(code)) return true;
+  if (RETRYABLE_CODE_SETS.some((codes) => codes.has(code))) return true;
   if (status === undefined) return false;
   return status === 429 || status >= 500;
 }

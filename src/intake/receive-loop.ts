@@ -26,6 +26,14 @@ export interface ReceiveLoopOptions {
   onError: (err: unknown, failure: ReceiveLoopFailure) => void;
   /** Backoff after failures. Defaults: initial 1 s, max 30 s, full jitter. */
   backoff?: BackoffOptions;
+  /**
+   * On stop, how long the poll in flight may still run (default 0: aborted at once). SQS can hand a
+   * message to a poll whose client went away; that message then waits out its visibility timeout. A
+   * poll allowed to end hands its messages to `handBack` instead of stranding them.
+   */
+  stopGraceMs?: number;
+  /** Receives what a poll returned after the stop (default: nothing is done; they reappear later). */
+  handBack?: (batch: ReceivedMessage[]) => Promise<void>;
 }
 
 /**
@@ -58,11 +66,19 @@ export async function receiveLoop(options: ReceiveLoopOptions): Promise<void> {
 
   while (!signal.aborted) {
     let batch: ReceivedMessage[];
+    const poll = graceAfter(signal, options.stopGraceMs ?? 0);
     try {
-      batch = await intake.receive(signal);
+      batch = await intake.receive(poll.signal);
     } catch (err) {
+      if (signal.aborted) break;
       await fail('receive', err);
       continue;
+    } finally {
+      poll.dispose();
+    }
+    if (signal.aborted) {
+      if (batch.length > 0) await options.handBack?.(batch);
+      break;
     }
     if (batch.length === 0) {
       failures = 0;
@@ -75,4 +91,23 @@ export async function receiveLoop(options: ReceiveLoopOptions): Promise<void> {
       await fail('handle', err);
     }
   }
+}
+
+/** A signal that aborts `graceMs` after `signal` does (at once for 0). */
+function graceAfter(signal: AbortSignal, graceMs: number): { signal: AbortSignal; dispose(): void } {
+  if (graceMs <= 0) return { signal, dispose: () => undefined };
+  const late = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    timer = setTimeout(() => late.abort(signal.reason), graceMs);
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: late.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    },
+  };
 }

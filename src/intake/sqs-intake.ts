@@ -192,9 +192,10 @@ export class SqsIntake {
    *
    * SQS may hand a message to a poll the moment it is aborted; that message stays invisible for its
    * visibility timeout and is then redelivered. Short visibility timeouts keep that delay small.
+   * @param waitTimeSeconds this poll's wait (default: the intake's); 0 for a short poll that answers at once.
    * @throws QueueError on any other failure, including a request that outlives `receiveTimeoutMs`.
    */
-  async receive(signal: AbortSignal): Promise<ReceivedMessage[]> {
+  async receive(signal: AbortSignal, waitTimeSeconds = this.waitTimeSeconds): Promise<ReceivedMessage[]> {
     if (signal.aborted) return [];
     // One controller for "caller aborted" or "request hung", cleaned up after every call, rather than
     // AbortSignal.any: calling that over and over on one long-lived signal has been reported to leak.
@@ -212,7 +213,7 @@ export class SqsIntake {
         new ReceiveMessageCommand({
           QueueUrl: this.queueUrl,
           MaxNumberOfMessages: this.maxMessages,
-          WaitTimeSeconds: this.waitTimeSeconds,
+          WaitTimeSeconds: waitTimeSeconds,
           VisibilityTimeout: this.visibilityTimeoutSeconds,
           // SenderId: the IAM principal that sent it, the audit's answer to "who sent this command".
           MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount', 'SenderId'],

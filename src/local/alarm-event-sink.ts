@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { snsTopicArn } from '../aws/identifiers.ts';
 import type { AlarmValue } from '../config/types.ts';
 import { SimulatorInputError } from './simulator-errors.ts';
+
+/** The SNS topic a simulated alarm notifies when it is given none. */
+export const DEFAULT_ALARM_TOPIC = 'connect-failover-alarms';
 
 /** One state of an alarm, as CloudWatch records it. */
 export interface AlarmStateRecord {
@@ -120,12 +124,6 @@ function formatEventTime(epochMs: number): string {
   return `${new Date(epochMs).toISOString().slice(0, 19)}Z`;
 }
 
-function partitionOf(region: string): string {
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('cn-')) return 'aws-cn';
-  return 'aws';
-}
-
 /** The topic a notification for `change` is published to: the first SNS action for the new state. */
 function topicArnFor(change: AlarmTransition): string {
   const { alarm, current } = change;
@@ -133,7 +131,7 @@ function topicArnFor(change: AlarmTransition): string {
     current.value === 'ALARM' ? alarm.actions.alarm : current.value === 'OK' ? alarm.actions.ok : alarm.actions.insufficientData;
   return (
     actions.find((a) => a.startsWith('arn:') && a.split(':')[2] === 'sns') ??
-    `arn:${partitionOf(alarm.region)}:sns:${alarm.region}:${alarm.accountId}:connect-failover-alarms`
+    snsTopicArn(alarm.region, alarm.accountId, DEFAULT_ALARM_TOPIC)
   );
 }
 

@@ -1,136 +1,37 @@
+/**
+ * A protocol-faithful simulator of the Connect traffic-distribution API, and of the instance reads
+ * preflight makes (flows, flow modules, associated Lambda functions and Lex bots). This file holds the
+ * server and the traffic operations; the rules Connect applies are in connect-traffic-rules.ts, the group's
+ * state in connect-traffic-group.ts, the instances' flows in connect-contact-flows.ts (their default set in
+ * connect-flow-defaults.ts), the wire format in connect-rest-json.ts, faults in connect-faults.ts, the
+ * admin API in connect-simulator-admin.ts, option checks in connect-simulator-options.ts and the public
+ * shapes in connect-simulator-types.ts.
+ */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { CONNECT_INSTANCE_ID_PATTERN, connectInstanceArn, trafficDistributionGroupArn } from '../aws/identifiers.ts';
+import { ContactFlowDirectory } from './connect-contact-flows.ts';
+import { defaultFlowSet } from './connect-flow-defaults.ts';
 import { handleAdminRequest } from './connect-simulator-admin.ts';
 import { ConnectFaults } from './connect-faults.ts';
-import type { ConnectTrafficOperation, FaultKind, FaultPlan } from './connect-faults.ts';
+import { decodePageToken, encodePageToken, error, isFlowRoute, matchRoute } from './connect-rest-json.ts';
+import type { Outcome, TrafficRoute } from './connect-rest-json.ts';
+import { checkOptions } from './connect-simulator-options.ts';
+import type { AppliedWrite, ConnectSimulator, ConnectSimulatorOptions, RecordedRequest, SplitInput } from './connect-simulator-types.ts';
+
 import { TDG_STATUSES, TrafficGroup } from './connect-traffic-group.ts';
 import type { TdgStatus, TrafficState } from './connect-traffic-group.ts';
-import {
-  INSTANCE_ID_PATTERN,
-  instanceArn,
-  isRegion,
-  isUuid,
-  resolveGroupId,
-  splitProblem,
-  trafficDistributionGroupArn,
-  validateUpdateBody,
-} from './connect-traffic-rules.ts';
+import { resolveGroupId, splitProblem, validateUpdateBody } from './connect-traffic-rules.ts';
 import type { GroupHome, Split } from './connect-traffic-rules.ts';
-import { parseJsonOrText, readBodyText, sendJson } from './http-io.ts';
+import { closeServer, listen, parseJsonOrText, readBodyText, sendJson } from './http-io.ts';
 import { readSigV4Scope } from './sigv4-scope.ts';
 import { SimulatorInputError } from './simulator-errors.ts';
 
 export type { TdgStatus, TrafficState } from './connect-traffic-group.ts';
 export type { Split } from './connect-traffic-rules.ts';
-
-/** Options of {@link startConnectSimulator}. */
-export interface ConnectSimulatorOptions {
-  /** Default 0: any free port. */
-  port?: number;
-  /** Default `127.0.0.1`. */
-  host?: string;
-  /** 12 digits; the account in every ARN. */
-  accountId: string;
-  /** UUID of the simulated traffic distribution group. */
-  tdgId: string;
-  /** The Region the group (and the primary instance) was created in; bare ids resolve only here. */
-  homeRegion: string;
-  /** The replica Region. */
-  otherRegion: string;
-  /** UUID of the Connect instance; default `c0ffee00-1c0a-4e5e-9d1b-5a1e5e55e001`. */
-  instanceId?: string;
-  /** Group name; default `connect-failover`. */
-  name?: string;
-  /** Group tags; default none. */
-  tags?: Record<string, string>;
-  /**
-   * Whether the simulated group is the instance's default group (the only kind whose SignInConfig may
-   * change). Default false; then the instance's default group (which Connect creates on replication)
-   * is simulated beside it, with id `defaultTdgId`, and is listed first.
-   */
-  isDefault?: boolean;
-  /** Default `defa0170-0000-4000-8000-000000000000`. */
-  defaultTdgId?: string;
-  initial?: {
-    /** Telephony percent in the home Region; default 100. */
-    primaryPercent?: number;
-    /** Agent percent in the home Region; default `primaryPercent`. */
-    agentsPrimaryPercent?: number;
-    /** Default ACTIVE. */
-    status?: TdgStatus;
-  };
-  /** How long an accepted update keeps the group UPDATE_IN_PROGRESS, by `now`; default 0 (none). */
-  updateWindowMs?: number;
-  /** Clock in epoch milliseconds; default `Date.now`. */
-  now?: () => number;
-  /** Faults armed from the start; default none. */
-  faults?: FaultPlan;
-}
-
-/** One request to the Connect API, recorded when it arrived and completed when answered. */
-export interface RecordedRequest {
-  /** Arrival time by the simulator's clock. */
-  at: number;
-  operation: ConnectTrafficOperation | 'Unknown';
-  /** From the SigV4 credential scope; `undefined` when unsigned. */
-  region: string | undefined;
-  /** The percent-decoded path id (UUID or ARN) of the three per-group operations. */
-  id: string | undefined;
-  /** Parsed JSON body (the text when not JSON); absent when empty. */
-  body?: unknown;
-  /** HTTP status answered; absent when nothing was answered (reset, hang, region down) or not yet. */
-  status?: number;
-  /** The `x-amzn-errortype` answered, for errors. */
-  errorType?: string;
-  /** The injected fault that hit this request. */
-  fault?: FaultKind | 'regionDown';
-}
-
-/** One UpdateTrafficDistribution that was applied (including under `appliedThen500`). */
-export interface AppliedWrite {
-  at: number;
-  /** The Region the update was sent to. */
-  region: string;
-  tdgId: string;
-  telephony: Split;
-  agents?: Split;
-  signIn?: Record<string, boolean>;
-}
-
-/** A split changed "by hand": either part, or both; each is checked like an API update. */
-export interface SplitInput {
-  telephony?: Split;
-  agents?: Split;
-}
-
-/** A running simulator; see {@link startConnectSimulator}. */
-export interface ConnectSimulator {
-  /** `http://<host>:<port>`: pass as `endpoint` to a `ConnectClient`. */
-  readonly endpoint: string;
-  readonly port: number;
-  readonly accountId: string;
-  readonly homeRegion: string;
-  readonly otherRegion: string;
-  readonly tdgId: string;
-  readonly tdgArn: string;
-  /** ARN of the primary instance (home Region). */
-  readonly instanceArn: string;
-  /** Every API request in arrival order (admin requests are not recorded). */
-  readonly requests: readonly RecordedRequest[];
-  /** Every update applied to any group, in order. */
-  readonly writes: readonly AppliedWrite[];
-  readonly faults: ConnectFaults;
-  /** Status and split of the simulated group now. */
-  state(): TrafficState;
-  /** Changes the simulated group's split out of band (drift); no write is recorded. */
-  setSplit(split: SplitInput): void;
-  /** Sets the simulated group's status until changed again. */
-  setStatus(status: TdgStatus): void;
-  /** Closes the server and every connection, hung ones included. Idempotent. */
-  stop(): Promise<void>;
-}
+export type { AppliedWrite, ConnectSimulator, ConnectSimulatorOptions, RecordedRequest, SplitInput } from './connect-simulator-types.ts';
+export type { InstanceFlowSet, SimulatedFlow, SimulatedModule } from './connect-contact-flows.ts';
 
 const DEFAULT_INSTANCE_ID = 'c0ffee00-1c0a-4e5e-9d1b-5a1e5e55e001';
 const DEFAULT_GROUP_ID = 'defa0170-0000-4000-8000-000000000000';
@@ -139,22 +40,12 @@ const LIST_PAGE_MAX = 10;
 // the server in the instant they are reused (which surfaces as a spurious ECONNRESET).
 const KEEP_ALIVE_MS = 60_000;
 
-interface Route {
-  operation: ConnectTrafficOperation;
-  id?: string;
-}
-
-interface Outcome {
-  status: number;
-  body: unknown;
-  errorType?: string;
-}
-
 /**
  * Starts a protocol-faithful simulator of the Connect traffic-distribution API (restJson1) for one
- * traffic distribution group in both of its Regions. The calling Region is read from the SigV4
+ * traffic distribution group in both of its Regions, with the group's instance (one id in both Regions)
+ * holding contact flows, modules and integrations per Region. The calling Region is read from the SigV4
  * credential scope (signatures are not verified). Admin endpoints under `/_simulator/` (no SigV4)
- * read state and arm faults from other processes.
+ * read state, arm faults and load flows from other processes.
  *
  * @throws SimulatorInputError when the options are unusable.
  */
@@ -176,6 +67,7 @@ class ConnectSimulatorServer implements ConnectSimulator {
   readonly requests: RecordedRequest[] = [];
   readonly writes: AppliedWrite[] = [];
   readonly faults = new ConnectFaults();
+  readonly contactFlows: ContactFlowDirectory;
   readonly #instanceId: string;
   readonly #groups: TrafficGroup[];
   readonly #main: TrafficGroup;
@@ -192,7 +84,7 @@ class ConnectSimulatorServer implements ConnectSimulator {
     this.otherRegion = options.otherRegion;
     this.tdgId = options.tdgId;
     this.#instanceId = options.instanceId ?? DEFAULT_INSTANCE_ID;
-    this.instanceArn = instanceArn(this.homeRegion, this.accountId, this.#instanceId);
+    this.instanceArn = connectInstanceArn(this.homeRegion, this.accountId, this.#instanceId);
     this.tdgArn = trafficDistributionGroupArn(this.homeRegion, this.accountId, this.tdgId);
     this.#updateWindowMs = options.updateWindowMs ?? 0;
     this.#now = options.now ?? Date.now;
@@ -238,6 +130,11 @@ class ConnectSimulatorServer implements ConnectSimulator {
       knownIds: new Set(this.#groups.map((g) => g.id)),
     };
     if (options.faults) this.faults.apply(options.faults);
+    // The replica keeps its source's instance id (ReplicateInstance), so one id names it in both Regions.
+    this.contactFlows = new ContactFlowDirectory({ accountId: this.accountId, instanceId: this.#instanceId, regions, now: this.#now });
+    if (options.contactFlows !== 'empty') {
+      for (const region of regions) this.contactFlows.load(region, defaultFlowSet(region, this.accountId, this.#instanceId));
+    }
 
     this.#server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS }, (req, res) => {
       this.#onRequest(req, res).catch(() => {
@@ -248,17 +145,7 @@ class ConnectSimulatorServer implements ConnectSimulator {
   }
 
   async listen(port: number, host: string): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(port, host, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = this.#server.address() as AddressInfo;
-    this.port = address.port;
-    const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    this.endpoint = `http://${hostPart}:${address.port}`;
+    ({ port: this.port, endpoint: this.endpoint } = await listen(this.#server, port, host));
   }
 
   state(): TrafficState {
@@ -283,11 +170,8 @@ class ConnectSimulatorServer implements ConnectSimulator {
   }
 
   stop(): Promise<void> {
-    this.#stopping ??= new Promise<void>((resolve) => {
-      this.#server.close(() => resolve());
-      // Hung requests and pooled keep-alive sockets would otherwise hold close() open forever.
-      this.#server.closeAllConnections();
-    });
+    // Hung requests and pooled keep-alive sockets are closed too, or close() would wait for them forever.
+    this.#stopping ??= closeServer(this.#server);
     return this.#stopping;
   }
 
@@ -308,6 +192,7 @@ class ConnectSimulatorServer implements ConnectSimulator {
       operation: route?.operation ?? 'Unknown',
       region: scope?.region,
       id: route?.id,
+      ...(typeof req.headers['user-agent'] === 'string' ? { userAgent: req.headers['user-agent'] } : {}),
     };
     this.requests.push(record);
 
@@ -329,6 +214,11 @@ class ConnectSimulatorServer implements ConnectSimulator {
       return;
     }
 
+    // Faults are armed for the traffic operations only; a Region that is down drops these too (above).
+    if (isFlowRoute(route)) {
+      this.#answer(res, record, this.contactFlows.handle(route, scope.region, url));
+      return;
+    }
     const decision = this.faults.take(route.operation, scope.region);
     if (decision) record.fault = decision.fault;
     switch (decision?.fault) {
@@ -351,7 +241,10 @@ class ConnectSimulatorServer implements ConnectSimulator {
         break;
     }
 
+    const writesBefore = this.writes.length;
     const outcome = this.#perform(route, scope.region, body, url);
+    const applied = this.writes[writesBefore];
+    if (applied && record.userAgent !== undefined) applied.userAgent = record.userAgent;
     if (decision?.fault === 'appliedThen500') {
       this.#answer(res, record, error(500, 'InternalServiceException', 'Internal service error'));
       return;
@@ -359,7 +252,7 @@ class ConnectSimulatorServer implements ConnectSimulator {
     this.#answer(res, record, outcome);
   }
 
-  #perform(route: Route, region: string, body: unknown, url: URL): Outcome {
+  #perform(route: TrafficRoute, region: string, body: unknown, url: URL): Outcome {
     if (route.operation === 'ListTrafficDistributionGroups') return this.#list(region, url);
     const resolved = resolveGroupId(route.id ?? '', region, this.#home);
     if (!resolved.ok) return error(resolved.status, resolved.errorType, resolved.message);
@@ -435,7 +328,7 @@ class ConnectSimulatorServer implements ConnectSimulator {
     const offset = token === null ? 0 : decodePageToken(token);
     if (offset === undefined) return error(400, 'InvalidRequestException', 'nextToken is not valid');
     const instanceId = url.searchParams.get('instanceId');
-    if (instanceId !== null && !INSTANCE_ID_PATTERN.test(instanceId)) {
+    if (instanceId !== null && !CONNECT_INSTANCE_ID_PATTERN.test(instanceId)) {
       return error(400, 'InvalidRequestException', `instanceId '${instanceId}' is neither an instance id nor its ARN`);
     }
     // Groups exist only where the instance or its replica does; an unknown instance just has none.
@@ -460,7 +353,7 @@ class ConnectSimulatorServer implements ConnectSimulator {
   #isOurInstance(idOrArn: string): boolean {
     return (
       idOrArn === this.#instanceId ||
-      this.#regions().some((r) => idOrArn === instanceArn(r, this.accountId, this.#instanceId))
+      this.#regions().some((r) => idOrArn === connectInstanceArn(r, this.accountId, this.#instanceId))
     );
   }
 
@@ -473,79 +366,4 @@ class ConnectSimulatorServer implements ConnectSimulator {
     }
     sendJson(res, outcome.status, outcome.body, headers);
   }
-}
-
-/**
- * An error the way restJson1 services send it: the type in `x-amzn-errortype`, the text in the body.
- * The modeled member is `Message` (what botocore and the CLI read); JS SDK v3 reads `message` first
- * and folds either into `error.message`, so both keys are sent.
- */
-function error(status: number, errorType: string, message: string): Outcome {
-  return { status, errorType, body: { message, Message: message } };
-}
-
-function matchRoute(method: string, pathname: string): Route | undefined {
-  if (method === 'GET' && pathname === '/traffic-distribution-groups') {
-    return { operation: 'ListTrafficDistributionGroups' };
-  }
-  const parts = pathname.split('/');
-  if (parts.length !== 3 || parts[0] !== '' || !parts[2]) return undefined;
-  const id = decodeSegment(parts[2]);
-  if (parts[1] === 'traffic-distribution') {
-    if (method === 'PUT') return { operation: 'UpdateTrafficDistribution', id };
-    if (method === 'GET') return { operation: 'GetTrafficDistribution', id };
-  }
-  if (parts[1] === 'traffic-distribution-group' && method === 'GET') {
-    return { operation: 'DescribeTrafficDistributionGroup', id };
-  }
-  return undefined;
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
-function encodePageToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ offset }), 'utf8').toString('base64url');
-}
-
-function decodePageToken(token: string): number | undefined {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { offset?: unknown };
-    return typeof parsed.offset === 'number' && Number.isInteger(parsed.offset) && parsed.offset >= 0
-      ? parsed.offset
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function checkOptions(options: ConnectSimulatorOptions): void {
-  const problems: string[] = [];
-  if (!/^\d{12}$/.test(options.accountId)) problems.push(`accountId must be 12 digits, got '${options.accountId}'`);
-  if (!isUuid(options.tdgId)) problems.push(`tdgId must be a lower-case UUID, got '${options.tdgId}'`);
-  if (options.instanceId !== undefined && !isUuid(options.instanceId)) problems.push('instanceId must be a UUID');
-  if (options.defaultTdgId !== undefined && !isUuid(options.defaultTdgId)) problems.push('defaultTdgId must be a UUID');
-  for (const key of ['homeRegion', 'otherRegion'] as const) {
-    if (!isRegion(options[key])) problems.push(`${key} '${options[key]}' is not a Region name`);
-  }
-  if (options.homeRegion === options.otherRegion) problems.push('homeRegion and otherRegion must differ');
-  for (const key of ['primaryPercent', 'agentsPrimaryPercent'] as const) {
-    const value = options.initial?.[key];
-    if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= 100 && value % 10 === 0)) {
-      problems.push(`initial.${key} must be 0–100 in steps of 10, got ${value}`);
-    }
-  }
-  if (options.initial?.status !== undefined && !TDG_STATUSES.includes(options.initial.status)) {
-    problems.push(`initial.status must be one of ${TDG_STATUSES.join(', ')}`);
-  }
-  const window = options.updateWindowMs;
-  if (window !== undefined && !(Number.isFinite(window) && window >= 0)) {
-    problems.push('updateWindowMs must be a number ≥ 0');
-  }
-  if (problems.length > 0) throw new SimulatorInputError(`invalid Connect simulator options: ${problems.join('; ')}`);
 }

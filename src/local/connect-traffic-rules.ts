@@ -2,51 +2,21 @@
  * The documented rules of the Connect traffic-distribution API, as pure functions: which identifiers
  * resolve from which Region, and which UpdateTrafficDistribution bodies are accepted.
  * Sources: API_UpdateTrafficDistribution, API_Distribution, API_DescribeTrafficDistributionGroup.
+ * The identifier patterns themselves live with every other AWS identifier, in src/aws/identifiers.ts.
  */
+import {
+  CONNECT_DISTRIBUTION_REGION_PATTERN,
+  CONNECT_TDG_ID_PATTERN,
+  isConnectDistributionRegion,
+  parseTrafficDistributionGroupArn,
+  partitionOf,
+} from '../aws/identifiers.ts';
 
 /** Region → percent of traffic (or of agents), for the two Regions of a traffic distribution group. */
 export type Split = Record<string, number>;
 
 /** Region → whether agents may sign in there (SignInConfig, default TDGs only). */
 export type SignInSplit = Record<string, boolean>;
-
-/** API_Distribution: Region, length 8–31. */
-export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+){1,2}(-[0-9])?$/;
-
-const UUID = '[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}';
-/** The documented pattern of a traffic distribution group `Id` (UUID or ARN). */
-export const TDG_ID_PATTERN = new RegExp(
-  `^(arn:(aws|aws-us-gov):connect:[a-z]{2}-[a-z-]+-[0-9]{1}:[0-9]{1,20}:traffic-distribution-group/)?${UUID}$`,
-);
-/** The documented pattern of an instance id or ARN (ListTrafficDistributionGroups `instanceId`). */
-export const INSTANCE_ID_PATTERN = new RegExp(
-  `^(arn:(aws|aws-us-gov):connect:[a-z]{2}-[a-z]+-[0-9]{1}:[0-9]{1,20}:instance/)?${UUID}$`,
-);
-const UUID_ONLY = new RegExp(`^${UUID}$`);
-const TDG_ARN = new RegExp(`^arn:([a-z-]+):connect:([a-z0-9-]+):([0-9]+):traffic-distribution-group/(${UUID})$`);
-
-export function isUuid(text: string): boolean {
-  return UUID_ONLY.test(text);
-}
-
-export function isRegion(text: string): boolean {
-  return text.length >= 8 && text.length <= 31 && REGION_PATTERN.test(text);
-}
-
-/** The ARN partition of a Region (`aws`, `aws-us-gov`, `aws-cn`). */
-export function partitionOf(region: string): string {
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('cn-')) return 'aws-cn';
-  return 'aws';
-}
-
-export function trafficDistributionGroupArn(region: string, accountId: string, id: string): string {
-  return `arn:${partitionOf(region)}:connect:${region}:${accountId}:traffic-distribution-group/${id}`;
-}
-
-export function instanceArn(region: string, accountId: string, instanceId: string): string {
-  return `arn:${partitionOf(region)}:connect:${region}:${accountId}:instance/${instanceId}`;
-}
 
 /** Where the traffic distribution groups live: their home Region, its replica, and the account. */
 export interface GroupHome {
@@ -68,7 +38,7 @@ export type Resolution =
  * an id: 400, as the documented pattern is checked before any lookup.
  */
 export function resolveGroupId(rawId: string, callerRegion: string, home: GroupHome): Resolution {
-  if (!TDG_ID_PATTERN.test(rawId)) {
+  if (!CONNECT_TDG_ID_PATTERN.test(rawId)) {
     return invalid(`Id '${rawId}' is neither a traffic distribution group id nor its ARN`);
   }
   const notFound = (why: string): Resolution => ({
@@ -80,14 +50,13 @@ export function resolveGroupId(rawId: string, callerRegion: string, home: GroupH
   if (callerRegion !== home.homeRegion && callerRegion !== home.otherRegion) {
     return notFound(`no replica of the traffic distribution group in ${callerRegion}`);
   }
-  const arn = TDG_ARN.exec(rawId);
+  const arn = parseTrafficDistributionGroupArn(rawId);
   if (arn) {
-    const [, partition, region, account, id] = arn;
-    if (partition !== partitionOf(home.homeRegion) || region !== home.homeRegion) {
+    if (arn.partition !== partitionOf(home.homeRegion) || arn.region !== home.homeRegion) {
       return notFound(`the ARN must name the home Region ${home.homeRegion}`);
     }
-    if (account !== home.accountId) return notFound(`account ${account ?? ''} has no such group`);
-    return id && home.knownIds.has(id) ? { ok: true, id } : notFound('unknown id');
+    if (arn.accountId !== home.accountId) return notFound(`account ${arn.accountId} has no such group`);
+    return home.knownIds.has(arn.id) ? { ok: true, id: arn.id } : notFound('unknown id');
   }
   if (callerRegion !== home.homeRegion) {
     return notFound(`a bare id resolves only in the home Region ${home.homeRegion}; use the ARN from ${callerRegion}`);
@@ -203,8 +172,8 @@ function readDistributions(config: unknown, what: string): RuleResult<Record<str
 
 function readRegion(item: Record<string, unknown>, at: string, regions: readonly [string, string]): RuleResult<string> {
   const region = item.Region;
-  if (typeof region !== 'string' || !isRegion(region)) {
-    return fail(`${at}.Region must match ${REGION_PATTERN.source}, got ${JSON.stringify(region)}`);
+  if (typeof region !== 'string' || !isConnectDistributionRegion(region)) {
+    return fail(`${at}.Region must match ${CONNECT_DISTRIBUTION_REGION_PATTERN.source}, got ${JSON.stringify(region)}`);
   }
   if (!regions.includes(region)) {
     return fail(`${at}.Region ${region} is not one of the group's Regions (${regions.join(', ')})`);

@@ -5,13 +5,15 @@
  * EventBridge rule would. The controller and any AWS SDK or CLI run against it unchanged via `env`.
  */
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { startFauxqs } from 'fauxqs';
+import type { AwsClientSettings } from '../aws/client-settings.ts';
+import { connectInstanceArn, parseConnectInstanceArn } from '../aws/identifiers.ts';
 import { sqsEventSink } from './alarm-event-sink.ts';
 import type { AlarmMessageShape } from './alarm-event-sink.ts';
 import { startCloudWatchSimulator } from './cloudwatch-simulator.ts';
 import type { CloudWatchSimulator } from './cloudwatch-simulator.ts';
 import { startConnectSimulator } from './connect-simulator.ts';
 import type { ConnectSimulator } from './connect-simulator.ts';
+import { startFauxqs } from './sqs-emulator.ts';
 
 export const LOCAL_ACCOUNT = '111122223333';
 export const LOCAL_TDG_ID = '2a5bd8f8-6b1c-4f0b-9d47-1d8a0c9e0a11';
@@ -41,9 +43,16 @@ export interface LocalStack {
   cloudwatch: CloudWatchSimulator;
   /** An SQS client pointed at the emulator. */
   sqs: SQSClient;
-  /** Environment that points AWS SDKs and the AWS CLI at the stack. */
+  /** Environment that points AWS SDKs and the AWS CLI at the stack (for child processes and `local`). */
   env: Record<string, string>;
-  /** A config (the file's shape) for a controller on this stack; `overrides` merge at the top level. */
+  /** Switches the alarm events' delivery to the queue off (a lost delivery) or back on. */
+  deliverEvents(on: boolean): void;
+  /** The same, for SDK clients made in this process (`runController`'s `aws`, preflight's). */
+  clientSettings: AwsClientSettings;
+  /**
+   * A config (the file's shape) for a controller on this stack, with `regions.replicaInstance` naming the
+   * simulated replica instance; `overrides` merge at the top level.
+   */
   config(overrides?: Record<string, unknown>): Record<string, unknown>;
   stop(): Promise<void>;
 }
@@ -58,6 +67,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const regions = options.regions ?? { primary: 'us-east-1', replica: 'us-west-2' };
   const alarms = { ...DEFAULT_ALARMS, ...options.alarms } as LocalStack['alarms'];
   const started: Array<() => Promise<void>> = [];
+  let delivering = true;
   try {
     const fauxqs = await startFauxqs({ port: 0, logger: false, defaultRegion: regions.primary });
     started.push(() => fauxqs.stop());
@@ -74,13 +84,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     started.push(() => connect.stop());
 
+    // The replica instance keeps the primary's id (ReplicateInstance); its default flows name only replica resources.
+    const replicaInstance = connectInstanceArn(regions.replica, LOCAL_ACCOUNT, parseConnectInstanceArn(connect.instanceArn)!.id);
+
+    const deliver = sqsEventSink({ client: sqs, queueUrl, shape: options.messageShape ?? 'eventbridge' });
     const cloudwatch = await startCloudWatchSimulator({
       accountId: LOCAL_ACCOUNT,
       alarms: [
         ...[...alarms.degraded, ...alarms.critical].map((name) => ({ name, region: regions.primary })),
         ...alarms.replicaUnhealthy.map((name) => ({ name, region: regions.replica })),
       ],
-      sink: sqsEventSink({ client: sqs, queueUrl, shape: options.messageShape ?? 'eventbridge' }),
+      // Deliveries can be switched off: a lost EventBridge or SNS delivery, for the alarm poll's tests.
+      sink: (change, sinkOptions) => (delivering ? deliver(change, sinkOptions) : Promise.resolve()),
     });
     started.push(() => cloudwatch.stop());
 
@@ -103,9 +118,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       cloudwatch,
       sqs,
       env,
+      deliverEvents: (on: boolean) => void (delivering = on),
+      clientSettings: {
+        endpoints: { sqs: fauxqs.address, connect: connect.endpoint, cloudwatch: cloudwatch.endpoint },
+        credentials: { ...LOCAL_CREDENTIALS },
+      },
       config: (overrides = {}) => ({
         trafficDistributionGroup: connect.tdgArn,
-        regions,
+        regions: { ...regions, replicaInstance },
         queue: { url: queueUrl, region: regions.primary },
         signals: alarms,
         traffic: { healthy: 100, degraded: 50, failedOver: 0, shiftAgents: true },

@@ -15,8 +15,8 @@ export const HEARTBEAT_NAMESPACE = 'ConnectFailover';
 /** Default time between heartbeats. */
 export const HEARTBEAT_INTERVAL_MS = 60_000;
 
-/** `HealthState` values: 0 healthy, 1 degraded, 2 failedOver. */
-export const HEALTH_STATE_VALUES: Readonly<Record<HealthState, number>> = { healthy: 0, degraded: 1, failedOver: 2 };
+/** `HealthState` values: 0 healthy, 1 degraded, 2 failedOver, 3 failingBack (added last, so alarms on 1 and 2 keep their meaning). */
+export const HEALTH_STATE_VALUES: Readonly<Record<HealthState, number>> = { healthy: 0, degraded: 1, failedOver: 2, failingBack: 3 };
 
 /** What one beat reports. */
 export interface HeartbeatReading {
@@ -54,7 +54,7 @@ export interface CloudWatchHeartbeatOptions {
 }
 
 /**
- * The data of one beat: `Heartbeat` 1 (only while alive), `HealthState` 0/1/2, `AutomationActive` 1/0,
+ * The data of one beat: `Heartbeat` 1 (only while alive), `HealthState` 0/1/2/3, `AutomationActive` 1/0,
  * `AutomationSuspended` 1/0 and `ShiftFailing` 1/0. States not known yet are left out.
  */
 export function heartbeatData(reading: HeartbeatReading, dimensions: Readonly<Record<string, string>>, at: Date): MetricDatum[] {

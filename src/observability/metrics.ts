@@ -7,18 +7,14 @@
  * intake's receives into records, and correlates them for the two latency histograms.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { outlook, statesOf } from '../../state-machines/index.ts';
-import type { AutomationState, Decision, FailoverPolicy, FailoverSnapshot, HealthState } from '../../state-machines/index.ts';
+import type { AutomationState, Decision, HealthState } from '../../state-machines/index.ts';
 import type { ConnectCall } from '../connect/traffic-port.ts';
-import type { ControllerHooks, MessageOutcome } from '../controller/controller.ts';
-import type { ControllerDocument } from '../controller/document.ts';
-import type { ReconcileOutcome } from '../controller/reconciler.ts';
+import { AUTOMATION_STATES, HEALTH_STATES } from '../domain/states.ts';
+import type { MessageOutcome } from '../domain/message-outcome.ts';
 
 /** Every metric name starts with this. */
 export const METRIC_PREFIX = 'connect_failover_';
 
-export const HEALTH_STATES: readonly HealthState[] = ['healthy', 'degraded', 'failedOver'];
-export const AUTOMATION_STATES: readonly AutomationState[] = ['active', 'paused', 'suspended'];
 export const MESSAGE_OUTCOMES: readonly MessageOutcome[] = ['applied', 'duplicate', 'stale', 'future', 'unknownAlarm', 'ignored', 'command', 'malformed'];
 
 /**
@@ -82,6 +78,7 @@ export class ControllerMetrics {
   readonly #lastReceive: Gauge;
   readonly #heartbeats: Counter<'outcome'>;
   readonly #preflight: Gauge<'status'>;
+  readonly #confirmations: Counter<'outcome'>;
 
   constructor(options: ControllerMetricsOptions = {}) {
     this.#now = options.now ?? Date.now;
@@ -105,6 +102,7 @@ export class ControllerMetrics {
     this.#receiveErrors = new Counter({ name: name('receive_errors_total'), help: 'Failed SQS receives (the loop backs off and goes on).', registers });
     this.#lastReceive = new Gauge({ name: name('last_successful_receive_timestamp_seconds'), help: 'Unix time of the last successful SQS receive, empty or not (NaN before the first).', registers });
     this.#heartbeats = new Counter({ name: name('heartbeats_total'), help: 'CloudWatch heartbeats (PutMetricData) by outcome: sent or failed.', labelNames: ['outcome'], registers });
+    this.#confirmations = new Counter({ name: name('alarm_confirmations_total'), help: 'Alarm events checked with DescribeAlarms before an automatic shift, by outcome: confirmed, contradicted (moved nothing), superseded (a newer reading applied), unconfirmed (CloudWatch did not answer; acted on).', labelNames: ['outcome'], registers });
     this.#preflight = new Gauge({ name: name('preflight_checks'), help: 'Preflight checks run at start, by result: pass, warn, fail.', labelNames: ['status'], registers });
     const newestEvent = () => this.#newestEventAt;
     const now = () => this.#now();
@@ -123,6 +121,12 @@ export class ControllerMetrics {
     this.#shiftFailing.set(0);
     for (const outcome of ['verified', 'alreadyInPlace', 'failed', 'observed'] as const) this.#shifts.inc({ outcome }, 0);
     for (const outcome of ['sent', 'failed'] as const) this.#heartbeats.inc({ outcome }, 0);
+    for (const outcome of ['confirmed', 'contradicted', 'superseded', 'unconfirmed'] as const) this.#confirmations.inc({ outcome }, 0);
+  }
+
+  /** One alarm event checked with DescribeAlarms (behaviour 13). */
+  confirmation(outcome: string): void {
+    this.#confirmations.inc({ outcome });
   }
 
   /** Prometheus text exposition format. */
@@ -219,140 +223,4 @@ export class ControllerMetrics {
     const { desiredPrimaryPercent: desired, actualPrimaryPercent: actual } = this.#state;
     this.#drift.set(desired === undefined || actual === undefined ? Number.NaN : desired - actual);
   }
-}
-
-/** The hooks `runController` takes: the controller's plus the Connect call observer and `ready`. */
-export type InstrumentedHooks = ControllerHooks & { connectCall?(call: ConnectCall): void; ready?(): void };
-
-/** A message of a received batch, as far as the metrics care. */
-export interface ReceivedForMetrics {
-  sentAt: number | undefined;
-  receivedAt: number;
-}
-
-/** What {@link instrumentController} gives `runController`. */
-export interface ControllerInstrumentation {
-  /** `base` (called first) followed by the metrics' own hooks. */
-  hooks(base?: InstrumentedHooks): InstrumentedHooks;
-  /** Wraps a receive so every turn of the loop is recorded (success or failure). */
-  receive<T>(receive: (signal: AbortSignal) => Promise<T>): (signal: AbortSignal) => Promise<T>;
-  /** Call around the handling of one batch: decisions inside it are timed from `now()` at this call. */
-  batch<T>(messages: readonly ReceivedForMetrics[], handle: () => Promise<T>): Promise<T>;
-}
-
-/** Decisions remembered for the decision→verified histogram (the newest ones; older are dropped). */
-const REMEMBERED_DECISIONS = 64;
-
-/**
- * Feeds {@link ControllerMetrics} from the controller's hooks. `now` is the controller's clock, the one
- * decisions and shifts are stamped with.
- *
- * Receive→decision: a message hook with outcome `applied` or `command` marks the decisions that follow
- * (until the `state` hook that ends that statechart step) as caused by the batch in hand; ticks and
- * start-up observations are not counted. Decision→verified: a verified shift's target carries the
- * sequence number of the decision that set it.
- */
-export function instrumentController(metrics: ControllerMetrics, policy: FailoverPolicy, now: () => number): ControllerInstrumentation {
-  let batchStartedAt: number | undefined;
-  let causedByMessage = false;
-  const decidedAt = new Map<number, number>();
-
-  const own: Required<Omit<InstrumentedHooks, 'ready'>> = {
-    message(outcome, shape) {
-      metrics.message(outcome, shape);
-      if (outcome === 'applied' || outcome === 'command') causedByMessage = true;
-    },
-    decision(decision) {
-      metrics.transition(decision);
-      if (causedByMessage && batchStartedAt !== undefined) metrics.receiveToDecision(now() - batchStartedAt);
-      decidedAt.set(decision.seq, decision.at);
-      if (decidedAt.size > REMEMBERED_DECISIONS) decidedAt.delete(decidedAt.keys().next().value as number);
-    },
-    state(snapshot: FailoverSnapshot, doc: ControllerDocument) {
-      causedByMessage = false;
-      const { health, automation } = statesOf(snapshot);
-      metrics.state(health, automation, outlook(policy, snapshot).desiredPrimaryPercent);
-      if (doc.actual) metrics.actualPrimaryPercent(doc.actual.telephonyPrimaryPercent);
-    },
-    shift(outcome: ReconcileOutcome) {
-      switch (outcome.kind) {
-        case 'started':
-          return;
-        case 'verified': {
-          metrics.shift(outcome.result.outcome);
-          metrics.actualPrimaryPercent(outcome.result.split.telephonyPrimaryPercent);
-          const at = decidedAt.get(outcome.target.seq);
-          if (at !== undefined) {
-            metrics.decisionToVerified(outcome.result.verifiedAt - at);
-            decidedAt.delete(outcome.target.seq);
-          }
-          return;
-        }
-        case 'failed':
-          metrics.shift('failed');
-          return;
-        case 'observed':
-          metrics.shift('observed');
-          metrics.actualPrimaryPercent(outcome.split.telephonyPrimaryPercent);
-          return;
-      }
-    },
-    connectCall(call) {
-      metrics.connectCall(call);
-      if (call.operation === 'GetTrafficDistribution' && call.error === undefined && call.split) {
-        metrics.actualPrimaryPercent(call.split.telephonyPrimaryPercent);
-      }
-    },
-  };
-
-  return {
-    hooks(base = {}) {
-      return {
-        ...base,
-        message: (outcome, shape) => {
-          base.message?.(outcome, shape);
-          own.message(outcome, shape);
-        },
-        decision: (decision) => {
-          base.decision?.(decision);
-          own.decision(decision);
-        },
-        state: (snapshot, doc) => {
-          base.state?.(snapshot, doc);
-          own.state(snapshot, doc);
-        },
-        shift: (outcome) => {
-          base.shift?.(outcome);
-          own.shift(outcome);
-        },
-        connectCall: (call) => {
-          base.connectCall?.(call);
-          own.connectCall(call);
-        },
-      };
-    },
-    receive(receive) {
-      return async (signal) => {
-        try {
-          const result = await receive(signal);
-          // A receive that returns because we are stopping proves nothing about the queue.
-          if (!signal.aborted) metrics.receiveSucceeded();
-          return result;
-        } catch (error) {
-          metrics.receiveFailed();
-          throw error;
-        }
-      };
-    },
-    async batch(messages, handle) {
-      for (const m of messages) metrics.messageReceived(m.sentAt ?? m.receivedAt, m.receivedAt);
-      batchStartedAt = now();
-      try {
-        return await handle();
-      } finally {
-        batchStartedAt = undefined;
-        causedByMessage = false;
-      }
-    },
-  };
 }

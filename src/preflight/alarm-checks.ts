@@ -1,5 +1,5 @@
 import type { AlarmReader } from '../cloudwatch/alarm-reader.ts';
-import type { SignalRef } from '../controller/signal-map.ts';
+import type { SignalRef } from '../domain/signals.ts';
 import type { CheckResult } from './types.ts';
 import { messageOf } from './types.ts';
 

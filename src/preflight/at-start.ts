@@ -4,6 +4,7 @@
  * Region's API down, say). A failure is logged at error level so it pages through log alerting, and is
  * counted in `connect_failover_preflight_checks{status="fail"}`.
  */
+import type { AwsClientSettings } from '../aws/client-settings.ts';
 import type { Config } from '../config/types.ts';
 import type { StateStore } from '../store/store.ts';
 import type { Clock } from '../clock.ts';
@@ -12,6 +13,7 @@ import type { PreflightReport } from './types.ts';
 
 /** The logging preflight-at-start needs; a pino logger fits. */
 export interface PreflightLogger {
+  debug(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
@@ -24,6 +26,8 @@ export interface PreflightAtStartOptions {
   logger: PreflightLogger;
   signal: AbortSignal;
   clock?: Clock;
+  /** Endpoints and credentials of the clients the checks make (default: the SDK's standard chain). */
+  aws?: AwsClientSettings;
   /** Told the counts once the checks are done. */
   onReport?: (report: PreflightReport) => void;
 }
@@ -43,6 +47,7 @@ export async function preflightAtStart(options: PreflightAtStartOptions): Promis
       signal: options.signal,
       skip: ['traffic.split'],
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.aws ? { aws: options.aws } : {}),
     });
   } catch (error) {
     if (!options.signal.aborted) logger.warn({ err: error }, 'preflight could not run');
@@ -53,7 +58,8 @@ export async function preflightAtStart(options: PreflightAtStartOptions): Promis
     const line = { preflight: check.id, status: check.status, detail: check.detail, ...(check.fix ? { fix: check.fix } : {}) };
     if (check.status === 'fail') logger.error(line, `preflight failed: ${check.title}`);
     else if (check.status === 'warn') logger.warn(line, `preflight warning: ${check.title}`);
-    else logger.info(line, `preflight passed: ${check.title}`);
+    // Passes are detail: the summary line below says how many.
+    else logger.debug(line, `preflight passed: ${check.title}`);
   }
   options.onReport?.(report);
   const counts = report.summary;

@@ -1,3 +1,4 @@
+import { isCredentialErrorCode } from '../aws/error-codes.ts';
 import type { QueueError } from '../errors.ts';
 import type { QueueDescription } from '../intake/sqs-intake.ts';
 import type { CheckResult } from './types.ts';
@@ -85,7 +86,7 @@ function queueRemedy(error: unknown): string {
   if (/AccessDenied|AuthorizationError/i.test(code)) {
     return 'allow sqs:GetQueueAttributes, sqs:ReceiveMessage, sqs:DeleteMessage and sqs:ChangeMessageVisibility on the queue for the controller\'s IAM identity';
   }
-  if (/credential|ExpiredToken|InvalidClientTokenId|UnrecognizedClient|SignatureDoesNotMatch/i.test(code)) {
+  if (isCredentialErrorCode(code)) {
     return 'fix the AWS credentials (see the credentials check)';
   }
   return 'check that the SQS endpoint is reachable from here (network, VPC endpoint, AWS_ENDPOINT_URL_SQS) and try again';

@@ -3,15 +3,19 @@
  * endpoints and credentials (so `AWS_ENDPOINT_URL_*` point it at a local stack). Read-only towards AWS:
  * nothing is shifted, sent or deleted; the store check writes and removes a temporary file only.
  */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { clientOptions } from '../aws/client-settings.ts';
+import type { AwsClientSettings } from '../aws/client-settings.ts';
 import { CloudWatchAlarmReader } from '../cloudwatch/alarm-reader.ts';
 import type { AlarmReader } from '../cloudwatch/alarm-reader.ts';
 import { systemClock } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
+import { ConnectContactFlowReader } from '../connect/contact-flows.ts';
 import { ConnectTrafficApi } from '../connect/connect-traffic.ts';
-import { policyOf } from '../controller/controller.ts';
 import { readDocument } from '../controller/document.ts';
-import { signalRefs } from '../controller/signal-map.ts';
+import { signalRefs } from '../domain/signals.ts';
+import { policyOf } from '../domain/policy.ts';
 import { createSqsClient } from '../intake/sqs-client.ts';
 import { SqsIntake } from '../intake/sqs-intake.ts';
 import { openStore } from '../store/open-store.ts';
@@ -20,6 +24,7 @@ import { createFailoverMachine, outlook, restoreSnapshot, statesOf } from '../..
 import { checkAlarms } from './alarm-checks.ts';
 import { checkCredentials } from './credentials-check.ts';
 import { checkQueue } from './queue-checks.ts';
+import { checkReplicaReadiness } from './replica-checks.ts';
 import { checkStore } from './store-check.ts';
 import { checkSplit, checkTdgAddress, checkTdgInRegion } from './traffic-checks.ts';
 import type { RegionAnswer } from './traffic-checks.ts';
@@ -28,6 +33,11 @@ import type { CheckGroup, CheckResult, PreflightReport } from './types.ts';
 
 /** Default time each group of checks may take before it fails as timed out. */
 export const PREFLIGHT_CHECK_TIMEOUT_MS = 15_000;
+/**
+ * Default time the replica flow checks may take: one Describe per flow and module, under Connect's low
+ * per-API rate quotas (with the SDK's backoff when throttled), takes longer than the other groups.
+ */
+export const PREFLIGHT_REPLICA_TIMEOUT_MS = 60_000;
 
 export interface PreflightOptions {
   config: Config;
@@ -42,6 +52,8 @@ export interface PreflightOptions {
   /** Per group of checks, in ms. Default {@link PREFLIGHT_CHECK_TIMEOUT_MS}. */
   timeoutMs?: number;
   clock?: Clock;
+  /** Endpoints and credentials of the clients the checks make (default: the SDK's standard chain). */
+  aws?: AwsClientSettings;
 }
 
 /** Runs every check (groups in parallel) and returns them in a fixed order. Never throws for a failing check. */
@@ -50,11 +62,14 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   const clock = options.clock ?? systemClock;
   const skip = new Set(options.skip ?? []);
   const store = options.store ?? openStore(config.store);
-  const sqs = createSqsClient(config.queue);
-  const api = new ConnectTrafficApi({ tdg: config.trafficDistributionGroup, regions: config.regions, clock });
-  const alarms: AlarmReader & { destroy(): void } = new CloudWatchAlarmReader();
-  const timeoutMs = options.timeoutMs ?? PREFLIGHT_CHECK_TIMEOUT_MS;
-  const within = async <T>(id: string, title: string, work: (signal: AbortSignal) => Promise<T>, fallback: (failure: CheckResult) => T): Promise<T> => {
+  const sqs = createSqsClient(config.queue, clientOptions(options.aws, 'sqs'));
+  const api = new ConnectTrafficApi({ tdg: config.trafficDistributionGroup, regions: config.regions, clock, ...clientOptions(options.aws, 'connect') });
+  const alarms: AlarmReader & { destroy(): void } = new CloudWatchAlarmReader(
+    (region) => new CloudWatchClient({ region, ...clientOptions(options.aws, 'cloudwatch') }),
+  );
+  const flows = config.replicaInstance && !skip.has('replica') ? new ConnectContactFlowReader({ region: config.regions.replica, ...clientOptions(options.aws, 'connect') }) : undefined;
+  const within = async <T>(id: string, title: string, work: (signal: AbortSignal) => Promise<T>, fallback: (failure: CheckResult) => T, groupTimeoutMs = PREFLIGHT_CHECK_TIMEOUT_MS): Promise<T> => {
+    const timeoutMs = options.timeoutMs ?? groupTimeoutMs;
     const signal = AbortSignal.any([options.signal ?? new AbortController().signal, AbortSignal.timeout(timeoutMs)]);
     try {
       return await work(signal);
@@ -80,6 +95,9 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
     const alarmChecks = skip.has('alarms')
       ? undefined
       : within('alarms', 'alarms readable', (signal) => checkAlarms(signalRefs(config.signals, config.regions), alarms, signal), (f) => [f]);
+    const replica = skip.has('replica')
+      ? undefined
+      : within('replica.flows', 'replica flows stay in the replica', (signal) => checkReplicaReadiness(config, flows, signal), (f) => [f], PREFLIGHT_REPLICA_TIMEOUT_MS);
     const storeCheck = skip.has('store') ? undefined : within('store', 'state store writable', (signal) => checkStore(store, signal, config), (f) => f);
     const wanted = skip.has('traffic.split') ? undefined : within('traffic.split', 'split matches the state', (signal) => wantedSplit(config, store, signal), (f) => ({ error: f.detail }));
 
@@ -94,6 +112,7 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
       if (!skip.has('tdg')) checks.push(checkTdgAddress(config), ...found.map((f) => f.result));
     }
     if (wanted) checks.push(checkSplit(config, answers, await wanted));
+    if (replica) checks.push(...(await replica));
     if (alarmChecks) checks.push(...(await alarmChecks));
     if (storeCheck) checks.push(await storeCheck);
     return reportOf(checks);
@@ -101,6 +120,7 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
     sqs.destroy();
     api.destroy();
     alarms.destroy();
+    flows?.destroy();
     if (!options.store) await store.close();
   }
 }

@@ -47,7 +47,7 @@ export async function checkStore(store: StateStore, signal: AbortSignal, config?
     }
   }
   const lease = await store.readLease(signal).catch(() => undefined);
-  const leader = lease ? `; lease held by ${lease.holder} until ${lease.expiresAt}` : '; no controller holds the lease now';
+  const leader = lease && !lease.released ? `; lease held by ${lease.holder} (epoch ${lease.epoch}) until about ${lease.expiresAt}` : '; no controller holds the lease now';
   if (adopted && config) {
     return {
       ...base,

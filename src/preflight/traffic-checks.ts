@@ -1,7 +1,7 @@
 import type { Config } from '../config/types.ts';
 import { remedyFor } from '../connect/shifter.ts';
 import type { TdgStatus, TrafficApi, TrafficSplit } from '../connect/traffic-port.ts';
-import { ConnectApiError } from '../errors.ts';
+import { ConnectApiError } from '../connect/errors.ts';
 import type { CheckResult } from './types.ts';
 import { messageOf } from './types.ts';
 

@@ -28,7 +28,7 @@ export interface PreflightReport {
 }
 
 /** Check identifiers that can be skipped as a group (see `runPreflight`'s `skip`). */
-export type CheckGroup = 'mode' | 'credentials' | 'queue' | 'tdg' | 'traffic.split' | 'alarms' | 'store';
+export type CheckGroup = 'mode' | 'credentials' | 'queue' | 'tdg' | 'traffic.split' | 'replica' | 'alarms' | 'store';
 
 export function reportOf(checks: CheckResult[]): PreflightReport {
   const summary: Record<CheckStatus, number> = { pass: 0, warn: 0, fail: 0 };

@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { ConnectFailoverError, StoreConflictError, StoreError } from '../errors.ts';
-import { removeLeftoverTemps, syncDirectory, tempPathFor, writeAndSync, writeFileAtomic } from './atomic-file.ts';
+import { ConnectFailoverError, LeaseLostError, StoreConflictError, StoreError } from '../errors.ts';
+import { removeLeftoverTemps, tempPathFor, writeAndSync, writeFileAtomic } from './atomic-file.ts';
 import { assertExpectedVersion, dataToJson } from './document-data.ts';
 import { isRunning, withFileLock, type FileLockOptions } from './file-lock.ts';
-import { assertLeaseTtl, claimLease, leaseStatus, type HolderGone, type LeaseRecord } from './lease.ts';
+import { LeaseKeeper, assertLeaseDuration, fenceBroken, monotonicNow, type HolderGone, type LeaseRecord, type LeaseWrite } from './lease.ts';
 import { decodeLeaseFile, decodeStateFile, encodeLeaseFile, encodeStateFile } from './state-file-format.ts';
 import type { LeaseStatus, StateStore, StoredDocument, StoreLogger } from './store.ts';
 
@@ -20,8 +19,10 @@ export interface FileStoreOptions {
   staleLockMs?: number;
   /** How long a save waits for another process's lock before `StoreLockError`. Default 5 000 ms. */
   lockTimeoutMs?: number;
-  /** Clock for `updatedAt` and lease expiry, in epoch milliseconds. Default `Date.now`. */
+  /** Wall clock for `updatedAt` and the lease's `renewedAt`, in epoch milliseconds. Default `Date.now`. */
   now?: () => number;
+  /** Monotonic clock for every lease decision, in milliseconds. Default `performance.now()`. */
+  monotonicNow?: () => number;
   /** Told when a stale lock is broken, and why. Default: `process.emitWarning`. */
   logger?: StoreLogger;
 }
@@ -33,7 +34,9 @@ const TERMINAL_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR',
  * The embedded store: one JSON file (`{ "format": "connect-failover/state", "formatVersion": 1, "version",
  * "updatedAt", "writer", "data" }`) replaced atomically and durably on each save. Saves and lease changes
  * run under a lock file beside it (`<path>.lock`), so processes on one host cannot both win a version;
- * the lease lives in `<path>.lease`. Loads take no lock: a rename never shows a half-written file.
+ * the lease lives in `<path>.lease`, and a fenced save checks it under the same lock. Loads take no
+ * lock: a rename never shows a half-written file. Same-host shortcut: a lease whose holder was a process
+ * on this host that no longer runs counts as released (see `holderExited`).
  * For one host: on shared network filesystems use the DynamoDB store instead.
  */
 export class FileStore implements StateStore {
@@ -41,8 +44,8 @@ export class FileStore implements StateStore {
   readonly #leasePath: string;
   readonly #location: string;
   readonly #writer: string;
-  readonly #token = randomUUID();
   readonly #now: () => number;
+  readonly #lease: LeaseKeeper;
   readonly #lock: FileLockOptions;
   readonly #inFlight = new Set<Promise<unknown>>();
   #closed = false;
@@ -59,6 +62,7 @@ export class FileStore implements StateStore {
     this.#location = `file ${this.#path}`;
     this.#writer = options.writer;
     this.#now = options.now ?? Date.now;
+    this.#lease = new LeaseKeeper(this.#writer, { now: this.#now, monotonicNow: options.monotonicNow ?? monotonicNow });
     this.#lock = {
       path: `${this.#path}.lock`,
       owner: options.writer,
@@ -83,6 +87,15 @@ export class FileStore implements StateStore {
     return this.#run('save the state', signal, async () => {
       await this.#ensureDirectory();
       return withFileLock(this.#lock, signal, async () => {
+        // The fence first, under the lock every lease write takes too: a deposed holder hears that it lost
+        // the lease, not that the version moved on.
+        const fence = this.#lease.fence;
+        if (fence) {
+          const lease = await this.#readLease(signal);
+          if (fenceBroken(fence, lease)) {
+            throw new LeaseLostError(this.#location, { epoch: fence.epoch, currentEpoch: lease?.epoch, currentHolder: lease?.holder, released: lease?.released });
+          }
+        }
         // A corrupt file throws here, before anything is written: never a silent reset.
         const actual = (await this.#read(signal))?.version ?? 0;
         if (actual !== expectedVersion) throw new StoreConflictError(this.#location, expectedVersion, actual);
@@ -100,14 +113,18 @@ export class FileStore implements StateStore {
     });
   }
 
-  async acquireLease(ttlMs: number, signal?: AbortSignal): Promise<LeaseStatus> {
-    assertLeaseTtl(ttlMs);
+  async acquireLease(leaseDurationMs: number, signal?: AbortSignal): Promise<LeaseStatus> {
+    assertLeaseDuration(leaseDurationMs);
     return this.#run('take the lease', signal, async () => {
       await this.#ensureDirectory();
+      // Under the lock, the record read is the record replaced: the write's condition holds by construction.
       return withFileLock(this.#lock, signal, async () => {
-        const claim = claimLease(await this.#readLease(signal), this.#claimant(), this.#now(), ttlMs, holderExited);
-        if (claim.changed) await writeFileAtomic(this.#leasePath, encodeLeaseFile(claim.record), signal);
-        return { held: claim.held, holder: claim.record.holder, expiresAt: new Date(claim.record.expiresAtMs).toISOString() };
+        const record = await this.#readLease(signal);
+        this.#lease.observe(record);
+        const plan = this.#lease.plan(record, leaseDurationMs, holderExited);
+        if (plan.kind === 'wait') return this.#lease.status(record as LeaseRecord, holderExited);
+        await this.#writeLease(plan, signal);
+        return this.#lease.status(plan.record, holderExited);
       });
     });
   }
@@ -116,15 +133,20 @@ export class FileStore implements StateStore {
     return this.#run('release the lease', signal, async () => {
       await this.#ensureDirectory();
       await withFileLock(this.#lock, signal, async () => {
-        if ((await this.#readLease(signal))?.token !== this.#token) return;
-        await unlink(this.#leasePath);
-        await syncDirectory(dirname(this.#leasePath));
+        this.#lease.observe(await this.#readLease(signal));
+        const release = this.#lease.holds ? this.#lease.planRelease() : undefined;
+        // The record stays, marked released: its epoch must survive for the next take-over to increment.
+        if (release) await this.#writeLease(release, signal);
       });
     });
   }
 
   readLease(signal?: AbortSignal): Promise<LeaseStatus | undefined> {
-    return this.#run('read the lease', signal, async () => leaseStatus(await this.#readLease(signal), this.#token, this.#now(), holderExited));
+    return this.#run('read the lease', signal, async () => {
+      const record = await this.#readLease(signal);
+      this.#lease.observe(record);
+      return record && this.#lease.status(record, holderExited);
+    });
   }
 
   /**
@@ -166,8 +188,16 @@ export class FileStore implements StateStore {
     await mkdir(dirname(this.#path), { recursive: true });
   }
 
-  #claimant(): { holder: string; token: string; host: string; pid: number } {
-    return { holder: this.#writer, token: this.#token, host: hostname(), pid: process.pid };
+  async #writeLease(write: LeaseWrite, signal: AbortSignal | undefined): Promise<void> {
+    this.#lease.sending(write);
+    try {
+      await writeFileAtomic(this.#leasePath, encodeLeaseFile(write.record), signal);
+    } catch (error) {
+      // The rename may or may not have happened; the next read of the record settles it.
+      this.#lease.failed(write);
+      throw error;
+    }
+    this.#lease.committed(write);
   }
 
   /** Tracks the operation for `close()` and turns Node I/O errors into `StoreError`s once, here. */
@@ -186,7 +216,7 @@ export class FileStore implements StateStore {
 /**
  * The file store's liveness rule, for claiming and for reading the lease alike: a holder that was a
  * process on this host and no longer runs (SIGKILL, an exit on ENOSPC before it could release) holds
- * nothing, so a restart takes over at once and `status` stops naming it. A holder on another host, or one
+ * nothing (its lease reads as released), so a restart takes over at once and `status` stops naming it. A holder on another host, or one
  * that recorded no pid, cannot be checked and holds the lease until it expires. A record with this
  * process's pid may be another store instance in this process, which is alive; it cannot be told from an
  * earlier process that had the same pid (pid 1 in a restarted container), so that one waits out its TTL.

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { StoreConflictError, StoreError } from '../errors.ts';
+import { LeaseLostError, StoreConflictError, StoreError } from '../errors.ts';
 import { assertExpectedVersion, dataToJson } from './document-data.ts';
-import { assertLeaseTtl, claimLease, leaseStatus, type LeaseRecord } from './lease.ts';
+import { LeaseKeeper, assertLeaseDuration, fenceBroken, monotonicNow, type LeaseRecord } from './lease.ts';
 import type { LeaseStatus, StateStore, StoredDocument } from './store.ts';
 
 /** Options of `MemoryStore`. */
@@ -10,12 +9,14 @@ export interface MemoryStoreOptions {
   writer?: string;
   /** Share another store's document and lease, as two controllers share one table. Default: a fresh, empty store. */
   sharedWith?: MemoryStore;
-  /** Clock for `updatedAt` and lease expiry, in epoch milliseconds. Default `Date.now`. */
+  /** Wall clock for `updatedAt` and the lease's `renewedAt`, in epoch milliseconds. Default `Date.now`. */
   now?: () => number;
+  /** Monotonic clock for every lease decision, in milliseconds. Default `performance.now()`. */
+  monotonicNow?: () => number;
 }
 
 /** The operations `failNext` can make fail. */
-export type MemoryStoreOperation = 'load' | 'save' | 'probe' | 'acquireLease';
+export type MemoryStoreOperation = 'load' | 'save' | 'probe' | 'acquireLease' | 'releaseLease';
 
 /** What the stores sharing one memory hold. Data is kept as JSON text, as a real store keeps it. */
 interface Cell {
@@ -29,21 +30,23 @@ interface Failure {
 }
 
 /**
- * The store in memory, with the file store's semantics: conditional saves, JSON round trip of `data`
- * (what comes back is a copy, with `Date`s as strings), the lease. For tests: `failNext` makes the next
- * operations throw a retryable `StoreError`, to drive the controller's handling of store failures.
+ * The store in memory, with the file store's semantics: conditional and fenced saves, JSON round trip of
+ * `data` (what comes back is a copy, with `Date`s as strings), the lease. For tests: `failNext` makes the
+ * next operations throw a retryable `StoreError`, to drive the controller's handling of store failures;
+ * a failing `acquireLease` or `releaseLease` with `committed` is a claim whose answer was lost.
  */
 export class MemoryStore implements StateStore {
   readonly #cell: Cell;
   readonly #writer: string;
-  readonly #token = randomUUID();
   readonly #now: () => number;
+  readonly #lease: LeaseKeeper;
   readonly #failures = new Map<MemoryStoreOperation, Failure>();
   #closed = false;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#writer = options.writer ?? 'memory';
     this.#now = options.now ?? Date.now;
+    this.#lease = new LeaseKeeper(this.#writer, { now: this.#now, monotonicNow: options.monotonicNow ?? monotonicNow });
     this.#cell = options.sharedWith ? options.sharedWith.#cell : { document: undefined, lease: undefined };
   }
 
@@ -76,6 +79,12 @@ export class MemoryStore implements StateStore {
     await this.#enter('save', signal);
     const failure = this.#due('save');
     if (failure && !failure.committed) throw this.#injected('save');
+    // The fence first: a deposed holder hears that it lost the lease, not that the version moved on.
+    const fence = this.#lease.fence;
+    const lease = this.#cell.lease;
+    if (fence && fenceBroken(fence, lease)) {
+      throw new LeaseLostError(this.describe(), { epoch: fence.epoch, currentEpoch: lease?.epoch, currentHolder: lease?.holder, released: lease?.released });
+    }
     const actual = this.#cell.document?.version ?? 0;
     if (actual !== expectedVersion) throw new StoreConflictError(this.describe(), expectedVersion, actual);
     const version = actual + 1;
@@ -84,23 +93,41 @@ export class MemoryStore implements StateStore {
     return version;
   }
 
-  async acquireLease(ttlMs: number, signal?: AbortSignal): Promise<LeaseStatus> {
-    assertLeaseTtl(ttlMs);
+  async acquireLease(leaseDurationMs: number, signal?: AbortSignal): Promise<LeaseStatus> {
+    assertLeaseDuration(leaseDurationMs);
     await this.#enter('take the lease', signal);
-    this.#failIfDue('acquireLease');
-    const claim = claimLease(this.#cell.lease, { holder: this.#writer, token: this.#token }, this.#now(), ttlMs);
-    this.#cell.lease = claim.record;
-    return { held: claim.held, holder: claim.record.holder, expiresAt: new Date(claim.record.expiresAtMs).toISOString() };
+    const failure = this.#due('acquireLease');
+    if (failure && !failure.committed) throw this.#injected('acquireLease');
+    // Read, decide and write with no await in between: the memory's own atomic conditional write.
+    this.#lease.observe(this.#cell.lease);
+    const plan = this.#lease.plan(this.#cell.lease, leaseDurationMs);
+    if (plan.kind === 'wait') return this.#lease.status(this.#cell.lease as LeaseRecord);
+    this.#lease.sending(plan);
+    this.#cell.lease = plan.record;
+    if (failure) {
+      this.#lease.failed(plan);
+      throw this.#injected('acquireLease');
+    }
+    this.#lease.committed(plan);
+    return this.#lease.status(plan.record);
   }
 
   async releaseLease(signal?: AbortSignal): Promise<void> {
     await this.#enter('release the lease', signal);
-    if (this.#cell.lease?.token === this.#token) this.#cell.lease = undefined;
+    this.#failIfDue('releaseLease');
+    this.#lease.observe(this.#cell.lease);
+    const release = this.#lease.holds ? this.#lease.planRelease() : undefined;
+    if (!release) return;
+    this.#lease.sending(release);
+    this.#cell.lease = release.record;
+    this.#lease.committed(release);
   }
 
   async readLease(signal?: AbortSignal): Promise<LeaseStatus | undefined> {
     await this.#enter('read the lease', signal);
-    return leaseStatus(this.#cell.lease, this.#token, this.#now());
+    const record = this.#cell.lease;
+    this.#lease.observe(record);
+    return record && this.#lease.status(record);
   }
 
   async probe(signal?: AbortSignal): Promise<void> {

@@ -5,7 +5,7 @@ import type { StoredDocument } from './store.ts';
 /** The header that marks a file as ours; anything without it is a foreign file. */
 export const STATE_FORMAT = 'connect-failover/state';
 export const LEASE_FORMAT = 'connect-failover/lease';
-/** The newest format this version writes and reads. Older ones would be migrated here. */
+/** The newest state file format this version writes and reads. Older ones would be migrated here. */
 export const FORMAT_VERSION = 1;
 
 const REMEDY =
@@ -48,36 +48,80 @@ export function decodeStateFile(text: string, location: string): StoredDocument 
   return { version: version as number, updatedAt, writer, data: file.data };
 }
 
+/**
+ * The newest lease file format. 2 added the fencing epoch, the record version, the duration and the
+ * released mark, and dropped `expiresAt` (claimants no longer compare wall clocks).
+ */
+export const LEASE_FORMAT_VERSION = 2;
+/** What a format-1 lease (which had no duration field) promised: the controller's TTL of the time. */
+const V1_LEASE_DURATION_MS = 30_000;
+
 /** The file text for a lease. */
 export function encodeLeaseFile(lease: LeaseRecord): string {
   const file = {
     format: LEASE_FORMAT,
-    formatVersion: FORMAT_VERSION,
+    formatVersion: LEASE_FORMAT_VERSION,
     holder: lease.holder,
     token: lease.token,
-    expiresAt: new Date(lease.expiresAtMs).toISOString(),
     ...(lease.host === undefined ? {} : { host: lease.host }),
     ...(lease.pid === undefined ? {} : { pid: lease.pid }),
+    epoch: lease.epoch,
+    recordVersion: lease.recordVersion,
+    leaseDurationMs: lease.leaseDurationMs,
+    renewedAt: lease.renewedAt,
+    released: lease.released,
   };
   return `${JSON.stringify(file, null, 2)}\n`;
 }
 
-/** Reads the file text of a lease, as strictly as a document. */
+/**
+ * Reads the file text of a lease, as strictly as a document. A format-1 lease (an older release still
+ * running, or left behind by it) reads as epoch 0, never released, with a record version that changes
+ * whenever that release renewed it, so the unchanged-for-a-full-duration rule applies to it too.
+ */
 export function decodeLeaseFile(text: string, location: string): LeaseRecord {
-  const file = parseOurs(text, location, LEASE_FORMAT, 'lease');
-  const { holder, token, expiresAt } = file;
-  const expiresAtMs = typeof expiresAt === 'string' ? Date.parse(expiresAt) : Number.NaN;
-  if (typeof holder !== 'string' || typeof token !== 'string' || Number.isNaN(expiresAtMs)) {
-    throw corrupt(location, 'its "holder", "token" and "expiresAt" fields must be strings (expiresAt an ISO 8601 time)');
+  const file = parseOurs(text, location, LEASE_FORMAT, 'lease', LEASE_FORMAT_VERSION);
+  const { holder, token } = file;
+  if (typeof holder !== 'string' || typeof token !== 'string') {
+    throw corrupt(location, 'its "holder" and "token" fields must be strings');
   }
   const where = {
     ...(typeof file.host === 'string' ? { host: file.host } : {}),
     ...(Number.isInteger(file.pid) ? { pid: file.pid as number } : {}),
   };
-  return { holder, token, expiresAtMs, ...where };
+  if (file.formatVersion === 1) {
+    const expiresAt = file.expiresAt;
+    if (typeof expiresAt !== 'string' || Number.isNaN(Date.parse(expiresAt))) {
+      throw corrupt(location, 'its "expiresAt" field must be an ISO 8601 time');
+    }
+    return {
+      holder,
+      token,
+      ...where,
+      epoch: 0,
+      recordVersion: `v1:${token}:${expiresAt}`,
+      leaseDurationMs: V1_LEASE_DURATION_MS,
+      renewedAt: new Date(Date.parse(expiresAt) - V1_LEASE_DURATION_MS).toISOString(),
+      released: false,
+    };
+  }
+  const { epoch, recordVersion, leaseDurationMs, renewedAt, released } = file;
+  if (
+    !Number.isSafeInteger(epoch) || (epoch as number) < 0 ||
+    typeof recordVersion !== 'string' || recordVersion === '' ||
+    typeof leaseDurationMs !== 'number' || !(leaseDurationMs > 0) ||
+    typeof renewedAt !== 'string' || Number.isNaN(Date.parse(renewedAt)) ||
+    typeof released !== 'boolean'
+  ) {
+    throw corrupt(
+      location,
+      'its "epoch" (a whole number), "recordVersion" (a string), "leaseDurationMs" (> 0), "renewedAt" (an ISO 8601 time) and "released" (true or false) fields are not all valid',
+    );
+  }
+  return { holder, token, ...where, epoch: epoch as number, recordVersion, leaseDurationMs, renewedAt, released };
 }
 
-function parseOurs(text: string, location: string, format: string, what: string): Record<string, unknown> {
+function parseOurs(text: string, location: string, format: string, what: string, supported = FORMAT_VERSION): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -96,8 +140,8 @@ function parseOurs(text: string, location: string, format: string, what: string)
   if (!Number.isSafeInteger(formatVersion) || (formatVersion as number) < 1) {
     throw corrupt(location, `header field "formatVersion" must be a whole number >= 1, found ${show(formatVersion)}`);
   }
-  if ((formatVersion as number) > FORMAT_VERSION) {
-    throw new StoreFormatError(location, formatVersion as number, FORMAT_VERSION, NEWER_REMEDY);
+  if ((formatVersion as number) > supported) {
+    throw new StoreFormatError(location, formatVersion as number, supported, NEWER_REMEDY);
   }
   return file;
 }

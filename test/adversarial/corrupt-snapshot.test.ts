@@ -28,7 +28,7 @@ const CRITICAL = 'connect-primary-outage';
 const corruptions: Corruption[] = [
   { name: 'snapshot is an empty object', breakIt: (d) => (d.snapshot = {}), says: 'data.snapshot.value: expected' },
   { name: 'snapshot is missing', breakIt: (d) => delete d.snapshot, says: 'data.snapshot: expected' },
-  { name: 'an unknown health value', breakIt: (d) => (d.snapshot.value.health = 'sideways'), says: 'data.snapshot.value.health: expected one of healthy, degraded, failedOver, found "sideways"' },
+  { name: 'an unknown health value', breakIt: (d) => (d.snapshot.value.health = 'sideways'), says: 'data.snapshot.value.health: expected one of healthy, degraded, failedOver, failingBack, found "sideways"' },
   { name: 'an unknown automation value', breakIt: (d) => (d.snapshot.value.automation = 'maybe'), says: 'data.snapshot.value.automation: expected one of active, paused, suspended, found "maybe"' },
   { name: 'a snapshot of a stopped actor', breakIt: (d) => (d.snapshot.status = 'stopped'), says: 'data.snapshot.status: expected "active", found "stopped"' },
   { name: 'a child actor the statechart never invokes', breakIt: (d) => (d.snapshot.children = { x: { src: 'x' } }), says: 'data.snapshot.children: expected no child actors' },
@@ -48,7 +48,7 @@ const corruptions: Corruption[] = [
   { name: 'context.lastCommand is text', breakIt: (d) => (d.snapshot.context.lastCommand = 'pause'), says: 'data.snapshot.context.lastCommand: expected null or the last operator command, found "pause"' },
   { name: 'context.lastCommand names no known command', breakIt: (d) => (d.snapshot.context.lastCommand.command = 'reboot'), says: 'data.snapshot.context.lastCommand.command: expected one of failover, failback, pause, resume, found "reboot"' },
   { name: 'history is text', breakIt: (d) => (d.history = 'x'), says: 'data.history: expected a list of history entries, found "x"' },
-  { name: 'a history entry of an unknown kind', breakIt: (d) => (d.history[0].kind = 'party'), says: 'data.history[0].kind: expected one of transition, command, shift, drift, blocked, startup, found "party"' },
+  { name: 'a history entry of an unknown kind', breakIt: (d) => (d.history[0].kind = 'party'), says: 'data.history[0].kind: expected one of transition, command, shift, drift, blocked, startup, disputed, unconfirmed, found "party"' },
   { name: 'a history entry time that is not a time', breakIt: (d) => (d.history[1].at = 'yesterday'), says: 'data.history[1].at: expected an ISO 8601 time, found "yesterday"' },
   { name: 'a history entry without a reason', breakIt: (d) => delete d.history[2].reason, says: 'data.history[2].reason: expected a string, found nothing' },
   { name: 'commandIds is text', breakIt: (d) => (d.commandIds = 'cmd-1'), says: 'data.commandIds: expected a list of command ids, found "cmd-1"' },
@@ -150,7 +150,7 @@ describe('the CLI with a corrupt state file', () => {
   });
 
   it.each([
-    { command: 'status', breakIt: (d: Doc) => (d.snapshot.value.health = 'sideways'), says: 'data.snapshot.value.health: expected one of healthy, degraded, failedOver, found "sideways"' },
+    { command: 'status', breakIt: (d: Doc) => (d.snapshot.value.health = 'sideways'), says: 'data.snapshot.value.health: expected one of healthy, degraded, failedOver, failingBack, found "sideways"' },
     { command: 'history', breakIt: (d: Doc) => (d.history = 'x'), says: 'data.history: expected a list of history entries, found "x"' },
   ])('$command exits 1 naming the field', async ({ command, breakIt, says }) => {
     // Prepare

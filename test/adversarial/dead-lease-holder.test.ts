@@ -4,7 +4,6 @@
  * `status` and `acquireLease` apply one liveness rule: a holder on this host whose pid is gone holds nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { FileStore } from '../../src/store/file-store.ts';
 import type { LeaseRecord } from '../../src/store/lease.ts';
 import { encodeLeaseFile } from '../../src/store/state-file-format.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { leaseRecord } from '../helpers/lease-record.ts';
 import { startProcessStack } from '../helpers/process-harness.ts';
 import type { ProcessStack } from '../helpers/process-harness.ts';
 
@@ -47,7 +47,7 @@ describe('status after the lease holder died', () => {
     expect((JSON.parse(json.stdout) as { leader: string | null }).leader).toBeNull();
     expect(text.code).toBe(0);
     expect(text.stdout).not.toContain(`${holder} (holds the lease)`);
-    expect(text.stdout).toMatch(/controller: (?:none|not) running/);
+    expect(text.stdout).toMatch(/controller\s+NOT RUNNING/);
   });
 
   it('names a live controller again once a new one takes over', async () => {
@@ -90,8 +90,8 @@ describe('FileStore.readLease and acquireLease agree on who holds the lease', ()
     return store;
   }
 
-  async function placeLease(record: Omit<LeaseRecord, 'token' | 'expiresAtMs'>): Promise<void> {
-    await writeFile(`${statePath}.lease`, encodeLeaseFile({ token: randomUUID(), expiresAtMs: Date.now() + 60_000, ...record }));
+  async function placeLease(record: Pick<LeaseRecord, 'holder' | 'host' | 'pid'>): Promise<void> {
+    await writeFile(`${statePath}.lease`, encodeLeaseFile(leaseRecord(record)));
   }
 
   it.each([
@@ -108,8 +108,9 @@ describe('FileStore.readLease and acquireLease agree on who holds the lease', ()
     const seen = await open('status-reader').readLease();
     const claim = await open('claimant').acquireLease(30_000);
 
-    // Assess: readLease names the holder exactly when acquireLease would leave the lease to it.
-    expect(seen?.holder).toBe(held ? holder.holder : undefined);
+    // Assess: readLease names the holder (as not released) exactly when acquireLease would leave the lease to it.
+    expect(seen?.holder).toBe(holder.holder);
+    expect(seen?.released).toBe(!held);
     expect(claim.held).toBe(!held);
   });
 });

@@ -10,7 +10,7 @@ import { createActor } from 'xstate';
 import { createFailoverMachine } from '../../state-machines/index.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/types.ts';
-import { policyOf } from '../../src/controller/controller.ts';
+import { policyOf } from '../../src/domain/policy.ts';
 import { appendHistory, emptyDocument, rememberCommand } from '../../src/controller/document.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -60,7 +60,8 @@ describe('the CLI refuses control characters at the door', () => {
     ['--by', 'a line break', 'eve\nroot', 4, 'U+000A'],
   ])('%s with %s: exit 2, naming the option, the position and the code point; nothing is sent', async (option, _what, value, position, codePoint) => {
     // Prepare
-    const args = option === '--reason' ? ['pause', '--reason', value] : ['pause', '--reason', 'maintenance', '--by', value];
+    // --yes: without it a run without a terminal is refused with exit 2 too, which would hide a missing check.
+    const args = option === '--reason' ? ['pause', '--yes', '--reason', value] : ['pause', '--yes', '--reason', 'maintenance', '--by', value];
 
     // Act
     const r = await ps.cli(args);
@@ -76,9 +77,9 @@ describe('the CLI refuses control characters at the door', () => {
 
   it('an over-long --reason or --by is a usage error (exit 2) naming the limit; nothing is sent', async () => {
     // Act
-    const longReason = await ps.cli(['pause', '--reason', 'x'.repeat(1025)]);
-    const longBy = await ps.cli(['pause', '--reason', 'maintenance', '--by', 'y'.repeat(257)]);
-    const blankBy = await ps.cli(['pause', '--reason', 'maintenance', '--by', '  ']);
+    const longReason = await ps.cli(['pause', '--yes', '--reason', 'x'.repeat(1025)]);
+    const longBy = await ps.cli(['pause', '--yes', '--reason', 'maintenance', '--by', 'y'.repeat(257)]);
+    const blankBy = await ps.cli(['pause', '--yes', '--reason', 'maintenance', '--by', '  ']);
 
     // Assess
     expect(longReason.code).toBe(2);
@@ -91,8 +92,8 @@ describe('the CLI refuses control characters at the door', () => {
   });
 
   it('ordinary text, accents and other scripts included, is sent (so the checks above could see a send)', async () => {
-    // Act (no emoji: fauxqs, unlike SQS, refuses characters beyond U+FFFD in a body)
-    const r = await ps.cli(['pause', '--reason', 'Région dégradée — maintenance 東京', '--by', 'zoë@example']);
+    // Act (no emoji: fauxqs, unlike SQS, refuses characters beyond U+FFFD in a body; --no-wait: no controller runs here)
+    const r = await ps.cli(['pause', '--yes', '--no-wait', '--reason', 'Région dégradée — maintenance 東京', '--by', 'zoë@example']);
 
     // Assess
     expect(r.code, r.stderr).toBe(0);
@@ -184,7 +185,7 @@ describe('hostile text that reached the queue without our CLI', () => {
     await writeFile(bad, operatorBody('pause', HOSTILE_REASON, HOSTILE_BY).replace(/"id":"[^"]+"/, '"id":"\u202e\u009b2J"'));
 
     // Act
-    const explained = await ps.cli(['explain', good]);
+    const explained = await ps.cli(['explain', '--json', good]);
     const refused = await ps.cli(['explain', bad]);
 
     // Assess

@@ -63,9 +63,10 @@ describe('persisted before acknowledged (injected save failures)', () => {
     await h.setAlarm('connect-primary-elevated-errors', 'ALARM');
     await h.waitForPrimary(50);
     store.failSaves = true;
-    // escalateAfter (1.5 s) passes while the store is failing: the tick's decision cannot be saved.
-    await eventually(() => h!.primaryPercent() === 0, { timeoutMs: 10_000, what: 'escalation to failover' });
-    await eventually(() => store.failedSaves >= 2, { what: 'failed saves' });
+    // escalateAfter (1.5 s) passes while the store is failing: the tick's decision cannot be saved, so
+    // its shift is not made either (a write nobody could see); the last verified split stays.
+    await eventually(() => store.failedSaves >= 2, { timeoutMs: 10_000, what: 'failed saves of the escalation' });
+    expect(h.primaryPercent()).toBe(50);
     store.failSaves = false;
 
     await eventually(
@@ -75,6 +76,7 @@ describe('persisted before acknowledged (injected save failures)', () => {
       },
       { timeoutMs: 10_000, what: 'failedOver saved' },
     );
+    await h.waitForPrimary(0);
   });
 
   it('stops when saves keep failing, and a restart applies the command that stayed on the queue', async () => {

@@ -10,10 +10,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
-import { UnverifiableSplitError, WriteLimitError } from '../../src/connect/shift-errors.ts';
+import { ShiftError, UnverifiableSplitError, WriteLimitError } from '../../src/connect/errors.ts';
 import { TrafficShifter } from '../../src/connect/shifter.ts';
 import type { TrafficShifterOptions } from '../../src/connect/shifter.ts';
-import { ShiftError } from '../../src/errors.ts';
 import { mulberry32 } from '../../src/local/prng.ts';
 import { PRIMARY, REPLICA, startTestConnect } from '../helpers/connect.ts';
 import type { TestConnect } from '../helpers/connect.ts';

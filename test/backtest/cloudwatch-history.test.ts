@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fetchSignalHistory } from '../../src/backtest/cloudwatch-history.ts';
 import { AlarmHistoryFetchError } from '../../src/backtest/errors.ts';
 import { readAlarmHistory } from '../../src/backtest/history-format.ts';
-import { signalRefs } from '../../src/controller/signal-map.ts';
+import { signalRefs } from '../../src/domain/signals.ts';
 import { startCloudWatchSimulator } from '../../src/local/cloudwatch-simulator.ts';
 import type { CloudWatchSimulator } from '../../src/local/cloudwatch-simulator.ts';
 import { t } from './fixture.ts';

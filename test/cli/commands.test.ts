@@ -65,13 +65,24 @@ describe('explain', () => {
   it('shows the normalized event and the decision from a fresh controller', async () => {
     const body = await readFile('test/fixtures/messages/eventbridge-metric-alarm.json', 'utf8');
 
-    const r = await cli(['explain', '-c', config, '-'], body);
+    const r = await cli(['explain', '-c', config, '--json', '-'], body);
 
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { event: { alarm: { region: string } }; after: { health: string }; decisions: Array<{ to: string }> };
     expect(out.event.alarm.region).toBe('us-east-1');
     expect(out.after.health).toBe('failedOver');
     expect(out.decisions[0]?.to).toBe('failedOver');
+  });
+
+  it('prints for a person by default: ISO 8601 times and the decision in words', async () => {
+    const body = await readFile('test/fixtures/messages/eventbridge-metric-alarm.json', 'utf8');
+
+    const r = await cli(['explain', '-c', config, '-'], body);
+
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^message: {2}eventbridge alarm state change: .+ is ALARM since \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/m);
+    expect(r.stdout).toMatch(/^decides: {2}failover: healthy → failedOver \(critical alarm in ALARM: .+\)$/m);
+    expect(r.stdout).not.toMatch(/\b1\d{12}\b/);
   });
 
   it('exits non-zero with the reason for a malformed body', async () => {
@@ -89,17 +100,5 @@ describe('diagram', () => {
 
     expect(r.stdout.trim()).toBe(diagramText().trim());
     expect(readme, 'README diagram is stale: paste the output of `connect-failover diagram`').toContain(diagramText().trim());
-  });
-});
-
-describe('run', () => {
-  it('exits 2 before any AWS call when the store type is not available', async () => {
-    const dynamo = join(dir, 'dynamo.yaml');
-    await writeFile(dynamo, (await readFile(config, 'utf8')).replace(/store:\n(?: {2}.*\n)+/, 'store:\n  type: dynamodb\n  table: connect-failover\n'));
-
-    const r = await cli(['run', '-c', dynamo]);
-
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('store.type');
   });
 });

@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
@@ -13,5 +14,14 @@ describe('the connect-failover binary', () => {
   it('exits 2 on an unknown command', async () => {
     const result = await run(process.execPath, ['bin/connect-failover.js', 'frobnicate']).catch((e: { code: number }) => e);
     expect((result as { code: number }).code).toBe(2);
+  });
+});
+
+describe('--version', () => {
+  it('prints the package version and exits 0', async () => {
+    const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+    const r = spawnSync(process.execPath, ['bin/connect-failover.js', '--version'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
   });
 });

@@ -49,9 +49,10 @@ describe('formatConfig', () => {
     const text = formatConfig(config);
 
     expect(text).toContain(`trafficDistributionGroup: ${TDG_ID}\n`);
-    expect(text).toContain('store:\n  type: dynamodb\n  table: connect-failover\n');
+    // The store's defaults filled in (Region: regions.replica); the item key is derived, not written.
+    expect(text).toContain('store:\n  type: dynamodb\n  table: connect-failover\n  region: eu-central-1\n  leaseDuration: 15s\n');
     expect(text).not.toMatch(/^http:/m);
-    expect(text).not.toMatch(/^ {2}region:/m);
+    expect(text).not.toMatch(/^queue:\n(?: {2}.*\n)* {2}region:/m);
   });
 
   it.each([

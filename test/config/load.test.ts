@@ -57,15 +57,18 @@ const DEFAULT_CONFIG: Config = {
   regions: { primary: 'us-east-1', replica: 'us-west-2' },
   queue: { url: QUEUE_URL, region: 'us-east-1' },
   signals: { degraded: [], critical: ['connect-primary-outage'], replicaUnhealthy: [] },
-  traffic: { healthy: 100, degraded: 50, failedOver: 0, shiftAgents: true },
+  traffic: { healthy: 100, degraded: 50, failedOver: 0, shiftAgents: true, failbackSteps: [100], agentsLead: 0 },
   timing: {
     escalateAfterMs: 300_000,
     recoverAfterMs: 600_000,
     cooldownMs: 120_000,
     maxAutomaticShifts: { count: 4, perMs: 3_600_000 },
     driftCheckMs: 300_000,
+    alarmPollMs: 60_000,
+    failbackStepHoldMs: 120_000,
   },
   failback: 'manual',
+  drift: 'pause',
   store: { type: 'file', path: '/srv/connect-failover-state.json' },
   http: undefined,
   dryRun: false,
@@ -134,8 +137,17 @@ describe('parseConfig: valid configs', () => {
     const withRegion = parseConfig(configText({ store: { type: 'dynamodb', table: 'cf.state_1', region: 'us-west-2' } }));
     const withoutRegion = parseConfig(configText({ store: { type: 'dynamodb', table: 'cf-state' } }));
 
-    expect(withRegion.config.store).toEqual({ type: 'dynamodb', table: 'cf.state_1', region: 'us-west-2' });
-    expect(withoutRegion.config.store).toEqual({ type: 'dynamodb', table: 'cf-state', region: undefined });
+    // The Region defaults to regions.replica; the item key is the group's id; the lease lasts 15 s.
+    expect(withRegion.config.store).toEqual({ type: 'dynamodb', table: 'cf.state_1', region: 'us-west-2', leaseDurationMs: 15_000, key: TDG_ID });
+    expect(withoutRegion.config.store).toEqual({ type: 'dynamodb', table: 'cf-state', region: 'us-west-2', leaseDurationMs: 15_000, key: TDG_ID });
+  });
+
+  it('reads a DynamoDB lease duration, and keys the item by the group id whether the config gives its ARN or its id', () => {
+    const byArn = parseConfig(configText({ store: { type: 'dynamodb', table: 'cf-state', leaseDuration: '30s' } }));
+    const byId = parseConfig(configText({ trafficDistributionGroup: TDG_ID, store: { type: 'dynamodb', table: 'cf-state', leaseDuration: '1s' } }));
+
+    expect(byArn.config.store).toMatchObject({ leaseDurationMs: 30_000, key: TDG_ID });
+    expect(byId.config.store).toMatchObject({ leaseDurationMs: 1_000, key: TDG_ID });
   });
 
   it('accepts a bare TDG id with a warning that it resolves only in the home Region', () => {
@@ -164,6 +176,30 @@ describe('parseConfig: valid configs', () => {
     const { config } = parseConfig(configText({ signals: { critical: [arn], degraded: ['elevated errors'] } }));
 
     expect(config.signals).toEqual({ critical: [arn], degraded: ['elevated errors'], replicaUnhealthy: [] });
+  });
+
+  it('accepts the Region codes and alarm ARNs of every partition alarm events come from', () => {
+    // Prepare: the same Region and ARN shapes the event parser accepts (src/aws/identifiers.ts).
+    const govTdg = `arn:aws-us-gov:connect:us-gov-west-1:111122223333:traffic-distribution-group/${TDG_ID}`;
+    const isoAlarm = 'arn:aws-iso-b:cloudwatch:us-isob-east-1:111122223333:alarm:connect-primary-outage';
+    const euscAlarm = 'arn:aws-eusc:cloudwatch:eusc-de-east-1:111122223333:alarm:connect-primary-errors';
+
+    // Act
+    const { config } = parseConfig(
+      configText({
+        trafficDistributionGroup: govTdg,
+        regions: { primary: 'us-gov-west-1', replica: 'us-gov-east-1' },
+        queue: { url: 'https://sqs.us-gov-west-1.amazonaws.com/111122223333/events' },
+        signals: { critical: [isoAlarm], degraded: [euscAlarm] },
+        store: { type: 'dynamodb', table: 'cf-state', region: 'eusc-de-east-1' },
+      }),
+    );
+
+    // Assess
+    expect(config.trafficDistributionGroup).toEqual({ id: TDG_ID, arn: govTdg, region: 'us-gov-west-1' });
+    expect(config.queue.region).toBe('us-gov-west-1');
+    expect(config.signals).toMatchObject({ critical: [isoAlarm], degraded: [euscAlarm] });
+    expect(config.store).toMatchObject({ type: 'dynamodb', table: 'cf-state', region: 'eusc-de-east-1' });
   });
 
   it('accepts a config whose only signals are degraded ones', () => {
@@ -405,6 +441,12 @@ describe('parseConfig: one problem per config', () => {
       patch: { store: { type: 'dynamodb', table: 'cf' } },
       path: 'store.table',
       message: '"cf" is not a DynamoDB table name (3-255 characters of a-z, A-Z, 0-9, _ . -)',
+    },
+    {
+      problem: 'a DynamoDB lease shorter than a second',
+      patch: { store: { type: 'dynamodb', table: 'cf-state', leaseDuration: '500ms' } },
+      path: 'store.leaseDuration',
+      message: 'must be at least 1s: the leader renews every third of it, each time a round trip to DynamoDB',
     },
     {
       problem: 'an HTTP port out of range',

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectTrafficApi } from '../../src/connect/connect-traffic.ts';
 import type { ConnectCall } from '../../src/connect/traffic-port.ts';
-import { ConnectApiError } from '../../src/errors.ts';
+import { ConnectApiError } from '../../src/connect/errors.ts';
 import type { FaultKind } from '../../src/local/connect-faults.ts';
 import { PRIMARY, REPLICA, TDG_ARN, TEST_CREDENTIALS, startTestConnect } from '../helpers/connect.ts';
 import type { TestConnect } from '../helpers/connect.ts';

@@ -5,7 +5,7 @@ import { ManualClock } from '../../src/clock.ts';
 import type { Clock } from '../../src/clock.ts';
 import { TrafficShifter, remedyFor } from '../../src/connect/shifter.ts';
 import type { TrafficShifterOptions } from '../../src/connect/shifter.ts';
-import { ConnectApiError, ShiftError } from '../../src/errors.ts';
+import { ConnectApiError, ShiftError } from '../../src/connect/errors.ts';
 import { mulberry32 } from '../../src/local/prng.ts';
 import { PRIMARY, REPLICA, TDG_ARN, TDG_ID, startTestConnect } from '../helpers/connect.ts';
 import type { TestConnect, TestConnectOptions } from '../helpers/connect.ts';
@@ -635,9 +635,9 @@ describe('TrafficShifter logging', () => {
     const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const callEntries = entries.filter((e) => typeof e.operation === 'string');
     expect(callEntries).toHaveLength(result.calls.length);
-    expect(callEntries.every((e) => typeof e.region === 'string' && typeof e.msg === 'string')).toBe(true);
+    expect(callEntries.every((e) => typeof e.awsRegion === 'string' && typeof e.msg === 'string')).toBe(true);
     const writes = callEntries.filter((e) => e.operation === 'UpdateTrafficDistribution');
-    expect(writes.map((e) => [e.region, e.error, e.msg])).toEqual([
+    expect(writes.map((e) => [e.awsRegion, e.error, e.msg])).toEqual([
       [REPLICA, 'ThrottlingException', `UpdateTrafficDistribution in ${REPLICA}: ThrottlingException`],
       [PRIMARY, undefined, `UpdateTrafficDistribution in ${PRIMARY}: ok`],
     ]);

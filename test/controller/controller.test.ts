@@ -13,7 +13,7 @@ import { Controller } from '../../src/controller/controller.ts';
 import type { InboundMessage } from '../../src/controller/controller.ts';
 import { DocumentSaver } from '../../src/controller/document-saver.ts';
 import { MessageClassifier } from '../../src/controller/message-classifier.ts';
-import { signalRefs } from '../../src/controller/signal-map.ts';
+import { signalRefs } from '../../src/domain/signals.ts';
 import { StoreUnavailableError } from '../../src/errors.ts';
 import { encodeOperatorCommand } from '../../src/events/normalize.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -40,9 +40,20 @@ class InstantTraffic implements TrafficControl {
   }
 }
 
-const allOk = (at: number): AlarmReader => ({
-  read: async (refs) => refs.map((r) => ({ key: r.key, value: 'OK' as const, at, arn: undefined, reason: undefined })),
-});
+/** CloudWatch as a port: every alarm OK until a test sets it (as the alarm events it sends claim). */
+class FakeCloudWatch implements AlarmReader {
+  private readonly states = new Map<string, { value: 'OK' | 'ALARM'; at: number }>();
+
+  constructor(private readonly since: number) {}
+
+  set(name: string, value: 'OK' | 'ALARM', at: number): void {
+    this.states.set(name, { value, at });
+  }
+
+  async read(refs: Parameters<AlarmReader['read']>[0]) {
+    return refs.map((r) => ({ key: r.key, arn: undefined, reason: undefined, ...(this.states.get(r.name) ?? { value: 'OK' as const, at: this.since }) }));
+  }
+}
 
 function alarmBody(name: string, value: 'OK' | 'ALARM', at: number): string {
   return JSON.stringify({
@@ -69,19 +80,28 @@ afterEach(() => stop?.abort());
 async function started(store = new MemoryStore()) {
   const clock = new ManualClock(Date.UTC(2026, 11, 1, 12));
   const traffic = new InstantTraffic();
-  const controller = new Controller({ config: CONFIG, store, traffic, alarms: allOk(clock.now() - 60_000), clock, logger, resyncMs: 0, storeRetry: { baseMs: 1, capMs: 1, maxFailures: 3 } });
+  const cloudwatch = new FakeCloudWatch(clock.now() - 60_000);
+  const controller = new Controller({ config: CONFIG, store, traffic, alarms: cloudwatch, clock, logger, resyncMs: 0, storeRetry: { baseMs: 1, capMs: 1, maxFailures: 3 } });
   stop = new AbortController();
   await controller.start(stop.signal);
+  await controller.settleStartup(stop.signal);
   const loops = controller.runLoops(stop.signal);
-  return { controller, clock, traffic, store, loops };
+  // The first DescribeAlarms read (every alarm OK) is applied and saved before a test acts.
+  await eventually(async () => ((await store.load())?.version ?? 0) >= 2, { what: 'the first alarm read saved' });
+  /** An alarm event body, with CloudWatch agreeing (behaviour 13 confirms before a shift). */
+  const alarm = (name: string, value: 'OK' | 'ALARM') => {
+    cloudwatch.set(name, value, clock.now());
+    return alarmBody(name, value, clock.now());
+  };
+  return { controller, clock, traffic, store, loops, cloudwatch, alarm };
 }
 
 const message = (body: string, id = body.length.toString()): InboundMessage => ({ messageId: id, body, receivedAt: Date.now() });
 
 describe('Controller', () => {
   it('applies a critical alarm, saves before answering, and shifts through the statechart effect', async () => {
-    const { controller, clock, traffic, store } = await started();
-    const result = await controller.handleBatch([message(alarmBody('connect-primary-outage', 'ALARM', clock.now()), 'm1')]);
+    const { controller, traffic, store, alarm } = await started();
+    const result = await controller.handleBatch([message(alarm('connect-primary-outage', 'ALARM'), 'm1')]);
 
     expect(result).toEqual({ deletable: ['m1'], malformed: [] });
     const saved = await store.load();
@@ -92,8 +112,8 @@ describe('Controller', () => {
   });
 
   it('leaves malformed messages out of the deletable ids and keeps going', async () => {
-    const { controller, clock } = await started();
-    const result = await controller.handleBatch([message('{"not":"ours"}', 'bad'), message(alarmBody('connect-primary-elevated-errors', 'ALARM', clock.now()), 'ok')]);
+    const { controller, alarm } = await started();
+    const result = await controller.handleBatch([message('{"not":"ours"}', 'bad'), message(alarm('connect-primary-elevated-errors', 'ALARM'), 'ok')]);
     expect(result).toEqual({ deletable: ['ok'], malformed: ['bad'] });
     expect(statesOf(controller.snapshot).health).toBe('degraded');
   });
@@ -111,9 +131,19 @@ describe('Controller', () => {
     expect((saved!.data as { snapshot: { value: { automation: string } } }).snapshot.value.automation).toBe('paused');
   });
 
-  it('escalates at the deadline with no event, on the manual clock', async () => {
+  it('moves nothing on an alarm event that CloudWatch contradicts, and records it as disputed', async () => {
     const { controller, clock, traffic } = await started();
-    await controller.handleBatch([message(alarmBody('connect-primary-elevated-errors', 'ALARM', clock.now()), 'd')]);
+    // CloudWatch says OK since a minute ago; the message claims ALARM now: a forgery or a lost truth.
+    const result = await controller.handleBatch([message(alarmBody('connect-primary-outage', 'ALARM', clock.now()), 'forged')]);
+    expect(result.deletable).toEqual(['forged']);
+    expect(statesOf(controller.snapshot).health).toBe('healthy');
+    expect(traffic.shifts).not.toContain(0);
+    expect(controller.document.history.filter((e) => e.kind === 'disputed')).toHaveLength(1);
+  });
+
+  it('escalates at the deadline with no event, on the manual clock', async () => {
+    const { controller, clock, traffic, alarm } = await started();
+    await controller.handleBatch([message(alarm('connect-primary-elevated-errors', 'ALARM'), 'd')]);
     await eventually(() => traffic.shifts.includes(50), { what: 'the degraded split' });
     clock.advance(CONFIG.timing.escalateAfterMs);
     await eventually(() => statesOf(controller.snapshot).health === 'failedOver', { what: 'escalation' });
@@ -122,9 +152,9 @@ describe('Controller', () => {
 
   it('stops with StoreUnavailableError when saves keep failing', async () => {
     const store = new MemoryStore();
-    const { controller, clock, loops } = await started(store);
+    const { controller, clock, loops, alarm } = await started(store);
     store.failNext('save', 100);
-    await expect(controller.handleBatch([message(alarmBody('connect-primary-outage', 'ALARM', clock.now()), 'x')])).rejects.toThrow();
+    await expect(controller.handleBatch([message(alarm('connect-primary-outage', 'ALARM'), 'x')])).rejects.toThrow();
     // The manual clock only moves when told: let each retry's backoff pass.
     const advancing = setInterval(() => clock.advance(10), 1);
     try {

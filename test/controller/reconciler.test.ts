@@ -64,7 +64,8 @@ function setup(options: { mayCorrectDrift?: () => boolean } = {}) {
     clock,
     logger: silentLogger,
     onOutcome: async (o) => void outcomes.push(o),
-    retry: { baseMs: 1_000, capMs: 8_000 },
+    // The ceiling of each jittered wait, so the clock can be advanced by exactly that much.
+    retry: { baseMs: 1_000, capMs: 8_000, random: () => 1 },
     resyncMs: 60_000,
     ...options,
   });

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +7,9 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addConnectFailover } from '../../deploy/cdk/lib/app.ts';
 import type { ConnectFailoverStacks } from '../../deploy/cdk/lib/app.ts';
-import { CONFIG_ENTRY_SCRIPT, CONFIG_PATH, CONFIG_TEXT_VARIABLE } from '../../deploy/cdk/lib/controller-stack.ts';
+import { CONFIG_TEXT_VARIABLE } from '../../deploy/cdk/lib/controller-stack.ts';
 import type { ConnectFailoverProps } from '../../deploy/cdk/lib/props.ts';
-import { parseConfig } from '../../src/config/load.ts';
+import { loadConfigFrom, parseConfig, resolveConfigSource } from '../../src/config/load.ts';
 import { actionsOf, onlyResourceOf, policyStatements, resolve, resourcesOf, resourcesOfStatement } from './cfn.ts';
 import type { CfnTemplate, PolicyStatement } from './cfn.ts';
 
@@ -20,6 +19,8 @@ const PRIMARY = 'us-east-1';
 const REPLICA = 'us-west-2';
 const ACCOUNT = '111122223333';
 const TDG = `arn:aws:connect:${PRIMARY}:${ACCOUNT}:traffic-distribution-group/2a5bd8f8-6b1c-4f0b-9d47-1d8a0c9e0a11`;
+/** The example deployment's replica Connect instance (deployment.example.json). */
+const INSTANCE = `arn:aws:connect:${REPLICA}:${ACCOUNT}:instance/9f3c2a1e-5b7d-4c8e-a1f2-3d4e5f6a7b8c`;
 const NAME = 'connect-failover-2a5bd8f8';
 const QUEUE_ARN = `arn:aws:sqs:${REPLICA}:${ACCOUNT}:${NAME}-events`;
 const TABLE_ARN = `arn:aws:dynamodb:${REPLICA}:${ACCOUNT}:table/${NAME}`;
@@ -99,8 +100,11 @@ describe('the CDK app (deploy/cdk) with the example deployment', () => {
         }
       }
     }
+    const instance = INSTANCE;
     const perController = (region: string) => [
       `-controller-${region}/TaskRole AwsSolutions-IAM5[Resource::*]`,
+      `-controller-${region}/TaskRole AwsSolutions-IAM5[Resource::${instance}/contact-flow/*]`,
+      `-controller-${region}/TaskRole AwsSolutions-IAM5[Resource::${instance}/flow-module/*]`,
       `-controller-${region}/Cluster AwsSolutions-ECS4`,
       `-controller-${region}/TaskDefinition AwsSolutions-ECS2`,
       `-controller-${region}/TaskDefinition/ExecutionRole AwsSolutions-IAM5[Resource::*]`,
@@ -308,7 +312,7 @@ describe('controller stacks (one per Region)', () => {
     expect(config.trafficDistributionGroup.arn).toBe(TDG);
     expect(config.regions).toEqual({ primary: PRIMARY, replica: REPLICA });
     expect(config.queue).toEqual({ url: `https://sqs.${REPLICA}.amazonaws.com/${ACCOUNT}/${NAME}-events`, region: REPLICA });
-    expect(config.store).toEqual({ type: 'dynamodb', table: NAME, region: REPLICA });
+    expect(config.store).toEqual({ type: 'dynamodb', table: NAME, region: REPLICA, leaseDurationMs: 15_000, key: TDG.slice(TDG.lastIndexOf('/') + 1) });
     expect(config.signals).toEqual({
       degraded: ['connect-primary-elevated-errors'],
       critical: ['connect-primary-outage'],
@@ -316,32 +320,27 @@ describe('controller stacks (one per Region)', () => {
     });
   });
 
-  it('starts the program with the config written to the file CONNECT_FAILOVER_CONFIG names, and not in its environment', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'connect-failover-entry-'));
-    try {
-      const path = join(dir, 'config', 'config.yaml');
-      const probe = `const fs = require('node:fs'); process.stdout.write(JSON.stringify({ text: fs.readFileSync(process.env.CONNECT_FAILOVER_CONFIG, 'utf8'), inEnv: '${CONFIG_TEXT_VARIABLE}' in process.env, mode: fs.statSync(process.env.CONNECT_FAILOVER_CONFIG).mode & 0o777, args: process.argv.slice(1) }))`;
-      const text = '{"regions":{"primary":"us-east-1"},"quote":"it\'s $HOME `x`"}';
-      const ran = spawnSync('/bin/sh', ['-c', CONFIG_ENTRY_SCRIPT, 'connect-failover', process.execPath, '-e', probe, 'run'], {
-        env: { PATH: process.env.PATH, CONNECT_FAILOVER_CONFIG: path, [CONFIG_TEXT_VARIABLE]: text },
-        encoding: 'utf8',
-      });
-      expect(ran.status, ran.stderr).toBe(0);
-      expect(JSON.parse(ran.stdout)).toEqual({ text, inEnv: false, mode: 0o600, args: ['run'] });
-
-      const unwritable = spawnSync('/bin/sh', ['-c', CONFIG_ENTRY_SCRIPT, 'connect-failover', process.execPath, '-e', ''], {
-        env: { PATH: process.env.PATH, CONNECT_FAILOVER_CONFIG: '/proc/connect-failover/config.yaml', [CONFIG_TEXT_VARIABLE]: text },
-        encoding: 'utf8',
-      });
-      expect(unwritable.status).toBe(2);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+  it('starts the program with its config in CONNECT_FAILOVER_CONFIG_YAML, on a read-only root filesystem, writing no file first', () => {
+    for (const which of ['primary', 'replica'] as const) {
+      const definition = onlyResourceOf(templates[which], 'AWS::ECS::TaskDefinition', regionOf[which]);
+      const [container] = definition.Properties!.ContainerDefinitions as Array<{
+        EntryPoint: string[];
+        Command: string[];
+        Environment: Array<{ Name: string; Value: string }>;
+        ReadonlyRootFilesystem?: boolean;
+      }>;
+      expect(container!.EntryPoint).toEqual(['node', 'bin/connect-failover.js']);
+      expect(container!.Command).toEqual(['run']);
+      expect(container!.ReadonlyRootFilesystem).toBe(true);
+      expect(CONFIG_TEXT_VARIABLE).toBe('CONNECT_FAILOVER_CONFIG_YAML');
+      expect(container!.Environment.map((variable) => variable.Name).sort()).toEqual(['CONNECT_FAILOVER_CONFIG_YAML', 'NODE_ENV']);
     }
-    const definition = onlyResourceOf(templates.primary, 'AWS::ECS::TaskDefinition', PRIMARY);
-    const [container] = definition.Properties!.ContainerDefinitions as Array<{ EntryPoint: string[]; Command: string[]; Environment: Array<{ Name: string; Value: string }> }>;
-    expect(container!.EntryPoint).toEqual(['/bin/sh', '-c', CONFIG_ENTRY_SCRIPT, 'connect-failover']);
-    expect(container!.Command).toEqual(['node', 'bin/connect-failover.js', 'run']);
-    expect(container!.Environment).toContainEqual({ Name: 'CONNECT_FAILOVER_CONFIG', Value: CONFIG_PATH });
+  });
+
+  it('hands the controller a config it reads from the environment alone (no -c, no file variable)', async () => {
+    const source = resolveConfigSource(undefined, { [CONFIG_TEXT_VARIABLE]: configOf('primary') });
+    const { config } = await loadConfigFrom(source);
+    expect(config.store).toMatchObject({ type: 'dynamodb', table: NAME, region: REPLICA });
   });
 
   it('grants each controller exactly what it calls, on exactly its resources', () => {
@@ -351,6 +350,16 @@ describe('controller stacks (one per Region)', () => {
           Sid: 'ShiftAndVerifyTraffic',
           Action: ['connect:UpdateTrafficDistribution', 'connect:GetTrafficDistribution', 'connect:DescribeTrafficDistributionGroup'],
           Resource: [TDG],
+        },
+        {
+          Sid: 'ReadReplicaFlows',
+          Action: ['connect:ListContactFlows', 'connect:ListContactFlowModules', 'connect:ListLambdaFunctions', 'connect:ListBots'],
+          Resource: [INSTANCE],
+        },
+        {
+          Sid: 'DescribeReplicaFlows',
+          Action: ['connect:DescribeContactFlow', 'connect:DescribeContactFlowModule'],
+          Resource: [`${INSTANCE}/contact-flow/*`, `${INSTANCE}/flow-module/*`],
         },
         { Sid: 'ReadSignals', Action: ['cloudwatch:DescribeAlarms'], Resource: ALL_ALARMS },
         {
@@ -453,7 +462,9 @@ describe('IAM across the whole app', () => {
     expect(allows.length).toBeGreaterThan(10);
     for (const statement of allows) {
       for (const action of actionsOf(statement)) expect(action, statement.where).not.toContain('*');
-      if (resourcesOfStatement(statement).some((resource) => typeof resource === 'string' && resource.includes('*'))) {
+      // The replica instance's flows and modules: the narrowest form is every one of that instance.
+      const ofTheInstance = resourcesOfStatement(statement).every((r) => typeof r === 'string' && r.startsWith(`${INSTANCE}/`) && /\/(contact-flow|flow-module)\/\*$/.test(r));
+      if (!ofTheInstance && resourcesOfStatement(statement).some((resource) => typeof resource === 'string' && resource.includes('*'))) {
         expect(actionsOf(statement).every((action) => NO_RESOURCE_TYPE.has(action)), `${statement.stack} ${statement.where} ${JSON.stringify(statement.Action)}`).toBe(true);
         expect(resourcesOfStatement(statement)).toEqual(['*']);
       }

@@ -4,7 +4,7 @@
  * (the split Connect reports, the queue, the store), and on counts of writes where the count is the point.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildStatus } from '../../src/cli/status.ts';
+import { buildStatus } from '../../src/app/status.ts';
 import { toMessageBody } from '../../src/local/alarm-event-sink.ts';
 import type { AlarmMessageShape } from '../../src/local/alarm-event-sink.ts';
 import { FAST_TIMING, startHarness } from '../helpers/controller-harness.ts';
@@ -258,8 +258,8 @@ describe('behaviour 5: shifts through API faults', () => {
 });
 
 describe('behaviour 8 while running: drift', () => {
-  it('notices a split changed by hand while running, reports it as drift and restores what the state wants', async () => {
-    h = await startHarness();
+  it('with drift: restore, notices a split changed by hand while running, reports it as drift and restores what the state wants', async () => {
+    h = await startHarness({ config: { drift: 'restore' } });
     await h.start({ resyncMs: 300 });
     await h.setAlarm(CRITICAL, 'ALARM');
     await h.waitForPrimary(0);
@@ -283,6 +283,42 @@ describe('behaviour 8 while running: drift', () => {
 
     expect(h.stack.connect.writes).toHaveLength(0);
     expect(h.primaryPercent()).toBe(60);
+  });
+
+  it('by default (drift: pause), adopts a failback made by hand while running and pauses, writing nothing', async () => {
+    h = await startHarness();
+    await h.start({ resyncMs: 300 });
+    await h.command('failover', { reason: 'drill' });
+    await h.waitForPrimary(0);
+    const writes = h.stack.connect.writes.length;
+
+    h.stack.connect.setSplit({ telephony: { 'us-east-1': 100, 'us-west-2': 0 }, agents: { 'us-east-1': 100, 'us-west-2': 0 } });
+    await eventually(async () => (await stateOf(h))?.automation === 'paused', { what: 'paused by the hand change' });
+
+    expect(await stateOf(h)).toEqual({ health: 'healthy', automation: 'paused' });
+    expect(h.stack.connect.writes).toHaveLength(writes);
+    expect(h.primaryPercent()).toBe(100);
+    const hand = (await h.readDocument())!.history.filter((e) => e.trigger === 'hand');
+    expect(hand.map((e) => `${e.from}->${e.to}`)).toEqual(['failedOver->healthy', 'active->paused']);
+  });
+
+  it('applies an operator command waiting in the queue before the start-up decision on a hand change', async () => {
+    h = await startHarness();
+    await h.start();
+    await h.waitForPrimary(100);
+    await h.stopController();
+    // While it was down: an operator failed over by hand, then queued a resume for when it comes back.
+    h.stack.connect.setSplit({ telephony: { 'us-east-1': 0, 'us-west-2': 100 }, agents: { 'us-east-1': 0, 'us-west-2': 100 } });
+    await h.command('pause', { reason: 'hands off while I work' });
+
+    await h.start();
+    await eventually(async () => (await h.queueDepth()) === 0, { what: 'the queued command applied' });
+    const doc = (await h.readDocument())!;
+    const kinds = doc.history.map((e) => (e.kind === 'transition' ? `${e.trigger}:${e.from}->${e.to}` : e.kind));
+    // The pause came first; the hand change was then adopted (health) with automation already paused.
+    expect(kinds.indexOf('command')).toBeLessThan(kinds.indexOf('hand:healthy->failedOver'));
+    expect(await stateOf(h)).toEqual({ health: 'failedOver', automation: 'paused' });
+    expect(h.primaryPercent()).toBe(0);
   });
 });
 

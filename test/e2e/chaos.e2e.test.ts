@@ -18,7 +18,7 @@ import { createFailoverMachine, restoreSnapshot, statesOf } from '../../state-ma
 import type { Decision } from '../../state-machines/index.ts';
 import type { AlarmValue } from '../../src/config/types.ts';
 import type { ConnectCall } from '../../src/connect/traffic-port.ts';
-import { policyOf } from '../../src/controller/controller.ts';
+import { policyOf } from '../../src/domain/policy.ts';
 import { mulberry32 } from '../../src/local/prng.ts';
 import { FAST_TIMING, startHarness } from '../helpers/controller-harness.ts';
 import type { Harness } from '../helpers/controller-harness.ts';

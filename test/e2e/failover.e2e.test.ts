@@ -20,7 +20,7 @@ describe('the controller end to end on the local stack', () => {
     expect(put?.id).toBe(h.stack.connect.tdgArn);
     const doc = await h.readDocument();
     expect(doc?.history.some((e) => e.kind === 'transition' && e.to === 'failedOver' && e.alarms?.includes('connect-primary-outage'))).toBe(true);
-    const decision = h.logs.filter((l) => l.msg === 'decision');
+    const decision = h.logs.filter((l) => l.kind === 'decision');
     expect(decision).toHaveLength(1);
     expect(decision[0]).toMatchObject({ from: 'healthy', to: 'failedOver', alarms: ['connect-primary-outage'] });
   });

@@ -103,7 +103,8 @@ describe('stopping the controller process', () => {
     // Intact: the document loads and passes its checks; no lock, temp or lease file is left behind.
     const doc = await ps.readDocument();
     expect(doc).toBeDefined();
-    expect((await readdir(ps.dir)).sort()).toEqual(['config.yaml', 'state.json']);
+    // The lease record stays (released), so the next take-over's epoch continues from it.
+    expect((await readdir(ps.dir)).sort()).toEqual(['config.yaml', 'state.json', 'state.json.lease']);
     // Every transition is either still on the queue, or its message was deleted and its state persisted.
     const left = (await ps.takeAllMessages()).map((m) => normalizeMessage(m.body));
     const stillQueued = new Set(left.flatMap((e) => (e.kind === 'alarm' ? [`${e.alarm.name}@${e.stateAt}`] : [])));
@@ -151,7 +152,7 @@ describe('stopping the controller process', () => {
     ps = await startProcessStack();
     ps.stack.connect.faults.script([{ operation: 'GetTrafficDistribution', fault: 'hang' }]);
     const controller = ps.spawnController();
-    await controller.waitForLog(logMatching('alarm states read at start-up'), { what: 'start-up to read the alarms' });
+    await controller.waitForLog(logMatching('controller starting'), { what: 'start-up to begin' });
     await eventually(() => ps!.stack.connect.requests.some((r) => r.operation === 'GetTrafficDistribution' && r.fault === 'hang'), {
       what: 'the start-up GetTrafficDistribution to hang',
     });
@@ -252,15 +253,17 @@ describe('start-up reconciliation', () => {
 
     // Assess
     expect(purged).toHaveLength(1);
-    expect(controller.logs.find(logMatching('alarm states read at start-up'))?.alarms).toEqual({ [DEGRADED]: 'OK', [CRITICAL]: 'ALARM', [REPLICA_DOWN]: 'OK' });
-    expect(controller.logs.filter(logMatching('decision'))).toMatchObject([{ from: 'healthy', to: 'failedOver', reason: 'critical alarm in ALARM', alarms: [CRITICAL] }]);
+    // The first DescribeAlarms read, one line per Region.
+    const read = Object.assign({}, ...controller.logs.filter(logMatching('alarm states read')).map((l) => l.alarms as Record<string, string>));
+    expect(read).toEqual({ [DEGRADED]: 'OK', [CRITICAL]: 'ALARM', [REPLICA_DOWN]: 'OK' });
+    expect(controller.logs.filter((l) => l.kind === 'decision')).toMatchObject([{ from: 'healthy', to: 'failedOver', reason: 'critical alarm in ALARM', alarms: [CRITICAL] }]);
     expect(controller.logs.some(logMatching('alarm state change'))).toBe(false);
     expect(primaryPercentsWritten(ps)).toEqual([0]);
   });
 
-  it('reports a split changed by hand as drift, records it in the history, and restores the split the state wants', async () => {
+  it('with drift: restore, reports a split changed by hand as drift, records it in the history, and restores the split the state wants', async () => {
     // Prepare
-    ps = await startProcessStack();
+    ps = await startProcessStack({ config: { drift: 'restore' } });
     const earlier = ps.spawnController();
     await earlier.ready();
     await eventually(async () => (await ps!.readDocument())?.shift?.status === 'verified', { what: 'the first run to verify 100% on the primary' });
@@ -284,6 +287,31 @@ describe('start-up reconciliation', () => {
     expect(driftEntries[0]).toMatchObject({ primaryPercent: 70 });
     expect(driftEntries[0]?.reason).toContain('70%');
     expect(primaryPercentsWritten(ps)).toEqual([100]);
+    expect((await controller.stop()).code).toBe(0);
+  });
+
+  it('by default (drift: pause), adopts a failover made by hand while it was down, pauses, and writes nothing', async () => {
+    // Prepare: the runbook's "controller down" procedure, failing over by hand.
+    ps = await startProcessStack();
+    const earlier = ps.spawnController();
+    await earlier.ready();
+    await eventually(async () => (await ps!.readDocument())?.shift?.status === 'verified', { what: 'the first run to verify 100% on the primary' });
+    expect((await earlier.stop()).code).toBe(0);
+    ps.stack.connect.setSplit({ telephony: { [PRIMARY]: 0, [REPLICA]: 100 }, agents: { [PRIMARY]: 0, [REPLICA]: 100 } });
+
+    // Act
+    const controller = ps.spawnController();
+    await controller.waitForLog(logMatching('split changed by hand: adopting it and pausing automation'), { what: 'the adoption' });
+    const doc = await eventually(async () => {
+      const d = await ps!.readDocument();
+      return (d?.snapshot as { value?: { automation?: string } } | undefined)?.value?.automation === 'paused' ? d : undefined;
+    }, { what: 'paused and saved' });
+
+    // Assess
+    expect((doc!.snapshot as { value: { health: string } }).value.health).toBe('failedOver');
+    expect(doc!.history.filter((e) => e.trigger === 'hand').map((e) => `${e.from}->${e.to}`)).toEqual(['healthy->failedOver', 'active->paused']);
+    expect(primaryPercentsWritten(ps)).toEqual([]);
+    expect(ps.primaryPercent()).toBe(0);
     expect((await controller.stop()).code).toBe(0);
   });
 });
@@ -310,7 +338,7 @@ describe('dry run', () => {
     // Assess
     expect(controller.logs.find(logMatching('controller running'))?.dryRun).toBe(true);
     expect(wouldShift).toMatchObject({ dryRun: true, wouldCall: 'UpdateTrafficDistribution', region: REPLICA, targetPrimaryPercent: 0, actualPrimaryPercent: 100 });
-    expect(controller.logs.filter(logMatching('decision'))).toMatchObject([{ from: 'healthy', to: 'failedOver' }]);
+    expect(controller.logs.filter((l) => l.kind === 'decision')).toMatchObject([{ from: 'healthy', to: 'failedOver' }]);
     expect(statesOf(ps.snapshotOf(doc)).health).toBe('failedOver');
     expect(doc.shift?.targetPrimaryPercent).toBe(0);
     expect(updateRequests(ps)).toBe(0);
@@ -328,13 +356,15 @@ describe('operator commands through the CLI while the controller runs', () => {
     const startedAt = Date.now();
 
     // Act: failover
-    const failover = await ps.cli(['failover', '--reason', 'game day']);
+    const failover = await ps.cli(['failover', '--reason', 'game day', '--yes']);
     await converged(ps, 0);
     const failedOver = await ps.cli(['status', '--json']);
 
     // Assess: failover
-    expect(failover).toMatchObject({ code: 0, stderr: '' });
+    // The command waits for the verified split (its progress lines go to stderr).
+    expect(failover.code, failover.stderr).toBe(0);
     expect(failover.stdout).toContain('failover sent');
+    expect(failover.stdout).toContain('failover applied at');
     expect(failedOver.code).toBe(0);
     const status = JSON.parse(failedOver.stdout) as Record<string, unknown> & { since: string; reason: string; lastShift: { at: string } };
     // The running controller names itself through the lease it holds.
@@ -352,7 +382,7 @@ describe('operator commands through the CLI while the controller runs', () => {
     expect(Date.parse(status.lastShift.at)).toBeGreaterThanOrEqual(Date.parse(status.since));
 
     // Act: failback
-    const failback = await ps.cli(['failback', '--reason', 'primary is back', '--by', 'incident-lead']);
+    const failback = await ps.cli(['failback', '--reason', 'primary is back', '--by', 'incident-lead', '--yes']);
     await converged(ps, 100);
     const healthy = await ps.cli(['status', '--json']);
     const listed = await ps.cli(['history', '--json']);

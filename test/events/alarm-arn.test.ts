@@ -1,29 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { alarmArn } from '../../src/aws/identifiers.ts';
 import { MalformedMessageError } from '../../src/errors.ts';
-import { buildAlarmArn, parseAlarmArn, partitionOf } from '../../src/events/alarm-arn.ts';
+import { requireAlarmArn } from '../../src/events/alarm-arn.ts';
 
-describe('alarm ARNs', () => {
-  it.each([
-    ['us-east-1', 'aws'],
-    ['eu-central-1', 'aws'],
-    ['us-gov-west-1', 'aws-us-gov'],
-    ['cn-north-1', 'aws-cn'],
-    ['us-iso-east-1', 'aws-iso'],
-    ['us-isob-east-1', 'aws-iso-b'],
-  ])('puts %s in the %s partition', (region, partition) => {
-    // Act
-    const found = partitionOf(region);
-
-    // Assess
-    expect(found).toBe(partition);
-  });
-
-  it('parses back the ARN it builds, whatever the alarm name holds', () => {
+describe('alarm ARNs in messages', () => {
+  it('parses back the ARN CloudWatch builds, whatever the alarm name holds', () => {
     // Prepare
-    const arn = buildAlarmArn('cn-northwest-1', '123456789012', 'Connect: primary / outage');
+    const arn = alarmArn('cn-northwest-1', '123456789012', 'Connect: primary / outage');
 
     // Act
-    const parts = parseAlarmArn(arn, 'AlarmArn');
+    const parts = requireAlarmArn(arn, 'AlarmArn');
 
     // Assess
     expect(arn).toBe('arn:aws-cn:cloudwatch:cn-northwest-1:123456789012:alarm:Connect: primary / outage');
@@ -34,11 +20,12 @@ describe('alarm ARNs', () => {
     ['an SNS topic', 'arn:aws:sns:us-east-1:123456789012:alarms'],
     ['a dashboard', 'arn:aws:cloudwatch::123456789012:dashboard/connect'],
     ['an alarm without a name', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:'],
+    ['an alarm name with a line break', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:connect\nprimary'],
     ['a short account id', 'arn:aws:cloudwatch:us-east-1:1234:alarm:connect-primary-outage'],
     ['a display-name Region', 'arn:aws:cloudwatch:US East (N. Virginia):123456789012:alarm:connect-primary-outage'],
   ])('refuses %s as an alarm ARN', (_what, arn) => {
     // Act
-    const act = () => parseAlarmArn(arn, 'resources[0]');
+    const act = () => requireAlarmArn(arn, 'resources[0]');
 
     // Assess
     expect(act).toThrow(MalformedMessageError);

@@ -274,7 +274,7 @@ describe('normalizeMessage with operator commands', () => {
     const event = normalizeMessage(body);
 
     // Assess
-    expect(event).toEqual({ kind: 'operator', shape: 'operator-command', id, command, reason, force, requestedBy, requestedAt });
+    expect(event).toEqual({ kind: 'operator', shape: 'operator-command', id, command, reason, force, now: false, requestedBy, requestedAt });
   });
 
   it('defaults force to false when it is left out', () => {

@@ -12,11 +12,37 @@ const FAILOVER: CommandFields = {
   command: 'failover',
   reason: 'Primary Region degraded per AWS Health; failing over ahead of the alarms',
   force: true,
+  now: false,
   requestedBy: 'alice@example.com',
   requestedAt: Date.UTC(2026, 10, 28, 17, 10),
 };
 
 describe('encodeOperatorCommand', () => {
+  it('writes now only on a failback that skips the steps, so older controllers read every other command', () => {
+    // Act
+    const stepped = JSON.parse(encodeOperatorCommand({ ...FAILOVER, command: 'failback', force: false })) as Record<string, unknown>;
+    const immediate = JSON.parse(encodeOperatorCommand({ ...FAILOVER, command: 'failback', force: false, now: true })) as Record<string, unknown>;
+
+    // Assess
+    expect(stepped).not.toHaveProperty('now');
+    expect(immediate).toMatchObject({ command: 'failback', now: true });
+    expect(normalizeMessage(JSON.stringify(immediate))).toMatchObject({ kind: 'operator', command: 'failback', now: true });
+  });
+
+  it('reads a missing now as false and refuses one that is not true or false', () => {
+    // Prepare
+    const body = JSON.parse(encodeOperatorCommand({ ...FAILOVER, command: 'failback' })) as Record<string, unknown>;
+
+    // Act
+    const absent = normalizeMessage(JSON.stringify(body));
+    const act = () => normalizeMessage(JSON.stringify({ ...body, now: 'yes' }));
+
+    // Assess
+    expect(absent).toMatchObject({ now: false });
+    expect(act).toThrow(MalformedMessageError);
+    expect(act).toThrow('now: expected true or false');
+  });
+
   it('writes the documented version-1 format, fields in order, requestedAt in UTC', () => {
     // Act
     const body = encodeOperatorCommand(FAILOVER);
@@ -47,11 +73,12 @@ describe('encodeOperatorCommand', () => {
         command: fc.constantFrom(...OPERATOR_COMMAND_NAMES),
         reason: fc.string({ unit: 'binary', minLength: 1, maxLength: MAX_REASON_LENGTH }),
         force: fc.boolean(),
+        now: fc.boolean(),
         requestedBy: fc.string({ minLength: 1, maxLength: 64 }),
         requestedAt: fc.integer({ min: 0, max: Date.UTC(9999, 11, 31) }),
       })
       .filter((c) => c.reason.trim() !== '' && c.reason.length <= MAX_REASON_LENGTH && c.requestedBy.trim() !== '')
-      .map((c) => ({ ...c, force: c.force && (c.command === 'failover' || c.command === 'failback') }));
+      .map((c) => ({ ...c, force: c.force && (c.command === 'failover' || c.command === 'failback'), now: c.now && c.command === 'failback' }));
 
     fc.assert(
       fc.property(commandArb, (fields) => {
@@ -68,6 +95,7 @@ describe('encodeOperatorCommand', () => {
     ['an empty reason', { reason: '' }, 'reason', 'must not be empty'],
     ['a reason over 1024 characters', { reason: 'r'.repeat(1025) }, 'reason', 'at most 1024'],
     ['force on resume', { command: 'resume', force: true }, 'force', 'applies only to failover and failback'],
+    ['now on failover', { command: 'failover', now: true }, 'now', 'applies only to failback'],
     ['an id that is not a UUID', { id: 'cmd-42' }, 'id', 'is not a UUID'],
     ['an empty requestedBy', { requestedBy: ' ' }, 'requestedBy', 'must not be empty'],
     ['a requestedAt that is not a time', { requestedAt: Number.NaN }, 'requestedAt', 'is not a time in epoch milliseconds'],

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { StatusReport } from '../../src/cli/status.ts';
+import { buildStatus } from '../../src/app/status.ts';
+import type { StatusReport } from '../../src/app/status.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { evaluate } from '../../src/gameday/conditions.ts';
 
@@ -8,6 +9,8 @@ const config = parseConfig(readFileSync(new URL('../fixtures/config/contract-exa
 
 function status(overrides: Partial<StatusReport> = {}): StatusReport {
   return {
+    // The fields conditions do not read, as a report of a store the controller never ran with has them.
+    ...buildStatus(config, undefined, 'file x', { now: Date.parse('2026-11-28T14:00:02.000Z') }),
     state: 'degraded',
     automation: 'active',
     desiredPrimaryPercent: 50,

@@ -6,8 +6,8 @@ import { newRecording } from '../../src/gameday/recording.ts';
 import { passed } from '../../src/gameday/report-format.ts';
 import { runScenario } from '../../src/gameday/runner.ts';
 import { checkScenario } from '../../src/gameday/scenario-check.ts';
-import { createTarget } from '../../src/gameday/target.ts';
-import type { GameDayTarget } from '../../src/gameday/target.ts';
+import { AwsTarget } from '../../src/gameday/aws-target.ts';
+import type { GameDayTarget } from '../../src/gameday/game-day-target.ts';
 import { startHarness } from '../helpers/controller-harness.ts';
 import type { Harness } from '../helpers/controller-harness.ts';
 
@@ -26,8 +26,8 @@ describe('a game day against a running controller (the AWS path, on the local st
     await h.start();
     const scenario = defaultScenario();
     checkScenario(scenario, h.config, 'aws');
-    // No simulator handle: the same clients as against AWS, pointed at the stack by AWS_ENDPOINT_URL_*.
-    target = createTarget({ config: h.config, observeEveryMs: 100 });
+    // No simulator handle: the same clients as against AWS, pointed at the stack's endpoints.
+    target = new AwsTarget({ config: h.config, observeEveryMs: 100, aws: h.stack.clientSettings });
     const recording = newRecording({ scenario: scenarioSummary(scenario), mode: 'aws', config: configSummary(h.config), insideView: false, startedAt: Date.now() });
 
     await runScenario({ scenario, target, recording, signal: new AbortController().signal });

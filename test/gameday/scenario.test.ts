@@ -85,7 +85,7 @@ describe('the scenario file', () => {
     expect(found).toEqual(
       expect.arrayContaining([
         { path: 'steps[0].setAlarm.state', message: '"ALRM" is not one of OK, ALARM, INSUFFICIENT_DATA' },
-        { path: 'steps[1].waitFor.state', message: '"failed" is not one of healthy, degraded, failedOver' },
+        { path: 'steps[1].waitFor.state', message: '"failed" is not one of healthy, degraded, failedOver, failingBack' },
         { path: 'steps[1].waitFor.primaryPercent', message: '55 is not a percentage from 0 to 100 in steps of 10' },
         { path: 'steps[1].timeout', message: expect.stringContaining('"2 minutes" is not a duration') },
         { path: 'steps[2].hold', message: '3 is not a duration like 30s or 2m (units are required)' },

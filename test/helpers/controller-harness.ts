@@ -11,8 +11,8 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import YAML from 'yaml';
 import { parseConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/types.ts';
-import { runController } from '../../src/controller/run-controller.ts';
-import type { RunControllerOptions } from '../../src/controller/run-controller.ts';
+import { runController } from '../../src/app/run-controller.ts';
+import type { RunControllerOptions } from '../../src/app/run-controller.ts';
 import type { ControllerDocument } from '../../src/controller/document.ts';
 import { readDocument } from '../../src/controller/document.ts';
 import { encodeOperatorCommand } from '../../src/events/normalize.ts';
@@ -44,8 +44,8 @@ export interface Harness {
   setAlarm(name: string, value: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'): Promise<AlarmTransition | undefined>;
   /** Puts a raw body on the controller's queue (duplicates, stale events, malformed bodies). */
   sendBody(body: string): Promise<void>;
-  /** Sends an operator command through the queue, as the CLI does. */
-  command(command: 'failover' | 'failback' | 'pause' | 'resume', options?: { force?: boolean; reason?: string }): Promise<void>;
+  /** Sends an operator command through the queue, as the CLI does (`now`: `failback --now`). */
+  command(command: 'failover' | 'failback' | 'pause' | 'resume', options?: { force?: boolean; reason?: string; now?: boolean }): Promise<void>;
   /** Messages currently on the queue or its DLQ (visible + in flight). */
   queueDepth(which?: 'queue' | 'dlq'): Promise<number>;
   waitForPrimary(percent: number, timeoutMs?: number): Promise<void>;
@@ -54,7 +54,6 @@ export interface Harness {
 
 export async function startHarness(options: { stack?: LocalStackOptions; config?: Record<string, unknown> } = {}): Promise<Harness> {
   const stack = await startLocalStack({ updateWindowMs: 100, ...options.stack });
-  Object.assign(process.env, stack.env);
   const dir = await mkdtemp(join(tmpdir(), 'cf-e2e-'));
   const raw = stack.config({ timing: FAST_TIMING, store: { type: 'file', path: join(dir, 'state.json') }, ...options.config });
   const configPath = join(dir, 'config.yaml');
@@ -88,6 +87,7 @@ export async function startHarness(options: { stack?: LocalStackOptions; config?
         leaseTtlMs: 3_000,
         // Real time passes in these tests: keep Connect retries quick so a 429 storm takes well under a second.
         shifter: { backoff: { baseMs: 10, capMs: 100 }, deadlineMs: 3_000 },
+        aws: stack.clientSettings,
         ...extra,
         hooks: { ...extra.hooks, ready: () => ready() },
       });
@@ -132,6 +132,7 @@ export async function startHarness(options: { stack?: LocalStackOptions; config?
         command,
         reason: opts.reason ?? `test ${command}`,
         force: Boolean(opts.force),
+        now: Boolean(opts.now),
         requestedBy: 'tester',
         requestedAt: Date.now(),
       });

@@ -32,6 +32,8 @@ export class MachineDriver {
   now: number;
   /** Primary percentages requested by `requestShift`, in order (the initial healthy one included). */
   readonly shifts: number[] = [];
+  /** The agents' percentages of the same requests (equal to `shifts` unless agents lead a failback step). */
+  readonly agentShifts: number[] = [];
   private alarmClock = 1;
 
   constructor(readonly policy: FailoverPolicy, start = 1_000_000) {
@@ -67,13 +69,14 @@ export class MachineDriver {
     return this.send({ type: 'clock.ticked', now: this.now });
   }
 
-  operator(command: 'failover' | 'failback' | 'pause' | 'resume', options: { force?: boolean; reason?: string } = {}): this {
+  /** `now`: a failback straight to healthy (the command's `now`, the event's `immediate`). */
+  operator(command: 'failover' | 'failback' | 'pause' | 'resume', options: { force?: boolean; reason?: string; now?: boolean } = {}): this {
     const base = { reason: options.reason ?? `test ${command}`, by: 'tester', now: this.now };
     switch (command) {
       case 'failover':
         return this.send({ type: 'operator.failoverRequested', force: options.force ?? false, ...base });
       case 'failback':
-        return this.send({ type: 'operator.failbackRequested', force: options.force ?? false, ...base });
+        return this.send({ type: 'operator.failbackRequested', force: options.force ?? false, immediate: options.now ?? false, ...base });
       case 'pause':
         return this.send({ type: 'operator.pauseRequested', ...base });
       case 'resume':
@@ -95,7 +98,10 @@ export class MachineDriver {
 
   private record(actions: ReadonlyArray<{ type: string; params?: unknown }>): void {
     for (const action of actions) {
-      if (action.type === 'requestShift') this.shifts.push((action.params as { primaryPercent: number }).primaryPercent);
+      if (action.type !== 'requestShift') continue;
+      const params = action.params as { primaryPercent: number; agentsPrimaryPercent: number };
+      this.shifts.push(params.primaryPercent);
+      this.agentShifts.push(params.agentsPrimaryPercent);
     }
   }
 }

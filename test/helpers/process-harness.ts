@@ -5,6 +5,7 @@
  * temporary directory, and its pino JSON lines are read back from stdout as they come.
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import { createFailoverMachine, restoreSnapshot } from '../../state-machines/ind
 import type { FailoverSnapshot } from '../../state-machines/index.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/types.ts';
-import { policyOf } from '../../src/controller/controller.ts';
+import { policyOf } from '../../src/domain/policy.ts';
 import { readDocument } from '../../src/controller/document.ts';
 import type { ControllerDocument } from '../../src/controller/document.ts';
 import { startLocalStack } from '../../src/local/local-stack.ts';
@@ -92,9 +93,9 @@ export interface ProcessStack {
    */
   takeAllMessages(options?: { timeoutMs?: number }): Promise<Array<{ messageId: string; body: string }>>;
   /**
-   * Makes the leader lease lapse now, as its TTL would after a while, and returns it as it was. A process
-   * killed with SIGKILL never releases its lease; without this a restart waits in standby for the rest of
-   * the 30 s TTL.
+   * Marks the leader lease released now, as its holder's graceful stop would, and returns it as it was. A
+   * process killed with SIGKILL never releases its lease; on another host, a restart would wait in standby
+   * for a whole lease duration.
    */
   expireLease(): Promise<LeaseRecord | undefined>;
   /** SIGKILLs every child still running, stops the stack, removes the directory. */
@@ -219,7 +220,8 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
       });
       if (text === undefined) return undefined;
       const lease = decodeLeaseFile(text, path);
-      await writeFile(path, encodeLeaseFile({ ...lease, expiresAtMs: Date.now() - 1 }));
+      // Released: the one state a claimant takes at once, whatever its clock says.
+      await writeFile(path, encodeLeaseFile({ ...lease, recordVersion: randomUUID(), released: true }));
       return lease;
     },
     async close() {

@@ -244,3 +244,44 @@ describe('backoffDelay', () => {
     expect(delay).toBe(500);
   });
 });
+
+describe('receiveLoop stopping with a grace period', () => {
+  it('lets the poll in flight end and hands back what it got, so nothing is stranded invisible', async () => {
+    // Prepare: the loop is stopped while its long poll waits; a message then arrives for that poll.
+    const queueUrl = await createQueue(sqs.client, 'loop-grace', { visibilityTimeout: 30 });
+    const intake = new SqsIntake({ client: sqs.client, queueUrl, waitTimeSeconds: 2 });
+    const stop = new AbortController();
+    const handedBack: ReceivedMessage[][] = [];
+    const handled: ReceivedMessage[][] = [];
+    const receiving = intake.receive.bind(intake);
+    let polls = 0;
+    const running = receiveLoop({
+      intake: {
+        receive: async (signal) => {
+          polls++;
+          // The stop lands while this poll is open; the message comes after it.
+          if (polls === 1) queueMicrotask(() => stop.abort());
+          setImmediate(() => void sendBodies(sqs.client, queueUrl, ['sent during the stop']));
+          return receiving(signal);
+        },
+      },
+      signal: stop.signal,
+      onError: () => undefined,
+      handle: async (batch) => void handled.push(batch),
+      stopGraceMs: 5_000,
+      handBack: async (batch) => {
+        handedBack.push(batch);
+        await intake.release(batch, { retryAfterSeconds: 0 });
+      },
+    });
+
+    // Act
+    await running;
+
+    // Assess: not handled (the loop was stopping) but visible again at once, not after 30 s.
+    expect(handled).toEqual([]);
+    expect(handedBack.flat().map((m) => m.body)).toEqual(['sent during the stop']);
+    const again = await new SqsIntake({ client: sqs.client, queueUrl, waitTimeSeconds: 0 }).receive(new AbortController().signal);
+    expect(again.map((m) => m.body)).toEqual(['sent during the stop']);
+  });
+});

@@ -5,7 +5,8 @@ import { createFailoverMachine } from '../../state-machines/index.ts';
 import type { Decision, FailoverSnapshot } from '../../state-machines/index.ts';
 import type { ShiftResult } from '../../src/connect/traffic-port.ts';
 import { emptyDocument } from '../../src/controller/document.ts';
-import { ControllerMetrics, METRIC_PREFIX, instrumentController } from '../../src/observability/metrics.ts';
+import { instrumentController } from '../../src/app/controller-instrumentation.ts';
+import { ControllerMetrics, METRIC_PREFIX } from '../../src/observability/metrics.ts';
 import { examplePolicy } from '../helpers/machine.ts';
 import { parsePrometheusText } from './prometheus-text.ts';
 

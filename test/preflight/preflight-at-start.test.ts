@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness } from '../helpers/controller-harness.ts';
 import type { Harness } from '../helpers/controller-harness.ts';
@@ -45,5 +46,27 @@ describe('preflight when the controller starts', () => {
     // Assess
     expect(harness.logs.find((l) => l.preflight === 'alarm:connect-primary-elevated-erors')).toMatchObject({ level: 'error', status: 'fail', fix: expect.stringContaining('spelling') });
     expect(summary(harness)).toMatchObject({ level: 'error', fail: 1 });
+  });
+
+  it('checks the replica\'s flows too, logging a flow that calls the primary Region at error level', async () => {
+    // Prepare: a replica flow still calling the primary Region's Lambda function.
+    h = await startHarness();
+    const harness = h;
+    const replica = harness.stack.regions.replica;
+    const held = harness.stack.connect.contactFlows.snapshot(replica)!;
+    const billing = await readFile(new URL('../fixtures/contact-flows/billing-primary-lambda.json', import.meta.url), 'utf8');
+    harness.stack.connect.contactFlows.load(replica, { ...held, flows: [...held.flows, { name: 'Billing', content: billing }] });
+
+    // Act
+    await harness.start({ heartbeatIntervalMs: 0 });
+    await eventually(() => summary(harness), { what: 'the preflight summary' });
+
+    // Assess
+    expect(harness.logs.find((l) => l.preflight === 'replica.flow:Billing/Fetch balance')).toMatchObject({
+      level: 'error',
+      msg: 'preflight failed: flow "Billing": InvokeLambdaFunction',
+      detail: expect.stringContaining('arn:aws:lambda:us-east-1:111122223333:function:billing-balance'),
+    });
+    expect(summary(harness)).toMatchObject({ level: 'error', fail: 2 });
   });
 });

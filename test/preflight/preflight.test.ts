@@ -57,12 +57,13 @@ describe('preflight against the local stack', () => {
       'tdg.primary': 'pass',
       'tdg.replica': 'pass',
       'traffic.split': 'pass',
+      'replica.flows': 'pass',
       'alarm:connect-primary-elevated-errors': 'pass',
       'alarm:connect-primary-outage': 'pass',
       'alarm:connect-replica-outage': 'pass',
       'store': 'pass',
     });
-    expect(report).toMatchObject({ ok: true, summary: { pass: 13, warn: 0, fail: 0 } });
+    expect(report).toMatchObject({ ok: true, summary: { pass: 14, warn: 0, fail: 0 } });
     expect(check(report, 'tdg.replica').detail).toMatch(/^ACTIVE; 100% of telephony on the primary/);
   });
 
@@ -222,6 +223,6 @@ describe('preflight against the local stack', () => {
     const report = await runPreflight({ config: configWith(), skip: ['traffic.split', 'alarms', 'credentials'] });
 
     // Assess
-    expect(report.checks.map((c) => c.id)).toEqual(['mode', 'queue', 'queue.deadLetter', 'queue.visibility', 'tdg.arn', 'tdg.primary', 'tdg.replica', 'store']);
+    expect(report.checks.map((c) => c.id)).toEqual(['mode', 'queue', 'queue.deadLetter', 'queue.visibility', 'tdg.arn', 'tdg.primary', 'tdg.replica', 'replica.flows', 'store']);
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { transition } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
-import { createFailoverMachine, firing, primaryKeys, statesOf } from '../../state-machines/index.ts';
-import type { AlarmValue, FailoverEvent, FailoverPolicy, FailoverSnapshot } from '../../state-machines/index.ts';
+import { createFailoverMachine, failbackSteps, failbackStepHoldMs, firing, outlook, primaryKeys, statesOf } from '../../state-machines/index.ts';
+import type { AlarmValue, FailoverEvent, FailoverPolicy, FailoverSnapshot, HealthState } from '../../state-machines/index.ts';
 import { examplePolicy, MINUTE } from '../helpers/machine.ts';
 
 /** Model-based tests: every reachable (state, signals, hold, window) combination, invariants on every step. */
@@ -15,7 +15,37 @@ const policies: Array<[string, FailoverPolicy]> = [
       timing: { escalateAfterMs: 5 * MINUTE, recoverAfterMs: 10 * MINUTE, cooldownMs: 2 * MINUTE, maxAutomaticShifts: { count: 2, perMs: 60 * MINUTE } },
     }),
   ],
+  [
+    // 50 is both a step and traffic.degraded: a hand-set 50 during a failback must pick one of them.
+    'failback in steps [20, 50, 100], automatic, agents 10 points ahead, a tight shift limit',
+    examplePolicy({
+      failback: 'automatic',
+      traffic: { healthy: 100, degraded: 50, failedOver: 0, failbackSteps: [20, 50, 100], agentsLead: 10 },
+      timing: {
+        escalateAfterMs: 5 * MINUTE,
+        recoverAfterMs: 10 * MINUTE,
+        cooldownMs: 2 * MINUTE,
+        maxAutomaticShifts: { count: 2, perMs: 60 * MINUTE },
+        failbackStepHoldMs: 2 * MINUTE,
+      },
+    }),
+  ],
 ];
+
+/** Every split the policy can want: each state's and each failback step's. */
+function splitsOf(policy: FailoverPolicy): number[] {
+  const { healthy, degraded, failedOver } = policy.traffic;
+  return [...new Set([healthy, degraded, failedOver, ...failbackSteps(policy)])];
+}
+
+function health(snapshot: FailoverSnapshot): HealthState {
+  return statesOf(snapshot).health;
+}
+
+/** Where traffic is meant to be: the health state and, while failing back, the step. */
+function position(snapshot: FailoverSnapshot): string {
+  return `${health(snapshot)}#${snapshot.context.failbackStep?.index ?? ''}`;
+}
 
 /** Events offered in every state: each alarm to each value (newer timestamp), clock jumps and every operator command. */
 function eventsFor(policy: FailoverPolicy) {
@@ -29,12 +59,14 @@ function eventsFor(policy: FailoverPolicy) {
       ...alarms.flatMap((alarm) => values.map((value) => ({ type: 'alarm.changed' as const, alarm, value, at: (ctx.signals[alarm]?.at ?? 0) + 1, now }))),
       { type: 'clock.ticked', now: now + policy.timing.escalateAfterMs },
       { type: 'clock.ticked', now: now + policy.timing.recoverAfterMs },
+      { type: 'clock.ticked', now: now + failbackStepHoldMs(policy) },
       { type: 'operator.failoverRequested', force: false, ...op },
       { type: 'operator.failoverRequested', force: true, ...op },
-      { type: 'operator.failbackRequested', force: false, ...op },
-      { type: 'operator.failbackRequested', force: true, ...op },
+      ...[false, true].flatMap((force) => [false, true].map((immediate) => ({ type: 'operator.failbackRequested' as const, force, immediate, ...op }))),
       { type: 'operator.pauseRequested', ...op },
       { type: 'operator.resumeRequested', ...op },
+      // Connect found at each state's or step's split, or at one nothing has, changed by hand.
+      ...[...splitsOf(policy), 30].map((primaryPercent) => ({ type: 'traffic.changedByHand' as const, primaryPercent, now })),
     ];
   };
 }
@@ -45,7 +77,7 @@ function serializeState(policy: FailoverPolicy) {
     const ctx = snapshot.context;
     const signals = Object.entries(ctx.signals).map(([k, v]) => `${k}=${v.value}`).sort();
     const window = ctx.automaticShifts.filter((t) => t > ctx.now - policy.timing.maxAutomaticShifts.perMs).length;
-    return JSON.stringify([snapshot.value, signals, ctx.operatorHold, window, ctx.okSince === null]);
+    return JSON.stringify([snapshot.value, ctx.failbackStep?.index ?? null, signals, ctx.operatorHold, window, ctx.okSince === null]);
   };
 }
 
@@ -53,7 +85,7 @@ interface Step {
   before: FailoverSnapshot;
   event: FailoverEvent;
   after: FailoverSnapshot;
-  requested: number[];
+  requested: Array<{ primaryPercent: number; agentsPrimaryPercent: number }>;
 }
 
 function stepsOf(machine: ReturnType<typeof createFailoverMachine>, path: { steps: Array<{ state: FailoverSnapshot; event: FailoverEvent }> }): Step[] {
@@ -63,7 +95,12 @@ function stepsOf(machine: ReturnType<typeof createFailoverMachine>, path: { step
     const before = path.steps[i - 1]!.state;
     const event = path.steps[i]!.event;
     const [after, actions] = transition(machine, before, event);
-    const requested = actions.filter((a) => a.type === 'requestShift').map((a) => (a.params as { primaryPercent: number }).primaryPercent);
+    const requested = actions
+      .filter((a) => a.type === 'requestShift')
+      .map((a) => {
+        const { primaryPercent, agentsPrimaryPercent } = a.params as { primaryPercent: number; agentsPrimaryPercent: number };
+        return { primaryPercent, agentsPrimaryPercent };
+      });
     steps.push({ before, event, after, requested });
   }
   return steps;
@@ -78,42 +115,94 @@ describe.each(policies)('model-based paths (%s)', (_name, policy) => {
   } as never) as unknown as Array<{ steps: Array<{ state: FailoverSnapshot; event: FailoverEvent }> }>;
   const steps = paths.flatMap((p) => stepsOf(machine, p));
 
-  it('reaches every health and automation state', () => {
+  const staged = failbackSteps(policy).length > 1;
+  const desired = (snapshot: FailoverSnapshot) => outlook(policy, snapshot).desiredPrimaryPercent;
+
+  it('reaches every health and automation state, and every failback step', () => {
     const seen = new Set(steps.map((s) => JSON.stringify(s.after.value)));
-    for (const health of ['healthy', 'degraded', 'failedOver']) {
+    const healths = staged ? ['healthy', 'degraded', 'failedOver', 'failingBack'] : ['healthy', 'degraded', 'failedOver'];
+    for (const h of healths) {
       for (const automation of ['active', 'paused', 'suspended']) {
-        expect(seen, `${health}/${automation}`).toContain(JSON.stringify({ health, automation }));
+        expect(seen, `${h}/${automation}`).toContain(JSON.stringify({ health: h, automation }));
       }
     }
+    const stepsSeen = new Set(steps.filter((s) => health(s.after) === 'failingBack').map((s) => desired(s.after)));
+    expect([...stepsSeen].sort((a, b) => a - b)).toEqual(failbackSteps(policy).slice(0, -1));
     expect(paths.length).toBeGreaterThan(100);
   });
 
   it('never moves traffic toward an unhealthy replica unless an operator forced it', () => {
     for (const s of steps) {
-      const from = statesOf(s.before).health;
-      const to = statesOf(s.after).health;
-      const away = policy.traffic[to] < policy.traffic[from];
+      const from = health(s.before);
+      const to = health(s.after);
+      const away = desired(s.after) < desired(s.before);
       const replicaFiring = firing(policy.signals.replicaUnhealthy, s.after.context.signals).length > 0;
-      if (away && replicaFiring) {
+      if (away && replicaFiring && s.event.type !== 'traffic.changedByHand') {
         expect(s.event, `${from} -> ${to}`).toMatchObject({ type: 'operator.failoverRequested', force: true });
       }
     }
   });
 
-  it('makes no automatic shift while paused or suspended', () => {
+  it('makes no automatic shift while paused or suspended, a failback step included', () => {
     for (const s of steps) {
-      const moved = statesOf(s.before).health !== statesOf(s.after).health;
-      if (moved && !s.event.type.startsWith('operator.')) {
+      const moved = position(s.before) !== position(s.after);
+      // A split changed by hand is adopted, not made: it is no automatic shift.
+      if (moved && !s.event.type.startsWith('operator.') && s.event.type !== 'traffic.changedByHand') {
         expect(statesOf(s.before).automation).toBe('active');
       }
     }
   });
 
-  it('requests exactly the configured split of the state it enters, once per change of state', () => {
+  it('requests exactly the split of the state (or step) it enters, once per change of state or step', () => {
     for (const s of steps) {
-      const to = statesOf(s.after).health;
-      const moved = statesOf(s.before).health !== to;
-      expect(s.requested).toEqual(moved ? [policy.traffic[to]] : []);
+      const moved = position(s.before) !== position(s.after);
+      const view = outlook(policy, s.after);
+      expect(s.requested).toEqual(moved ? [{ primaryPercent: view.desiredPrimaryPercent, agentsPrimaryPercent: view.desiredAgentsPrimaryPercent }] : []);
+    }
+  });
+
+  it('keeps agents with telephony outside a failback, and at most agentsLead ahead (never past healthy) during one', () => {
+    for (const s of steps) {
+      const view = outlook(policy, s.after);
+      const lead = view.desiredAgentsPrimaryPercent - view.desiredPrimaryPercent;
+      if (view.health !== 'failingBack') expect(lead).toBe(0);
+      else expect(lead).toBe(Math.min(policy.traffic.agentsLead ?? 0, policy.traffic.healthy - view.desiredPrimaryPercent));
+      expect(view.desiredAgentsPrimaryPercent % 10).toBe(0);
+    }
+  });
+
+  it('holds a failback step in context exactly while failingBack, at an intermediate step', () => {
+    for (const s of steps) {
+      const step = s.after.context.failbackStep;
+      expect(step !== null, JSON.stringify(s.after.value)).toBe(health(s.after) === 'failingBack');
+      if (step) expect(step.index).toBeLessThan(failbackSteps(policy).length - 1);
+    }
+  });
+
+  it('moves on from a failback step only after its hold with every primary signal OK, and back to failedOver only on a firing one', () => {
+    // Whatever event it was (every event carries the clock), the same rule decides.
+    for (const s of steps) {
+      if (health(s.before) !== 'failingBack' || s.event.type.startsWith('operator.') || s.event.type === 'traffic.changedByHand') continue;
+      const to = health(s.after);
+      if (position(s.after) === position(s.before)) continue;
+      if (to === 'failedOver') {
+        expect(firing(primaryKeys(policy), s.after.context.signals).length).toBeGreaterThan(0);
+      } else {
+        expect(firing(primaryKeys(policy), s.after.context.signals)).toEqual([]);
+        expect(s.after.context.now - s.before.context.failbackStep!.since).toBeGreaterThanOrEqual(failbackStepHoldMs(policy));
+        expect(desired(s.after)).toBeGreaterThan(desired(s.before));
+      }
+    }
+  });
+
+  it('only --now skips failback steps: an operator failback from failedOver enters the first step', () => {
+    const failbacks = steps.filter((s) => s.event.type === 'operator.failbackRequested' && health(s.before) === 'failedOver' && health(s.after) !== 'failedOver');
+    expect(failbacks.length).toBeGreaterThan(0);
+    for (const s of failbacks) {
+      const e = s.event as Extract<FailoverEvent, { type: 'operator.failbackRequested' }>;
+      const clear = firing(primaryKeys(policy), s.before.context.signals).length === 0;
+      const direct = !staged || e.immediate === true || !clear;
+      expect(health(s.after), JSON.stringify(e)).toBe(direct ? 'healthy' : 'failingBack');
     }
   });
 
@@ -122,6 +211,27 @@ describe.each(policies)('model-based paths (%s)', (_name, policy) => {
       if (statesOf(s.before).automation === 'suspended' && statesOf(s.after).automation !== 'suspended') {
         expect(s.event.type).toBe('operator.resumeRequested');
       }
+    }
+  });
+
+  it('adopts a split changed by hand and pauses automation, writing nothing new', () => {
+    const hand = steps.filter((s) => s.event.type === 'traffic.changedByHand');
+    expect(hand.length).toBeGreaterThan(0);
+    for (const s of hand) {
+      const percent = (s.event as { primaryPercent: number }).primaryPercent;
+      const before = statesOf(s.before);
+      // During a failback another step's split is that step; otherwise a state's split is that state.
+      const step = before.health === 'failingBack' && failbackSteps(policy).slice(0, -1).includes(percent);
+      const adopted = step ? 'failingBack' : (['healthy', 'degraded', 'failedOver'] as const).find((h) => policy.traffic[h] === percent);
+      expect(statesOf(s.after).automation).toBe(before.automation === 'active' ? 'paused' : before.automation);
+      if (adopted && desired(s.before) !== percent) {
+        expect(health(s.after)).toBe(adopted);
+        expect(desired(s.after)).toBe(percent);
+      } else {
+        expect(position(s.after)).toBe(position(s.before));
+      }
+      // Entering the adopted state requests exactly the split Connect already has.
+      expect(s.requested.every((p) => p.primaryPercent === percent)).toBe(true);
     }
   });
 });

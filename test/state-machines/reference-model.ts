@@ -8,7 +8,8 @@ import type { AlarmValue, AutomationState, FailoverPolicy, HealthState } from '.
 export type ModelCommand =
   | { kind: 'alarm'; key: string; value: AlarmValue; at: number }
   | { kind: 'advance'; ms: number }
-  | { kind: 'operator'; command: 'failover' | 'failback' | 'pause' | 'resume'; force: boolean };
+  | { kind: 'operator'; command: 'failover' | 'failback' | 'pause' | 'resume'; force: boolean; now?: boolean }
+  | { kind: 'hand'; primaryPercent: number };
 
 export class ReferenceModel {
   health: HealthState = 'healthy';
@@ -20,10 +21,35 @@ export class ReferenceModel {
   private lastShiftAt: number | null = null;
   private automaticShifts: number[] = [];
   private hold = false;
+  /** While failingBack: the index into the failback steps, and since when it has been held. */
+  step: number | null = null;
+  private stepSince = 0;
+  private readonly steps: number[];
+  private readonly stepHoldMs: number;
 
   constructor(private readonly policy: FailoverPolicy, now: number) {
     this.now = now;
     this.since = now;
+    // Behaviour 12 as the contract says it: one step (healthy) unless configured; a 2 minute hold.
+    this.steps = [...(policy.traffic.failbackSteps ?? [policy.traffic.healthy])];
+    this.stepHoldMs = policy.timing.failbackStepHoldMs ?? 2 * 60_000;
+  }
+
+  /** The telephony percent the primary should take now. */
+  get primaryPercent(): number {
+    return this.percentOf(this.health);
+  }
+
+  /** The agents' percent: ahead by agentsLead during a failback step, never past healthy; else with telephony. */
+  get agentsPrimaryPercent(): number {
+    const telephony = this.primaryPercent;
+    if (this.health !== 'failingBack') return telephony;
+    return Math.min(telephony + (this.policy.traffic.agentsLead ?? 0), this.policy.traffic.healthy);
+  }
+
+  private percentOf(health: HealthState): number {
+    if (health === 'failingBack') return this.steps[this.step ?? 0]!;
+    return this.policy.traffic[health];
   }
 
   apply(cmd: ModelCommand): void {
@@ -44,21 +70,38 @@ export class ReferenceModel {
       this.okSince = this.okSince === null ? null : back(this.okSince);
       this.lastShiftAt = this.lastShiftAt === null ? null : back(this.lastShiftAt);
       this.automaticShifts = this.automaticShifts.map(back);
+      this.stepSince = back(this.stepSince);
       this.refreshOkSince();
+    } else if (cmd.kind === 'hand') {
+      // Someone set the split by hand: a state with that split is adopted (during a failback, another step
+      // is that step), and automation pauses.
+      const { traffic } = this.policy;
+      const step = this.health === 'failingBack' ? this.steps.slice(0, -1).indexOf(cmd.primaryPercent) : -1;
+      const adopted = (['healthy', 'degraded', 'failedOver'] as const).find((h) => traffic[h] === cmd.primaryPercent);
+      if (cmd.primaryPercent !== this.primaryPercent) {
+        if (step !== -1) this.enterStep(step);
+        else if (adopted) this.shiftTo(adopted, adopted === 'failedOver');
+      }
+      if (this.automation === 'active') this.automation = 'paused';
     } else {
-      this.operator(cmd.command, cmd.force);
+      this.operator(cmd.command, cmd.force, cmd.now ?? false);
     }
     this.settle();
   }
 
-  private operator(command: string, force: boolean): void {
+  private operator(command: string, force: boolean, now: boolean): void {
     if (command === 'failover') {
       if (this.health === 'failedOver') this.hold = true;
       else if (force || !this.any(this.policy.signals.replicaUnhealthy)) this.shiftTo('failedOver', true);
     } else if (command === 'failback') {
       if (this.health === 'healthy') return;
+      const staged = this.steps.length > 1;
+      // During a failback only --now moves traffic; the steps go on otherwise.
+      if (this.health === 'failingBack' && !now && staged) return;
       const primaryFiring = this.any(this.primary());
-      if (!primaryFiring || force) {
+      if (!primaryFiring && this.health === 'failedOver' && staged && !now) {
+        this.shiftTo('failingBack', false);
+      } else if (!primaryFiring || force) {
         this.shiftTo('healthy', false);
         if (primaryFiring && this.automation === 'active') this.automation = 'paused';
       }
@@ -72,9 +115,16 @@ export class ReferenceModel {
 
   private settle(): void {
     for (let i = 0; i < 5 && this.automation === 'active'; i++) {
+      if (this.stepHeld()) {
+        // The next step of a failback under way: not a new automatic shift (no limit, no cooldown).
+        if (this.step! + 1 >= this.steps.length - 1) this.shiftTo('healthy', false);
+        else this.enterStep(this.step! + 1);
+        this.lastShiftAt = this.now;
+        continue;
+      }
       const target = this.wanted();
       if (target === null) return;
-      const away = this.policy.traffic[target] < this.policy.traffic[this.health];
+      const away = (target === 'failingBack' ? this.steps[0]! : this.policy.traffic[target]) < this.primaryPercent;
       if (away && this.any(this.policy.signals.replicaUnhealthy)) return;
       const windowStart = this.now - this.policy.timing.maxAutomaticShifts.perMs;
       if (this.automaticShifts.filter((t) => t > windowStart).length >= this.policy.timing.maxAutomaticShifts.count) {
@@ -86,8 +136,16 @@ export class ReferenceModel {
     }
   }
 
+  /** Failing back, every primary signal OK, and the step held for failbackStepHold since it began (or since all OK). */
+  private stepHeld(): boolean {
+    if (this.health !== 'failingBack' || this.okSince === null) return false;
+    return this.now >= Math.max(this.stepSince, this.okSince) + this.stepHoldMs;
+  }
+
   private wanted(): HealthState | null {
     const { timing } = this.policy;
+    // On probation during a failback: any primary signal in ALARM sends traffic back to the replica.
+    if (this.health === 'failingBack') return this.any(this.primary()) ? 'failedOver' : null;
     if (this.health !== 'failedOver' && this.any(this.policy.signals.critical)) return 'failedOver';
     const degraded = this.any(this.policy.signals.degraded);
     if (this.health === 'healthy') return degraded ? 'degraded' : null;
@@ -95,7 +153,8 @@ export class ReferenceModel {
     if (this.health === 'failedOver' && (this.policy.failback === 'manual' || this.hold)) return null;
     if (this.okSince === null) return null;
     const cooled = this.lastShiftAt === null || this.now >= this.lastShiftAt + timing.cooldownMs;
-    return this.now >= this.okSince + timing.recoverAfterMs && cooled ? 'healthy' : null;
+    if (!(this.now >= this.okSince + timing.recoverAfterMs && cooled)) return null;
+    return this.health === 'failedOver' && this.steps.length > 1 ? 'failingBack' : 'healthy';
   }
 
   private shiftTo(target: HealthState, hold: boolean): void {
@@ -103,6 +162,16 @@ export class ReferenceModel {
     this.since = this.now;
     this.lastShiftAt = this.now;
     this.hold = hold;
+    this.step = null;
+    if (target === 'failingBack') this.enterStep(0);
+  }
+
+  private enterStep(index: number): void {
+    this.health = 'failingBack';
+    this.step = index;
+    this.stepSince = this.now;
+    this.lastShiftAt = this.now;
+    this.hold = false;
   }
 
   private refreshOkSince(): void {

@@ -8,6 +8,7 @@ import { StoreLockError } from '../../src/errors.ts';
 import { FileStore } from '../../src/store/file-store.ts';
 import { encodeLeaseFile } from '../../src/store/state-file-format.ts';
 import type { StoreLogger } from '../../src/store/store.ts';
+import { leaseRecord } from '../helpers/lease-record.ts';
 
 let directory: string;
 let statePath: string;
@@ -120,7 +121,7 @@ describe('the file store lock', () => {
   it('hands over at once a lease whose holder on this host was killed, but not one held by a live process', async () => {
     // Prepare
     const leasePath = `${lockPath.replace(/\.lock$/, '')}.lease`;
-    const lease = (pid: number) => encodeLeaseFile({ holder: 'old', token: randomUUID(), expiresAtMs: Date.now() + 60_000, host: hostname(), pid });
+    const lease = (pid: number) => encodeLeaseFile(leaseRecord({ holder: 'old', host: hostname(), pid }));
     const store = openStore({});
 
     // Act

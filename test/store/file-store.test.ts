@@ -353,3 +353,46 @@ describe('the file store options', () => {
     ]);
   });
 });
+
+describe('the file store lease file', () => {
+  it('keeps a released lease on disk with its epoch, so the next take-over increments it', async () => {
+    // Prepare
+    const store = openStore();
+    await store.acquireLease(10_000);
+
+    // Act
+    await store.releaseLease();
+    const file = JSON.parse(await readFile(`${statePath}.lease`, 'utf8')) as Record<string, unknown>;
+
+    // Assess
+    expect(file).toMatchObject({ format: 'connect-failover/lease', formatVersion: 2, holder: 'test-writer', epoch: 1, released: true, leaseDurationMs: 10_000 });
+  });
+
+  it('reads a lease an older release wrote (format 1) as held, waits out its duration, then takes it at epoch 1', async () => {
+    // Prepare: format 1 had a wall-clock expiry and no epoch; its 30 s TTL is the duration waited out.
+    let mono = 0;
+    const old = { format: 'connect-failover/lease', formatVersion: 1, holder: 'older-release', token: 't', expiresAt: '2026-11-28T14:00:30.000Z' };
+    await writeFile(`${statePath}.lease`, JSON.stringify(old));
+    const store = openStore({ monotonicNow: () => mono });
+
+    // Act
+    const first = await store.acquireLease(10_000);
+    mono += 30_000;
+    const taken = await store.acquireLease(10_000);
+
+    // Assess
+    expect(first).toMatchObject({ held: false, holder: 'older-release', epoch: 0, leaseDurationMs: 30_000 });
+    expect(taken).toMatchObject({ held: true, holder: 'test-writer', epoch: 1 });
+  });
+
+  it('refuses a lease file a newer release wrote', async () => {
+    // Prepare
+    await writeFile(`${statePath}.lease`, JSON.stringify({ format: 'connect-failover/lease', formatVersion: 3, holder: 'x', token: 't' }));
+
+    // Act
+    const result = await openStore().readLease().catch((e: unknown) => e);
+
+    // Assess
+    expect(result).toBeInstanceOf(StoreFormatError);
+  });
+});

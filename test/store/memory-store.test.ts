@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StoreConflictError, StoreError } from '../../src/errors.ts';
+import { LeaseLostError, StoreConflictError, StoreError } from '../../src/errors.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
 
 describe('the memory store failure injection', () => {
@@ -91,5 +91,61 @@ describe('the memory store failure injection', () => {
     // Assess
     expect(version).toBe(1);
     expect(await first.load()).toMatchObject({ writer: 'b', data: { by: 'b' } });
+  });
+});
+
+describe('the lease keeper with claims whose answer was lost', () => {
+  it('adopts a take-over that landed although its call failed, counting heldUntil from when it was sent', async () => {
+    // Prepare
+    let mono = 1_000;
+    const store = new MemoryStore({ writer: 'a', monotonicNow: () => mono });
+    const reader = new MemoryStore({ writer: 'reader', sharedWith: store, monotonicNow: () => mono });
+    store.failNext('acquireLease', 1, { committed: true });
+
+    // Act
+    const failed = await store.acquireLease(15_000).catch((error: unknown) => error);
+    mono += 4_000;
+    const renewed = await store.acquireLease(15_000);
+
+    // Assess: the lost answer's take-over (epoch 1) is found, then renewed; nothing is taken twice.
+    expect(failed).toBeInstanceOf(StoreError);
+    expect(renewed).toMatchObject({ held: true, holder: 'a', epoch: 1, heldUntil: 20_000 });
+    expect(await reader.readLease()).toMatchObject({ holder: 'a', epoch: 1, recordVersion: renewed.recordVersion });
+  });
+
+  it('keeps heldUntil where the last answered claim put it while a renewal fails without an answer', async () => {
+    // Prepare
+    let mono = 0;
+    const store = new MemoryStore({ writer: 'a', monotonicNow: () => mono });
+    const taken = await store.acquireLease(15_000);
+    mono += 5_000;
+    store.failNext('acquireLease', 1);
+
+    // Act
+    const failed = await store.acquireLease(15_000).catch((error: unknown) => error);
+    const seen = await store.readLease();
+
+    // Assess
+    expect(failed).toBeInstanceOf(StoreError);
+    expect(taken.heldUntil).toBe(15_000);
+    expect(seen).toMatchObject({ held: true, heldUntil: 15_000 });
+  });
+
+  it('releases on request failure only when asked again, and fences saves once released', async () => {
+    // Prepare
+    const store = new MemoryStore({ writer: 'a' });
+    await store.acquireLease(15_000);
+    store.failNext('releaseLease', 1);
+
+    // Act
+    const failed = await store.releaseLease().catch((error: unknown) => error);
+    const stillHeld = await store.readLease();
+    await store.releaseLease();
+    const save = await store.save({}, 0).catch((error: unknown) => error);
+
+    // Assess
+    expect(failed).toBeInstanceOf(StoreError);
+    expect(stillHeld).toMatchObject({ held: true, released: false });
+    expect(save).toBeInstanceOf(LeaseLostError);
   });
 });

@@ -1,54 +1,88 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StoreConflictError, StoreError } from '../../src/errors.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LeaseLostError, StoreConflictError, StoreError } from '../../src/errors.ts';
+import { DynamoDbStore } from '../../src/store/dynamodb-store.ts';
 import { FileStore } from '../../src/store/file-store.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
 import type { StateStore } from '../../src/store/store.ts';
+import { DYNALITE_REGION, startDynalite } from '../helpers/dynalite-server.ts';
+import type { RunningDynalite } from '../helpers/dynalite-server.ts';
+
+/** The clocks a store instance reads: wall clock (updatedAt, renewedAt) and monotonic (lease decisions). */
+interface Clocks {
+  now?: () => number;
+  monotonicNow?: () => number;
+}
 
 /** Opens one more store on the same storage, as a second controller (or a restart) would. */
-type OpenStore = (writer: string, now?: () => number) => StateStore;
+type OpenStore = (writer: string, clocks?: Clocks) => StateStore;
 
 interface Backend {
   name: string;
+  /** Once per backend, before its tests. */
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
   /** Fresh, empty storage for one test; returns how to open stores on it. */
   prepare(directory: string): OpenStore;
 }
 
+const TABLE = 'connect-failover-contract';
+let dynamo: RunningDynalite | undefined;
+
 const backends: Backend[] = [
   {
     name: 'FileStore',
-    prepare: (directory) => (writer, now) => new FileStore({ path: join(directory, 'state.json'), writer, now }),
+    prepare: (directory) => (writer, clocks) => new FileStore({ path: join(directory, 'state.json'), writer, ...clocks }),
   },
   {
     name: 'MemoryStore',
     prepare: () => {
       let first: MemoryStore | undefined;
-      return (writer, now) => {
-        const store = new MemoryStore({ writer, now, sharedWith: first });
+      return (writer, clocks) => {
+        const store = new MemoryStore({ writer, ...clocks, sharedWith: first });
         first ??= store;
         return store;
       };
+    },
+  },
+  {
+    // dynalite on 127.0.0.1, started here; one table, a fresh item (group key) for every test.
+    name: 'DynamoDbStore',
+    async start() {
+      dynamo = await startDynalite();
+      await dynamo.createTable(TABLE);
+    },
+    async stop() {
+      await dynamo?.close();
+    },
+    prepare: () => {
+      const key = randomUUID();
+      return (writer, clocks) => new DynamoDbStore({ client: dynamo!.client, table: TABLE, region: DYNALITE_REGION, key, writer, ...clocks });
     },
   },
 ];
 
 const T0 = Date.parse('2026-11-28T14:00:00.000Z');
 
-describe.each(backends)('the state store contract, met by $name', ({ prepare }) => {
+describe.each(backends)('the state store contract, met by $name', (backend) => {
   let directory: string;
   let open: OpenStore;
   const opened: StateStore[] = [];
-  const openStore: OpenStore = (writer, now) => {
-    const store = open(writer, now);
+  const openStore: OpenStore = (writer, clocks) => {
+    const store = open(writer, clocks);
     opened.push(store);
     return store;
   };
 
+  beforeAll(async () => backend.start?.());
+  afterAll(async () => backend.stop?.());
+
   beforeEach(async () => {
     directory = await mkdtemp(join(tmpdir(), 'connect-failover-store-'));
-    open = prepare(directory);
+    open = backend.prepare(directory);
   });
 
   afterEach(async () => {
@@ -69,7 +103,7 @@ describe.each(backends)('the state store contract, met by $name', ({ prepare }) 
 
   it('returns what was saved, with version 1, the writer and the save time', async () => {
     // Prepare
-    const store = openStore('controller-a', () => T0);
+    const store = openStore('controller-a', { now: () => T0 });
     const data = { state: 'degraded', signals: { 'connect-primary-outage': 'OK' }, shifts: [1, 2] };
 
     // Act
@@ -243,86 +277,205 @@ describe.each(backends)('the state store contract, met by $name', ({ prepare }) 
     expect(await store.load()).toEqual(before);
   });
 
+
   describe('the lease', () => {
     let now: number;
-    const clock = (): number => now;
+    let mono: number;
+    let instances: number;
+    /**
+     * A store on the shared wall clock and a monotonic clock of its own, with an origin of its own as in
+     * another process: the lease must never compare one instance's monotonic times with another's.
+     */
+    const leaseStore = (writer: string): StateStore => {
+      const origin = ++instances * 1_000_000;
+      return openStore(writer, { now: () => now, monotonicNow: () => origin + mono });
+    };
+    /** Time passes for every instance alike (their monotonic clocks tick at the same rate). */
+    const advance = (ms: number): void => {
+      now += ms;
+      mono += ms;
+    };
 
     beforeEach(() => {
       now = T0;
+      mono = 0;
+      instances = 0;
     });
 
-    it('goes to the first claimant, and others see who holds it', async () => {
+    it('goes to the first claimant at epoch 1, and others see who holds it', async () => {
       // Prepare
-      const a = openStore('a', clock);
-      const b = openStore('b', clock);
+      const a = leaseStore('a');
+      const b = leaseStore('b');
 
       // Act
       const taken = await a.acquireLease(30_000);
       const refused = await b.acquireLease(30_000);
+      const readByB = await b.readLease();
+      const readByA = await a.readLease();
 
       // Assess
-      const expiresAt = '2026-11-28T14:00:30.000Z';
-      expect(taken).toEqual({ held: true, holder: 'a', expiresAt });
-      expect(refused).toEqual({ held: false, holder: 'a', expiresAt });
-      expect(await b.readLease()).toEqual({ held: false, holder: 'a', expiresAt });
-      expect(await a.readLease()).toEqual({ held: true, holder: 'a', expiresAt });
+      const record = { holder: 'a', epoch: 1, recordVersion: taken.recordVersion, leaseDurationMs: 30_000, released: false, renewedAt: '2026-11-28T14:00:00.000Z' };
+      expect(taken).toMatchObject({ ...record, held: true, host: expect.any(String), pid: process.pid, expiresAt: '2026-11-28T14:00:30.000Z' });
+      expect(taken.heldUntil).toBe(taken.changedAt + 30_000);
+      expect(refused).toMatchObject({ ...record, held: false, heldUntil: undefined, expiresAt: '2026-11-28T14:00:30.000Z' });
+      expect(readByB).toMatchObject({ ...record, held: false, changedAt: refused.changedAt });
+      expect(readByA).toMatchObject({ ...record, held: true, heldUntil: taken.heldUntil });
     });
 
-    it('is extended when its holder renews it', async () => {
+    it('is renewed by its holder: same epoch, a new record version, heldUntil moved on', async () => {
       // Prepare
-      const a = openStore('a', clock);
-      const b = openStore('b', clock);
-      await a.acquireLease(30_000);
-      now = T0 + 20_000;
+      const a = leaseStore('a');
+      const first = await a.acquireLease(30_000);
+      advance(10_000);
 
       // Act
       const renewed = await a.acquireLease(30_000);
-      now = T0 + 40_000;
-      const refused = await b.acquireLease(30_000);
 
       // Assess
-      expect(renewed).toEqual({ held: true, holder: 'a', expiresAt: '2026-11-28T14:00:50.000Z' });
-      expect(refused.held).toBe(false);
+      expect(renewed).toMatchObject({ held: true, holder: 'a', epoch: 1, expiresAt: '2026-11-28T14:00:40.000Z' });
+      expect(renewed.recordVersion).not.toBe(first.recordVersion);
+      expect(renewed.heldUntil).toBe((first.heldUntil ?? Number.NaN) + 10_000);
     });
 
-    it('passes to another claimant once it expires', async () => {
+    it('passes to a claimant once it has seen the record unchanged for a full lease duration by its own clock', async () => {
       // Prepare
-      const a = openStore('a', clock);
-      const b = openStore('b', clock);
+      const a = leaseStore('a');
+      const b = leaseStore('b');
       await a.acquireLease(30_000);
-      now = T0 + 30_000;
+      await b.readLease();
 
       // Act
-      const readAtExpiry = await b.readLease();
+      advance(29_999);
+      const early = await b.acquireLease(30_000);
+      advance(1);
       const taken = await b.acquireLease(30_000);
 
       // Assess
-      expect(readAtExpiry).toBeUndefined();
-      expect(taken).toEqual({ held: true, holder: 'b', expiresAt: '2026-11-28T14:01:00.000Z' });
-      expect((await a.readLease())?.held).toBe(false);
+      expect(early).toMatchObject({ held: false, holder: 'a', epoch: 1 });
+      expect(taken).toMatchObject({ held: true, holder: 'b', epoch: 2, released: false, expiresAt: '2026-11-28T14:01:00.000Z' });
+      expect(await a.readLease()).toMatchObject({ held: false, holder: 'b', epoch: 2 });
+    });
+
+    it('does not count time the claimant did not watch, however old the record looks by the wall clock', async () => {
+      // Prepare: the holder goes silent for ten minutes before anyone looks; then the claimant's wall clock jumps a day.
+      const a = leaseStore('a');
+      const b = leaseStore('b');
+      await a.acquireLease(30_000);
+      advance(600_000);
+
+      // Act
+      const firstLook = await b.acquireLease(30_000);
+      now += 86_400_000;
+      const afterWallJump = await b.acquireLease(30_000);
+      advance(30_000);
+      const afterFullWatch = await b.acquireLease(30_000);
+
+      // Assess
+      expect(firstLook.held).toBe(false);
+      expect(afterWallJump.held).toBe(false);
+      expect(afterFullWatch).toMatchObject({ held: true, holder: 'b', epoch: 2 });
+    });
+
+    it('starts the count again whenever the holder renews', async () => {
+      // Prepare
+      const a = leaseStore('a');
+      const b = leaseStore('b');
+      await a.acquireLease(30_000);
+      await b.readLease();
+      advance(20_000);
+      await a.acquireLease(30_000);
+      advance(20_000);
+
+      // Act: 40 s since b first looked, but the record it finds now is new to it.
+      const sawRenewal = await b.acquireLease(30_000);
+      advance(29_999);
+      const early = await b.acquireLease(30_000);
+      advance(1);
+      const taken = await b.acquireLease(30_000);
+
+      // Assess
+      expect(sawRenewal).toMatchObject({ held: false, holder: 'a' });
+      expect(early.held).toBe(false);
+      expect(taken).toMatchObject({ held: true, holder: 'b', epoch: 2 });
     });
 
     it('passes at once when its holder releases it, and a release by another changes nothing', async () => {
       // Prepare
-      const a = openStore('a', clock);
-      const b = openStore('b', clock);
+      const a = leaseStore('a');
+      const b = leaseStore('b');
       await a.acquireLease(30_000);
 
       // Act
       await b.releaseLease();
       const stillA = await b.readLease();
       await a.releaseLease();
+      const released = await b.readLease();
       const taken = await b.acquireLease(30_000);
 
       // Assess
-      expect(stillA).toMatchObject({ holder: 'a' });
-      expect(taken).toMatchObject({ held: true, holder: 'b' });
+      expect(stillA).toMatchObject({ holder: 'a', released: false, epoch: 1 });
+      expect(released).toMatchObject({ holder: 'a', released: true, held: false, epoch: 1, expiresAt: '2026-11-28T14:00:00.000Z' });
+      expect(taken).toMatchObject({ held: true, holder: 'b', epoch: 2, released: false });
+    });
+
+    it('increments the epoch on every take-over, and keeps it on renewals and the release', async () => {
+      // Prepare
+      const a = leaseStore('a');
+      const b = leaseStore('b');
+      const reader = leaseStore('status');
+
+      // Act
+      const epochs = [];
+      epochs.push((await a.acquireLease(30_000)).epoch);
+      epochs.push((await a.acquireLease(30_000)).epoch);
+      await a.releaseLease();
+      epochs.push((await reader.readLease())?.epoch);
+      epochs.push((await b.acquireLease(30_000)).epoch);
+      await b.releaseLease();
+      epochs.push((await a.acquireLease(30_000)).epoch);
+
+      // Assess
+      expect(epochs).toEqual([1, 1, 1, 2, 3]);
+      expect(await reader.readLease()).toMatchObject({ holder: 'a', epoch: 3, released: false, held: false });
+    });
+
+    it('lets exactly one of several claimants take a released lease', async () => {
+      // Prepare
+      const a = leaseStore('a');
+      const claimants = ['b', 'c', 'd'].map(leaseStore);
+      await a.acquireLease(30_000);
+      await a.releaseLease();
+
+      // Act
+      const claims = await Promise.all(claimants.map((store) => store.acquireLease(30_000)));
+
+      // Assess
+      expect(claims.filter((claim) => claim.held)).toHaveLength(1);
+      const winner = claims.find((claim) => claim.held)!.holder;
+      for (const claim of claims) expect(claim).toMatchObject({ holder: winner, epoch: 2, released: false });
+    });
+
+    it('lets exactly one of several standbys take a lease they all waited out', async () => {
+      // Prepare
+      const a = leaseStore('a');
+      const standbys = ['b', 'c', 'd'].map(leaseStore);
+      await a.acquireLease(30_000);
+      for (const standby of standbys) await standby.readLease();
+      advance(30_000);
+
+      // Act
+      const claims = await Promise.all(standbys.map((store) => store.acquireLease(30_000)));
+
+      // Assess
+      expect(claims.filter((claim) => claim.held)).toHaveLength(1);
+      const winner = claims.find((claim) => claim.held)!.holder;
+      for (const claim of claims) expect(claim).toMatchObject({ holder: winner, epoch: 2 });
     });
 
     it('tells two instances with the same writer name apart', async () => {
       // Prepare
-      const first = openStore('same-host', clock);
-      const restarted = openStore('same-host', clock);
+      const first = leaseStore('same-host');
+      const restarted = leaseStore('same-host');
       await first.acquireLease(30_000);
 
       // Act
@@ -332,10 +485,10 @@ describe.each(backends)('the state store contract, met by $name', ({ prepare }) 
       expect(result).toMatchObject({ held: false, holder: 'same-host' });
     });
 
-    it('is not taken by reading it, and does not gate saves', async () => {
+    it('is not taken by reading it, and does not fence an instance that never took it', async () => {
       // Prepare
-      const a = openStore('a', clock);
-      const b = openStore('b', clock);
+      const a = leaseStore('a');
+      const b = leaseStore('b');
       await a.acquireLease(30_000);
 
       // Act
@@ -347,16 +500,120 @@ describe.each(backends)('the state store contract, met by $name', ({ prepare }) 
       expect(await a.readLease()).toMatchObject({ held: true, holder: 'a' });
     });
 
-    it('refuses a ttl that is not a positive number of milliseconds', async () => {
+    it('refuses a lease duration that is not a positive number of milliseconds', async () => {
       // Prepare
-      const a = openStore('a', clock);
+      const a = leaseStore('a');
 
       // Act
-      const results = await Promise.all([0, -5, Number.NaN].map((ttl) => a.acquireLease(ttl).catch((error: unknown) => error)));
+      const results = await Promise.all([0, -5, Number.NaN].map((ms) => a.acquireLease(ms).catch((error: unknown) => error)));
 
       // Assess
       for (const result of results) expect(result).toBeInstanceOf(RangeError);
       expect(await a.readLease()).toBeUndefined();
+    });
+
+    describe('fencing', () => {
+      /** `a` holds the lease and saved version 1; `b` then waited it out and took it over. */
+      async function deposed(): Promise<{ a: StateStore; b: StateStore }> {
+        const a = leaseStore('a');
+        const b = leaseStore('b');
+        await a.acquireLease(30_000);
+        await a.save({ by: 'a' }, 0);
+        await b.readLease();
+        advance(30_000);
+        expect(await b.acquireLease(30_000)).toMatchObject({ held: true, epoch: 2 });
+        return { a, b };
+      }
+
+      it("fails a deposed holder's save with LeaseLostError, keeping the document, and the new holder saves", async () => {
+        // Prepare
+        const { a, b } = await deposed();
+
+        // Act
+        const lost = await a.save({ by: 'a, deposed' }, 1).catch((error: unknown) => error);
+        const kept = await b.load();
+        const saved = await b.save({ by: 'b' }, 1);
+
+        // Assess
+        expect(lost).toBeInstanceOf(LeaseLostError);
+        expect(lost).not.toBeInstanceOf(StoreConflictError);
+        expect(lost).toMatchObject({ epoch: 1, currentEpoch: 2, currentHolder: 'b', released: false, retryable: false });
+        expect(kept).toMatchObject({ version: 1, writer: 'a', data: { by: 'a' } });
+        expect(saved).toBe(2);
+      });
+
+      it('reports a lost lease before a moved version', async () => {
+        // Prepare
+        const { a, b } = await deposed();
+        await b.save({ by: 'b' }, 1);
+
+        // Act
+        const result = await a.save({ by: 'a, deposed' }, 1).catch((error: unknown) => error);
+
+        // Assess
+        expect(result).toBeInstanceOf(LeaseLostError);
+        expect(await b.load()).toMatchObject({ version: 2, data: { by: 'b' } });
+      });
+
+      it("does not give a deposed holder's renewal the lease back, nor unfence it", async () => {
+        // Prepare
+        const { a } = await deposed();
+
+        // Act
+        const renewal = await a.acquireLease(30_000);
+        const save = await a.save({ by: 'a' }, 1).catch((error: unknown) => error);
+
+        // Assess
+        expect(renewal).toMatchObject({ held: false, holder: 'b', epoch: 2 });
+        expect(save).toBeInstanceOf(LeaseLostError);
+      });
+
+      it("fences the holder's own saves once it released the lease", async () => {
+        // Prepare
+        const a = leaseStore('a');
+        await a.acquireLease(30_000);
+        await a.save({ n: 1 }, 0);
+
+        // Act
+        await a.releaseLease();
+        const result = await a.save({ n: 2 }, 1).catch((error: unknown) => error);
+
+        // Assess
+        expect(result).toBeInstanceOf(LeaseLostError);
+        expect(result).toMatchObject({ epoch: 1, released: true });
+        expect(await a.load()).toMatchObject({ version: 1 });
+      });
+
+      it('fences a holder that took the lease again on its new epoch', async () => {
+        // Prepare
+        const a = leaseStore('a');
+        await a.acquireLease(30_000);
+        await a.releaseLease();
+
+        // Act
+        const again = await a.acquireLease(30_000);
+        const version = await a.save({ n: 1 }, 0);
+
+        // Assess
+        expect(again).toMatchObject({ held: true, epoch: 2 });
+        expect(version).toBe(1);
+      });
+
+      it("still checks the version of the holder's saves", async () => {
+        // Prepare
+        const a = leaseStore('a');
+        const tool = leaseStore('tool');
+        await a.acquireLease(30_000);
+        await a.save({ by: 'a' }, 0);
+        await tool.save({ by: 'tool' }, 1);
+
+        // Act
+        const result = await a.save({ by: 'a' }, 1).catch((error: unknown) => error);
+
+        // Assess
+        expect(result).toBeInstanceOf(StoreConflictError);
+        expect(result).toMatchObject({ expectedVersion: 1, actualVersion: 2 });
+      });
     });
   });
 });

@@ -25,22 +25,17 @@ import {
   eventBusTarget,
   failedInvocationsAlarm,
 } from './common.ts';
+import { CONFIG_TEXT_ENV_VAR } from '../../../src/config/load.ts';
 import { controllerConfig } from './props.ts';
 import type { Deployment } from './props.ts';
 
-/** Where the task's entry step writes the config; `CONNECT_FAILOVER_CONFIG` names it for every command. */
-export const CONFIG_PATH = '/tmp/connect-failover/config.yaml';
-/** The environment variable that carries the config text into the task. */
-export const CONFIG_TEXT_VARIABLE = 'CONNECT_FAILOVER_CONFIG_YAML';
-
 /**
- * The controller reads its config from a file (`-c` or `CONNECT_FAILOVER_CONFIG`), so the task writes the
- * text it is given to one before starting the program; a failed write exits 2 like a config error. The text
- * is in the task definition, so changing it rolls the service (an SSM parameter read at start would not).
+ * The environment variable that carries the config text into the task: the controller reads it when no
+ * config file is named (`CONNECT_FAILOVER_CONFIG_YAML`), so the container writes nothing before it starts
+ * and runs with a read-only root filesystem. The text is in the task definition, so changing it rolls the
+ * service (an SSM parameter read at start would not).
  */
-export const CONFIG_ENTRY_SCRIPT =
-  `umask 077 && mkdir -p "\${CONNECT_FAILOVER_CONFIG%/*}" && printf '%s' "$${CONFIG_TEXT_VARIABLE}" > "$CONNECT_FAILOVER_CONFIG" || exit 2; ` +
-  `unset ${CONFIG_TEXT_VARIABLE}; exec "$@"`;
+export const CONFIG_TEXT_VARIABLE = CONFIG_TEXT_ENV_VAR;
 
 export interface ControllerStackProps extends StackProps {
   deployment: Deployment;
@@ -85,6 +80,15 @@ export class ControllerStack extends Stack {
       'AwsSolutions-IAM5[Resource::*]',
       'cloudwatch:PutMetricData has no resource type; the statement is limited to the ConnectFailover namespace by the cloudwatch:namespace condition.',
     );
+    if (deployment.replicaInstance) {
+      for (const kind of ['contact-flow', 'flow-module']) {
+        acknowledge(
+          this.taskRole,
+          `AwsSolutions-IAM5[Resource::${deployment.replicaInstance}/${kind}/*]`,
+          `Describe${kind === 'contact-flow' ? 'ContactFlow' : 'ContactFlowModule'} on every ${kind} of the replica instance alone: preflight reads them all, read only, to find references to the primary Region.`,
+        );
+      }
+    }
 
     const cluster = new ecs.Cluster(this, 'Cluster', {
       clusterName: names.cluster,
@@ -109,13 +113,14 @@ export class ControllerStack extends Stack {
     taskDefinition.addContainer('Controller', {
       containerName: 'controller',
       image: this.image(deployment.images[region]!),
-      entryPoint: ['/bin/sh', '-c', CONFIG_ENTRY_SCRIPT, 'connect-failover'],
-      command: [...deployment.containerEntryPoint, 'run'],
+      entryPoint: deployment.containerEntryPoint,
+      command: ['run'],
       environment: {
         [CONFIG_TEXT_VARIABLE]: this.toJsonString(controllerConfig(deployment, { account: this.account, urlSuffix: this.urlSuffix })),
-        CONNECT_FAILOVER_CONFIG: CONFIG_PATH,
         NODE_ENV: 'production',
       },
+      // The program writes nothing but stdout (its state is in DynamoDB): the image runs read-only.
+      readonlyRootFilesystem: true,
       logging: ecs.LogDrivers.awsLogs({
         logGroup: this.logGroup,
         streamPrefix: 'controller',
@@ -213,6 +218,22 @@ export class ControllerStack extends Stack {
         actions: ['connect:UpdateTrafficDistribution', 'connect:GetTrafficDistribution', 'connect:DescribeTrafficDistributionGroup'],
         resources: [deployment.tdg.arn],
       }),
+      // Preflight's replica-readiness check reads the replica instance's flows and modules, and which
+      // Lambda functions and Lex bots are associated with it; read only, on that instance alone.
+      ...(deployment.replicaInstance
+        ? [
+            new iam.PolicyStatement({
+              sid: 'ReadReplicaFlows',
+              actions: ['connect:ListContactFlows', 'connect:ListContactFlowModules', 'connect:ListLambdaFunctions', 'connect:ListBots'],
+              resources: [deployment.replicaInstance],
+            }),
+            new iam.PolicyStatement({
+              sid: 'DescribeReplicaFlows',
+              actions: ['connect:DescribeContactFlow', 'connect:DescribeContactFlowModule'],
+              resources: [`${deployment.replicaInstance}/contact-flow/*`, `${deployment.replicaInstance}/flow-module/*`],
+            }),
+          ]
+        : []),
       new iam.PolicyStatement({
         sid: 'ReadSignals',
         actions: ['cloudwatch:DescribeAlarms'],

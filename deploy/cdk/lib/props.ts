@@ -3,13 +3,16 @@
  * at synth: everything a stack needs is derived here once, so the stacks of both Regions agree on every
  * name and ARN without cross-Region references (which would need an account at synth and custom resources).
  */
+import { isRegionCode, parseAlarmArn } from '../../../src/aws/identifiers.ts';
 import { parseConfig } from '../../../src/config/load.ts';
+import { SIGNAL_ROLES } from '../../../src/domain/signals.ts';
+import type { SignalRole } from '../../../src/domain/signals.ts';
 import { ConfigError } from '../../../src/errors.ts';
 import { parseTrafficDistributionGroupArn, validateRegionPair } from './regions.ts';
 import type { TrafficDistributionGroupArn } from './regions.ts';
 
 /** The roles a signal can have, as in the controller config's `signals`. */
-export type SignalRole = 'degraded' | 'critical' | 'replicaUnhealthy';
+export type { SignalRole };
 
 /** An existing network for the controller of one Region. No lookups: everything is given. */
 export interface NetworkProps {
@@ -39,8 +42,12 @@ export interface ConnectFailoverProps {
   name?: string;
   /** The TDG's ARN, `arn:aws:connect:<region>:<account>:traffic-distribution-group/<uuid>`. */
   trafficDistributionGroupArn: string;
-  /** A Connect Global Resiliency Region pair. The queue, table and alarms live in the replica. */
-  regions: { primary: string; replica: string };
+  /**
+   * A Connect Global Resiliency Region pair. The queue, table and alarms live in the replica.
+   * `replicaInstance`: the replica Connect instance's ARN; when given, the controller may read its contact
+   * flows and modules (preflight's replica-readiness check) and nothing else of it.
+   */
+  regions: { primary: string; replica: string; replicaInstance?: string };
   /**
    * CloudWatch alarms by role, names or ARNs, exactly as the controller's `signals`: names of degraded and
    * critical alarms are in the primary Region, names of replicaUnhealthy alarms in the replica; an ARN says
@@ -77,8 +84,8 @@ export interface ConnectFailoverProps {
   allowGameDays?: boolean;
   task?: TaskProps;
   /**
-   * The program the container runs, without arguments: the image's ENTRYPOINT. The task runs it through a
-   * `/bin/sh` step that writes the config to a file first. Default `["node", "bin/connect-failover.js"]`
+   * The program the container runs, without arguments: the image's ENTRYPOINT, run as `… run` with the
+   * config in `CONNECT_FAILOVER_CONFIG_YAML`. Default `["node", "bin/connect-failover.js"]`
    * (`deploy/Dockerfile`, working directory `/opt/connect-failover`).
    */
   containerEntryPoint?: string[];
@@ -130,6 +137,8 @@ export interface Deployment {
   tableName: string;
   partitionKey: string;
   leaseDuration: string | undefined;
+  /** The replica Connect instance's ARN, when given. */
+  replicaInstance: string | undefined;
   controllerConfig: Record<string, unknown>;
   alertTopicName: string | undefined;
   operatorPrincipalArns: string[];
@@ -154,8 +163,6 @@ const FARGATE_SIZES: Record<number, readonly number[]> = {
 };
 const NAME = /^[a-z][a-z0-9-]{1,35}[a-z0-9]$/;
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
-const ALARM_ARN = /^arn:(aws[a-z-]*):cloudwatch:([a-z]{2}(?:-[a-z]+){1,2}-\d):(\d{12}):alarm:(.+)$/;
-const REGION = /^[a-z]{2}(?:-[a-z]+){1,2}-\d$/;
 
 /**
  * Checks the props and derives names and alarm Regions.
@@ -167,7 +174,7 @@ export function resolveDeployment(props: ConnectFailoverProps): Deployment {
   const tdg = parseTrafficDistributionGroupArn(props.trafficDistributionGroupArn);
   const { primary, replica } = props.regions ?? ({} as ConnectFailoverProps['regions']);
   for (const [key, value] of Object.entries({ primary, replica })) {
-    if (typeof value !== 'string' || !REGION.test(value)) throw new Error(`regions.${key}: "${String(value)}" is not a Region code like us-west-2`);
+    if (typeof value !== 'string' || !isRegionCode(value)) throw new Error(`regions.${key}: "${String(value)}" is not a Region code like us-west-2`);
   }
   validateRegionPair(primary, replica, tdg);
 
@@ -181,7 +188,7 @@ export function resolveDeployment(props: ConnectFailoverProps): Deployment {
   };
   const alarms: AlarmRef[] = [];
   const seen = new Map<string, string>();
-  for (const role of ['degraded', 'critical', 'replicaUnhealthy'] as const) {
+  for (const role of SIGNAL_ROLES) {
     if (!Array.isArray(signals[role]) || signals[role].some((ref) => typeof ref !== 'string' || ref.length === 0)) {
       problems.push(`signals.${role}: expected a list of alarm names or ARNs`);
       continue;
@@ -195,7 +202,7 @@ export function resolveDeployment(props: ConnectFailoverProps): Deployment {
       if (alarm.region !== primary && alarm.region !== replica) {
         problems.push(`signals.${role}: ${ref} is in ${alarm.region}, outside the pair ${primary}/${replica}: no rule would forward its events`);
       }
-      if (alarm.arn && ALARM_ARN.exec(alarm.arn)?.[3] !== tdg.account) {
+      if (alarm.arn && parseAlarmArn(alarm.arn)?.accountId !== tdg.account) {
         problems.push(`signals.${role}: ${ref} belongs to another account than the TDG (${tdg.account}); its events never reach this account's event buses`);
       }
       const key = `${alarm.region}:${alarm.name}`;
@@ -282,6 +289,7 @@ export function resolveDeployment(props: ConnectFailoverProps): Deployment {
     network,
     tableName,
     partitionKey,
+    replicaInstance: props.regions.replicaInstance,
     leaseDuration: props.leaseDuration,
     controllerConfig,
     alertTopicName: props.alertTopicName,
@@ -311,9 +319,9 @@ export function resolveDeployment(props: ConnectFailoverProps): Deployment {
 
 function alarmRef(role: SignalRole, ref: string, defaultRegion: string): AlarmRef | string {
   if (!ref.startsWith('arn:')) return { role, ref, region: defaultRegion, name: ref, arn: undefined };
-  const match = ALARM_ARN.exec(ref);
-  if (!match) return `"${ref}" is not a CloudWatch alarm ARN like arn:aws:cloudwatch:us-east-1:111122223333:alarm:name`;
-  return { role, ref, region: match[2]!, name: match[4]!, arn: ref };
+  const arn = parseAlarmArn(ref);
+  if (!arn || arn.name === '') return `"${ref}" is not a CloudWatch alarm ARN like arn:aws:cloudwatch:us-east-1:111122223333:alarm:name`;
+  return { role, ref, region: arn.region, name: arn.name, arn: ref };
 }
 
 /** Where the deploy-time values go in the controller config; the stacks pass tokens, the synth check placeholders. */
@@ -330,7 +338,7 @@ export function controllerConfig(deployment: Deployment, env: ConfigEnvironment)
   const { replica, names } = deployment;
   return {
     trafficDistributionGroup: deployment.tdg.arn,
-    regions: { primary: deployment.primary, replica },
+    regions: { primary: deployment.primary, replica, ...(deployment.replicaInstance ? { replicaInstance: deployment.replicaInstance } : {}) },
     queue: { url: `https://sqs.${replica}.${env.urlSuffix}/${env.account}/${names.queue}`, region: replica },
     signals: deployment.signals,
     store: {

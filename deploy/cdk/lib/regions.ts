@@ -3,6 +3,7 @@
  * so a deployment that Connect would refuse (or that would forward alarms to the wrong Region) never reaches
  * CloudFormation.
  */
+import { isAccountId, isRegionCode, parseTrafficDistributionGroupArn as parseTdgArn } from '../../../src/aws/identifiers.ts';
 
 /**
  * The Region pairs Connect Global Resiliency links, as the Connect admin guide lists them ("Set up Connect
@@ -26,20 +27,17 @@ export interface TrafficDistributionGroupArn {
   id: string;
 }
 
-const TDG_ARN = /^arn:(aws[a-z-]*):connect:([a-z]{2}(?:-[a-z]+){1,2}-\d):(\d{12}):traffic-distribution-group\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-
 /** @throws Error naming the expected shape when `arn` is not a TDG ARN. */
 export function parseTrafficDistributionGroupArn(arn: string): TrafficDistributionGroupArn {
-  const match = TDG_ARN.exec(arn);
-  if (!match) {
+  const parts = parseTdgArn(arn);
+  if (!parts || !parts.partition.startsWith('aws') || !isRegionCode(parts.region) || !isAccountId(parts.accountId)) {
     throw new Error(
       `trafficDistributionGroupArn: "${arn}" is not a traffic distribution group ARN like ` +
         'arn:aws:connect:us-east-1:111122223333:traffic-distribution-group/2a5bd8f8-6b1c-4f0b-9d47-1d8a0c9e0a11 ' +
         '(the controller needs the ARN, not the bare id, to call Connect from the replica Region)',
     );
   }
-  const [, partition, region, account, id] = match as unknown as [string, string, string, string, string];
-  return { arn, partition, region, account, id };
+  return { arn, partition: parts.partition, region: parts.region, account: parts.accountId, id: parts.id };
 }
 
 const describePairs = (): string =>

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sendOperatorCommand } from '../../src/cli/operator.ts';
+import { sendOperatorCommand } from '../../src/app/operator-commands.ts';
 import { normalizeMessage } from '../../src/events/normalize.ts';
 import { createQueue, startSqs } from '../helpers/sqs.ts';
 import type { TestSqs } from '../helpers/sqs.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderPreflight } from '../../src/preflight/index.ts';
+import { renderPreflight } from '../../src/cli/preflight-render.ts';
 import { reportOf } from '../../src/preflight/types.ts';
 
 const report = reportOf([

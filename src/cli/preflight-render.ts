@@ -1,5 +1,6 @@
-import { table, tone } from '../cli/render.ts';
-import type { CheckStatus, PreflightReport } from './types.ts';
+/** The `preflight` checklist for a person; `--json` prints the report itself. */
+import type { CheckStatus, PreflightReport } from '../preflight/index.ts';
+import { table, tone } from './render.ts';
 
 const LABEL: Readonly<Record<CheckStatus, string>> = { pass: 'pass', warn: 'warn', fail: 'FAIL' };
 const TONE = { pass: 'good', warn: 'warn', fail: 'bad' } as const;
