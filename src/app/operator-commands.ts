@@ -22,6 +22,8 @@ export interface OperatorRequest {
   reason: string;
   /** Default false. */
   force?: boolean;
+  /** failback only: straight back to healthy, skipping the remaining `traffic.failbackSteps`. Default false. */
+  now?: boolean;
   /** Default `user@host` of this process. */
   by?: string;
 }
@@ -55,6 +57,7 @@ export async function sendOperatorCommand(
     command: request.command,
     reason: request.reason,
     force: Boolean(request.force),
+    ...(request.now ? { now: true } : {}),
     requestedBy: request.by ?? defaultRequester(),
     requestedAt: Date.now(),
   });

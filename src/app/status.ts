@@ -80,6 +80,8 @@ export interface StatusReport {
   neverRun: boolean;
   trafficDistributionGroup: string;
   regions: { primary: string; replica: string };
+  /** While failing back in steps (behaviour 12): which step, its split, and until when it is held. */
+  failback?: { step: number; of: number; primaryPercent: number; agentsPrimaryPercent: number; holdUntil: string | null; frozen: boolean } | null;
   /** Percent of agents the state wants on the primary (`traffic.shiftAgents`), else null. */
   desiredAgentsPrimaryPercent: number | null;
   actual: ActualSplit | null;
@@ -175,7 +177,17 @@ export function buildStatus(config: Config, persisted: Persisted | undefined, st
     state: view.health,
     automation: view.automation,
     desiredPrimaryPercent: view.desiredPrimaryPercent,
-    desiredAgentsPrimaryPercent: config.traffic.shiftAgents ? view.desiredPrimaryPercent : null,
+    desiredAgentsPrimaryPercent: config.traffic.shiftAgents ? view.desiredAgentsPrimaryPercent : null,
+    failback: view.failback
+      ? {
+          step: view.failback.step,
+          of: view.failback.of,
+          primaryPercent: view.failback.primaryPercent,
+          agentsPrimaryPercent: view.failback.agentsPrimaryPercent,
+          holdUntil: view.failback.holdUntil === null ? null : new Date(view.failback.holdUntil).toISOString(),
+          frozen: view.failback.frozen,
+        }
+      : null,
     actualPrimaryPercent: actual?.telephonyPrimaryPercent ?? null,
     actualReadAt: actual?.readAt ?? null,
     actual,

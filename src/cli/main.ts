@@ -73,7 +73,10 @@ export function buildProgram(result: { code: number }): Command {
       .option('--no-wait', 'send and return at once instead of waiting for the outcome')
       .option('--timeout <duration>', 'how long to wait for the outcome, e.g. 90s or 5m', '2m');
     if (name === 'failover') cmd.option('--force', 'override the replicaUnhealthy gate: fail over even while a replica alarm is in ALARM');
-    if (name === 'failback') cmd.option('--force', 'override the primary-signals gate: fail back even while a primary alarm is in ALARM (also pauses automation)');
+    if (name === 'failback') {
+      cmd.option('--force', 'override the primary-signals gate: fail back even while a primary alarm is in ALARM (also pauses automation)');
+      cmd.option('--now', 'straight back to healthy, skipping the remaining traffic.failbackSteps');
+    }
     cmd.action(async (opts) => {
       const { operatorCommand } = await import('./operator.ts');
       result.code = await operatorCommand(name, opts);

@@ -23,6 +23,8 @@ import { span } from './time-args.ts';
 export interface OperatorOptions extends ConfigOption {
   reason?: string;
   force?: boolean;
+  /** `failback --now`: skip the remaining failback steps. */
+  now?: boolean;
   by?: string;
   /** `--yes`: no confirmation prompt. */
   yes?: boolean;
@@ -83,7 +85,7 @@ export async function operatorCommand(command: OperatorCommandName, options: Ope
 
   let sent: SentCommand;
   try {
-    sent = await sendOperatorCommand(config, { command, reason: options.reason, force, by });
+    sent = await sendOperatorCommand(config, { command, reason: options.reason, force, by, now: Boolean(options.now) });
   } catch (error) {
     if (error instanceof MalformedMessageError) throw new UsageError(`${command} NOT sent; nothing changed: ${error.message}`);
     io.stderr.write(`${printableLines(`${command} NOT sent; nothing changed: ${messageOf(error)}`)}\n`);

@@ -39,6 +39,16 @@ export function renderStatus(report: StatusReport, now = Date.parse(report.at)):
   const rows: Array<[string, string]> = [];
   rows.push(['state', r.since === null ? `${tone(r.state, stateTone)} (never run: what a first start begins with)` : `${tone(r.state, stateTone)} since ${r.since} (${age(r.since, now)})`]);
   rows.push(['reason', r.reason]);
+  if (r.failback) {
+    const f = r.failback;
+    const agents = f.agentsPrimaryPercent === f.primaryPercent ? '' : ` (agents ${f.agentsPrimaryPercent}%)`;
+    const next = f.frozen
+      ? 'frozen: automation is not active; resume to continue, or failback --now'
+      : f.holdUntil === null
+        ? 'held: waiting for every primary signal to be OK'
+        : `next step at ${f.holdUntil} if every primary signal stays OK`;
+    rows.push(['failback', `step ${f.step} of ${f.of}: ${f.primaryPercent}% primary${agents}; ${next}`]);
+  }
   const automationSince = r.automationSince && r.automation !== 'active' ? ` since ${r.automationSince} (${age(r.automationSince, now)})` : '';
   rows.push(['automation', `${tone(r.automation, autoTone)}${automationSince}${r.automationReason ? `: ${r.automationReason}` : ''}`]);
   rows.push(['regions', `${r.regions.primary} (primary), ${r.regions.replica} (replica); group ${r.trafficDistributionGroup}`]);

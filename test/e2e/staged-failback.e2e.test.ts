@@ -5,6 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFailoverMachine, outlook, restoreSnapshot } from '../../state-machines/index.ts';
+import { readStatus } from '../../src/app/status.ts';
+import { renderStatus } from '../../src/cli/status.ts';
 import { policyOf } from '../../src/domain/policy.ts';
 import { FAST_TIMING, startHarness } from '../helpers/controller-harness.ts';
 import type { Harness } from '../helpers/controller-harness.ts';
@@ -88,6 +90,10 @@ describe('behaviour 12: staged failback', () => {
     await h.command('failback', { reason: 'primary verified; staged return' });
     await h.waitForPrimary(20);
     const during = await failbackView(h);
+    // `status` shows the step, its split and the hold.
+    const status = await readStatus(h.config, { aws: h.stack.clientSettings });
+    expect(status.failback).toMatchObject({ step: 1, of: 3, primaryPercent: 20, agentsPrimaryPercent: 30, frozen: false });
+    expect(renderStatus(status)).toMatch(/^failback +step 1 of 3: 20% primary \(agents 30%\); next step at \d{4}-.+Z if every primary signal stays OK$/m);
 
     // Act: a degraded signal, not only a critical one, ends the probation.
     await h.setAlarm(DEGRADED, 'ALARM');
