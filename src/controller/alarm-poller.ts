@@ -53,7 +53,8 @@ export class AlarmPoller {
    * meet the alarms as they are now; a Region slower than that goes on reading in the background.
    */
   async prime(signal: AbortSignal, maxWaitMs: number): Promise<void> {
-    const first = this.pollOnce(signal);
+    // Not awaited to the end when slow: it must never become an unhandled rejection later.
+    const first = this.pollOnce(signal).catch((error: unknown) => this.options.logger.warn({ err: error }, 'the first alarm read failed'));
     const timeout = new AbortController();
     const onAbort = () => timeout.abort();
     signal.addEventListener('abort', onAbort, { once: true });
