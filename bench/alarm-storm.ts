@@ -48,7 +48,11 @@ export async function runAlarmStorm(options: Partial<AlarmStormOptions> = {}): P
     const byName = (name: string) => alarms.find((a) => a.alarm.name === name)!.alarm;
     const degraded = byName(stack.alarms.degraded[0]!);
     const critical = byName(stack.alarms.critical[0]!);
-    const mix = new EventMix({ alarms, seed: 11, weights: { change: 0, command: 0, duplicate: 40, stale: 30, unknown: 30 } });
+    const mix = new EventMix({
+      alarms,
+      seed: 11,
+      weights: { change: 0, command: 0, duplicate: 40, stale: 30, unknown: 30 },
+    });
 
     // One cycle: three health transitions (healthy → degraded → failedOver → healthy) in four steps.
     // Steps make their messages when their turn comes, so noise sent before a step cannot duplicate it.
@@ -64,7 +68,7 @@ export async function runAlarmStorm(options: Partial<AlarmStormOptions> = {}): P
     const bodies: string[] = [];
     let next = 0;
     // Steps evenly spaced through the noise, so each shift has finished before the next transition arrives.
-    for (let sent = 0; sent < noise || next < steps.length; ) {
+    for (let sent = 0; sent < noise || next < steps.length;) {
       if (next < steps.length && sent >= Math.round(((next + 1) * noise) / (steps.length + 1))) {
         for (const m of steps[next++]!.make()) bodies.push(m.body);
       } else {
@@ -105,9 +109,11 @@ export async function runAlarmStorm(options: Partial<AlarmStormOptions> = {}): P
       await observed.until(
         () => {
           const newest = observed.shifts.at(-1);
-          return newest?.kind === 'verified' && (finalPercent === undefined || newest.target.primaryPercent === finalPercent);
+          return (
+            newest?.kind === 'verified' && (finalPercent === undefined || newest.target.primaryPercent === finalPercent)
+          );
         },
-        'the last decision\'s shift verified',
+        "the last decision's shift verified",
         30_000,
       );
     } finally {
@@ -120,11 +126,27 @@ export async function runAlarmStorm(options: Partial<AlarmStormOptions> = {}): P
     return {
       name: 'alarm-storm',
       figures: [
-        { key: 'storm.controllerMs', label: `Storm of ${messages}: controller drain time`, value: round(controllerMs), unit: 'ms' },
-        { key: 'storm.bareMs', label: `Storm of ${messages}: bare receive+delete drain time`, value: round(bare.ms), unit: 'ms' },
+        {
+          key: 'storm.controllerMs',
+          label: `Storm of ${messages}: controller drain time`,
+          value: round(controllerMs),
+          unit: 'ms',
+        },
+        {
+          key: 'storm.bareMs',
+          label: `Storm of ${messages}: bare receive+delete drain time`,
+          value: round(bare.ms),
+          unit: 'ms',
+        },
         { key: 'storm.controllerRate', label: 'Controller throughput', value: round(controllerRate), unit: 'msg/s' },
         { key: 'storm.bareRate', label: 'Bare loop throughput', value: round(bareRate), unit: 'msg/s' },
-        { key: 'storm.ratio', label: 'Storm throughput, controller ÷ bare loop', value: round(controllerRate / bareRate), unit: '×', target: { op: '>=', value: 0.9 } },
+        {
+          key: 'storm.ratio',
+          label: 'Storm throughput, controller ÷ bare loop',
+          value: round(controllerRate / bareRate),
+          unit: '×',
+          target: { op: '>=', value: 0.9 },
+        },
         {
           key: 'storm.extraUpdates',
           label: 'Connect updates minus real transitions',
@@ -166,10 +188,10 @@ export const alarmStorm: Benchmark<AlarmStormOptions> = {
   name: 'alarm-storm',
   title: 'Alarm storm',
   method:
-    '10 000 messages on the local stack\'s queue: noise (40 % duplicates of the alarms\' current events, 30 % stale events older ' +
+    "10 000 messages on the local stack's queue: noise (40 % duplicates of the alarms' current events, 30 % stale events older " +
     'than the states read at start-up, 30 % alarms that are not signals, each under a fresh name) with real transitions spread evenly ' +
     'through it: degraded ALARM (→ 50 %), critical ALARM (→ 0 %), both OK, operator failback (→ 100 %), twice: 6 transitions. First a ' +
-    'bare loop (ReceiveMessage with the intake\'s parameters + DeleteMessageBatch, one batch at a time) drains the 10 000 bodies; then ' +
+    "bare loop (ReceiveMessage with the intake's parameters + DeleteMessageBatch, one batch at a time) drains the 10 000 bodies; then " +
     'the same bodies are queued again and the controller (`runController`, `waitTimeSeconds: 20`, file store, log level info) drains ' +
     'them, timed from its `ready` hook until every message is classified and the queue is empty. Simulator update window 100 ms. ' +
     'Throughput ratio = bare time ÷ controller time. Connect updates sent must equal the transitions the controller decided (and the 6 planned).',
@@ -178,11 +200,31 @@ export const alarmStorm: Benchmark<AlarmStormOptions> = {
   run: runAlarmStorm,
   details: (results) =>
     mdTable(
-      ['run', 'controller ms', 'bare ms', 'planned transitions', 'decided', 'updates', 'controller outcomes', 'CPU ms controller / bare', 'store saves: count, ms in them'],
+      [
+        'run',
+        'controller ms',
+        'bare ms',
+        'planned transitions',
+        'decided',
+        'updates',
+        'controller outcomes',
+        'CPU ms controller / bare',
+        'store saves: count, ms in them',
+      ],
       results.map((r, i) => {
         const d = r.details as Record<string, unknown>;
         const fig = (key: string) => r.figures.find((f) => f.key === key)?.value ?? '';
-        return [i + 1, fig('storm.controllerMs'), fig('storm.bareMs'), String(d['plannedTransitions']), String(d['transitions']), String(d['updates']), counts(d['outcomes'] as Record<string, number>), `${String(d['controllerCpuMs'])} / ${String(d['bareCpuMs'])}`, `${String(d['saves'])}, ${String(d['saveMs'])}`];
+        return [
+          i + 1,
+          fig('storm.controllerMs'),
+          fig('storm.bareMs'),
+          String(d['plannedTransitions']),
+          String(d['transitions']),
+          String(d['updates']),
+          counts(d['outcomes'] as Record<string, number>),
+          `${String(d['controllerCpuMs'])} / ${String(d['bareCpuMs'])}`,
+          `${String(d['saves'])}, ${String(d['saveMs'])}`,
+        ];
       }),
     ),
 };

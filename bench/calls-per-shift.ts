@@ -37,7 +37,13 @@ export type CallsPerShiftOptions = {
   windowMs: number;
 };
 
-export const CALLS_PER_SHIFT_DEFAULTS: CallsPerShiftOptions = { shifts: 50, baseMs: 10, capMs: 100, updateWindowMs: 50, windowMs: 150 };
+export const CALLS_PER_SHIFT_DEFAULTS: CallsPerShiftOptions = {
+  shifts: 50,
+  baseMs: 10,
+  capMs: 100,
+  updateWindowMs: 50,
+  windowMs: 150,
+};
 
 /** Longest one shift may take before the benchmark fails (the shifter's own deadline). */
 const DEADLINE_MS = 30_000;
@@ -70,9 +76,27 @@ export async function runCallsPerShift(options: Partial<CallsPerShiftOptions> = 
       return { low: Math.min(...values), high: Math.max(...values), over: `${values.length} shifts` };
     };
     figures.push(
-      { key: `shift.${scenario}.puts`, label: `${scenario}: PUTs per shift, median`, value: med((c) => c.puts), unit: 'calls', spread: spread((c) => c.puts) },
-      { key: `shift.${scenario}.gets`, label: `${scenario}: GETs per shift, median`, value: med((c) => c.gets), unit: 'calls', spread: spread((c) => c.gets) },
-      { key: `shift.${scenario}.ms`, label: `${scenario}: time to verified, median`, value: round(med((c) => c.ms)), unit: 'ms', spread: spread((c) => c.ms) },
+      {
+        key: `shift.${scenario}.puts`,
+        label: `${scenario}: PUTs per shift, median`,
+        value: med((c) => c.puts),
+        unit: 'calls',
+        spread: spread((c) => c.puts),
+      },
+      {
+        key: `shift.${scenario}.gets`,
+        label: `${scenario}: GETs per shift, median`,
+        value: med((c) => c.gets),
+        unit: 'calls',
+        spread: spread((c) => c.gets),
+      },
+      {
+        key: `shift.${scenario}.ms`,
+        label: `${scenario}: time to verified, median`,
+        value: round(med((c) => c.ms)),
+        unit: 'ms',
+        spread: spread((c) => c.ms),
+      },
     );
     details[scenario] = {
       shifts: counts.length,
@@ -106,7 +130,12 @@ async function runScenario(scenario: Scenario, index: number, settings: CallsPer
   const api = new ConnectTrafficApi(client);
   // A second client for the out-of-band updates of `busyGroup` (another operator, the console).
   const other = new ConnectTrafficApi(client);
-  const shifter = new TrafficShifter({ api, shiftAgents: true, backoff: { baseMs: settings.baseMs, capMs: settings.capMs }, deadlineMs: DEADLINE_MS });
+  const shifter = new TrafficShifter({
+    api,
+    shiftAgents: true,
+    backoff: { baseMs: settings.baseMs, capMs: settings.capMs },
+    deadlineMs: DEADLINE_MS,
+  });
   const counts: ShiftCount[] = [];
   try {
     if (scenario === 'throttle30' || scenario === 'throttle60') {
@@ -118,7 +147,11 @@ async function runScenario(scenario: Scenario, index: number, settings: CallsPer
       target = target === 0 ? 100 : 0;
       if (scenario === 'busyGroup') {
         // Out of band, to a split neither side wants, so the shifter still has to write after the window.
-        await other.update(regions.primary, { telephonyPrimaryPercent: 50, agentsPrimaryPercent: 50 }, AbortSignal.timeout(5_000));
+        await other.update(
+          regions.primary,
+          { telephonyPrimaryPercent: 50, agentsPrimaryPercent: 50 },
+          AbortSignal.timeout(5_000),
+        );
       }
       let closeWindow: NodeJS.Timeout | undefined;
       if (scenario === 'conflictWindow') {
@@ -133,9 +166,15 @@ async function runScenario(scenario: Scenario, index: number, settings: CallsPer
       if (scenario === 'conflictWindow') connect.faults.random(null);
       const requests = connect.requests.slice(before);
       const count = (operation: string) => requests.filter((r) => r.operation === operation).length;
-      counts.push({ puts: count('UpdateTrafficDistribution'), gets: count('GetTrafficDistribution'), describes: count('DescribeTrafficDistributionGroup'), ms });
+      counts.push({
+        puts: count('UpdateTrafficDistribution'),
+        gets: count('GetTrafficDistribution'),
+        describes: count('DescribeTrafficDistributionGroup'),
+        ms,
+      });
       const primary = connect.state().telephony[regions.primary];
-      if (primary !== target) throw new Error(`${scenario} shift ${i}: the simulator shows ${primary}% on the primary, not ${target}%`);
+      if (primary !== target)
+        throw new Error(`${scenario} shift ${i}: the simulator shows ${primary}% on the primary, not ${target}%`);
     }
     return counts;
   } finally {
@@ -154,7 +193,7 @@ export const callsPerShift: Benchmark<CallsPerShiftOptions> = {
   title: 'Connect calls per shift under faults',
   method:
     '`TrafficShifter` + `ConnectTrafficApi` against the Connect simulator, real time, 50 shifts per scenario alternating 0 % and 100 % ' +
-    '(each needs one write); calls counted from the simulator\'s request log. Backoff shortened so the run finishes: full jitter, base ' +
+    "(each needs one write); calls counted from the simulator's request log. Backoff shortened so the run finishes: full jitter, base " +
     '10 ms, cap 100 ms (production 200 ms, 20 s); shift deadline 30 s; simulator update window 50 ms. Scenarios: `none`; `throttle30` / ' +
     '`throttle60`: seeded random 429 on 30 % / 60 % of all requests; `conflictWindow`: every PUT answered 409 for the first 150 ms of ' +
     'each shift; `busyGroup`: an out-of-band update just before each shift keeps the group UPDATE_IN_PROGRESS (when Connect answers 409). ' +
@@ -165,10 +204,22 @@ export const callsPerShift: Benchmark<CallsPerShiftOptions> = {
   details: (results) => {
     const r = results[results.length - 1]!;
     return mdTable(
-      ['scenario', 'PUTs median / max', 'GETs median / max', 'DESCRIBEs median / max', 'ms to verified p50 / p95 / max'],
+      [
+        'scenario',
+        'PUTs median / max',
+        'GETs median / max',
+        'DESCRIBEs median / max',
+        'ms to verified p50 / p95 / max',
+      ],
       SCENARIOS.map((s) => {
         const d = r.details[s] as Record<'puts' | 'gets' | 'describes' | 'ms', Summary>;
-        return [s, `${d.puts.p50} / ${d.puts.max}`, `${d.gets.p50} / ${d.gets.max}`, `${d.describes.p50} / ${d.describes.max}`, `${d.ms.p50} / ${d.ms.p95} / ${d.ms.max}`];
+        return [
+          s,
+          `${d.puts.p50} / ${d.puts.max}`,
+          `${d.gets.p50} / ${d.gets.max}`,
+          `${d.describes.p50} / ${d.describes.max}`,
+          `${d.ms.p50} / ${d.ms.p95} / ${d.ms.max}`,
+        ];
       }),
     );
   },

@@ -38,9 +38,18 @@ const MINUTE = 60_000;
 /** The contract's example policy, with the local stack's alarm names. */
 export function examplePolicy(): FailoverPolicy {
   return {
-    signals: { degraded: ['connect-primary-elevated-errors'], critical: ['connect-primary-outage'], replicaUnhealthy: ['connect-replica-outage'] },
+    signals: {
+      degraded: ['connect-primary-elevated-errors'],
+      critical: ['connect-primary-outage'],
+      replicaUnhealthy: ['connect-replica-outage'],
+    },
     traffic: { healthy: 100, degraded: 50, failedOver: 0 },
-    timing: { escalateAfterMs: 5 * MINUTE, recoverAfterMs: 10 * MINUTE, cooldownMs: 2 * MINUTE, maxAutomaticShifts: { count: 4, perMs: 60 * MINUTE } },
+    timing: {
+      escalateAfterMs: 5 * MINUTE,
+      recoverAfterMs: 10 * MINUTE,
+      cooldownMs: 2 * MINUTE,
+      maxAutomaticShifts: { count: 4, perMs: 60 * MINUTE },
+    },
     failback: 'manual',
   };
 }
@@ -49,7 +58,11 @@ export function examplePolicy(): FailoverPolicy {
 export function exampleAlarms(policy: FailoverPolicy, at: number) {
   const { degraded, critical, replicaUnhealthy } = policy.signals;
   return [
-    ...[...degraded, ...critical].map((name) => ({ alarm: syntheticAlarm(name, REGIONS.primary), value: 'OK' as const, at })),
+    ...[...degraded, ...critical].map((name) => ({
+      alarm: syntheticAlarm(name, REGIONS.primary),
+      value: 'OK' as const,
+      at,
+    })),
     ...replicaUnhealthy.map((name) => ({ alarm: syntheticAlarm(name, REGIONS.replica), value: 'OK' as const, at })),
   ];
 }
@@ -63,7 +76,11 @@ export async function runDecisionCost(options: Partial<DecisionCostOptions> = {}
   const mix = new EventMix({ alarms, seed: 7 });
   const refs = signalRefs(policy.signals, REGIONS);
   const actor = createActor(createFailoverMachine(policy), { input: { now: start } }).start();
-  actor.send({ type: 'alarms.observed', alarms: alarms.map((a) => ({ alarm: a.alarm.name, value: a.value, at: a.at })), now: start });
+  actor.send({
+    type: 'alarms.observed',
+    alarms: alarms.map((a) => ({ alarm: a.alarm.name, value: a.value, at: a.at })),
+    now: start,
+  });
   const outcomes = new Map<MessageOutcome, number>();
   let clock = start;
   let desired = 0;
@@ -90,7 +107,8 @@ export async function runDecisionCost(options: Partial<DecisionCostOptions> = {}
     const ref = matchSignal(refs, event.alarm);
     if (!ref) return 'unknownAlarm';
     const current = actor.getSnapshot().context.signals[ref.key];
-    if (current !== undefined && event.stateAt <= current.at) return event.stateAt === current.at ? 'duplicate' : 'stale';
+    if (current !== undefined && event.stateAt <= current.at)
+      return event.stateAt === current.at ? 'duplicate' : 'stale';
     clock = Math.max(clock, event.stateAt);
     actor.send({ type: 'alarm.changed', alarm: ref.key, value: event.state, at: event.stateAt, now: clock });
     desired += outlook(policy, actor.getSnapshot()).desiredPrimaryPercent;
@@ -124,9 +142,20 @@ export async function runDecisionCost(options: Partial<DecisionCostOptions> = {}
   return {
     name: 'decision-cost',
     figures: [
-      { key: 'cost.total', label: 'In-process decision (parse + normalize + statechart), per message', value: round(perMessage), unit: 'µs', target: { op: '<=', value: 50 } },
+      {
+        key: 'cost.total',
+        label: 'In-process decision (parse + normalize + statechart), per message',
+        value: round(perMessage),
+        unit: 'µs',
+        target: { op: '<=', value: 50 },
+      },
       { key: 'cost.normalize', label: 'of which normalizeMessage', value: round(parse), unit: 'µs' },
-      { key: 'cost.machine', label: 'of which signal lookup + statechart + outlook', value: round(perMessage - parse), unit: 'µs' },
+      {
+        key: 'cost.machine',
+        label: 'of which signal lookup + statechart + outlook',
+        value: round(perMessage - parse),
+        unit: 'µs',
+      },
     ],
     details: {
       messages,
@@ -148,7 +177,7 @@ export const decisionCost: Benchmark<DecisionCostOptions> = {
     'at-least-once check the controller makes, `actor.send` on the statechart (`createActor`, as the controller runs it) and `outlook` ' +
     '(the desired split). 100 000 timed messages after 5 000 warm-up ones, from a seeded mix: 50 % state changes of the three ' +
     'configured alarms, 20 % duplicates, 10 % stale, 15 % alarms that are not signals, 5 % operator commands (resume, failback); ' +
-    'bodies 80 % EventBridge, 10 % SNS envelope, 10 % SNS raw, built untimed in chunks of 10 000. The machine\'s clock is the stream\'s ' +
+    "bodies 80 % EventBridge, 10 % SNS envelope, 10 % SNS raw, built untimed in chunks of 10 000. The machine's clock is the stream's " +
     'alarm time (1 s per change), so escalation and the shift limit fire. `normalizeMessage` alone is timed on the same bodies.',
   defaults: DECISION_COST_DEFAULTS,
   runs: 3,
@@ -156,7 +185,11 @@ export const decisionCost: Benchmark<DecisionCostOptions> = {
   details: (results) =>
     mdTable(
       ['run', 'outcomes', 'decisions'],
-      results.map((r, i) => [i + 1, counts(r.details['outcomes'] as Record<string, number>), String(r.details['decisions'])]),
+      results.map((r, i) => [
+        i + 1,
+        counts(r.details['outcomes'] as Record<string, number>),
+        String(r.details['decisions']),
+      ]),
     ),
 };
 

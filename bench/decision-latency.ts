@@ -51,7 +51,9 @@ export async function runDecisionLatency(options: Partial<DecisionLatencyOptions
     const clock = new StateClock();
     // The floor goes first and ends on a sentinel message, not an abort: an aborted long poll may still
     // be handed the next message by the emulator, which would then hide from the controller for 30 s.
-    const floor = await measureFloor(sqs, config.queue.url, reps, waitTimeSeconds, () => alarmBody(critical, 'ALARM', clock.next()));
+    const floor = await measureFloor(sqs, config.queue.url, reps, waitTimeSeconds, () =>
+      alarmBody(critical, 'ALARM', clock.next()),
+    );
 
     const tracked = new TrackedStore(store === 'memory' ? new MemoryStore() : openStore(config.store));
     const controller = await startController({ config, waitTimeSeconds, store: tracked });
@@ -84,7 +86,9 @@ export async function runDecisionLatency(options: Partial<DecisionLatencyOptions
         const puts = requests.slice(before).filter((r) => r.operation === 'UpdateTrafficDistribution');
         if (puts.length !== 1) throw new Error(`rep ${i} produced ${puts.length} updates, expected exactly one`);
         const put = puts[0]!;
-        const sent = (put.body as { TelephonyConfig?: { Distributions?: Array<{ Region: string; Percentage: number }> } }).TelephonyConfig?.Distributions;
+        const sent = (
+          put.body as { TelephonyConfig?: { Distributions?: Array<{ Region: string; Percentage: number }> } }
+        ).TelephonyConfig?.Distributions;
         const primary = sent?.find((d) => d.Region === stack.regions.primary)?.Percentage;
         if (primary !== target) throw new Error(`rep ${i} wrote ${primary}% to the primary, expected ${target}%`);
         updates += 1;
@@ -101,8 +105,18 @@ export async function runDecisionLatency(options: Partial<DecisionLatencyOptions
     const figures: Figure[] = [
       ...percentiles('latency.controller', 'Controller: SendMessage → UpdateTrafficDistribution', c),
       ...percentiles('latency.floor', 'Floor: SendMessage → received (bare loop)', f),
-      { key: 'latency.overhead.p50', label: 'Controller overhead over the floor, p50', value: round(c.p50 - f.p50), unit: 'ms' },
-      { key: 'latency.overhead.p95', label: 'Controller overhead over the floor, p95', value: round(c.p95 - f.p95), unit: 'ms' },
+      {
+        key: 'latency.overhead.p50',
+        label: 'Controller overhead over the floor, p50',
+        value: round(c.p50 - f.p50),
+        unit: 'ms',
+      },
+      {
+        key: 'latency.overhead.p95',
+        label: 'Controller overhead over the floor, p95',
+        value: round(c.p95 - f.p95),
+        unit: 'ms',
+      },
       {
         key: 'latency.overhead.p99',
         label: 'Controller overhead over the floor, p99',
@@ -128,7 +142,8 @@ export async function runDecisionLatency(options: Partial<DecisionLatencyOptions
         store,
         messagesSeen: observed.messages,
         controllerP50ByQuarter: quarters(samples).map((q) => round(summarize(q).p50)),
-        stateFileBytes: store === 'file' && config.store.type === 'file' ? (await stat(config.store.path)).size : undefined,
+        stateFileBytes:
+          store === 'file' && config.store.type === 'file' ? (await stat(config.store.path)).size : undefined,
         // Mean ms from SendMessage to each point on the way to the update (Date.now(), 1 ms resolution).
         meanMsSinceSend: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, round(summarize(v).mean)])),
       },
@@ -173,7 +188,12 @@ function quarters(samples: readonly number[]): number[][] {
 }
 
 function percentiles(key: string, label: string, s: Summary): Figure[] {
-  return (['p50', 'p95', 'p99'] as const).map((p) => ({ key: `${key}.${p}`, label: `${label}, ${p}`, value: round(s[p]), unit: 'ms' }));
+  return (['p50', 'p95', 'p99'] as const).map((p) => ({
+    key: `${key}.${p}`,
+    label: `${label}, ${p}`,
+    value: round(s[p]),
+    unit: 'ms',
+  }));
 }
 
 function roundSummary(s: Summary): Record<string, number> {
@@ -242,15 +262,22 @@ export const decisionLatency: Benchmark<DecisionLatencyOptions> = {
     'UpdateTrafficDistribution request arrives at the Connect simulator (`requests[].at`). Reps alternate a critical ALARM ' +
     '(EventBridge body from `alarm-event-sink.ts`, → failover to 0 %) and an operator `failback` (→ 100 %); before each failback an untimed ' +
     'critical OK is sent (with `failback: manual` it shifts nothing), so every timed rep produces exactly one update (checked). Each rep starts ' +
-    'when the previous one is verified and the controller\'s store is idle. Simulator update window 0 ms. The floor runs first in the same ' +
+    "when the previous one is verified and the controller's store is idle. Simulator update window 0 ms. The floor runs first in the same " +
     'process on the same queue: a bare ReceiveMessage (same parameters) + DeleteMessageBatch loop, timing SendMessage → received. ' +
-    'Overhead = controller − floor at each percentile. Clocks are `Date.now()` (the simulator\'s), 1 ms resolution. 200 reps each.',
+    "Overhead = controller − floor at each percentile. Clocks are `Date.now()` (the simulator's), 1 ms resolution. 200 reps each.",
   defaults: DECISION_LATENCY_DEFAULTS,
   runs: 3,
   run: runDecisionLatency,
   details: (results) =>
     mdTable(
-      ['run', 'controller p50 / p95 / p99 ms', 'floor p50 / p95 / p99 ms', 'updates', 'mean ms after SendMessage: classified · started · GET · DESCRIBE · PUT', 'controller p50 by quarter of the run'],
+      [
+        'run',
+        'controller p50 / p95 / p99 ms',
+        'floor p50 / p95 / p99 ms',
+        'updates',
+        'mean ms after SendMessage: classified · started · GET · DESCRIBE · PUT',
+        'controller p50 by quarter of the run',
+      ],
       results.map((r, i) => {
         const d = r.details as {
           controller: Summary;

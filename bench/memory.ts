@@ -31,7 +31,6 @@ import { RUNTIME_NODE_OPTIONS } from './lib/runtime-flags.ts';
 import type { Benchmark, BenchResult } from './lib/report.ts';
 import { fittedGrowth, round } from './lib/stats.ts';
 
-
 export type MemoryOptions = {
   /** Events fed in. Default 1 000 000. */
   events: number;
@@ -66,7 +65,14 @@ class InstantTraffic implements TrafficControl {
     signal.throwIfAborted();
     this.shifts += 1;
     this.split = { telephonyPrimaryPercent: targetPrimaryPercent, agentsPrimaryPercent: targetPrimaryPercent };
-    return { outcome: 'verified', calls: [], writes: 1, writtenVia: 'us-west-2', verifiedAt: Date.now(), split: this.split };
+    return {
+      outcome: 'verified',
+      calls: [],
+      writes: 1,
+      writtenVia: 'us-west-2',
+      verifiedAt: Date.now(),
+      split: this.split,
+    };
   }
 
   async read(signal: AbortSignal) {
@@ -96,7 +102,11 @@ export async function runMemory(options: Partial<MemoryOptions> = {}): Promise<B
   const alarms = exampleAlarms(policy, start);
   // Commands at 1 %: enough to reach the history and command-id caps early, few enough that shifts
   // (two saves each) do not dominate the run time.
-  const mix = new EventMix({ alarms, seed: 3, weights: { change: 50, duplicate: 20, stale: 14, unknown: 15, command: 1 } });
+  const mix = new EventMix({
+    alarms,
+    seed: 3,
+    weights: { change: 50, duplicate: 20, stale: 14, unknown: 15, command: 1 },
+  });
   const { config } = parseConfig(
     JSON.stringify({
       trafficDistributionGroup: BENCH_TDG_ARN,
@@ -109,10 +119,18 @@ export async function runMemory(options: Partial<MemoryOptions> = {}): Promise<B
   );
   const traffic = new InstantTraffic();
   const reader: AlarmReader = {
-    read: async (refs) => refs.map((r) => ({ key: r.key, value: 'OK' as const, at: start, arn: undefined, reason: undefined })),
+    read: async (refs) =>
+      refs.map((r) => ({ key: r.key, value: 'OK' as const, at: start, arn: undefined, reason: undefined })),
   };
   const store = new MemoryStore();
-  const controller = new Controller({ config, store, traffic, alarms: reader, clock: streamClock(mix), logger: silentLogger });
+  const controller = new Controller({
+    config,
+    store,
+    traffic,
+    alarms: reader,
+    clock: streamClock(mix),
+    logger: silentLogger,
+  });
   const stop = new AbortController();
   await controller.start(stop.signal);
   const loops = controller.runLoops(stop.signal).catch((error: unknown) => {
@@ -127,7 +145,8 @@ export async function runMemory(options: Partial<MemoryOptions> = {}): Promise<B
   while (fed < events) {
     const size = Math.min(batch, events - fed);
     const messages: InboundMessage[] = [];
-    for (let i = 0; i < size; i++) messages.push({ messageId: `m-${++id}`, body: mix.next().body, receivedAt: Date.now() });
+    for (let i = 0; i < size; i++)
+      messages.push({ messageId: `m-${++id}`, body: mix.next().body, receivedAt: Date.now() });
     const result = await controller.handleBatch(messages);
     deletable += result.deletable.length;
     fed += size;
@@ -148,12 +167,23 @@ export async function runMemory(options: Partial<MemoryOptions> = {}): Promise<B
   const settled = samples.filter((s) => s.events >= events * 0.1 && s.events > 0);
   const from = settled[0] ?? samples[0]!;
   const last = samples[samples.length - 1]!;
-  const growth = (pick: (s: MemorySample) => number) => fittedGrowth(settled.map((s) => s.events), settled.map(pick));
+  const growth = (pick: (s: MemorySample) => number) =>
+    fittedGrowth(
+      settled.map((s) => s.events),
+      settled.map(pick),
+    );
   const rssMax = Math.max(...samples.map((s) => s.rssMB));
   return {
     name: 'memory',
     figures: [
-      { key: 'memory.rssMax', label: `RSS, highest sample over ${events.toLocaleString('en')} events`, value: round(rssMax), unit: 'MB', target: { op: '<=', value: 120 }, spread: { low: Math.min(...samples.map((s) => s.rssMB)), high: rssMax, over: `${samples.length} samples` } },
+      {
+        key: 'memory.rssMax',
+        label: `RSS, highest sample over ${events.toLocaleString('en')} events`,
+        value: round(rssMax),
+        unit: 'MB',
+        target: { op: '<=', value: 120 },
+        spread: { low: Math.min(...samples.map((s) => s.rssMB)), high: rssMax, over: `${samples.length} samples` },
+      },
       {
         key: 'memory.rssGrowth',
         label: `RSS growth from ${from.events.toLocaleString('en')} events to the end (least-squares fit)`,
@@ -168,8 +198,18 @@ export async function runMemory(options: Partial<MemoryOptions> = {}): Promise<B
         unit: 'MB',
         target: { op: '<=', value: 2 },
       },
-      { key: 'memory.heapLast', label: 'Heap used after the last event (after GC)', value: round(last.heapUsedMB), unit: 'MB' },
-      { key: 'memory.perEvent', label: 'Controller in-memory path, per event (batches of ' + batch + ')', value: round((elapsedMs * 1000) / events), unit: 'µs' },
+      {
+        key: 'memory.heapLast',
+        label: 'Heap used after the last event (after GC)',
+        value: round(last.heapUsedMB),
+        unit: 'MB',
+      },
+      {
+        key: 'memory.perEvent',
+        label: 'Controller in-memory path, per event (batches of ' + batch + ')',
+        value: round((elapsedMs * 1000) / events),
+        unit: 'µs',
+      },
     ],
     details: {
       events,
@@ -191,18 +231,24 @@ export async function runMemory(options: Partial<MemoryOptions> = {}): Promise<B
 function sample(events: number, gc: (() => void) | undefined): MemorySample {
   gc?.();
   const m = process.memoryUsage();
-  return { events, rssMB: m.rss / MB, heapUsedMB: m.heapUsed / MB, heapTotalMB: m.heapTotal / MB, externalMB: m.external / MB };
+  return {
+    events,
+    rssMB: m.rss / MB,
+    heapUsedMB: m.heapUsed / MB,
+    heapTotalMB: m.heapTotal / MB,
+    externalMB: m.external / MB,
+  };
 }
 
 export const memory: Benchmark<MemoryOptions> = {
   name: 'memory',
   title: 'Memory over a million events',
   method:
-    'The controller\'s in-memory path: `Controller` with a `MemoryStore`, `start()` then `runLoops()` (reconciler and tick loop), and ' +
+    "The controller's in-memory path: `Controller` with a `MemoryStore`, `start()` then `runLoops()` (reconciler and tick loop), and " +
     '`handleBatch` fed 1 000 000 messages in batches of 100 (SQS gives at most 10, but every batch persists the whole document; batches ' +
     'of 10 would take minutes and retain the same). Connect and CloudWatch are stubbed in-process (every shift verified at once; every ' +
     'alarm OK at start). The stream: 50 % changes, 20 % duplicates, 14 % stale, 15 % alarms that are not signals (each a fresh name), 1 % ' +
-    'commands; its alarm time is the controller\'s clock. This path rather than the machine alone because what could grow lives in the ' +
+    "commands; its alarm time is the controller's clock. This path rather than the machine alone because what could grow lives in the " +
     'controller (history, command ids, per-alarm readings, decision log, the persisted document). Logger silent (log lines retain ' +
     'nothing). Run with `--expose-gc`: RSS and heap are sampled after `global.gc()` every 100 000 events. Flat means: over the samples ' +
     'from 10 % of the run on (history and command-id caps reached), the least-squares line grows ≤ 10 MB for RSS and ≤ 2 MB for ' +

@@ -53,9 +53,14 @@ export function summarizeProfile(profile: CpuProfile, top = 25): ProfileSummary 
     const frame = byId.get(id)?.callFrame;
     if (!frame) continue;
     total += us;
-    const special = frame.functionName === '(idle)' || frame.functionName === '(program)' || frame.functionName === '(garbage collector)';
+    const special =
+      frame.functionName === '(idle)' ||
+      frame.functionName === '(program)' ||
+      frame.functionName === '(garbage collector)';
     const file = frame.url.replace(/^.*\/(node_modules|src|bench|state-machines|test)\//, '$1/');
-    const fn = special ? frame.functionName : `${frame.functionName || '(anonymous)'} (${file}:${frame.lineNumber + 1})`;
+    const fn = special
+      ? frame.functionName
+      : `${frame.functionName || '(anonymous)'} (${file}:${frame.lineNumber + 1})`;
     functions.set(fn, (functions.get(fn) ?? 0) + us);
     const place = special ? frame.functionName : placeOf(frame.url);
     places.set(place, (places.get(place) ?? 0) + us);
@@ -69,13 +74,18 @@ export function summarizeProfile(profile: CpuProfile, top = 25): ProfileSummary 
 }
 
 if (isMain(import.meta.url)) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { top: { type: 'string', default: '25' } },
+  });
   for (const file of positionals) {
     const summary = summarizeProfile(JSON.parse(await readFile(file, 'utf8')) as CpuProfile, Number(values.top));
     console.log(`# ${file}: ${summary.totalMs} ms sampled`);
     console.log('\n## by place (self time)');
-    for (const p of summary.places) console.log(`${String(p.ms).padStart(9)} ms ${String(p.share).padStart(5)}%  ${p.name}`);
+    for (const p of summary.places)
+      console.log(`${String(p.ms).padStart(9)} ms ${String(p.share).padStart(5)}%  ${p.name}`);
     console.log('\n## by function (self time)');
-    for (const f of summary.functions) console.log(`${String(f.ms).padStart(9)} ms ${String(f.share).padStart(5)}%  ${f.name}`);
+    for (const f of summary.functions)
+      console.log(`${String(f.ms).padStart(9)} ms ${String(f.share).padStart(5)}%  ${f.name}`);
   }
 }

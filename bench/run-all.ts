@@ -55,7 +55,10 @@ export interface BenchOutcome {
 }
 
 /** One run of one benchmark's bundle (built by {@link buildBenchmarks}) in a fresh process; resolves to its JSON result. */
-export async function runInChild(benchmark: Benchmark<Record<string, number | string>>, extraArgs: readonly string[] = []): Promise<BenchResult> {
+export async function runInChild(
+  benchmark: Benchmark<Record<string, number | string>>,
+  extraArgs: readonly string[] = [],
+): Promise<BenchResult> {
   const file = join(ROOT, benchmarkBundle(benchmark.name));
   const args = [...(benchmark.nodeArgs ?? []), file, '--json', ...extraArgs];
   const child = spawn(process.execPath, args, {
@@ -122,7 +125,16 @@ export function renderReport(input: {
     '',
     mdTable(
       ['CPU', 'cores', 'memory', 'OS', 'Node', 'load average 1 / 5 / 15 min, start → end'],
-      [[machine.cpuModel, machine.cores, `${machine.memoryGiB} GiB`, machine.os, machine.node, `${fmtLoad(load.start)} → ${fmtLoad(load.end)}`]],
+      [
+        [
+          machine.cpuModel,
+          machine.cores,
+          `${machine.memoryGiB} GiB`,
+          machine.os,
+          machine.node,
+          `${fmtLoad(load.start)} → ${fmtLoad(load.end)}`,
+        ],
+      ],
     ),
     '',
     'A load average above the core count means other work shared the CPUs: wall-clock figures are then high and spread wide.',
@@ -148,11 +160,21 @@ export function renderReport(input: {
   ];
   const failed = outcomes.filter((o) => o.errors.length > 0);
   if (failed.length > 0) {
-    lines.push('**Failed runs:**', '', ...failed.flatMap((o) => o.errors.map((e) => `- ${o.benchmark.name}: ${e.split('\n')[0]}`)), '');
+    lines.push(
+      '**Failed runs:**',
+      '',
+      ...failed.flatMap((o) => o.errors.map((e) => `- ${o.benchmark.name}: ${e.split('\n')[0]}`)),
+      '',
+    );
   }
   lines.push('## How each figure is measured', '');
   for (const o of outcomes) {
-    lines.push(`### ${o.benchmark.title} (\`bench/${o.benchmark.name}.ts\`, ${Math.round(o.seconds)} s)`, '', o.benchmark.method, '');
+    lines.push(
+      `### ${o.benchmark.title} (\`bench/${o.benchmark.name}.ts\`, ${Math.round(o.seconds)} s)`,
+      '',
+      o.benchmark.method,
+      '',
+    );
     if (o.results.length > 0 && o.benchmark.details) lines.push(o.benchmark.details(o.results), '');
   }
   if (input.findings) lines.push(input.findings.trim(), '');
@@ -202,7 +224,9 @@ async function main(): Promise<void> {
   process.stderr.write(`bench: wrote ${values.out} in ${seconds.toFixed(0)} s\n`);
   for (const row of outcomes.flatMap((o) => aggregate(o))) {
     if (!row.figure.target) continue;
-    process.stderr.write(`  ${meets(row.median, row.figure.target) ? 'met   ' : 'MISSED'} ${row.figure.label}: ${row.median} ${row.figure.unit} (target ${describeTarget(row.figure.target, row.figure.unit)})\n`);
+    process.stderr.write(
+      `  ${meets(row.median, row.figure.target) ? 'met   ' : 'MISSED'} ${row.figure.label}: ${row.median} ${row.figure.unit} (target ${describeTarget(row.figure.target, row.figure.unit)})\n`,
+    );
   }
   if (outcomes.some((o) => o.errors.length > 0)) process.exitCode = 1;
 }

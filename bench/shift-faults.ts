@@ -38,7 +38,15 @@ export type ShiftFaultsOptions = {
   seed: number;
 };
 
-export const SHIFT_FAULTS_DEFAULTS: ShiftFaultsOptions = { shifts: 200, cleanShifts: 50, lanes: 10, baseMs: 200, capMs: 20_000, updateWindowMs: 0, seed: 1 };
+export const SHIFT_FAULTS_DEFAULTS: ShiftFaultsOptions = {
+  shifts: 200,
+  cleanShifts: 50,
+  lanes: 10,
+  baseMs: 200,
+  capMs: 20_000,
+  updateWindowMs: 0,
+  seed: 1,
+};
 
 /** The rates of issue 11 (the AWS sample's chaos tests). */
 export const CAMPAIGN_RATES = { throttle: 0.3, conflict: 0.1, internal: 0.1, reset: 0.05 } as const;
@@ -81,7 +89,13 @@ export async function runShiftFaults(options: Partial<ShiftFaultsOptions> = {}):
     const failed = s.filter((x) => x.error !== undefined);
     const spread = { low: round(ms.min), high: round(ms.max), over: `${s.length} shifts` };
     figures.push(
-      { key: `${scenario}.p50`, label: `${scenario}: time to a verified split, p50`, value: round(ms.p50), unit: 'ms', spread },
+      {
+        key: `${scenario}.p50`,
+        label: `${scenario}: time to a verified split, p50`,
+        value: round(ms.p50),
+        unit: 'ms',
+        spread,
+      },
       {
         key: `${scenario}.p99`,
         label: `${scenario}: time to a verified split, p99`,
@@ -90,7 +104,13 @@ export async function runShiftFaults(options: Partial<ShiftFaultsOptions> = {}):
         spread,
         ...(scenario === 'faults' ? { target: { op: '<=' as const, value: P99_TARGET_MS } } : {}),
       },
-      { key: `${scenario}.failed`, label: `${scenario}: shifts not verified`, value: failed.length, unit: 'shifts', target: { op: '==', value: 0 } },
+      {
+        key: `${scenario}.failed`,
+        label: `${scenario}: shifts not verified`,
+        value: failed.length,
+        unit: 'shifts',
+        target: { op: '==', value: 0 },
+      },
     );
     details[scenario] = {
       shifts: s.length,
@@ -104,7 +124,12 @@ export async function runShiftFaults(options: Partial<ShiftFaultsOptions> = {}):
   return { name: 'shift-faults', figures, details };
 }
 
-async function runLane(scenario: Scenario, lane: number, count: number, settings: ShiftFaultsOptions): Promise<ShiftSample[]> {
+async function runLane(
+  scenario: Scenario,
+  lane: number,
+  count: number,
+  settings: ShiftFaultsOptions,
+): Promise<ShiftSample[]> {
   const regions = { primary: 'us-east-1', replica: 'us-west-2' };
   const connect = await startConnectSimulator({
     accountId: BENCH_ACCOUNT,
@@ -177,9 +202,9 @@ export const shiftFaults: Benchmark<ShiftFaultsOptions> = {
   title: 'Time to a verified split under sustained Connect faults',
   method:
     '`TrafficShifter` + `ConnectTrafficApi` against the Connect simulator over HTTP, real time, production backoff (full jitter, base ' +
-    '200 ms, cap 20 s) and deadline (120 s), simulator update window 0 (Connect\'s own update time would add to both scenarios). ' +
+    "200 ms, cap 20 s) and deadline (120 s), simulator update window 0 (Connect's own update time would add to both scenarios). " +
     '`faults`: 200 shifts, every Connect request faulted at random (seeded) at 30 % 429, 10 % 409, 10 % 500, 5 % connection reset ' +
-    '(the rates of the AWS sample\'s chaos tests); `clean`: 50 shifts without faults. Each shift goes to a different multiple of 10 and ' +
+    "(the rates of the AWS sample's chaos tests); `clean`: 50 shifts without faults. Each shift goes to a different multiple of 10 and " +
     'is timed from the call to the verified result; shifts run in 10 lanes side by side, each with its own simulator.',
   defaults: SHIFT_FAULTS_DEFAULTS,
   runs: 1,
@@ -187,9 +212,24 @@ export const shiftFaults: Benchmark<ShiftFaultsOptions> = {
   details: (results) => {
     const r = results[results.length - 1]!;
     return mdTable(
-      ['scenario', 'shifts', 'ms to verified p50 / p95 / p99 / max', 'PUTs median / max', 'requests per shift', 'requests faulted', 'not verified'],
+      [
+        'scenario',
+        'shifts',
+        'ms to verified p50 / p95 / p99 / max',
+        'PUTs median / max',
+        'requests per shift',
+        'requests faulted',
+        'not verified',
+      ],
       SCENARIOS.map((s) => {
-        const d = r.details[s] as { shifts: number; ms: Summary; puts: Summary; requestsPerShift: number; faultedShare: number; failures: string[] };
+        const d = r.details[s] as {
+          shifts: number;
+          ms: Summary;
+          puts: Summary;
+          requestsPerShift: number;
+          faultedShare: number;
+          failures: string[];
+        };
         return [
           s,
           d.shifts,

@@ -55,7 +55,11 @@ export async function runStartup(options: Partial<StartupOptions> = {}): Promise
       runs.push(await timeStart([BIN], path, env));
     }
     const running = runs.map((r) => r.running);
-    const spread = (values: number[]) => ({ low: Math.min(...values), high: Math.max(...values), over: `${values.length} starts` });
+    const spread = (values: number[]) => ({
+      low: Math.min(...values),
+      high: Math.max(...values),
+      over: `${values.length} starts`,
+    });
     const tsxRuns: Start[] = [];
     if (tsx) {
       const cli = await sourceEntry(bench.dir);
@@ -67,14 +71,34 @@ export async function runStartup(options: Partial<StartupOptions> = {}): Promise
     return {
       name: 'startup',
       figures: [
-        { key: 'startup.ready', label: 'Start-up: spawn → `controller running` (first receive), median', value: round(median(running)), unit: 'ms', target: { op: '<=', value: 500 }, spread: spread(running) },
-        { key: 'startup.starting', label: 'of which spawn → `controller starting` (modules, config, store, lease)', value: round(median(runs.map((r) => r.starting))), unit: 'ms', spread: spread(runs.map((r) => r.starting)) },
-        { key: 'startup.node', label: 'Floor: spawn → exit of `node -e 0`, median', value: round(median(bare)), unit: 'ms', spread: spread(bare) },
+        {
+          key: 'startup.ready',
+          label: 'Start-up: spawn → `controller running` (first receive), median',
+          value: round(median(running)),
+          unit: 'ms',
+          target: { op: '<=', value: 500 },
+          spread: spread(running),
+        },
+        {
+          key: 'startup.starting',
+          label: 'of which spawn → `controller starting` (modules, config, store, lease)',
+          value: round(median(runs.map((r) => r.starting))),
+          unit: 'ms',
+          spread: spread(runs.map((r) => r.starting)),
+        },
+        {
+          key: 'startup.node',
+          label: 'Floor: spawn → exit of `node -e 0`, median',
+          value: round(median(bare)),
+          unit: 'ms',
+          spread: spread(bare),
+        },
         ...(tsx
           ? [
               {
                 key: 'startup.tsx',
-                label: 'Comparison: the sources through tsx (as `bin` ran before the build step): spawn → `controller running`, median',
+                label:
+                  'Comparison: the sources through tsx (as `bin` ran before the build step): spawn → `controller running`, median',
                 value: round(median(tsxRuns.map((r) => r.running))),
                 unit: 'ms',
                 spread: spread(tsxRuns.map((r) => r.running)),
@@ -98,7 +122,10 @@ export async function runStartup(options: Partial<StartupOptions> = {}): Promise
 /** An entry that runs src/cli/main.ts as the old `bin` did (through tsx), written into `dir`; returns its path. */
 async function sourceEntry(dir: string): Promise<string> {
   const entry = join(dir, 'entry-sources.mjs');
-  await writeFile(entry, `const { main } = await import(${JSON.stringify(join(ROOT, 'src/cli/main.ts'))});\nprocess.exitCode = await main(process.argv.slice(2));\n`);
+  await writeFile(
+    entry,
+    `const { main } = await import(${JSON.stringify(join(ROOT, 'src/cli/main.ts'))});\nprocess.exitCode = await main(process.argv.slice(2));\n`,
+  );
   return entry;
 }
 
@@ -115,7 +142,11 @@ async function timeBareNode(): Promise<number> {
 /** One start: spawn, read pino lines until `controller running`, then SIGTERM and wait for the exit. */
 async function timeStart(script: string[], configPath: string, env: NodeJS.ProcessEnv): Promise<Start> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...script, 'run', '-c', configPath], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...script, 'run', '-c', configPath], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -123,7 +154,10 @@ async function timeStart(script: string[], configPath: string, env: NodeJS.Proce
   let stopAt: number;
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "controller running" within 30 s; stderr: ${stderr.slice(-2000)}`)), 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`no "controller running" within 30 s; stderr: ${stderr.slice(-2000)}`)),
+        30_000,
+      );
       let buffered = '';
       child.stdout.on('data', (chunk: Buffer) => {
         const now = performance.now() - t0;
@@ -154,20 +188,28 @@ async function timeStart(script: string[], configPath: string, env: NodeJS.Proce
   } finally {
     stopAt = performance.now();
     child.kill('SIGTERM');
-    const stopped = await Promise.race([exited, new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), 10_000))]);
+    const stopped = await Promise.race([
+      exited,
+      new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), 10_000)),
+    ]);
     if (stopped === 'late') {
       child.kill('SIGKILL');
       await exited;
     }
   }
-  return { firstLine: seen.firstLine ?? Number.NaN, starting: seen.starting ?? Number.NaN, running: seen.running!, stop: performance.now() - stopAt };
+  return {
+    firstLine: seen.firstLine ?? Number.NaN,
+    starting: seen.starting ?? Number.NaN,
+    running: seen.running!,
+    stop: performance.now() - stopAt,
+  };
 }
 
 export const startup: Benchmark<StartupOptions> = {
   name: 'startup',
   title: 'Start-up to ready',
   method:
-    '`node bin/connect-failover.js run -c FILE` (the compiled dist/connect-failover.cjs, plain node) spawned with the local stack\'s ' +
+    "`node bin/connect-failover.js run -c FILE` (the compiled dist/connect-failover.cjs, plain node) spawned with the local stack's " +
     'environment (fresh config and state file each time, log level info), timed from just before the spawn to the pino line ' +
     '`controller running` on stdout (logged right before the first receive), then stopped with SIGTERM. Median of 7. Also: spawn → ' +
     '`controller starting` (modules loaded, config read, store opened, lease taken); the floor, `node -e 0`; and, for comparison, the ' +
@@ -181,7 +223,10 @@ export const startup: Benchmark<StartupOptions> = {
       (starts ?? []).map((s, i) => [`${label} ${i + 1}`, s['starting'] ?? '', s['running'] ?? '', s['stop'] ?? '']);
     return mdTable(
       ['start', 'ms to `controller starting`', 'ms to `controller running`', 'ms SIGTERM → exit'],
-      [...rows('compiled (bin)', r.details['eachStart'] as Array<Record<string, number>>), ...rows('sources through tsx', r.details['eachTsxStart'] as Array<Record<string, number>>)],
+      [
+        ...rows('compiled (bin)', r.details['eachStart'] as Array<Record<string, number>>),
+        ...rows('sources through tsx', r.details['eachTsxStart'] as Array<Record<string, number>>),
+      ],
     );
   },
 };

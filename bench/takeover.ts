@@ -43,7 +43,10 @@ interface Child {
 }
 
 function spawnController(configPath: string, env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, [join(repoRoot(), 'bin/connect-failover.js'), 'run', '-c', configPath], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [join(repoRoot(), 'bin/connect-failover.js'), 'run', '-c', configPath], {
+    env,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const messages = new Set<string>();
   const waiters: Array<() => void> = [];
   createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -81,12 +84,20 @@ export async function takeover(options: Partial<TakeoverOptions> = {}): Promise<
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = createDynamoDbClient({ region: REGION, aws: { endpoints: { dynamodb: endpoint }, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } } });
+  const client = createDynamoDbClient({
+    region: REGION,
+    aws: { endpoints: { dynamodb: endpoint }, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } },
+  });
   await ensureTable({ client, table: 'connect-failover', region: REGION });
   const dir = await mkdtemp(join(tmpdir(), 'cf-bench-takeover-'));
   const configPath = join(dir, 'config.yaml');
   const lease = `${leaseMs}ms`;
-  await writeFile(configPath, YAML.stringify(stack.config({ store: { type: 'dynamodb', table: 'connect-failover', region: REGION, leaseDuration: lease } })));
+  await writeFile(
+    configPath,
+    YAML.stringify(
+      stack.config({ store: { type: 'dynamodb', table: 'connect-failover', region: REGION, leaseDuration: lease } }),
+    ),
+  );
   const env = { ...process.env, ...stack.env, AWS_ENDPOINT_URL_DYNAMODB: endpoint, LOG_LEVEL: 'info' };
   const children: Child[] = [];
   const start = () => {
@@ -123,10 +134,32 @@ export async function takeover(options: Partial<TakeoverOptions> = {}): Promise<
     return {
       name: 'takeover',
       figures: [
-        { key: 'takeover-p50', label: `take-over after SIGKILL of the leader, median (leaseDuration ${lease})`, value: round(s.p50, 0), unit: 'ms', target: { op: '<=', value: leaseMs + 5_000 } },
-        { key: 'takeover-max', label: `take-over after SIGKILL of the leader, max over ${kills} kills`, value: round(s.max, 0), unit: 'ms', target: { op: '<=', value: leaseMs + 5_000 } },
-        { key: 'ddb-leader-per-hour', label: `DynamoDB UpdateItem per hour, quiet leader (leaseDuration ${lease})`, value: perHour('UpdateItem'), unit: 'calls/h' },
-        { key: 'ddb-standby-per-hour', label: `DynamoDB GetItem per hour, quiet standby + leader probes (leaseDuration ${lease})`, value: perHour('GetItem'), unit: 'calls/h' },
+        {
+          key: 'takeover-p50',
+          label: `take-over after SIGKILL of the leader, median (leaseDuration ${lease})`,
+          value: round(s.p50, 0),
+          unit: 'ms',
+          target: { op: '<=', value: leaseMs + 5_000 },
+        },
+        {
+          key: 'takeover-max',
+          label: `take-over after SIGKILL of the leader, max over ${kills} kills`,
+          value: round(s.max, 0),
+          unit: 'ms',
+          target: { op: '<=', value: leaseMs + 5_000 },
+        },
+        {
+          key: 'ddb-leader-per-hour',
+          label: `DynamoDB UpdateItem per hour, quiet leader (leaseDuration ${lease})`,
+          value: perHour('UpdateItem'),
+          unit: 'calls/h',
+        },
+        {
+          key: 'ddb-standby-per-hour',
+          label: `DynamoDB GetItem per hour, quiet standby + leader probes (leaseDuration ${lease})`,
+          value: perHour('GetItem'),
+          unit: 'calls/h',
+        },
       ],
       details: { kills, leaseMs, samplesMs: samples.map((x) => round(x, 0)), quietOperations: quiet.length },
     };

@@ -9,7 +9,7 @@ const program = new URL('../dist/connect-failover.cjs', import.meta.url);
 if (!existsSync(program)) {
   process.stderr.write(
     'connect-failover: the compiled program is missing (dist/connect-failover.cjs).\n' +
-      'In a clone, `npm ci` builds it (the package\'s `prepare` script); after `npm ci --ignore-scripts`, or to pick up\n' +
+      "In a clone, `npm ci` builds it (the package's `prepare` script); after `npm ci --ignore-scripts`, or to pick up\n" +
       'edited sources, run `npm run build`. A production install builds with the development dependencies, then\n' +
       'leaves them out (deploy/README.md, "Runtime").\n',
   );

@@ -64,7 +64,9 @@ export async function bundle(entry: string, outfile: string, root = ROOT): Promi
  */
 function assertRequirable(code: string, root: string): void {
   const require = createRequire(join(root, 'package.json'));
-  const packages = new Set([...code.matchAll(/\brequire\("([^"./][^"]*)"\)/g)].map((match) => match[1]!).filter((name) => !isBuiltin(name)));
+  const packages = new Set(
+    [...code.matchAll(/\brequire\("([^"./][^"]*)"\)/g)].map((match) => match[1]!).filter((name) => !isBuiltin(name)),
+  );
   const refused = [...packages].filter((name) => {
     try {
       require.resolve(name);

@@ -126,6 +126,9 @@ export function findCycles(graph: Graph): Cycle[] {
         paths.set(path.join('\u0000'), path);
       }
     }
-    return { members, paths: [...paths.values()].sort((a, b) => a.length - b.length || a.join().localeCompare(b.join())) };
+    return {
+      members,
+      paths: [...paths.values()].sort((a, b) => a.length - b.length || a.join().localeCompare(b.join())),
+    };
   });
 }

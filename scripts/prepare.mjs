@@ -18,7 +18,9 @@ if (installed('tsx') && installed('esbuild')) {
   process.exit(build.status ?? 1);
 }
 if (existsSync(new URL('../dist/connect-failover.cjs', import.meta.url))) {
-  process.stderr.write('connect-failover: no build tools in this install (--omit=dev); keeping the dist/ already built\n');
+  process.stderr.write(
+    'connect-failover: no build tools in this install (--omit=dev); keeping the dist/ already built\n',
+  );
   process.exit(0);
 }
 process.stderr.write(

@@ -53,7 +53,10 @@ export class ManualClock implements Clock {
   private current: number;
   private sleepers: Array<{ until: number; resolve: () => void }> = [];
 
-  constructor(start = Date.UTC(2026, 10, 28, 12), private readonly autoAdvance = false) {
+  constructor(
+    start = Date.UTC(2026, 10, 28, 12),
+    private readonly autoAdvance = false,
+  ) {
     this.current = start;
   }
 

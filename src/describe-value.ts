@@ -15,8 +15,20 @@ interface ValueWords {
   maxShown: number;
 }
 
-const YAML_WORDS: ValueWords = { missing: 'undefined', null: 'an empty value', list: 'a list', mapping: 'a mapping', maxShown: Infinity };
-const JSON_WORDS: ValueWords = { missing: 'nothing', null: 'null', list: 'an array', mapping: 'an object', maxShown: 80 };
+const YAML_WORDS: ValueWords = {
+  missing: 'undefined',
+  null: 'an empty value',
+  list: 'a list',
+  mapping: 'a mapping',
+  maxShown: Infinity,
+};
+const JSON_WORDS: ValueWords = {
+  missing: 'nothing',
+  null: 'null',
+  list: 'an array',
+  mapping: 'an object',
+  maxShown: 80,
+};
 
 function describeWith(words: ValueWords, value: unknown): string {
   if (value === undefined) return words.missing;
@@ -24,7 +36,8 @@ function describeWith(words: ValueWords, value: unknown): string {
   if (Array.isArray(value)) return words.list;
   if (typeof value === 'object') return words.mapping;
   // Strings are quoted so blanks and empty strings show; YAML scalars such as `.nan` read as JavaScript writes them.
-  const text = typeof value === 'string' || words === JSON_WORDS ? (JSON.stringify(value) ?? String(value)) : String(value);
+  const text =
+    typeof value === 'string' || words === JSON_WORDS ? (JSON.stringify(value) ?? String(value)) : String(value);
   return text.length > words.maxShown ? `${text.slice(0, words.maxShown - 1)}…"` : text;
 }
 

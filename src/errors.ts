@@ -111,7 +111,11 @@ export class StoreFormatError extends StoreCorruptError {
   readonly supportedFormatVersion: number;
 
   constructor(location: string, found: number, supported: number, remedy: string) {
-    super(location, `formatVersion ${found} was written by a newer connect-failover (this one reads ${supported})`, remedy);
+    super(
+      location,
+      `formatVersion ${found} was written by a newer connect-failover (this one reads ${supported})`,
+      remedy,
+    );
     this.foundFormatVersion = found;
     this.supportedFormatVersion = supported;
   }
@@ -197,9 +201,13 @@ export class LeaseLostError extends StoreError {
         : lost.released
           ? `the lease of epoch ${lost.currentEpoch} is released`
           : `${lost.currentHolder ?? 'another controller'} holds it at epoch ${lost.currentEpoch}`;
-    super(`${location}: this controller no longer holds the lease it took at epoch ${lost.epoch} (${now}); it must write nothing more`, location, {
-      retryable: false,
-    });
+    super(
+      `${location}: this controller no longer holds the lease it took at epoch ${lost.epoch} (${now}); it must write nothing more`,
+      location,
+      {
+        retryable: false,
+      },
+    );
     this.epoch = lost.epoch;
     this.currentEpoch = lost.currentEpoch;
     this.currentHolder = lost.currentHolder;
@@ -218,9 +226,13 @@ export class StoreDocumentTooLargeError extends StoreError {
   readonly limitBytes: number;
 
   constructor(location: string, bytes: number, limitBytes: number) {
-    super(`${location}: the document is ${bytes} bytes compressed, more than the ${limitBytes} this store keeps; nothing was saved`, location, {
-      retryable: false,
-    });
+    super(
+      `${location}: the document is ${bytes} bytes compressed, more than the ${limitBytes} this store keeps; nothing was saved`,
+      location,
+      {
+        retryable: false,
+      },
+    );
     this.bytes = bytes;
     this.limitBytes = limitBytes;
   }

@@ -70,20 +70,32 @@ export function createFailoverMachine(policy: FailoverPolicy) {
     since: Math.min(ctx.since, now),
     okSince: ctx.okSince === null ? null : Math.min(ctx.okSince, now),
     lastShiftAt: ctx.lastShiftAt === null ? null : Math.min(ctx.lastShiftAt, now),
-    automaticShifts: ctx.automaticShifts.some((at) => at > now) ? ctx.automaticShifts.map((at) => Math.min(at, now)) : ctx.automaticShifts,
-    failbackStep: ctx.failbackStep === null || ctx.failbackStep.since <= now ? ctx.failbackStep : { ...ctx.failbackStep, since: now },
+    automaticShifts: ctx.automaticShifts.some((at) => at > now)
+      ? ctx.automaticShifts.map((at) => Math.min(at, now))
+      : ctx.automaticShifts,
+    failbackStep:
+      ctx.failbackStep === null || ctx.failbackStep.since <= now
+        ? ctx.failbackStep
+        : { ...ctx.failbackStep, since: now },
   });
 
   /** The step a health state starts with: the first failback step when entering `failingBack`, else none. */
-  const firstStep = (to: HealthState, at: number): FailbackStep | null => (to === 'failingBack' ? { index: 0, since: at } : null);
+  const firstStep = (to: HealthState, at: number): FailbackStep | null =>
+    to === 'failingBack' ? { index: 0, since: at } : null;
 
   /** The telephony percent a decision moves to, kept with it so history and reports show each step's split. */
-  const percentOf = (to: HealthState, step: FailbackStep | null) => primaryPercentFor(policy, to, { failbackStep: step });
+  const percentOf = (to: HealthState, step: FailbackStep | null) =>
+    primaryPercentFor(policy, to, { failbackStep: step });
 
-  const withReading = (ctx: FailoverContext, now: number, readings: Array<{ alarm: string; value: SignalReading['value']; at: number }>) => {
+  const withReading = (
+    ctx: FailoverContext,
+    now: number,
+    readings: Array<{ alarm: string; value: SignalReading['value']; at: number }>,
+  ) => {
     const signals = { ...ctx.signals };
     for (const r of readings) {
-      if (known.has(r.alarm) && readingVerdict(signals[r.alarm], r.at, now) === 'applied') signals[r.alarm] = { value: r.value, at: r.at };
+      if (known.has(r.alarm) && readingVerdict(signals[r.alarm], r.at, now) === 'applied')
+        signals[r.alarm] = { value: r.value, at: r.at };
     }
     const clock = withClock(ctx, now);
     const allOk = primaryAllOk(policy, signals);
@@ -174,7 +186,10 @@ export function createFailoverMachine(policy: FailoverPolicy) {
         const at = e.now;
         const held = params.to === 'failedOver';
         const step = firstStep(params.to, at);
-        const detail = step === null ? `${params.from} -> ${params.to}` : `${params.from} -> ${params.to} (step 1 of ${failbackSteps(policy).length}, ${percentOf(params.to, step)}%)`;
+        const detail =
+          step === null
+            ? `${params.from} -> ${params.to}`
+            : `${params.from} -> ${params.to} (step 1 of ${failbackSteps(policy).length}, ${percentOf(params.to, step)}%)`;
         return {
           ...withClock(context, at),
           since: at,
@@ -198,7 +213,11 @@ export function createFailoverMachine(policy: FailoverPolicy) {
       holdFailover: assign(({ context, event }) => ({
         ...withClock(context, event.now),
         operatorHold: true,
-        lastCommand: outcome(event as OperatorEvent, true, 'already failed over; automatic failback now held until failback'),
+        lastCommand: outcome(
+          event as OperatorEvent,
+          true,
+          'already failed over; automatic failback now held until failback',
+        ),
       })),
       acknowledge: assign(({ context, event }, params: { detail: string }) => ({
         ...withClock(context, event.now),
@@ -289,7 +308,15 @@ export function createFailoverMachine(policy: FailoverPolicy) {
         return {
           ...withClock(context, e.now),
           automationReason: reason,
-          ...decision(context, { region: 'automation', from: 'active', to: 'paused', reason, alarms: [], at: e.now, trigger: 'hand' }),
+          ...decision(context, {
+            region: 'automation',
+            from: 'active',
+            to: 'paused',
+            reason,
+            alarms: [],
+            at: e.now,
+            trigger: 'hand',
+          }),
         };
       }),
       pauseForForcedFailback: assign(({ context, event }) => {
@@ -298,7 +325,16 @@ export function createFailoverMachine(policy: FailoverPolicy) {
         const reason = `forced failback while ${alarms.join(', ')} in ALARM: automation paused so it does not fail over again; resume when the primary is sound`;
         return {
           automationReason: reason,
-          ...decision(context, { region: 'automation', from: 'active', to: 'paused', reason, alarms, at: context.now, trigger: 'operator', by: e.by }),
+          ...decision(context, {
+            region: 'automation',
+            from: 'active',
+            to: 'paused',
+            reason,
+            alarms,
+            at: context.now,
+            trigger: 'operator',
+            by: e.by,
+          }),
         };
       }),
     },
@@ -313,7 +349,8 @@ export function createFailoverMachine(policy: FailoverPolicy) {
       primaryClear: ({ context }) => firing(primaryKeys(policy), context.signals).length === 0,
       forced: ({ event }) => 'force' in event && event.force,
       /** `failback --now`, or a policy with no step before healthy: straight back. */
-      immediateFailback: ({ event }) => !stagedFailback(policy) || (event.type === 'operator.failbackRequested' && event.immediate === true),
+      immediateFailback: ({ event }) =>
+        !stagedFailback(policy) || (event.type === 'operator.failbackRequested' && event.immediate === true),
       /** The hold of the current failback step is over with every primary signal OK: `to` is next. */
       failbackStepHeld: ({ context }, params: { to: 'failingBack' | 'healthy' }) => {
         const wanted = automaticShift(policy, context, 'failingBack', 'active');
@@ -361,7 +398,9 @@ export function createFailoverMachine(policy: FailoverPolicy) {
             on: {
               'traffic.changedByHand': adoptHandSplit('healthy'),
               'operator.failoverRequested': operatorFailover('healthy'),
-              'operator.failbackRequested': { actions: { type: 'acknowledge', params: { detail: 'already healthy; nothing to do' } } },
+              'operator.failbackRequested': {
+                actions: { type: 'acknowledge', params: { detail: 'already healthy; nothing to do' } },
+              },
             },
           },
           degraded: {
@@ -397,13 +436,19 @@ export function createFailoverMachine(policy: FailoverPolicy) {
               automatic('failingBack', 'failedOver'),
               {
                 target: 'healthy',
-                guard: and([stateIn({ automation: 'active' }), { type: 'failbackStepHeld', params: { to: 'healthy' } }]),
+                guard: and([
+                  stateIn({ automation: 'active' }),
+                  { type: 'failbackStepHeld', params: { to: 'healthy' } },
+                ]),
                 actions: { type: 'recordFailbackStep', params: { to: 'healthy' } },
               },
               {
                 target: 'failingBack',
                 reenter: true,
-                guard: and([stateIn({ automation: 'active' }), { type: 'failbackStepHeld', params: { to: 'failingBack' } }]),
+                guard: and([
+                  stateIn({ automation: 'active' }),
+                  { type: 'failbackStepHeld', params: { to: 'failingBack' } },
+                ]),
                 actions: { type: 'recordFailbackStep', params: { to: 'failingBack' } },
               },
             ],
@@ -434,9 +479,14 @@ export function createFailoverMachine(policy: FailoverPolicy) {
               actions: { type: 'recordSuspension' as const, params: { health } },
             })),
             on: {
-              'operator.pauseRequested': { target: 'paused', actions: { type: 'recordAutomation', params: { from: 'active', to: 'paused' } } },
+              'operator.pauseRequested': {
+                target: 'paused',
+                actions: { type: 'recordAutomation', params: { from: 'active', to: 'paused' } },
+              },
               'traffic.changedByHand': { target: 'paused', actions: 'pauseForHandChange' },
-              'operator.resumeRequested': { actions: { type: 'acknowledge', params: { detail: 'automation already active' } } },
+              'operator.resumeRequested': {
+                actions: { type: 'acknowledge', params: { detail: 'automation already active' } },
+              },
               // A forced failback against firing primary alarms: pause in the same step, or automation would undo it.
               // During a failback only `--now` moves traffic (the steps go on otherwise), so only it pauses.
               'operator.failbackRequested': {
@@ -453,14 +503,22 @@ export function createFailoverMachine(policy: FailoverPolicy) {
           },
           paused: {
             on: {
-              'operator.pauseRequested': { actions: { type: 'acknowledge', params: { detail: 'automation already paused' } } },
-              'operator.resumeRequested': { target: 'active', actions: { type: 'recordAutomation', params: { from: 'paused', to: 'active' } } },
+              'operator.pauseRequested': {
+                actions: { type: 'acknowledge', params: { detail: 'automation already paused' } },
+              },
+              'operator.resumeRequested': {
+                target: 'active',
+                actions: { type: 'recordAutomation', params: { from: 'paused', to: 'active' } },
+              },
             },
           },
           suspended: {
             on: {
               'operator.pauseRequested': {
-                actions: { type: 'acknowledge', params: { detail: 'automation is suspended; only resume leaves suspension' } },
+                actions: {
+                  type: 'acknowledge',
+                  params: { detail: 'automation is suspended; only resume leaves suspension' },
+                },
               },
               'operator.resumeRequested': {
                 target: 'active',
@@ -475,7 +533,11 @@ export function createFailoverMachine(policy: FailoverPolicy) {
 
   /** The split a state with a configured split requests on entry: agents move with telephony. */
   function split(state: SplitState) {
-    return { state, primaryPercent: primaryPercentFor(policy, state), agentsPrimaryPercent: agentsPercentFor(policy, state) };
+    return {
+      state,
+      primaryPercent: primaryPercentFor(policy, state),
+      agentsPrimaryPercent: agentsPercentFor(policy, state),
+    };
   }
 
   /** The intermediate failback step whose split is `primaryPercent`, or -1 (healthy's, the last, is a state). */
@@ -521,7 +583,10 @@ export function createFailoverMachine(policy: FailoverPolicy) {
    * fail over again.
    */
   function operatorFailback(from: HealthState) {
-    const to = (target: 'healthy' | 'failingBack') => ({ type: 'recordOperatorShift' as const, params: { from, to: target } });
+    const to = (target: 'healthy' | 'failingBack') => ({
+      type: 'recordOperatorShift' as const,
+      params: { from, to: target },
+    });
     const refuse = { type: 'refuse' as const, params: { why: 'primaryFiring' as const } };
     if (from === 'failingBack') {
       return [

@@ -84,7 +84,10 @@ export function failbackStepHoldMs(policy: FailoverPolicy): number {
  * fewer steps is clamped to the last intermediate one (or to healthy's percent when none is left), so
  * the return goes on from there instead of failing.
  */
-export function failbackStepIndex(policy: FailoverPolicy, ctx: Pick<FailoverContext, 'failbackStep'> | undefined): number {
+export function failbackStepIndex(
+  policy: FailoverPolicy,
+  ctx: Pick<FailoverContext, 'failbackStep'> | undefined,
+): number {
   const index = ctx?.failbackStep?.index ?? 0;
   return Math.max(0, Math.min(index, failbackSteps(policy).length - 2));
 }
@@ -93,7 +96,11 @@ export function failbackStepIndex(policy: FailoverPolicy, ctx: Pick<FailoverCont
  * The percent of telephony traffic the primary should take in `state`; for `failingBack`, at the step in
  * `ctx` (its first step without one).
  */
-export function primaryPercentFor(policy: FailoverPolicy, state: HealthState, ctx?: Pick<FailoverContext, 'failbackStep'>): number {
+export function primaryPercentFor(
+  policy: FailoverPolicy,
+  state: HealthState,
+  ctx?: Pick<FailoverContext, 'failbackStep'>,
+): number {
   if (state !== 'failingBack') return policy.traffic[state];
   return failbackSteps(policy)[failbackStepIndex(policy, ctx)] ?? policy.traffic.healthy;
 }
@@ -105,14 +112,23 @@ export function primaryPercentFor(policy: FailoverPolicy, state: HealthState, ct
  * contact in hand, so agent capacity trails the AgentConfig change while calls follow TelephonyConfig at
  * once). On the way out they never lag: calls land on the replica at once and need agents there.
  */
-export function agentsPercentFor(policy: FailoverPolicy, state: HealthState, ctx?: Pick<FailoverContext, 'failbackStep'>): number {
+export function agentsPercentFor(
+  policy: FailoverPolicy,
+  state: HealthState,
+  ctx?: Pick<FailoverContext, 'failbackStep'>,
+): number {
   const telephony = primaryPercentFor(policy, state, ctx);
   if (state !== 'failingBack') return telephony;
   return Math.min(telephony + (policy.traffic.agentsLead ?? 0), Math.max(policy.traffic.healthy, telephony));
 }
 
 /** True when going from `from` to `to` moves traffic away from the primary. */
-export function movesAwayFromPrimary(policy: FailoverPolicy, ctx: FailoverContext, from: HealthState, to: HealthState): boolean {
+export function movesAwayFromPrimary(
+  policy: FailoverPolicy,
+  ctx: FailoverContext,
+  from: HealthState,
+  to: HealthState,
+): boolean {
   return primaryPercentFor(policy, to, ctx) < primaryPercentFor(policy, from, ctx);
 }
 
@@ -208,7 +224,9 @@ export function wantedShift(policy: FailoverPolicy, ctx: FailoverContext, health
     const staged = health === 'failedOver' && stagedFailback(policy);
     return {
       to: staged ? 'failingBack' : 'healthy',
-      reason: staged ? `every primary signal OK for recoverAfter; failback in ${failbackSteps(policy).length} steps` : 'every primary signal OK for recoverAfter',
+      reason: staged
+        ? `every primary signal OK for recoverAfter; failback in ${failbackSteps(policy).length} steps`
+        : 'every primary signal OK for recoverAfter',
       alarms: primaryKeys(policy),
     };
   }
@@ -223,11 +241,17 @@ export function wantedShift(policy: FailoverPolicy, ctx: FailoverContext, health
  */
 function wantedFromStep(policy: FailoverPolicy, ctx: FailoverContext): WantedShift | null {
   const alarms = firing(primaryKeys(policy), ctx.signals);
-  if (alarms.length > 0) return { to: 'failedOver', reason: `primary signal in ALARM during ${stepText(policy, ctx)}`, alarms };
+  if (alarms.length > 0)
+    return { to: 'failedOver', reason: `primary signal in ALARM during ${stepText(policy, ctx)}`, alarms };
   const due = failbackStepDueAt(policy, ctx);
   if (due === null || ctx.now < due) return null;
   const last = failbackStepIndex(policy, ctx) + 1 >= failbackSteps(policy).length - 1;
-  return { to: last ? 'healthy' : 'failingBack', reason: `${stepText(policy, ctx)} held for failbackStepHold with every primary signal OK`, alarms: [], step: true };
+  return {
+    to: last ? 'healthy' : 'failingBack',
+    reason: `${stepText(policy, ctx)} held for failbackStepHold with every primary signal OK`,
+    alarms: [],
+    step: true,
+  };
 }
 
 /** Number of automatic shifts inside the `maxAutomaticShifts` window ending now. */
@@ -249,13 +273,18 @@ export function blockedShift(
 ): Blocked | null {
   const wanted = wantedShift(policy, ctx, health);
   if (wanted === null) return pendingRecovery(policy, ctx, health, automation);
-  if (automation === 'paused') return { wanted, kind: 'paused', message: `${describe(wanted)} blocked: automation is paused` };
+  if (automation === 'paused')
+    return { wanted, kind: 'paused', message: `${describe(wanted)} blocked: automation is paused` };
   if (automation === 'suspended') {
     return { wanted, kind: 'suspended', message: `${describe(wanted)} blocked: automation is suspended until resume` };
   }
   const replica = firing(policy.signals.replicaUnhealthy, ctx.signals);
   if (movesAwayFromPrimary(policy, ctx, health, wanted.to) && replica.length > 0) {
-    return { wanted, kind: 'replicaUnhealthy', message: `${describe(wanted)} blocked: replica unhealthy (${replica.join(', ')} in ALARM)` };
+    return {
+      wanted,
+      kind: 'replicaUnhealthy',
+      message: `${describe(wanted)} blocked: replica unhealthy (${replica.join(', ')} in ALARM)`,
+    };
   }
   if (!wanted.step && recentAutomaticShifts(policy, ctx) >= policy.timing.maxAutomaticShifts.count) {
     return { wanted, kind: 'shiftLimit', message: `${describe(wanted)} blocked: maxAutomaticShifts reached` };
@@ -275,7 +304,12 @@ function pendingRecovery(
     const due = failbackStepDueAt(policy, ctx);
     if (due === null || due <= ctx.now) return null;
     const wanted: WantedShift = { to: 'failingBack', reason: 'failback step held', alarms: [], step: true };
-    return { wanted, kind: 'waiting', message: `${stepText(policy, ctx)} held until failbackStepHold has passed with every primary signal OK`, until: due };
+    return {
+      wanted,
+      kind: 'waiting',
+      message: `${stepText(policy, ctx)} held until failbackStepHold has passed with every primary signal OK`,
+      until: due,
+    };
   }
   if (health === 'failedOver' && (policy.failback !== 'automatic' || ctx.operatorHold)) return null;
   const until = recoveryDueAt(policy, ctx);
@@ -314,7 +348,8 @@ export function nextDeadline(
   if (escalateAt !== null) candidates.push(escalateAt);
   const stepAt = health === 'failingBack' ? failbackStepDueAt(policy, ctx) : null;
   if (stepAt !== null) candidates.push(stepAt);
-  const recovering = health === 'degraded' || (health === 'failedOver' && policy.failback === 'automatic' && !ctx.operatorHold);
+  const recovering =
+    health === 'degraded' || (health === 'failedOver' && policy.failback === 'automatic' && !ctx.operatorHold);
   const recoverAt = recovering ? recoveryDueAt(policy, ctx) : null;
   if (recoverAt !== null) candidates.push(recoverAt);
   const future = candidates.filter((at) => at > ctx.now);

@@ -68,7 +68,9 @@ export async function runCli<O extends Record<string, number | string>>(benchmar
   }
   console.log(`# ${result.name}`);
   for (const f of result.figures) {
-    const judged = f.target ? `  (target ${describeTarget(f.target, f.unit)}: ${meets(f.value, f.target) ? 'met' : 'MISSED'})` : '';
+    const judged = f.target
+      ? `  (target ${describeTarget(f.target, f.unit)}: ${meets(f.value, f.target) ? 'met' : 'MISSED'})`
+      : '';
     console.log(`${f.label}: ${f.value} ${f.unit}${judged}`);
   }
   console.log(benchmark.details ? benchmark.details([result]) : JSON.stringify(result.details, null, 2));

@@ -103,7 +103,12 @@ export interface ControllerRun {
 }
 
 /** Starts the controller and resolves once it is receiving (its `ready` hook). */
-export async function startController(options: { config: Config; waitTimeSeconds?: number; store?: StateStore; logger?: Logger }): Promise<ControllerRun> {
+export async function startController(options: {
+  config: Config;
+  waitTimeSeconds?: number;
+  store?: StateStore;
+  logger?: Logger;
+}): Promise<ControllerRun> {
   const observed = new Observed();
   const abort = new AbortController();
   let ready!: () => void;
@@ -130,7 +135,10 @@ export async function startController(options: { config: Config; waitTimeSeconds
       ready: () => ready(),
     },
   });
-  await Promise.race([isReady, done.then(() => Promise.reject(new Error('the controller stopped before it was ready')))]);
+  await Promise.race([
+    isReady,
+    done.then(() => Promise.reject(new Error('the controller stopped before it was ready'))),
+  ]);
   // The alarms' first DescribeAlarms read runs beside the receive loop; a benchmark's stream of duplicates
   // and stale events is defined against it, so it starts once that read is applied.
   const configured = Object.values(options.config.signals).flat().length;

@@ -106,7 +106,10 @@ export class EventMix {
         this.#unknownTurn += 1;
         const alarm = syntheticAlarm(`not-a-signal-${this.#unknownTurn}`);
         this.counts.unknown += 1;
-        return { body: alarmBody(alarm, this.#random() < 0.5 ? 'ALARM' : 'OK', this.#tick(), { shape: this.#shape() }), kind };
+        return {
+          body: alarmBody(alarm, this.#random() < 0.5 ? 'ALARM' : 'OK', this.#tick(), { shape: this.#shape() }),
+          kind,
+        };
       }
       case 'command': {
         const command = this.#commands[this.#commandTurn++ % this.#commands.length]!;

@@ -25,6 +25,7 @@ function findRoot(from: string): string | undefined {
 /** The repository root (the directory of connect-failover's package.json). */
 export function repoRoot(): string {
   const root = (process.argv[1] ? findRoot(dirname(process.argv[1])) : undefined) ?? findRoot(process.cwd());
-  if (!root) throw new Error(`cannot find the ${PACKAGE} repository above ${process.argv[1] ?? ''} or ${process.cwd()}`);
+  if (!root)
+    throw new Error(`cannot find the ${PACKAGE} repository above ${process.argv[1] ?? ''} or ${process.cwd()}`);
   return root;
 }

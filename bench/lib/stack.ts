@@ -20,7 +20,12 @@ export interface BenchStack {
 }
 
 /** Timings that never fire during a benchmark, and a shift limit a benchmark cannot reach. */
-export const QUIET_TIMING = { escalateAfter: '1h', recoverAfter: '1h', cooldown: '0s', maxAutomaticShifts: { count: 100_000, per: '1h' } };
+export const QUIET_TIMING = {
+  escalateAfter: '1h',
+  recoverAfter: '1h',
+  cooldown: '0s',
+  maxAutomaticShifts: { count: 100_000, per: '1h' },
+};
 
 export async function startBenchStack(options: LocalStackOptions = {}): Promise<BenchStack> {
   const stack = await startLocalStack(options);
@@ -33,7 +38,11 @@ export async function startBenchStack(options: LocalStackOptions = {}): Promise<
     async config(overrides = {}) {
       configs += 1;
       const path = join(dir, `config-${configs}.json`);
-      const raw = stack.config({ timing: QUIET_TIMING, store: { type: 'file', path: join(dir, `state-${configs}.json`) }, ...overrides });
+      const raw = stack.config({
+        timing: QUIET_TIMING,
+        store: { type: 'file', path: join(dir, `state-${configs}.json`) },
+        ...overrides,
+      });
       const text = JSON.stringify(raw, null, 2);
       await writeFile(path, text);
       return { path, config: parseConfig(text, { file: path, baseDir: dir }).config };

@@ -38,7 +38,15 @@ export function median(samples: readonly number[]): number {
 /** Count, extremes, mean and the percentiles the reports use. */
 export function summarize(samples: readonly number[]): Summary {
   if (samples.length === 0) {
-    return { n: 0, min: Number.NaN, p50: Number.NaN, p95: Number.NaN, p99: Number.NaN, max: Number.NaN, mean: Number.NaN };
+    return {
+      n: 0,
+      min: Number.NaN,
+      p50: Number.NaN,
+      p95: Number.NaN,
+      p99: Number.NaN,
+      max: Number.NaN,
+      mean: Number.NaN,
+    };
   }
   const sorted = [...samples].sort((a, b) => a - b);
   const sum = sorted.reduce((s, x) => s + x, 0);

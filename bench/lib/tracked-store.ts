@@ -28,7 +28,9 @@ export class TrackedStore implements StateStore {
   save(data: unknown, expectedVersion: number, signal?: AbortSignal): Promise<number> {
     this.saves += 1;
     const t0 = performance.now();
-    return this.#track(() => this.inner.save(data, expectedVersion, signal)).finally(() => (this.saveMs += performance.now() - t0));
+    return this.#track(() => this.inner.save(data, expectedVersion, signal)).finally(
+      () => (this.saveMs += performance.now() - t0),
+    );
   }
 
   acquireLease(ttlMs: number, signal?: AbortSignal): Promise<LeaseStatus> {

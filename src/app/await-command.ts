@@ -60,7 +60,11 @@ export interface AwaitCommandOptions {
 }
 
 /** Reads the store until the command with `commandId` has an outcome, or the timeout passes. */
-export async function awaitCommandOutcome(config: Config, commandId: string, options: AwaitCommandOptions = {}): Promise<AwaitedOutcome> {
+export async function awaitCommandOutcome(
+  config: Config,
+  commandId: string,
+  options: AwaitCommandOptions = {},
+): Promise<AwaitedOutcome> {
   const clock = options.clock ?? systemClock;
   const deadline = clock.now() + (options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
   const policy = policyOf(config);
@@ -76,12 +80,15 @@ export async function awaitCommandOutcome(config: Config, commandId: string, opt
       const desired = outlook(policy, restoreSnapshot(machine, doc.snapshot)).desiredPrimaryPercent;
       const verdict = judge(doc, index, entry, desired, config);
       last.target = verdict.target;
-      if (verdict.outcome) return { ...verdict.outcome, entry, targetPrimaryPercent: verdict.target, shift: doc.shift, controller };
+      if (verdict.outcome)
+        return { ...verdict.outcome, entry, targetPrimaryPercent: verdict.target, shift: doc.shift, controller };
       options.onProgress?.({ phase: 'shifting', text: verdict.progress, controller });
     } else {
       options.onProgress?.({
         phase: 'queued',
-        text: controller.running ? `in the queue; controller ${controller.holder ?? ''} applies it within seconds` : `waiting in the queue: no controller is running (${controller.summary})`,
+        text: controller.running
+          ? `in the queue; controller ${controller.holder ?? ''} applies it within seconds`
+          : `waiting in the queue: no controller is running (${controller.summary})`,
         controller,
       });
     }
@@ -98,7 +105,11 @@ interface WaitState {
   shift: ShiftRecord | undefined;
 }
 
-type Verdict = { outcome: Omit<AwaitedOutcome, 'entry' | 'targetPrimaryPercent' | 'shift' | 'controller'> | undefined; target: number | undefined; progress: string };
+type Verdict = {
+  outcome: Omit<AwaitedOutcome, 'entry' | 'targetPrimaryPercent' | 'shift' | 'controller'> | undefined;
+  target: number | undefined;
+  progress: string;
+};
 
 /** The command's outcome from the document, or what it still waits for. */
 function judge(doc: ControllerDocument, index: number, entry: HistoryEntry, desired: number, config: Config): Verdict {
@@ -106,7 +117,11 @@ function judge(doc: ControllerDocument, index: number, entry: HistoryEntry, desi
   const accepted = entry.accepted ?? !/ refused:/.test(entry.outcome ?? '');
   const detail = plainDetail(entry.detail ?? entry.outcome?.replace(/^\S+ (accepted|refused): /, '') ?? '');
   if (!accepted) {
-    return { outcome: { kind: 'refused', message: `${name} REFUSED by the controller at ${entry.at}: ${detail}` }, target: undefined, progress: '' };
+    return {
+      outcome: { kind: 'refused', message: `${name} REFUSED by the controller at ${entry.at}: ${detail}` },
+      target: undefined,
+      progress: '',
+    };
   }
   // The transitions a command causes are recorded right after it, in the same step, stamped with the same
   // clock reading; a later event's transitions (an alarm in the same batch, say) follow with their own.
@@ -116,7 +131,10 @@ function judge(doc: ControllerDocument, index: number, entry: HistoryEntry, desi
     run.push(next);
   }
   const first = run.find((e) => e.kind === 'transition');
-  const step = first && Date.parse(first.at) - Date.parse(entry.at) <= SAME_STEP_MS ? run.filter((e) => e.kind === 'transition' && e.at === first.at && e.region === 'health') : [];
+  const step =
+    first && Date.parse(first.at) - Date.parse(entry.at) <= SAME_STEP_MS
+      ? run.filter((e) => e.kind === 'transition' && e.at === first.at && e.region === 'health')
+      : [];
   // resume re-evaluates at once: the health decision it causes is automatic. Others decide as the operator.
   const health = name === 'resume' ? step.at(-1) : step.find((e) => e.trigger === 'operator');
   const applied = `${name} applied at ${entry.at}: ${detail}`;
@@ -124,8 +142,17 @@ function judge(doc: ControllerDocument, index: number, entry: HistoryEntry, desi
     // No state change (already failed over, say): the controller makes no shift for it, so there is nothing
     // to wait for; the split as last read tells whether traffic is where the state wants it.
     const actual = doc.actual?.telephonyPrimaryPercent;
-    const where = actual === undefined ? '' : actual === desired ? `; traffic is at ${splitText(actual, config.regions)} as the state wants (read ${doc.actual?.readAt ?? '?'})` : `; NOTE: traffic was last read at ${actual}% primary, the state wants ${desired}% (see status)`;
-    return { outcome: { kind: 'applied', message: `${applied}${name === 'failover' || name === 'failback' ? where : ''}` }, target: undefined, progress: '' };
+    const where =
+      actual === undefined
+        ? ''
+        : actual === desired
+          ? `; traffic is at ${splitText(actual, config.regions)} as the state wants (read ${doc.actual?.readAt ?? '?'})`
+          : `; NOTE: traffic was last read at ${actual}% primary, the state wants ${desired}% (see status)`;
+    return {
+      outcome: { kind: 'applied', message: `${applied}${name === 'failover' || name === 'failback' ? where : ''}` },
+      target: undefined,
+      progress: '',
+    };
   }
   // The split the command's decision wants, when the history says (a step of a stepped failback may not).
   const expected = health.primaryPercent ?? fixedPercent(config, health.to);
@@ -133,33 +160,79 @@ function judge(doc: ControllerDocument, index: number, entry: HistoryEntry, desi
   const after = doc.history.slice(doc.history.indexOf(health) + 1);
   const undone = after.find((e) => e.kind === 'transition' && e.region === 'health' && reverses(name, e.to));
   if (undone) {
-    return { outcome: { kind: 'superseded', message: `${applied}; then, before it was verified, a later decision moved traffic the other way (${undone.from} -> ${undone.to}): ${undone.reason}` }, target: expected, progress: '' };
+    return {
+      outcome: {
+        kind: 'superseded',
+        message: `${applied}; then, before it was verified, a later decision moved traffic the other way (${undone.from} -> ${undone.to}): ${undone.reason}`,
+      },
+      target: expected,
+      progress: '',
+    };
   }
   const shift = doc.shift;
   // A shift record is this decision's when it was started after it, or, for the same target, kept from
   // before (the controller keeps a record whose target did not change) and verified again after it.
-  const ours = shift !== undefined && (Date.parse(shift.decidedAt) >= decidedAt || shift.targetPrimaryPercent === expected);
-  if (!shift || !ours) return { outcome: undefined, target: expected, progress: `applied; shifting${expected === undefined ? '' : ` to ${splitText(expected, config.regions)}`}` };
+  const ours =
+    shift !== undefined && (Date.parse(shift.decidedAt) >= decidedAt || shift.targetPrimaryPercent === expected);
+  if (!shift || !ours)
+    return {
+      outcome: undefined,
+      target: expected,
+      progress: `applied; shifting${expected === undefined ? '' : ` to ${splitText(expected, config.regions)}`}`,
+    };
   const split = splitText(shift.targetPrimaryPercent, config.regions);
-  const more = desired !== shift.targetPrimaryPercent ? `; the state now wants ${desired}% primary, which the controller moves to next` : '';
+  const more =
+    desired !== shift.targetPrimaryPercent
+      ? `; the state now wants ${desired}% primary, which the controller moves to next`
+      : '';
   if (shift.status === 'verified' && Date.parse(shift.verifiedAt ?? '') >= decidedAt) {
-    return { outcome: { kind: 'applied', message: `${applied}; traffic verified at ${split} (${shift.verifiedAt})${more}` }, target: shift.targetPrimaryPercent, progress: '' };
+    return {
+      outcome: { kind: 'applied', message: `${applied}; traffic verified at ${split} (${shift.verifiedAt})${more}` },
+      target: shift.targetPrimaryPercent,
+      progress: '',
+    };
   }
   if (shift.status === 'failed' && Date.parse(shift.updatedAt) >= decidedAt) {
-    const retry = shift.nextAttemptAt ? `; the controller retries at ${shift.nextAttemptAt}` : '; the controller keeps retrying';
-    return { outcome: { kind: 'shiftFailed', message: `${applied}; but the shift to ${split} FAILED: ${shift.lastError ?? 'no error recorded'}${retry}` }, target: shift.targetPrimaryPercent, progress: '' };
+    const retry = shift.nextAttemptAt
+      ? `; the controller retries at ${shift.nextAttemptAt}`
+      : '; the controller keeps retrying';
+    return {
+      outcome: {
+        kind: 'shiftFailed',
+        message: `${applied}; but the shift to ${split} FAILED: ${shift.lastError ?? 'no error recorded'}${retry}`,
+      },
+      target: shift.targetPrimaryPercent,
+      progress: '',
+    };
   }
   if (shift.status === 'dryRun') {
-    return { outcome: { kind: 'dryRun', message: `${applied}; the controller runs with --dry-run: it would shift to ${split}, and wrote nothing` }, target: shift.targetPrimaryPercent, progress: '' };
+    return {
+      outcome: {
+        kind: 'dryRun',
+        message: `${applied}; the controller runs with --dry-run: it would shift to ${split}, and wrote nothing`,
+      },
+      target: shift.targetPrimaryPercent,
+      progress: '',
+    };
   }
   const attempts = shift.attempts > 0 ? ` (attempt ${shift.attempts})` : '';
-  return { outcome: undefined, target: shift.targetPrimaryPercent, progress: `applied; shifting to ${split}${attempts}` };
+  return {
+    outcome: undefined,
+    target: shift.targetPrimaryPercent,
+    progress: `applied; shifting to ${split}${attempts}`,
+  };
 }
 
 /** The configured split of a state that has one (`failingBack` goes through steps: none). */
 function fixedPercent(config: Config, state: string | undefined): number | undefined {
   const { healthy, degraded, failedOver } = config.traffic;
-  return state === 'healthy' ? healthy : state === 'degraded' ? degraded : state === 'failedOver' ? failedOver : undefined;
+  return state === 'healthy'
+    ? healthy
+    : state === 'degraded'
+      ? degraded
+      : state === 'failedOver'
+        ? failedOver
+        : undefined;
 }
 
 /** A later health decision that takes traffic back the way the command moved it away from. */
@@ -180,5 +253,12 @@ function timedOut(last: WaitState, timeoutMs: number, config: Config): AwaitedOu
     const split = last.target === undefined ? 'the new split' : splitText(last.target, config.regions);
     message = `${within}: applied at ${last.entry.at}, but the shift to ${split} is not verified yet${last.shift?.lastError ? ` (last error: ${last.shift.lastError})` : ''}; the controller keeps at it`;
   }
-  return { kind: 'timeout', message, entry: last.entry, targetPrimaryPercent: last.target, shift: last.shift, controller: last.controller };
+  return {
+    kind: 'timeout',
+    message,
+    entry: last.entry,
+    targetPrimaryPercent: last.target,
+    shift: last.shift,
+    controller: last.controller,
+  };
 }

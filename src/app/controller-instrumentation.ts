@@ -24,7 +24,9 @@ export interface ControllerInstrumentation {
   /** `base` (called first) followed by the metrics' own hooks. */
   hooks(base?: InstrumentedHooks): InstrumentedHooks;
   /** Wraps a receive so every turn of the loop is recorded (success or failure). */
-  receive<T>(receive: (signal: AbortSignal, waitTimeSeconds?: number) => Promise<T>): (signal: AbortSignal, waitTimeSeconds?: number) => Promise<T>;
+  receive<T>(
+    receive: (signal: AbortSignal, waitTimeSeconds?: number) => Promise<T>,
+  ): (signal: AbortSignal, waitTimeSeconds?: number) => Promise<T>;
   /** Call around the handling of one batch: decisions inside it are timed from `now()` at this call. */
   batch<T>(messages: readonly ReceivedForMetrics[], handle: () => Promise<T>): Promise<T>;
 }
@@ -41,7 +43,11 @@ const REMEMBERED_DECISIONS = 64;
  * start-up observations are not counted. Decision→verified: a verified shift's target carries the
  * sequence number of the decision that set it.
  */
-export function instrumentController(metrics: ControllerMetrics, policy: FailoverPolicy, now: () => number): ControllerInstrumentation {
+export function instrumentController(
+  metrics: ControllerMetrics,
+  policy: FailoverPolicy,
+  now: () => number,
+): ControllerInstrumentation {
   let batchStartedAt: number | undefined;
   let causedByMessage = false;
   const decidedAt = new Map<number, number>();

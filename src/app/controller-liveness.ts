@@ -40,11 +40,26 @@ export interface ControllerLiveness {
 /** The verdict on `lease` at `now` (epoch ms). */
 export function livenessOf(lease: LeaseStatus | undefined, now: number): ControllerLiveness {
   if (!lease) {
-    return { state: 'never', running: false, holder: null, host: null, pid: null, epoch: null, renewedAt: null, renewedAgoMs: null, leaseDurationMs: null, summary: 'no controller has ever taken the lease of this store' };
+    return {
+      state: 'never',
+      running: false,
+      holder: null,
+      host: null,
+      pid: null,
+      epoch: null,
+      renewedAt: null,
+      renewedAgoMs: null,
+      leaseDurationMs: null,
+      summary: 'no controller has ever taken the lease of this store',
+    };
   }
   const renewed = Date.parse(lease.renewedAt);
   const agoMs = Number.isFinite(renewed) ? Math.max(0, now - renewed) : null;
-  const state: LivenessState = lease.released ? 'stopped' : agoMs === null || agoMs > lease.leaseDurationMs ? 'expired' : 'running';
+  const state: LivenessState = lease.released
+    ? 'stopped'
+    : agoMs === null || agoMs > lease.leaseDurationMs
+      ? 'expired'
+      : 'running';
   const ago = agoMs === null ? 'at an unreadable time' : `${formatAge(agoMs)} ago`;
   const who = `${lease.holder} (epoch ${lease.epoch})`;
   const summary =

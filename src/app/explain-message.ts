@@ -70,8 +70,10 @@ export async function explainMessage(config: Config, body: string, options: Expl
     // The controller's own rule (duplicates, stale and future-dated readings), not a copy of it.
     const verdict = ref ? readingVerdict(current, event.stateAt, now) : undefined;
     if (!ref) note = 'alarm is not a configured signal: ignored';
-    else if (verdict === 'future') note = `dated ${new Date(event.stateAt).toISOString()}, more than 5 minutes ahead of the clock: refused, changes nothing`;
-    else if (verdict !== 'applied') note = `not newer than the last applied state of ${ref.key} (${new Date(current!.at).toISOString()}): changes nothing`;
+    else if (verdict === 'future')
+      note = `dated ${new Date(event.stateAt).toISOString()}, more than 5 minutes ahead of the clock: refused, changes nothing`;
+    else if (verdict !== 'applied')
+      note = `not newer than the last applied state of ${ref.key} (${new Date(current!.at).toISOString()}): changes nothing`;
     else {
       note = `${ref.role} signal ${ref.key} -> ${event.state}`;
       machineEvent = { type: 'alarm.changed', alarm: ref.key, value: event.state, at: event.stateAt, now };
@@ -84,11 +86,25 @@ export async function explainMessage(config: Config, body: string, options: Expl
     event,
     from: persisted ? 'persisted state' : 'a fresh controller (healthy, no alarm states known)',
     note,
-    before: { health: before.health, automation: before.automation, desiredPrimaryPercent: before.desiredPrimaryPercent },
+    before: {
+      health: before.health,
+      automation: before.automation,
+      desiredPrimaryPercent: before.desiredPrimaryPercent,
+    },
     after: { health: after.health, automation: after.automation, desiredPrimaryPercent: after.desiredPrimaryPercent },
-    decisions: decisions.map(({ from, to, reason, alarms, region, trigger }) => ({ region, from, to, reason, alarms, trigger })),
+    decisions: decisions.map(({ from, to, reason, alarms, region, trigger }) => ({
+      region,
+      from,
+      to,
+      reason,
+      alarms,
+      trigger,
+    })),
     blocked: after.blocked?.message,
     // The last command outcome belongs to this message only when this message was a command.
-    command: snapshot.context.lastCommand && machineEvent?.type.startsWith('operator.') ? snapshot.context.lastCommand : undefined,
+    command:
+      snapshot.context.lastCommand && machineEvent?.type.startsWith('operator.')
+        ? snapshot.context.lastCommand
+        : undefined,
   };
 }

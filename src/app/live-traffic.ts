@@ -14,8 +14,7 @@ import type { TrafficSplit } from '../connect/traffic-port.ts';
 export const LIVE_READ_TIMEOUT_MS = 2500;
 
 export type LiveSplit =
-  | { ok: true; split: TrafficSplit; region: string; readAt: string }
-  | { ok: false; error: string };
+  { ok: true; split: TrafficSplit; region: string; readAt: string } | { ok: false; error: string };
 
 export interface LiveSplitOptions {
   signal?: AbortSignal;
@@ -27,9 +26,17 @@ export interface LiveSplitOptions {
 }
 
 /** Reads the split; never throws for Connect's failures (they come back as `{ ok: false, error }`). */
-export async function readLiveSplit(config: Pick<Config, 'trafficDistributionGroup' | 'regions'>, options: LiveSplitOptions = {}): Promise<LiveSplit> {
+export async function readLiveSplit(
+  config: Pick<Config, 'trafficDistributionGroup' | 'regions'>,
+  options: LiveSplitOptions = {},
+): Promise<LiveSplit> {
   const timeoutMs = options.timeoutMs ?? LIVE_READ_TIMEOUT_MS;
-  const api = new ConnectTrafficApi({ tdg: config.trafficDistributionGroup, regions: config.regions, requestTimeoutMs: timeoutMs, ...clientOptions(options.aws, 'connect') });
+  const api = new ConnectTrafficApi({
+    tdg: config.trafficDistributionGroup,
+    regions: config.regions,
+    requestTimeoutMs: timeoutMs,
+    ...clientOptions(options.aws, 'connect'),
+  });
   const errors: string[] = [];
   try {
     for (const region of [config.regions.primary, config.regions.replica]) {

@@ -61,26 +61,44 @@ export async function previewCommand(
   const now = (options.now ?? Date.now)();
   const [view, live] = await Promise.all([
     readStoreView(config, options),
-    readLiveSplit(config, { ...(options.signal ? { signal: options.signal } : {}), ...(options.aws ? { aws: options.aws } : {}) }),
+    readLiveSplit(config, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.aws ? { aws: options.aws } : {}),
+    }),
   ]);
-  const status = buildStatus(config, view.persisted, view.persisted?.location ?? view.location, { lease: view.lease, live, now });
+  const status = buildStatus(config, view.persisted, view.persisted?.location ?? view.location, {
+    lease: view.lease,
+    live,
+    now,
+  });
   const policy = policyOf(config);
   const machine = createFailoverMachine(policy);
-  const before = view.persisted ? restoreSnapshot(machine, view.persisted.doc.snapshot) : initialTransition(machine, { now })[0];
-  const event = commandEvent({ command: request.command, reason: request.reason, requestedBy: request.by, force: request.force }, Math.max(now, before.context.now));
+  const before = view.persisted
+    ? restoreSnapshot(machine, view.persisted.doc.snapshot)
+    : initialTransition(machine, { now })[0];
+  const event = commandEvent(
+    { command: request.command, reason: request.reason, requestedBy: request.by, force: request.force },
+    Math.max(now, before.context.now),
+  );
   const after = transition(machine, before, event)[0];
   const view2 = outlook(policy, after);
   const outcome = after.context.lastCommand;
   const signals = before.context.signals;
   const gate: CommandGate | null =
     request.command === 'failover'
-      ? { name: 'replicaUnhealthy', rule: 'failover is refused while a replicaUnhealthy alarm is in ALARM (the replica may not be able to take the calls)', closedBy: firing(policy.signals.replicaUnhealthy, signals), alsoForced: null }
+      ? {
+          name: 'replicaUnhealthy',
+          rule: 'failover is refused while a replicaUnhealthy alarm is in ALARM (the replica may not be able to take the calls)',
+          closedBy: firing(policy.signals.replicaUnhealthy, signals),
+          alsoForced: null,
+        }
       : request.command === 'failback'
         ? {
             name: 'primarySignals',
             rule: 'failback is refused while a primary signal (degraded or critical) is in ALARM (the primary may still be failing)',
             closedBy: firing(primaryKeys(policy), signals),
-            alsoForced: 'a forced failback against a firing primary alarm also pauses automation, so the controller does not fail over again at once',
+            alsoForced:
+              'a forced failback against a firing primary alarm also pauses automation, so the controller does not fail over again at once',
           }
         : null;
   return {

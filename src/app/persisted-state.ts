@@ -45,7 +45,10 @@ export interface ReadPersistedOptions {
  * @throws StoreOwnerError (a ConfigError: exit 2) when the store holds another group's state: shown beside
  *   this config's signals it would mislead. Corrupt or foreign documents throw as the controller would.
  */
-export async function readPersisted(config: Config, options: ReadPersistedOptions = {}): Promise<Persisted | undefined> {
+export async function readPersisted(
+  config: Config,
+  options: ReadPersistedOptions = {},
+): Promise<Persisted | undefined> {
   return (await readStoreView(config, options)).persisted;
 }
 
@@ -63,7 +66,10 @@ export async function readStoreView(config: Config, options: ReadPersistedOption
     const onAdopt = options.onAdopt;
     return {
       persisted: {
-        doc: readDocument(stored.data, location, { config, ...(onAdopt ? { onAdopt: (owner: DocumentOwner) => onAdopt(location, owner) } : {}) }),
+        doc: readDocument(stored.data, location, {
+          config,
+          ...(onAdopt ? { onAdopt: (owner: DocumentOwner) => onAdopt(location, owner) } : {}),
+        }),
         updatedAt: stored.updatedAt,
         location,
         // A released lease (or, file store, one whose process is gone) names nobody acting.

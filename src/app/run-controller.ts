@@ -119,7 +119,11 @@ export async function runController(options: RunControllerOptions): Promise<void
       );
   // Each read also carries an AbortSignal with its own deadline; these bound a connection that hangs.
   const cloudWatchClient = (region: string) =>
-    new CloudWatchClient({ region, requestHandler: { requestTimeout: 10_000, connectionTimeout: 5_000 }, ...clientOptions(options.aws, 'cloudwatch') });
+    new CloudWatchClient({
+      region,
+      requestHandler: { requestTimeout: 10_000, connectionTimeout: 5_000 },
+      ...clientOptions(options.aws, 'cloudwatch'),
+    });
   const alarms = options.alarms ?? made(new CloudWatchAlarmReader(cloudWatchClient));
   const intake = new SqsIntake({
     client: sqs,
@@ -182,7 +186,10 @@ async function leadOneTerm(deps: TermDeps, lease: LeaseStatus, first: boolean): 
   const lose = (error: LeaseLostError) => {
     if (lost || term.signal.aborted) return;
     lost = error;
-    logger.error({ err: error, epoch: guard.epoch }, 'no longer sure this controller holds the lease: stopped acting at once; standing by');
+    logger.error(
+      { err: error, epoch: guard.epoch },
+      'no longer sure this controller holds the lease: stopped acting at once; standing by',
+    );
     term.abort(error);
   };
   const traffic = new TrafficShifter({
@@ -227,12 +234,21 @@ async function leadOneTerm(deps: TermDeps, lease: LeaseStatus, first: boolean): 
     crashPoint('after-receive');
     try {
       const { deletable } = await ops.instrument.batch(batch, () =>
-        controller.handleBatch(batch.map((m) => ({ messageId: m.messageId, body: m.body, receivedAt: m.receivedAt, sentAt: m.sentAt, senderId: m.senderId }))),
+        controller.handleBatch(
+          batch.map((m) => ({
+            messageId: m.messageId,
+            body: m.body,
+            receivedAt: m.receivedAt,
+            sentAt: m.sentAt,
+            senderId: m.senderId,
+          })),
+        ),
       );
       crashPoint('after-persist');
       const ids = new Set(deletable);
       const deleted = await intake.delete(batch.filter((m) => ids.has(m.messageId)));
-      for (const failed of deleted.failed) logger.warn(failed, 'delete failed; the message will come back and be deduplicated');
+      for (const failed of deleted.failed)
+        logger.warn(failed, 'delete failed; the message will come back and be deduplicated');
     } finally {
       await stopHeartbeat();
     }
@@ -244,7 +260,12 @@ async function leadOneTerm(deps: TermDeps, lease: LeaseStatus, first: boolean): 
       // Behaviour 8: operator commands already waiting in the queue apply before the start-up decision
       // on a split changed by hand (an operator who failed over by hand may also have sent a resume).
       // Through the instrumented receive: a successful short poll is what /readyz waits for.
-      await applyWaiting(ops.instrument.receive((s, wait) => intake.receive(s, wait)), handle, logger, term.signal);
+      await applyWaiting(
+        ops.instrument.receive((s, wait) => intake.receive(s, wait)),
+        handle,
+        logger,
+        term.signal,
+      );
       await controller.settleStartup(term.signal);
     } catch (error) {
       // Stopped during start-up reconciliation: a clean stop, not a failure (nothing was half-applied).
@@ -252,7 +273,15 @@ async function leadOneTerm(deps: TermDeps, lease: LeaseStatus, first: boolean): 
       if (lost || error instanceof LeaseLostError) return (lose(error as LeaseLostError), 'lost');
       throw error;
     }
-    logger.info({ dryRun, epoch: guard.epoch, queue: config.queue.url, tdg: config.trafficDistributionGroup.arn ?? config.trafficDistributionGroup.id }, 'controller running');
+    logger.info(
+      {
+        dryRun,
+        epoch: guard.epoch,
+        queue: config.queue.url,
+        tdg: config.trafficDistributionGroup.arn ?? config.trafficDistributionGroup.id,
+      },
+      'controller running',
+    );
     options.hooks?.ready?.();
     if (first) ops.preflight(term.signal);
     await Promise.all([
@@ -273,7 +302,11 @@ async function leadOneTerm(deps: TermDeps, lease: LeaseStatus, first: boolean): 
     if (lost) return 'lost';
     // Whatever is still unsaved was not acknowledged: a failed last save loses nothing (the messages come
     // back to the next controller), so a stop stays a clean stop.
-    await controller.flush().catch((error: unknown) => logger.warn({ err: error }, 'the last save at stop failed; unsaved messages stay on the queue'));
+    await controller
+      .flush()
+      .catch((error: unknown) =>
+        logger.warn({ err: error }, 'the last save at stop failed; unsaved messages stay on the queue'),
+      );
     return 'stopped';
   } finally {
     term.abort(new Error('term over'));
@@ -329,10 +362,15 @@ function operability(options: RunControllerOptions, store: StateStore, clock: Cl
   const { config, logger } = options;
   const metrics = new ControllerMetrics();
   const instrument: ControllerInstrumentation = instrumentController(metrics, policyOf(config), () => clock.now());
-  const probes = new HealthProbes({ receiveTimes: () => metrics.receiveTimes(), probeStore: (signal) => store.probe(signal) });
+  const probes = new HealthProbes({
+    receiveTimes: () => metrics.receiveTimes(),
+    probeStore: (signal) => store.probe(signal),
+  });
   const hooks: InstrumentedHooks = instrument.hooks(options.hooks);
   // Published in the replica Region: the alarms on it must still evaluate while the primary Region fails.
-  const cloudwatch = options.cloudwatch?.(config.regions.replica) ?? new CloudWatchClient({ region: config.regions.replica, ...clientOptions(options.aws, 'cloudwatch') });
+  const cloudwatch =
+    options.cloudwatch?.(config.regions.replica) ??
+    new CloudWatchClient({ region: config.regions.replica, ...clientOptions(options.aws, 'cloudwatch') });
   let server: RunningHttpServer | undefined;
   let preflight: Promise<void> | undefined;
   return {
@@ -342,11 +380,19 @@ function operability(options: RunControllerOptions, store: StateStore, clock: Cl
     async open(): Promise<void> {
       if (!config.http) return;
       try {
-        server = await startHttpServer({ ...config.http, metrics, probes, onError: (error) => logger.warn({ err: error }, 'HTTP endpoint failed') });
+        server = await startHttpServer({
+          ...config.http,
+          metrics,
+          probes,
+          onError: (error) => logger.warn({ err: error }, 'HTTP endpoint failed'),
+        });
         logger.info({ url: server.url }, 'HTTP endpoints listening: /healthz /readyz /metrics');
         options.hooks?.httpListening?.({ host: server.host, port: server.port, url: server.url });
       } catch (error) {
-        logger.error({ err: error, ...config.http }, 'HTTP endpoints could not start; the controller runs without them');
+        logger.error(
+          { err: error, ...config.http },
+          'HTTP endpoints could not start; the controller runs without them',
+        );
       }
     },
     /**
@@ -355,7 +401,16 @@ function operability(options: RunControllerOptions, store: StateStore, clock: Cl
      */
     preflight(signal: AbortSignal): void {
       if (!(options.preflight ?? true)) return;
-      preflight = preflightAtStart({ config, store, dryRun, logger, signal, clock, aws: options.aws, onReport: (report) => metrics.preflight(report.summary) });
+      preflight = preflightAtStart({
+        config,
+        store,
+        dryRun,
+        logger,
+        signal,
+        clock,
+        aws: options.aws,
+        onReport: (report) => metrics.preflight(report.summary),
+      });
     },
     heartbeat(signal: AbortSignal): Promise<void> {
       const intervalMs = options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;

@@ -66,7 +66,14 @@ export interface StatusReport {
   since: string | null;
   reason: string;
   signals: Record<string, string>;
-  lastShift: { at: string; primaryPercent: number; outcome: string; error?: string; nextAttemptAt?: string; attempts?: number } | null;
+  lastShift: {
+    at: string;
+    primaryPercent: number;
+    outcome: string;
+    error?: string;
+    nextAttemptAt?: string;
+    attempts?: number;
+  } | null;
   blocked: string | null;
   nextDeadline: string | null;
   automationReason: string | null;
@@ -81,7 +88,14 @@ export interface StatusReport {
   trafficDistributionGroup: string;
   regions: { primary: string; replica: string };
   /** While failing back in steps (behaviour 12): which step, its split, and until when it is held. */
-  failback?: { step: number; of: number; primaryPercent: number; agentsPrimaryPercent: number; holdUntil: string | null; frozen: boolean } | null;
+  failback?: {
+    step: number;
+    of: number;
+    primaryPercent: number;
+    agentsPrimaryPercent: number;
+    holdUntil: string | null;
+    frozen: boolean;
+  } | null;
   /** Percent of agents the state wants on the primary (`traffic.shiftAgents`), else null. */
   desiredAgentsPrimaryPercent: number | null;
   actual: ActualSplit | null;
@@ -97,7 +111,14 @@ export interface StatusReport {
   attention: string[];
   next: NextStep | null;
   /** Signals with their role and Region, in config order. */
-  signalDetails: Array<{ key: string; name: string; role: string; region: string; value: string; since: string | null }>;
+  signalDetails: Array<{
+    key: string;
+    name: string;
+    role: string;
+    region: string;
+    value: string;
+    since: string | null;
+  }>;
   /** When this report was made (this host's clock). */
   at: string;
 }
@@ -117,7 +138,12 @@ export interface StatusInputs {
  * fresh controller starts in, with every signal `UNKNOWN`.
  * @param store where the state was looked for, shown as `store` (the store's `describe()`).
  */
-export function buildStatus(config: Config, persisted: Persisted | undefined, store: string, inputs: StatusInputs = {}): StatusReport {
+export function buildStatus(
+  config: Config,
+  persisted: Persisted | undefined,
+  store: string,
+  inputs: StatusInputs = {},
+): StatusReport {
   const now = inputs.now ?? Date.now();
   const policy = policyOf(config);
   const machine = createFailoverMachine(policy);
@@ -148,7 +174,14 @@ export function buildStatus(config: Config, persisted: Persisted | undefined, st
       since: null,
       reason: 'the controller has not run with this store yet',
       signals: Object.fromEntries(refs.map((r) => [r.key, 'UNKNOWN'])),
-      signalDetails: refs.map((r) => ({ key: r.key, name: r.name, role: r.role, region: r.region, value: 'UNKNOWN', since: null })),
+      signalDetails: refs.map((r) => ({
+        key: r.key,
+        name: r.name,
+        role: r.role,
+        region: r.region,
+        value: 'UNKNOWN',
+        since: null,
+      })),
       lastShift: null,
       blocked: null,
       nextDeadline: null,
@@ -196,7 +229,14 @@ export function buildStatus(config: Config, persisted: Persisted | undefined, st
     signals: Object.fromEntries(refs.map((r) => [r.key, ctx.signals[r.key]?.value ?? 'UNKNOWN'])),
     signalDetails: refs.map((r) => {
       const reading = ctx.signals[r.key];
-      return { key: r.key, name: r.name, role: r.role, region: r.region, value: reading?.value ?? 'UNKNOWN', since: reading ? new Date(reading.at).toISOString() : null };
+      return {
+        key: r.key,
+        name: r.name,
+        role: r.role,
+        region: r.region,
+        value: reading?.value ?? 'UNKNOWN',
+        since: reading ? new Date(reading.at).toISOString() : null,
+      };
     }),
     lastShift: shift
       ? {
@@ -239,9 +279,18 @@ export interface ReadStatusOptions extends ReadPersistedOptions {
 export async function readStatus(config: Config, options: ReadStatusOptions = {}): Promise<StatusReport> {
   const [view, live] = await Promise.all([
     readStoreView(config, options),
-    options.live ? readLiveSplit(config, { ...(options.signal ? { signal: options.signal } : {}), ...(options.aws ? { aws: options.aws } : {}) }) : Promise.resolve(undefined),
+    options.live
+      ? readLiveSplit(config, {
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.aws ? { aws: options.aws } : {}),
+        })
+      : Promise.resolve(undefined),
   ]);
-  return buildStatus(config, view.persisted, view.persisted?.location ?? view.location, { lease: view.lease, live, now: (options.now ?? Date.now)() });
+  return buildStatus(config, view.persisted, view.persisted?.location ?? view.location, {
+    lease: view.lease,
+    live,
+    now: (options.now ?? Date.now)(),
+  });
 }
 
 function liveActual(live: Extract<LiveSplit, { ok: true }>): ActualSplit {
@@ -258,11 +307,22 @@ function liveActual(live: Extract<LiveSplit, { ok: true }>): ActualSplit {
 function storedActual(doc: ControllerDocument, now: number): ActualSplit | null {
   const a = doc.actual;
   if (!a) return null;
-  return { source: 'stored', telephonyPrimaryPercent: a.telephonyPrimaryPercent, agentsPrimaryPercent: a.agentsPrimaryPercent ?? null, readAt: a.readAt, ageMs: Math.max(0, now - Date.parse(a.readAt)), region: null };
+  return {
+    source: 'stored',
+    telephonyPrimaryPercent: a.telephonyPrimaryPercent,
+    agentsPrimaryPercent: a.agentsPrimaryPercent ?? null,
+    readAt: a.readAt,
+    ageMs: Math.max(0, now - Date.parse(a.readAt)),
+    region: null,
+  };
 }
 
 /** When automation entered its current mode: the newest automation decision the state or the history still holds. */
-function automationSince(snapshot: FailoverSnapshot, history: readonly HistoryEntry[], automation: string): string | null {
+function automationSince(
+  snapshot: FailoverSnapshot,
+  history: readonly HistoryEntry[],
+  automation: string,
+): string | null {
   const decision = [...snapshot.context.decisions].reverse().find((d) => d.region === 'automation');
   if (decision && decision.to === automation) return new Date(decision.at).toISOString();
   const entry = [...history].reverse().find((e) => e.kind === 'transition' && e.region === 'automation');
@@ -302,9 +362,15 @@ export function splitText(primaryPercent: number, regions: { primary: string; re
 }
 
 function neverRunAttention(report: StatusReport): string[] {
-  const lines = [report.controller.running ? `the controller ${report.controller.holder ?? ''} has not saved a state yet` : 'never run: no controller has run with this store'];
+  const lines = [
+    report.controller.running
+      ? `the controller ${report.controller.holder ?? ''} has not saved a state yet`
+      : 'never run: no controller has run with this store',
+  ];
   if (report.actual && report.actual.telephonyPrimaryPercent !== report.desiredPrimaryPercent) {
-    lines.push(`Connect sends ${splitText(report.actual.telephonyPrimaryPercent, report.regions)}; a first start finds this and treats it as the split found at start-up`);
+    lines.push(
+      `Connect sends ${splitText(report.actual.telephonyPrimaryPercent, report.regions)}; a first start finds this and treats it as the split found at start-up`,
+    );
   }
   return lines;
 }
@@ -317,14 +383,21 @@ function attentionFor(r: StatusReport, config: Config, now: number): string[] {
   const shift = r.lastShift;
   const shiftAimsHere = shift !== null && shift.primaryPercent === r.desiredPrimaryPercent;
   if (shift && shiftAimsHere && shift.outcome === 'failed') {
-    lines.push(`shift to ${shift.primaryPercent}% primary FAILING: ${shift.error ?? 'no error recorded'}${shift.nextAttemptAt ? `; next try ${when(shift.nextAttemptAt, now)}` : ''}`);
+    lines.push(
+      `shift to ${shift.primaryPercent}% primary FAILING: ${shift.error ?? 'no error recorded'}${shift.nextAttemptAt ? `; next try ${when(shift.nextAttemptAt, now)}` : ''}`,
+    );
   }
-  if (shift && shiftAimsHere && shift.outcome === 'dryRun') lines.push(`dry run: the controller decides but never writes; Connect is not changed`);
+  if (shift && shiftAimsHere && shift.outcome === 'dryRun')
+    lines.push(`dry run: the controller decides but never writes; Connect is not changed`);
   const actual = r.actual;
   if (actual && actual.telephonyPrimaryPercent !== r.desiredPrimaryPercent) {
     const inFlight = shiftAimsHere && shift?.outcome === 'pending' && r.controller.running;
-    const reading = actual.source === 'live' ? 'Connect sends' : `the controller last read (${formatAge(actual.ageMs)} ago)`;
-    if (inFlight) lines.push(`shift in progress: ${reading} ${actual.telephonyPrimaryPercent}% to the primary; the state wants ${r.desiredPrimaryPercent}%`);
+    const reading =
+      actual.source === 'live' ? 'Connect sends' : `the controller last read (${formatAge(actual.ageMs)} ago)`;
+    if (inFlight)
+      lines.push(
+        `shift in progress: ${reading} ${actual.telephonyPrimaryPercent}% to the primary; the state wants ${r.desiredPrimaryPercent}%`,
+      );
     else {
       const why =
         r.automation !== 'active'
@@ -334,24 +407,37 @@ function attentionFor(r: StatusReport, config: Config, now: number): string[] {
               ? 'Changed by hand? At start-up the controller keeps it, writes nothing and pauses automation (drift: pause).'
               : 'At start-up the controller writes the state’s split back (drift: restore).'
             : 'The controller acts on it at its next check of the split (timing.driftCheck).';
-      lines.push(`DRIFT: ${reading} ${splitText(actual.telephonyPrimaryPercent, r.regions)}; the state wants ${r.desiredPrimaryPercent}%. ${why}`);
+      lines.push(
+        `DRIFT: ${reading} ${splitText(actual.telephonyPrimaryPercent, r.regions)}; the state wants ${r.desiredPrimaryPercent}%. ${why}`,
+      );
     }
   }
-  if (r.liveReadError && actual?.source !== 'live') lines.push(`Connect could not be read just now: ${r.liveReadError}`);
+  if (r.liveReadError && actual?.source !== 'live')
+    lines.push(`Connect could not be read just now: ${r.liveReadError}`);
   const command = r.lastCommand;
   if (command && !command.accepted) {
-    lines.push(`last command REFUSED: ${command.command} by ${command.by ?? 'unknown'} ${when(command.appliedAt, now)}: ${command.detail}`);
+    lines.push(
+      `last command REFUSED: ${command.command} by ${command.by ?? 'unknown'} ${when(command.appliedAt, now)}: ${command.detail}`,
+    );
   }
   if (r.automation !== 'active') {
     const since = r.automationSince ? ` for ${formatAge(Math.max(0, now - Date.parse(r.automationSince)))}` : '';
-    const why = r.automationReason ?? (r.automation === 'suspended' ? 'too many automatic shifts (maxAutomaticShifts)' : 'no reason recorded');
+    const why =
+      r.automationReason ??
+      (r.automation === 'suspended' ? 'too many automatic shifts (maxAutomaticShifts)' : 'no reason recorded');
     lines.push(`automation ${r.automation.toUpperCase()}${since}: ${why}; nothing shifts on its own until resume`);
   }
   if (r.blocked && !/automation is (paused|suspended)/.test(r.blocked)) lines.push(`blocked: ${r.blocked}`);
   return lines;
 }
 
-function nextStepFor(r: StatusReport, config: Config, snapshot: FailoverSnapshot, machine: ReturnType<typeof createFailoverMachine>, now: number): NextStep | null {
+function nextStepFor(
+  r: StatusReport,
+  config: Config,
+  snapshot: FailoverSnapshot,
+  machine: ReturnType<typeof createFailoverMachine>,
+  now: number,
+): NextStep | null {
   const policy = policyOf(config);
   if (!r.controller.running) {
     const drifted = r.actual !== null && r.actual.telephonyPrimaryPercent !== r.desiredPrimaryPercent;
@@ -360,29 +446,57 @@ function nextStepFor(r: StatusReport, config: Config, snapshot: FailoverSnapshot
         ? `then keeps the split it finds (${r.actual?.telephonyPrimaryPercent}% primary), writes nothing and pauses automation until resume (drift: pause)`
         : `then writes ${r.desiredPrimaryPercent}% primary back (drift: restore)`
       : 'then checks the split';
-    return { why: `start a controller: it applies the commands waiting in the queue first, ${atStart}`, command: 'connect-failover run -c FILE' };
+    return {
+      why: `start a controller: it applies the commands waiting in the queue first, ${atStart}`,
+      command: 'connect-failover run -c FILE',
+    };
   }
   if (r.lastShift?.outcome === 'failed' && r.lastShift.primaryPercent === r.desiredPrimaryPercent) {
-    return { why: 'the controller keeps retrying; see why in the history and docs/runbook.md §12.3', command: 'connect-failover history -c FILE --since 1h' };
+    return {
+      why: 'the controller keeps retrying; see why in the history and docs/runbook.md §12.3',
+      command: 'connect-failover history -c FILE --since 1h',
+    };
   }
   if (r.automation !== 'active') {
-    const after = transition(machine, snapshot, { type: 'operator.resumeRequested', reason: 'status preview', by: 'status', now: Math.max(now, snapshot.context.now) })[0];
+    const after = transition(machine, snapshot, {
+      type: 'operator.resumeRequested',
+      reason: 'status preview',
+      by: 'status',
+      now: Math.max(now, snapshot.context.now),
+    })[0];
     const desired = outlook(policy, after).desiredPrimaryPercent;
     const actual = r.actualPrimaryPercent;
-    const effect = actual !== null && desired !== actual ? ` (the signals now say ${outlook(policy, after).health}: resuming moves traffic to ${desired}% primary at once)` : '';
+    const effect =
+      actual !== null && desired !== actual
+        ? ` (the signals now say ${outlook(policy, after).health}: resuming moves traffic to ${desired}% primary at once)`
+        : '';
     return { why: `when ready, restart automation${effect}`, command: 'connect-failover resume -c FILE --reason "…"' };
   }
   if (r.state === 'failedOver' && (policy.failback === 'manual' || snapshot.context.operatorHold)) {
     const okSince = snapshot.context.okSince;
     if (okSince !== null) {
-      return { why: `all primary signals OK for ${formatAge(Math.max(0, now - okSince))}; fail back when the primary is sound`, command: 'connect-failover failback -c FILE --reason "…"' };
+      return {
+        why: `all primary signals OK for ${formatAge(Math.max(0, now - okSince))}; fail back when the primary is sound`,
+        command: 'connect-failover failback -c FILE --reason "…"',
+      };
     }
     const holding = primaryKeys(policy).filter((k) => snapshot.context.signals[k]?.value !== 'OK');
-    return { why: `failback waits for the primary: ${holding.map((k) => `${k} ${snapshot.context.signals[k]?.value ?? 'UNKNOWN'}`).join(', ')}`, command: null };
+    return {
+      why: `failback waits for the primary: ${holding.map((k) => `${k} ${snapshot.context.signals[k]?.value ?? 'UNKNOWN'}`).join(', ')}`,
+      command: null,
+    };
   }
   const command = r.lastCommand;
-  if (command && !command.accepted && command.command === 'failover' && firing(policy.signals.replicaUnhealthy, snapshot.context.signals).length > 0) {
-    return { why: 'the replica alarm blocks failover; if it is a false alarm, override the gate', command: 'connect-failover failover -c FILE --force --reason "…"' };
+  if (
+    command &&
+    !command.accepted &&
+    command.command === 'failover' &&
+    firing(policy.signals.replicaUnhealthy, snapshot.context.signals).length > 0
+  ) {
+    return {
+      why: 'the replica alarm blocks failover; if it is a false alarm, override the gate',
+      command: 'connect-failover failover -c FILE --force --reason "…"',
+    };
   }
   return null;
 }

@@ -11,7 +11,10 @@ export interface AwsClientSettings {
 }
 
 /** The client options for one service: only what the settings say, so the SDK's defaults stay in force. */
-export function clientOptions(settings: AwsClientSettings | undefined, service: keyof NonNullable<AwsClientSettings['endpoints']>) {
+export function clientOptions(
+  settings: AwsClientSettings | undefined,
+  service: keyof NonNullable<AwsClientSettings['endpoints']>,
+) {
   const endpoint = settings?.endpoints?.[service];
   return {
     ...(endpoint === undefined ? {} : { endpoint }),

@@ -23,19 +23,36 @@ export const THROTTLING_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /** Node codes that prove the request never reached the server, so a write cannot have been applied. */
-export const NOT_SENT_NETWORK_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+export const NOT_SENT_NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /**
  * Failures below HTTP: {@link NOT_SENT_NETWORK_CODES} and connections cut after the request may have
  * been delivered (a write may have been applied).
  */
-export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([...NOT_SENT_NETWORK_CODES, 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'UND_ERR_SOCKET']);
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
+  ...NOT_SENT_NETWORK_CODES,
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+]);
 
 /**
  * No answer in time. Kept apart from {@link NETWORK_ERROR_CODES}: the request was sent, and the node
  * HTTP handler reports some resets as `TimeoutError` too.
  */
-export const TIMEOUT_CODES: ReadonlySet<string> = new Set(['ETIMEDOUT', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+export const TIMEOUT_CODES: ReadonlySet<string> = new Set([
+  'ETIMEDOUT',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
 
 /** Thrown by the SDK before sending: no credentials could be resolved (yet) from the default chain. */
 export const CREDENTIAL_PROVIDER_ERRORS: ReadonlySet<string> = new Set(['CredentialsProviderError', 'ProviderError']);

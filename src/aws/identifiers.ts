@@ -20,7 +20,8 @@ export function isRegionCode(text: string): boolean {
 }
 
 /** The ARN partitions whose Regions have a prefix of their own; every other Region is in `aws`. */
-export type Partition = 'aws' | 'aws-cn' | 'aws-us-gov' | 'aws-iso' | 'aws-iso-b' | 'aws-iso-e' | 'aws-iso-f' | 'aws-eusc';
+export type Partition =
+  'aws' | 'aws-cn' | 'aws-us-gov' | 'aws-iso' | 'aws-iso-b' | 'aws-iso-e' | 'aws-iso-f' | 'aws-eusc';
 
 const PARTITION_BY_REGION_PREFIX: readonly (readonly [string, Partition])[] = [
   ['cn-', 'aws-cn'],

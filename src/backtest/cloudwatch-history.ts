@@ -28,7 +28,10 @@ export interface FetchedHistory {
   requests: number;
 }
 
-export async function fetchSignalHistory(refs: readonly SignalRef[], options: FetchHistoryOptions): Promise<FetchedHistory> {
+export async function fetchSignalHistory(
+  refs: readonly SignalRef[],
+  options: FetchHistoryOptions,
+): Promise<FetchedHistory> {
   const makeClient = options.makeClient ?? ((region: string) => new CloudWatchClient({ region }));
   const clients = new Map<string, CloudWatchClient>();
   const client = (region: string) => {
@@ -67,7 +70,12 @@ export async function fetchSignalHistory(refs: readonly SignalRef[], options: Fe
   return fetched;
 }
 
-async function send(client: CloudWatchClient, ref: SignalRef, options: FetchHistoryOptions, nextToken: string | undefined) {
+async function send(
+  client: CloudWatchClient,
+  ref: SignalRef,
+  options: FetchHistoryOptions,
+  nextToken: string | undefined,
+) {
   try {
     return await client.send(
       new DescribeAlarmHistoryCommand({
@@ -88,6 +96,9 @@ async function send(client: CloudWatchClient, ref: SignalRef, options: FetchHist
     const status = e.$metadata?.httpStatusCode;
     const code = e.name ?? e.code ?? 'Error';
     const retryable = status === undefined || status === 429 || status >= 500 || /Throttl/.test(code);
-    throw new AlarmHistoryFetchError(ref.key, ref.region, code, e.message ?? String(error), { retryable, cause: error });
+    throw new AlarmHistoryFetchError(ref.key, ref.region, code, e.message ?? String(error), {
+      retryable,
+      cause: error,
+    });
   }
 }

@@ -31,7 +31,13 @@ export class AlarmHistoryFetchError extends ConnectFailoverError {
   /** The CloudWatch error name (`AccessDenied`, `InvalidNextToken`, …) or the network error code. */
   readonly code: string;
 
-  constructor(alarm: string, region: string, code: string, message: string, options: { retryable: boolean; cause?: unknown }) {
+  constructor(
+    alarm: string,
+    region: string,
+    code: string,
+    message: string,
+    options: { retryable: boolean; cause?: unknown },
+  ) {
     super(`DescribeAlarmHistory for ${alarm} in ${region}: ${message}`, options);
     this.alarm = alarm;
     this.region = region;

@@ -10,7 +10,6 @@ import { MalformedMessageError } from '../errors.ts';
 import { parseTimestamp } from '../events/timestamp.ts';
 import { MalformedHistoryError } from './errors.ts';
 
-
 /** One state change of one alarm, as the history records it. */
 export interface HistoryStateChange {
   alarmName: string;
@@ -52,10 +51,16 @@ export function readAlarmHistory(documents: readonly unknown[], source: string):
   documents.forEach((document, d) => {
     const where = (path: string) => (documents.length > 1 ? `document ${d + 1}: ${path}` : path);
     if (!isObject(document) || !Array.isArray(document.AlarmHistoryItems)) {
-      throw new MalformedHistoryError(source, where('AlarmHistoryItems'), 'expected the output of describe-alarm-history: an object with an AlarmHistoryItems list');
+      throw new MalformedHistoryError(
+        source,
+        where('AlarmHistoryItems'),
+        'expected the output of describe-alarm-history: an object with an AlarmHistoryItems list',
+      );
     }
     if (typeof document.NextToken === 'string' && document.NextToken !== '') {
-      history.warnings.push(`${where('NextToken')} is set: the API had more history than this document holds (fetch every page, or use --from-cloudwatch)`);
+      history.warnings.push(
+        `${where('NextToken')} is set: the API had more history than this document holds (fetch every page, or use --from-cloudwatch)`,
+      );
     }
     document.AlarmHistoryItems.forEach((item: unknown, i) => {
       history.items += 1;
@@ -73,9 +78,11 @@ function readItem(item: unknown, at: (field: string) => string, source: string):
     throw new MalformedHistoryError(source, at(field), problem, { cause });
   };
   if (!isObject(item)) return fail('', `expected an object, got ${kindOf(item)}`);
-  if (typeof item.HistoryItemType !== 'string') return fail('HistoryItemType', `expected a string such as "StateUpdate", got ${kindOf(item.HistoryItemType)}`);
+  if (typeof item.HistoryItemType !== 'string')
+    return fail('HistoryItemType', `expected a string such as "StateUpdate", got ${kindOf(item.HistoryItemType)}`);
   if (item.HistoryItemType !== 'StateUpdate') return undefined;
-  if (typeof item.AlarmName !== 'string' || item.AlarmName === '') return fail('AlarmName', `expected the alarm's name, got ${kindOf(item.AlarmName)}`);
+  if (typeof item.AlarmName !== 'string' || item.AlarmName === '')
+    return fail('AlarmName', `expected the alarm's name, got ${kindOf(item.AlarmName)}`);
   const timestamp = readTime(item.Timestamp, 'Timestamp', fail);
 
   let data: unknown = item.HistoryData;
@@ -86,25 +93,34 @@ function readItem(item: unknown, at: (field: string) => string, source: string):
       return fail('HistoryData', `is not a JSON document (${(error as Error).message})`, error);
     }
   }
-  if (!isObject(data)) return fail('HistoryData', `expected a JSON document with oldState and newState, got ${kindOf(data)}`);
+  if (!isObject(data))
+    return fail('HistoryData', `expected a JSON document with oldState and newState, got ${kindOf(data)}`);
   const newState = data.newState;
-  if (!isObject(newState)) return fail('HistoryData.newState', `expected an object with stateValue, got ${kindOf(newState)}`);
+  if (!isObject(newState))
+    return fail('HistoryData.newState', `expected an object with stateValue, got ${kindOf(newState)}`);
   const to = readValue(newState.stateValue, 'HistoryData.newState.stateValue', fail);
   let from: AlarmValue | undefined;
   if (data.oldState !== undefined) {
-    if (!isObject(data.oldState)) return fail('HistoryData.oldState', `expected an object with stateValue, got ${kindOf(data.oldState)}`);
+    if (!isObject(data.oldState))
+      return fail('HistoryData.oldState', `expected an object with stateValue, got ${kindOf(data.oldState)}`);
     from = readValue(data.oldState.stateValue, 'HistoryData.oldState.stateValue', fail);
   }
   // The item's Timestamp is when CloudWatch recorded the change; a state timestamp, where given, is the
   // alarm-state time the controller orders events by.
-  const stateAt = newState.timestamp === undefined ? undefined : readTime(newState.timestamp, 'HistoryData.newState.timestamp', fail);
+  const stateAt =
+    newState.timestamp === undefined ? undefined : readTime(newState.timestamp, 'HistoryData.newState.timestamp', fail);
   return {
     alarmName: item.AlarmName,
     alarmType: typeof item.AlarmType === 'string' ? item.AlarmType : undefined,
     at: stateAt ?? timestamp,
     from,
     to,
-    reason: typeof newState.stateReason === 'string' ? newState.stateReason : typeof item.HistorySummary === 'string' ? item.HistorySummary : '',
+    reason:
+      typeof newState.stateReason === 'string'
+        ? newState.stateReason
+        : typeof item.HistorySummary === 'string'
+          ? item.HistorySummary
+          : '',
   };
 }
 
@@ -116,7 +132,9 @@ type Fail = (field: string, problem: string, cause?: unknown) => never;
  */
 function readTime(value: unknown, field: string, fail: Fail): number {
   if (typeof value === 'number') {
-    return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : fail(field, `${value} is not a time (epoch seconds)`);
+    return Number.isFinite(value) && value >= 0
+      ? Math.round(value * 1000)
+      : fail(field, `${value} is not a time (epoch seconds)`);
   }
   try {
     return parseTimestamp(value, field);
@@ -139,12 +157,15 @@ function documentsOf(text: string, source: string): unknown[] {
   } catch (error) {
     const parts = splitJsonValues(text);
     // Only documents (objects or arrays) are worth splitting; anything else is one broken text.
-    if (parts.length <= 1 || parts.some((part) => !/^[[{]/.test(part))) throw new MalformedHistoryError(source, '', `not JSON (${(error as Error).message})`, { cause: error });
+    if (parts.length <= 1 || parts.some((part) => !/^[[{]/.test(part)))
+      throw new MalformedHistoryError(source, '', `not JSON (${(error as Error).message})`, { cause: error });
     return parts.map((part, i) => {
       try {
         return JSON.parse(part) as unknown;
       } catch (partError) {
-        throw new MalformedHistoryError(source, `document ${i + 1}`, `not JSON (${(partError as Error).message})`, { cause: partError });
+        throw new MalformedHistoryError(source, `document ${i + 1}`, `not JSON (${(partError as Error).message})`, {
+          cause: partError,
+        });
       }
     });
   }

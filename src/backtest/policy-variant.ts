@@ -29,20 +29,29 @@ export function parseSetting(text: string): Setting {
   const key = eq < 0 ? '' : text.slice(0, eq).trim();
   const path = key.split('.');
   if (key === '' || path.some((part) => part === '')) {
-    throw new UsageError(`--set ${JSON.stringify(text)}: expected key=value with a dotted config key, e.g. --set timing.recoverAfter=5m`);
+    throw new UsageError(
+      `--set ${JSON.stringify(text)}: expected key=value with a dotted config key, e.g. --set timing.recoverAfter=5m`,
+    );
   }
   if (!POLICY_SECTIONS.includes(path[0]!)) {
-    throw new UsageError(`--set ${key}: backtest varies only what the statechart decides with (${POLICY_SECTIONS.map((s) => (s === 'failback' ? s : `${s}.*`)).join(', ')})`);
+    throw new UsageError(
+      `--set ${key}: backtest varies only what the statechart decides with (${POLICY_SECTIONS.map((s) => (s === 'failback' ? s : `${s}.*`)).join(', ')})`,
+    );
   }
   if (NOT_DECIDING.includes(key)) {
-    throw new UsageError(`--set ${key}: the statechart does not decide with it (only the controller's adapters read it), so a variant would replay the same`);
+    throw new UsageError(
+      `--set ${key}: the statechart does not decide with it (only the controller's adapters read it), so a variant would replay the same`,
+    );
   }
   const valueText = text.slice(eq + 1).trim();
   let value: unknown;
   try {
     value = parse(valueText);
   } catch (error) {
-    throw new UsageError(`--set ${key}: ${JSON.stringify(valueText)} is not a YAML value (${(error as Error).message})`, { cause: error });
+    throw new UsageError(
+      `--set ${key}: ${JSON.stringify(valueText)} is not a YAML value (${(error as Error).message})`,
+      { cause: error },
+    );
   }
   return { key, path, text: valueText, value };
 }
@@ -57,14 +66,24 @@ export function describeSettings(settings: readonly Setting[]): string {
  * @throws ConfigError (exit 2) listing every problem by key path, as `validate` does.
  * @throws UsageError when a key goes through something that is not a mapping in the file.
  */
-export function loadVariant(configText: string, settings: readonly Setting[], options: { file: string; baseDir: string }): LoadedConfig {
+export function loadVariant(
+  configText: string,
+  settings: readonly Setting[],
+  options: { file: string; baseDir: string },
+): LoadedConfig {
   const document = parseDocument(configText);
   for (const setting of settings) {
     try {
       document.setIn(setting.path, document.createNode(setting.value));
     } catch (error) {
-      throw new UsageError(`--set ${setting.key}: ${options.file} has no mapping to set it in (${(error as Error).message})`, { cause: error });
+      throw new UsageError(
+        `--set ${setting.key}: ${options.file} has no mapping to set it in (${(error as Error).message})`,
+        { cause: error },
+      );
     }
   }
-  return parseConfig(String(document), { file: `${options.file} with --set ${describeSettings(settings)}`, baseDir: options.baseDir });
+  return parseConfig(String(document), {
+    file: `${options.file} with --set ${describeSettings(settings)}`,
+    baseDir: options.baseDir,
+  });
 }

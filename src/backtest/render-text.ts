@@ -68,7 +68,14 @@ function details(report: PolicyReport): string {
           table(
             [
               ['time', 'from -> to', 'primary', 'trigger', 'reason', 'alarms'],
-              ...report.shifts.map((s) => [s.at, `${s.from} -> ${s.to}`, `${s.primaryPercent}%`, s.trigger, s.reason, s.alarms.join(', ')]),
+              ...report.shifts.map((s) => [
+                s.at,
+                `${s.from} -> ${s.to}`,
+                `${s.primaryPercent}%`,
+                s.trigger,
+                s.reason,
+                s.alarms.join(', '),
+              ]),
             ],
             '  ',
           ),
@@ -81,7 +88,13 @@ function details(report: PolicyReport): string {
         table(
           [
             ['start', 'end', 'degraded', 'failed over', 'total'],
-            ...report.episodes.map((e) => [e.start, e.end ?? 'open at the end', duration(e.degradedMs), duration(e.failedOverMs), duration(e.durationMs)]),
+            ...report.episodes.map((e) => [
+              e.start,
+              e.end ?? 'open at the end',
+              duration(e.degradedMs),
+              duration(e.failedOverMs),
+              duration(e.durationMs),
+            ]),
           ],
           '  ',
         ),
@@ -106,7 +119,10 @@ function details(report: PolicyReport): string {
       : [
           'Blocked shifts',
           table(
-            [['from', 'until', 'why', 'what'], ...report.blocked.map((b) => [b.at, b.until ?? 'the end', b.kind, b.message])],
+            [
+              ['from', 'until', 'why', 'what'],
+              ...report.blocked.map((b) => [b.at, b.until ?? 'the end', b.kind, b.message]),
+            ],
             '  ',
           ),
         ].join('\n'),
@@ -118,7 +134,12 @@ function details(report: PolicyReport): string {
         table(
           [
             ['time', 'action', 'primary OK since', 'outcome'],
-            ...report.operatorActions.map((a) => [a.at, a.action, a.okSince, a.accepted ? a.detail : `refused: ${a.detail}`]),
+            ...report.operatorActions.map((a) => [
+              a.at,
+              a.action,
+              a.okSince,
+              a.accepted ? a.detail : `refused: ${a.detail}`,
+            ]),
           ],
           '  ',
         ),
@@ -134,7 +155,8 @@ function summary(report: PolicyReport): string {
 
 function summaryRows(report: PolicyReport): string[][] {
   const s = report.summary;
-  const failbacks = report.policy.failback === 'manual' ? [['operator failbacks (failback: manual)', String(s.operatorFailbacks)]] : [];
+  const failbacks =
+    report.policy.failback === 'manual' ? [['operator failbacks (failback: manual)', String(s.operatorFailbacks)]] : [];
   return [
     ['shifts', `${s.shifts} (${s.automaticShifts} automatic)`],
     ['automatic failovers', String(s.automaticFailovers)],
@@ -174,5 +196,14 @@ export function duration(ms: number): string {
 function table(rows: ReadonlyArray<readonly string[]>, indent = ''): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 2))).join('').trimEnd()).join('\n');
+  return rows
+    .map(
+      (row) =>
+        indent +
+        row
+          .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 2)))
+          .join('')
+          .trimEnd(),
+    )
+    .join('\n');
 }

@@ -160,7 +160,9 @@ export function replay(input: ReplayInput): ReplayResult {
   const { policy } = input;
   // Equal times in alarm-name order (a stable sort after a sort by name): the result must not depend on the
   // order in which history documents were concatenated.
-  const changes = [...input.changes].sort((a, b) => (a.alarm < b.alarm ? -1 : a.alarm > b.alarm ? 1 : 0)).sort((a, b) => a.at - b.at);
+  const changes = [...input.changes]
+    .sort((a, b) => (a.alarm < b.alarm ? -1 : a.alarm > b.alarm ? 1 : 0))
+    .sort((a, b) => a.at - b.at);
   const start = Math.min(input.start, changes[0]?.at ?? input.start);
   const machine = createFailoverMachine(policy);
   let snapshot: FailoverSnapshot = initialTransition(machine, { now: start })[0];
@@ -173,7 +175,11 @@ export function replay(input: ReplayInput): ReplayResult {
 
   if (input.initial.length > 0) {
     // Stamped just before the window, so a change recorded at its very first instant is still newer.
-    send({ type: 'alarms.observed', alarms: input.initial.map((r) => ({ alarm: r.alarm, value: r.value, at: start - 1 })), now: start });
+    send({
+      type: 'alarms.observed',
+      alarms: input.initial.map((r) => ({ alarm: r.alarm, value: r.value, at: start - 1 })),
+      now: start,
+    });
   }
 
   let next = 0;
@@ -196,7 +202,13 @@ export function replay(input: ReplayInput): ReplayResult {
           : { type: 'operator.resumeRequested', reason, by: ASSUMED_OPERATOR, now },
       );
       const outcome = snapshot.context.lastCommand;
-      record.operator({ at: now, action: step.action, okSince: step.okSince, accepted: outcome?.accepted ?? false, detail: outcome?.detail ?? '' });
+      record.operator({
+        at: now,
+        action: step.action,
+        okSince: step.okSince,
+        accepted: outcome?.accepted ?? false,
+        detail: outcome?.detail ?? '',
+      });
       // A refused command would be due again at once: stop assuming an operator rather than loop.
       if (!outcome?.accepted) operatorAfterMs = null;
     } else {
@@ -211,7 +223,12 @@ export function replay(input: ReplayInput): ReplayResult {
 }
 
 /** The earliest of: the statechart's next deadline, an assumed operator action, the next recorded change. */
-function nextStep(snapshot: FailoverSnapshot, change: SignalChange | undefined, policy: FailoverPolicy, operatorAfterMs: number | null): Step | undefined {
+function nextStep(
+  snapshot: FailoverSnapshot,
+  change: SignalChange | undefined,
+  policy: FailoverPolicy,
+  operatorAfterMs: number | null,
+): Step | undefined {
   const candidates: Step[] = [];
   const deadline = outlook(policy, snapshot).nextDeadline;
   if (deadline !== null) candidates.push({ kind: 'tick', at: deadline });
@@ -222,14 +239,19 @@ function nextStep(snapshot: FailoverSnapshot, change: SignalChange | undefined, 
 }
 
 /** What the assumed operator would do next, and when: nothing while any primary signal is not OK. */
-function operatorDue(policy: FailoverPolicy, snapshot: FailoverSnapshot, operatorAfterMs: number | null): Step | undefined {
+function operatorDue(
+  policy: FailoverPolicy,
+  snapshot: FailoverSnapshot,
+  operatorAfterMs: number | null,
+): Step | undefined {
   if (operatorAfterMs === null) return undefined;
   const { health, automation } = statesOf(snapshot);
   const { okSince, operatorHold } = snapshot.context;
   if (okSince === null) return undefined;
   const at = okSince + operatorAfterMs;
   if (automation !== 'active') return { kind: 'operator', at, action: 'resume', okSince };
-  if (health === 'failedOver' && (policy.failback === 'manual' || operatorHold)) return { kind: 'operator', at, action: 'failback', okSince };
+  if (health === 'failedOver' && (policy.failback === 'manual' || operatorHold))
+    return { kind: 'operator', at, action: 'failback', okSince };
   return undefined;
 }
 

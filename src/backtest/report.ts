@@ -32,11 +32,26 @@ export interface PolicyReport {
   signalChanges: number;
   /** When the assumed operator acts: once every primary signal has been OK this long; null: never. */
   operatorAfter: string | null;
-  shifts: Array<{ at: string; from: string; to: string; primaryPercent: number; trigger: string; reason: string; alarms: string[] }>;
+  shifts: Array<{
+    at: string;
+    from: string;
+    to: string;
+    primaryPercent: number;
+    trigger: string;
+    reason: string;
+    alarms: string[];
+  }>;
   suspensions: Array<{ at: string; resumedAt: string | null; reason: string; alarms: string[] }>;
   blocked: Array<{ at: string; until: string | null; kind: string; wanted: string; message: string; alarms: string[] }>;
   operatorActions: Array<{ at: string; action: string; okSince: string; accepted: boolean; detail: string }>;
-  episodes: Array<{ start: string; end: string | null; worst: string; degradedMs: number; failedOverMs: number; durationMs: number }>;
+  episodes: Array<{
+    start: string;
+    end: string | null;
+    worst: string;
+    degradedMs: number;
+    failedOverMs: number;
+    durationMs: number;
+  }>;
   summary: ReplayResult['summary'] & { operatorFailbacks: number; operatorResumes: number };
   final: ReplayResult['final'];
 }
@@ -56,7 +71,12 @@ const isoOrNull = (ms: number | null): string | null => (ms === null ? null : is
 
 export function policyReport(
   result: ReplayResult,
-  context: { policy: FailoverPolicy; initial: ReadonlyArray<{ alarm: string; value: string }>; signalChanges: number; operatorAfterMs: number | null },
+  context: {
+    policy: FailoverPolicy;
+    initial: ReadonlyArray<{ alarm: string; value: string }>;
+    signalChanges: number;
+    operatorAfterMs: number | null;
+  },
 ): PolicyReport {
   const operator = (action: string) => result.operatorActions.filter((a) => a.action === action && a.accepted).length;
   return {
@@ -66,7 +86,12 @@ export function policyReport(
     signalChanges: context.signalChanges,
     operatorAfter: context.operatorAfterMs === null ? null : formatDuration(context.operatorAfterMs),
     shifts: result.shifts.map((s) => ({ ...s, at: iso(s.at) })),
-    suspensions: result.suspensions.map((s) => ({ at: iso(s.at), resumedAt: isoOrNull(s.resumedAt), reason: s.reason, alarms: s.alarms })),
+    suspensions: result.suspensions.map((s) => ({
+      at: iso(s.at),
+      resumedAt: isoOrNull(s.resumedAt),
+      reason: s.reason,
+      alarms: s.alarms,
+    })),
     blocked: result.blocked.map((b) => ({ ...b, at: iso(b.at), until: isoOrNull(b.until) })),
     operatorActions: result.operatorActions.map((a) => ({ ...a, at: iso(a.at), okSince: iso(a.okSince) })),
     episodes: result.episodes.map((e) => ({
@@ -89,7 +114,9 @@ function readablePolicy(policy: FailoverPolicy): Record<string, unknown> {
     if (typeof value !== 'object' || value === null) return value;
     return Object.fromEntries(
       Object.entries(value).map(([key, v]) =>
-        key.endsWith('Ms') && typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? [key.slice(0, -2), formatDuration(v)] : [key, readable(v)],
+        key.endsWith('Ms') && typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
+          ? [key.slice(0, -2), formatDuration(v)]
+          : [key, readable(v)],
       ),
     );
   };

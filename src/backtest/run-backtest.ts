@@ -37,7 +37,8 @@ export interface BacktestRequest {
 }
 
 /** One report, or the config's and the variant's side by side. */
-export type BacktestResult = { kind: 'report'; report: BacktestReport } | { kind: 'comparison'; comparison: ComparisonReport };
+export type BacktestResult =
+  { kind: 'report'; report: BacktestReport } | { kind: 'comparison'; comparison: ComparisonReport };
 
 /** Where the history came from, and what the replays need from it besides the changes. */
 interface LoadedHistory {
@@ -46,7 +47,9 @@ interface LoadedHistory {
   /** The window, when the source fixes it (CloudWatch: StartDate and EndDate). */
   window: { from: number; to: number } | undefined;
   /** The state of signals with no recorded change: assumed OK for a file, read from CloudWatch otherwise. */
-  unrecorded: (keys: readonly string[]) => Promise<{ initial: Array<{ alarm: string; value: AlarmValue }>; notes: string[] }>;
+  unrecorded: (
+    keys: readonly string[],
+  ) => Promise<{ initial: Array<{ alarm: string; value: AlarmValue }>; notes: string[] }>;
 }
 
 /**
@@ -58,7 +61,11 @@ export async function runBacktest(request: BacktestRequest): Promise<BacktestRes
   const { config, variant, until, now, operatorAfterMs } = request;
   const loaded =
     request.history.kind === 'cloudwatch'
-      ? await fromCloudWatch([config, ...(variant ? [variant.config] : [])], request.history.since, request.history.until)
+      ? await fromCloudWatch(
+          [config, ...(variant ? [variant.config] : [])],
+          request.history.since,
+          request.history.until,
+        )
       : fromText(request.history.text, request.history.source);
 
   const notes = [...loaded.history.warnings];
@@ -78,7 +85,10 @@ export async function runBacktest(request: BacktestRequest): Promise<BacktestRes
       changes: matched.changes,
       operatorAfterMs,
     });
-    return { report: policyReport(result, { policy, initial, signalChanges: matched.changes.length, operatorAfterMs }), ignored: matched.ignored };
+    return {
+      report: policyReport(result, { policy, initial, signalChanges: matched.changes.length, operatorAfterMs }),
+      ignored: matched.ignored,
+    };
   };
 
   const baseline = await run(config);
@@ -93,7 +103,10 @@ export async function runBacktest(request: BacktestRequest): Promise<BacktestRes
     notes,
   };
   if (other === undefined || variant === undefined) return { kind: 'report', report: { input, ...baseline.report } };
-  return { kind: 'comparison', comparison: { input, baseline: baseline.report, variant: { set: variant.set, ...other.report } } };
+  return {
+    kind: 'comparison',
+    comparison: { input, baseline: baseline.report, variant: { set: variant.set, ...other.report } },
+  };
 }
 
 function fromText(text: string, source: string): LoadedHistory {
@@ -140,6 +153,7 @@ async function fromCloudWatch(configs: readonly Config[], since: number, until: 
 /** Each configured signal once, across the baseline and a variant that may name others. */
 function uniqueRefs(configs: readonly Config[]): SignalRef[] {
   const refs = new Map<string, SignalRef>();
-  for (const config of configs) for (const ref of signalRefs(config.signals, config.regions)) if (!refs.has(ref.key)) refs.set(ref.key, ref);
+  for (const config of configs)
+    for (const ref of signalRefs(config.signals, config.regions)) if (!refs.has(ref.key)) refs.set(ref.key, ref);
   return [...refs.values()];
 }

@@ -26,7 +26,8 @@ export interface SignalChanges {
  */
 export function signalChanges(recorded: readonly HistoryStateChange[], signals: Signals): SignalChanges {
   const keyByName = new Map<string, string>();
-  for (const key of [...signals.degraded, ...signals.critical, ...signals.replicaUnhealthy]) keyByName.set(alarmNameOf(key), key);
+  for (const key of [...signals.degraded, ...signals.critical, ...signals.replicaUnhealthy])
+    keyByName.set(alarmNameOf(key), key);
   const changes: SignalChange[] = [];
   const ignored = new Map<string, number>();
   const first = new Map<string, HistoryStateChange>();
@@ -40,14 +41,19 @@ export function signalChanges(recorded: readonly HistoryStateChange[], signals: 
     const earliest = first.get(key);
     if (earliest === undefined || change.at < earliest.at) first.set(key, change);
   }
-  const initial = [...first].flatMap(([alarm, change]) => (change.from === undefined ? [] : [{ alarm, value: change.from }]));
+  const initial = [...first].flatMap(([alarm, change]) =>
+    change.from === undefined ? [] : [{ alarm, value: change.from }],
+  );
   let span: SignalChanges['span'];
-  for (const { at } of recorded) span = span === undefined ? { from: at, to: at } : { from: Math.min(span.from, at), to: Math.max(span.to, at) };
+  for (const { at } of recorded)
+    span = span === undefined ? { from: at, to: at } : { from: Math.min(span.from, at), to: Math.max(span.to, at) };
   return {
     changes,
     initial,
     unrecorded: [...keyByName.values()].filter((key) => !first.has(key)),
-    ignored: [...ignored].map(([alarm, count]) => ({ alarm, changes: count })).sort((a, b) => (a.alarm < b.alarm ? -1 : 1)),
+    ignored: [...ignored]
+      .map(([alarm, count]) => ({ alarm, changes: count }))
+      .sort((a, b) => (a.alarm < b.alarm ? -1 : 1)),
     span,
   };
 }

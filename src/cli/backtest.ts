@@ -36,19 +36,28 @@ const DEFAULT_SINCE = '30d';
  */
 export async function backtestCommand(options: BacktestOptions): Promise<void> {
   if (Boolean(options.history) === Boolean(options.fromCloudwatch)) {
-    throw new UsageError('backtest needs the history: --history FILE (- for standard input) or --from-cloudwatch, one of the two');
+    throw new UsageError(
+      'backtest needs the history: --history FILE (- for standard input) or --from-cloudwatch, one of the two',
+    );
   }
   if (options.since !== undefined && !options.fromCloudwatch) {
-    throw new UsageError('--since applies to --from-cloudwatch; a history file covers the time it covers (use --until to end the window)');
+    throw new UsageError(
+      '--since applies to --from-cloudwatch; a history file covers the time it covers (use --until to end the window)',
+    );
   }
-  if (options.operatorAfter !== undefined && options.operator === false) throw new UsageError('--operator-after and --no-operator contradict each other');
+  if (options.operatorAfter !== undefined && options.operator === false)
+    throw new UsageError('--operator-after and --no-operator contradict each other');
   const settings = (options.set ?? []).map(parseSetting);
   const now = Date.now();
   const until = options.until === undefined ? undefined : pointInTime(options.until, now, '--until');
   const config = await loadCommandConfig(options);
   const variant = settings.length === 0 ? undefined : await loadVariantConfig(options, settings, config);
   const operatorAfterMs =
-    options.operator === false ? null : options.operatorAfter === undefined ? config.timing.recoverAfterMs : span(options.operatorAfter, '--operator-after');
+    options.operator === false
+      ? null
+      : options.operatorAfter === undefined
+        ? config.timing.recoverAfterMs
+        : span(options.operatorAfter, '--operator-after');
 
   const history: HistorySource = options.fromCloudwatch
     ? cloudWatchWindow(pointInTime(options.since ?? DEFAULT_SINCE, now, '--since'), until ?? now)
@@ -56,17 +65,24 @@ export async function backtestCommand(options: BacktestOptions): Promise<void> {
 
   const result = await runBacktest({
     config,
-    variant: variant ? { config: variant.config, set: Object.fromEntries(settings.map((s) => [s.key, s.text])) } : undefined,
+    variant: variant
+      ? { config: variant.config, set: Object.fromEntries(settings.map((s) => [s.key, s.text])) }
+      : undefined,
     history,
     until,
     now,
     operatorAfterMs,
   });
-  if (result.kind === 'report') print(options.json ? JSON.stringify(result.report, null, 2) : renderReport(result.report));
+  if (result.kind === 'report')
+    print(options.json ? JSON.stringify(result.report, null, 2) : renderReport(result.report));
   else print(options.json ? JSON.stringify(result.comparison, null, 2) : renderComparison(result.comparison));
 }
 
-async function loadVariantConfig(options: BacktestOptions, settings: ReturnType<typeof parseSetting>[], baseline: Config) {
+async function loadVariantConfig(
+  options: BacktestOptions,
+  settings: ReturnType<typeof parseSetting>[],
+  baseline: Config,
+) {
   const file = resolveConfigPath(options.config);
   const text = await readFile(file, 'utf8');
   const loaded = loadVariant(text, settings, { file, baseDir: dirname(resolve(file)) });
@@ -90,7 +106,10 @@ async function readHistoryText(file: string): Promise<HistorySource> {
 
 /** The `--from-cloudwatch` window; one that ends before it starts is a usage error. */
 function cloudWatchWindow(since: number, until: number): HistorySource {
-  if (since >= until) throw new UsageError(`--since ${new Date(since).toISOString()} is not before the end of the window (${new Date(until).toISOString()})`);
+  if (since >= until)
+    throw new UsageError(
+      `--since ${new Date(since).toISOString()} is not before the end of the window (${new Date(until).toISOString()})`,
+    );
   return { kind: 'cloudwatch', since, until };
 }
 

@@ -10,7 +10,10 @@ import { printable, printableJson } from './printable.ts';
  * `explain -c FILE [MESSAGE_FILE|-]`: normalizes one message body and shows what the controller would decide
  * from the persisted state (or from healthy when none), without changing anything.
  */
-export async function explainCommand(file: string | undefined, options: ConfigOption & { json?: boolean }): Promise<void> {
+export async function explainCommand(
+  file: string | undefined,
+  options: ConfigOption & { json?: boolean },
+): Promise<void> {
   const config = await loadCommandConfig(options);
   const body = !file || file === '-' ? await readStdin() : await readFile(file, 'utf8');
   const explanation = await explainMessage(config, body, { onAdopt: noticeAdoption });
@@ -27,12 +30,15 @@ export function renderExplanation(e: Explanation): string {
       : event.kind === 'operator'
         ? `operator command ${event.command}${event.force ? ' --force' : ''} (id ${event.id}), by ${event.requestedBy} at ${iso(event.requestedAt)}: "${event.reason}"`
         : `${event.shape}: ${event.why}`;
-  const state = (s: Explanation['before']) => `${s.health}, automation ${s.automation}, ${s.desiredPrimaryPercent}% of telephony to the primary`;
+  const state = (s: Explanation['before']) =>
+    `${s.health}, automation ${s.automation}, ${s.desiredPrimaryPercent}% of telephony to the primary`;
   const lines = [
     `message:  ${message}`,
     `means:    ${e.note}`,
     `applied:  to ${e.from}: ${state(e.before)}`,
-    ...(e.decisions.length === 0 ? ['decides:  nothing changes'] : e.decisions.map((d, i) => `${i === 0 ? 'decides: ' : '         '} ${describeDecision(d)}`)),
+    ...(e.decisions.length === 0
+      ? ['decides:  nothing changes']
+      : e.decisions.map((d, i) => `${i === 0 ? 'decides: ' : '         '} ${describeDecision(d)}`)),
     `then:     ${state(e.after)}`,
     ...(e.command ? [`command:  ${e.command.accepted ? 'accepted' : 'refused'}: ${e.command.detail}`] : []),
     ...(e.blocked ? [`blocked:  ${e.blocked}`] : []),

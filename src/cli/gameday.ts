@@ -46,7 +46,10 @@ export interface GameDayIo {
  * drives the user's running controller on AWS (after confirmation). Returns 0 when every check passed,
  * 1 otherwise; usage problems throw UsageError (exit 2) before anything is called.
  */
-export async function gamedayCommand(options: GameDayOptions, io: GameDayIo = { stdin: process.stdin, stderr: process.stderr }): Promise<number> {
+export async function gamedayCommand(
+  options: GameDayOptions,
+  io: GameDayIo = { stdin: process.stdin, stderr: process.stderr },
+): Promise<number> {
   const mode = chooseMode(options);
   const scenario = options.scenario ? await loadScenario(options.scenario) : defaultScenario();
   const outDir = options.out ?? DEFAULT_REPORT_DIR;
@@ -81,7 +84,13 @@ export async function gamedayCommand(options: GameDayOptions, io: GameDayIo = { 
       checkScenario(scenario, config, 'aws');
       await confirm(scenario, config, options, io);
       target = new AwsTarget({ config });
-      recording = newRecording({ scenario: scenarioSummary(scenario), mode: 'aws', config: configSummary(config), insideView: false, startedAt: Date.now() });
+      recording = newRecording({
+        scenario: scenarioSummary(scenario),
+        mode: 'aws',
+        config: configSummary(config),
+        insideView: false,
+        startedAt: Date.now(),
+      });
     }
     recording.metadata = await collectRunMetadata(target.config, scenario);
     await runScenario({ scenario, target, recording, signal: stop.signal, progress });
@@ -110,12 +119,15 @@ export async function gamedayCommand(options: GameDayOptions, io: GameDayIo = { 
 type Mode = { kind: 'local' } | { kind: 'aws'; configFile: string };
 
 function chooseMode(options: GameDayOptions): Mode {
-  if (options.local && options.config) throw new UsageError('gameday: give either --local (the embedded stack) or -c FILE (against AWS), not both');
+  if (options.local && options.config)
+    throw new UsageError('gameday: give either --local (the embedded stack) or -c FILE (against AWS), not both');
   if (options.local) return { kind: 'local' };
   try {
     return { kind: 'aws', configFile: resolveConfigPath(options.config) };
   } catch {
-    throw new UsageError('gameday: pass --local to run on the embedded local stack, or -c FILE to run against AWS with your running controller');
+    throw new UsageError(
+      'gameday: pass --local to run on the embedded local stack, or -c FILE to run against AWS with your running controller',
+    );
   }
 }
 
@@ -123,10 +135,16 @@ function chooseMode(options: GameDayOptions): Mode {
 async function confirm(scenario: Scenario, config: Config, options: GameDayOptions, io: GameDayIo): Promise<void> {
   if (options.yes) return;
   if (!io.stdin.isTTY) {
-    throw new GameDayRefusedError('gameday against AWS moves live traffic and needs confirmation, but there is no terminal to ask on; pass --yes to run anyway');
+    throw new GameDayRefusedError(
+      'gameday against AWS moves live traffic and needs confirmation, but there is no terminal to ask on; pass --yes to run anyway',
+    );
   }
   const alarms = signalRefs(config.signals, config.regions).map((r) => `${r.name} (${r.region})`);
-  const commands = [...new Set([...scenario.steps, ...scenario.cleanup].flatMap((s) => (s.action.kind === 'operator' ? [s.action.command] : [])))];
+  const commands = [
+    ...new Set(
+      [...scenario.steps, ...scenario.cleanup].flatMap((s) => (s.action.kind === 'operator' ? [s.action.command] : [])),
+    ),
+  ];
   io.stderr.write(
     [
       `Game day "${scenario.name}" against AWS:`,
@@ -149,12 +167,18 @@ async function confirm(scenario: Scenario, config: Config, options: GameDayOptio
 
 function summary(recording: Recording, report: WrittenReport): string {
   const ok = passed(recording);
-  const lines = [`Game day "${recording.scenario.name}": ${ok ? 'PASSED' : 'FAILED'} (${recording.checks.filter((c) => c.passed).length}/${recording.checks.length} checks passed)`];
+  const lines = [
+    `Game day "${recording.scenario.name}": ${ok ? 'PASSED' : 'FAILED'} (${recording.checks.filter((c) => c.passed).length}/${recording.checks.length} checks passed)`,
+  ];
   // What failed first: it is what the person running the game day has to act on.
-  for (const check of recording.checks.filter((c) => !c.passed)) lines.push(`  FAILED ${check.step ?? check.kind}: ${check.description}: ${check.detail}`);
-  for (const step of recording.steps.filter((s) => s.status === 'error')) lines.push(`  ERROR ${step.path} ${step.label}: ${step.detail ?? ''}`);
+  for (const check of recording.checks.filter((c) => !c.passed))
+    lines.push(`  FAILED ${check.step ?? check.kind}: ${check.description}: ${check.detail}`);
+  for (const step of recording.steps.filter((s) => s.status === 'error'))
+    lines.push(`  ERROR ${step.path} ${step.label}: ${step.detail ?? ''}`);
   const rto = report.analysis.rto;
-  lines.push(`  RTO: ${rto.measuredMs === undefined ? `not measured (${rto.detail})` : `${duration(rto.measuredMs)}${rto.targetMs === undefined ? '' : ` (target ${duration(rto.targetMs)})`}`}`);
+  lines.push(
+    `  RTO: ${rto.measuredMs === undefined ? `not measured (${rto.detail})` : `${duration(rto.measuredMs)}${rto.targetMs === undefined ? '' : ` (target ${duration(rto.targetMs)})`}`}`,
+  );
   for (const shift of report.analysis.shifts) {
     const legs = legsOf(shift)
       .filter((l) => l.ms !== undefined)
@@ -163,7 +187,12 @@ function summary(recording: Recording, report: WrittenReport): string {
   }
   const unexpected = report.analysis.unexpectedApiErrors.length;
   const injected = report.analysis.apiErrors.length - unexpected;
-  if (recording.insideView) lines.push(`  Connect errors: ${unexpected} unexpected, ${injected} expected from injected faults`);
-  lines.push(`Report: ${report.html}`, `        ${report.markdown}`, `Runs:   ${report.runs} (every game day written to this directory, oldest first)`);
+  if (recording.insideView)
+    lines.push(`  Connect errors: ${unexpected} unexpected, ${injected} expected from injected faults`);
+  lines.push(
+    `Report: ${report.html}`,
+    `        ${report.markdown}`,
+    `Runs:   ${report.runs} (every game day written to this directory, oldest first)`,
+  );
   return lines.join('\n');
 }

@@ -27,7 +27,11 @@ export async function historyCommand(options: HistoryOptions): Promise<void> {
     return;
   }
   if (entries.length === 0) {
-    print(all.length === 0 ? 'no history yet' : `nothing since ${new Date(since ?? 0).toISOString()} (${all.length} older entries; the newest at ${all.at(-1)?.at ?? '?'})`);
+    print(
+      all.length === 0
+        ? 'no history yet'
+        : `nothing since ${new Date(since ?? 0).toISOString()} (${all.length} older entries; the newest at ${all.at(-1)?.at ?? '?'})`,
+    );
     return;
   }
   print(table([['time', 'kind', 'what', 'why and who'], ...entries.map(row)]));
@@ -44,12 +48,26 @@ function row(entry: HistoryEntry): string[] {
     case 'transition': {
       const trigger = e.trigger === 'hand' ? 'by hand' : (e.trigger ?? 'automatic');
       const percent = e.primaryPercent === undefined ? '' : ` (${e.primaryPercent}% primary)`;
-      return [e.at, `transition, ${trigger}`, `${e.region ? `${e.region}: ` : ''}${e.from ?? '?'} -> ${e.to ?? '?'}${percent}`, `${e.reason}${alarms}${who}`];
+      return [
+        e.at,
+        `transition, ${trigger}`,
+        `${e.region ? `${e.region}: ` : ''}${e.from ?? '?'} -> ${e.to ?? '?'}${percent}`,
+        `${e.reason}${alarms}${who}`,
+      ];
     }
     case 'shift':
       return [e.at, 'shift', `${e.outcome ?? ''} ${e.primaryPercent ?? '?'}% primary`.trim(), shiftWhy(e)];
     default:
-      return [e.at, e.kind, e.from && e.to ? `${e.from} -> ${e.to}` : e.primaryPercent !== undefined ? `${e.primaryPercent}% primary` : (e.outcome ?? e.to ?? ''), `${e.reason}${alarms}${who}`];
+      return [
+        e.at,
+        e.kind,
+        e.from && e.to
+          ? `${e.from} -> ${e.to}`
+          : e.primaryPercent !== undefined
+            ? `${e.primaryPercent}% primary`
+            : (e.outcome ?? e.to ?? ''),
+        `${e.reason}${alarms}${who}`,
+      ];
   }
 }
 
@@ -65,7 +83,8 @@ function commandWhat(e: HistoryEntry): string {
 function commandTimes(e: HistoryEntry): string {
   const requested = e.requestedAt ? `requested ${e.requestedAt}, ` : '';
   const lag = e.requestedAt ? Date.parse(e.at) - Date.parse(e.requestedAt) : Number.NaN;
-  const after = Number.isFinite(lag) && lag >= 0 ? ` (${lag < 1000 ? `${lag} ms` : `${(lag / 1000).toFixed(1)} s`} later)` : '';
+  const after =
+    Number.isFinite(lag) && lag >= 0 ? ` (${lag < 1000 ? `${lag} ms` : `${(lag / 1000).toFixed(1)} s`} later)` : '';
   return `${requested}applied ${e.at}${after}${e.commandId ? `; id ${e.commandId}` : ''}`;
 }
 

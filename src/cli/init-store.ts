@@ -25,7 +25,11 @@ export async function initStoreCommand(options: ConfigOption): Promise<number> {
   if (store.type === 'file') {
     const directory = dirname(store.path);
     await mkdir(directory, { recursive: true });
-    print(printableLines(`file store ${store.path}: nothing to create; directory ${directory} is ready (the file is written at the first save)`));
+    print(
+      printableLines(
+        `file store ${store.path}: nothing to create; directory ${directory} is ready (the file is written at the first save)`,
+      ),
+    );
     return 0;
   }
   return initDynamoDbTable(store);
@@ -34,13 +38,22 @@ export async function initStoreCommand(options: ConfigOption): Promise<number> {
 async function initDynamoDbTable(store: Extract<Config['store'], { type: 'dynamodb' }>): Promise<number> {
   const client = createDynamoDbClient({ region: store.region });
   try {
-    const result = await ensureTable({ client, table: store.table, region: store.region, signal: AbortSignal.timeout(DEADLINE_MS) });
+    const result = await ensureTable({
+      client,
+      table: store.table,
+      region: store.region,
+      signal: AbortSignal.timeout(DEADLINE_MS),
+    });
     print(describeTable(result));
     const { pitr } = result;
     if (pitr.state === 'enabled') print('point-in-time recovery: turned on');
     else if (pitr.state === 'already-enabled') print('point-in-time recovery: on');
     else if (pitr.state === 'unsupported') {
-      process.stderr.write(printableLines(`warning: this endpoint does not offer point-in-time recovery, so it is not on (${pitr.detail})\n`));
+      process.stderr.write(
+        printableLines(
+          `warning: this endpoint does not offer point-in-time recovery, so it is not on (${pitr.detail})\n`,
+        ),
+      );
     } else {
       process.stderr.write(
         printableLines(

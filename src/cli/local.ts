@@ -12,7 +12,12 @@ export const DEFAULT_LOCAL_CONFIG = './connect-failover-local.yaml';
  * Timings of the written config: quick enough to watch rules fire by hand, slow enough to type
  * commands in between (the contract's defaults are minutes).
  */
-export const PLAYGROUND_TIMING = { escalateAfter: '20s', recoverAfter: '30s', cooldown: '10s', maxAutomaticShifts: { count: 10, per: '1h' } } as const;
+export const PLAYGROUND_TIMING = {
+  escalateAfter: '20s',
+  recoverAfter: '30s',
+  cooldown: '10s',
+  maxAutomaticShifts: { count: 10, per: '1h' },
+} as const;
 
 export interface LocalOptions {
   /** Default {@link DEFAULT_LOCAL_CONFIG}; the environment goes beside it with the extension `.env`. */

@@ -72,9 +72,13 @@ export function buildProgram(result: { code: number }): Command {
       .option('-y, --yes', 'send without asking for confirmation (needed without a terminal, e.g. in scripts)')
       .option('--no-wait', 'send and return at once instead of waiting for the outcome')
       .option('--timeout <duration>', 'how long to wait for the outcome, e.g. 90s or 5m', '2m');
-    if (name === 'failover') cmd.option('--force', 'override the replicaUnhealthy gate: fail over even while a replica alarm is in ALARM');
+    if (name === 'failover')
+      cmd.option('--force', 'override the replicaUnhealthy gate: fail over even while a replica alarm is in ALARM');
     if (name === 'failback') {
-      cmd.option('--force', 'override the primary-signals gate: fail back even while a primary alarm is in ALARM (also pauses automation)');
+      cmd.option(
+        '--force',
+        'override the primary-signals gate: fail back even while a primary alarm is in ALARM (also pauses automation)',
+      );
       cmd.option('--now', 'straight back to healthy, skipping the remaining traffic.failbackSteps');
     }
     cmd.action(async (opts) => {
@@ -93,7 +97,9 @@ export function buildProgram(result: { code: number }): Command {
 
   program
     .command('preflight')
-    .description('check that a failover could work now: queue and DLQ, TDG by ARN from both Regions, alarms, store (exit 1 on any failure)')
+    .description(
+      'check that a failover could work now: queue and DLQ, TDG by ARN from both Regions, alarms, store (exit 1 on any failure)',
+    )
     .addOption(configOption())
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
@@ -103,8 +109,14 @@ export function buildProgram(result: { code: number }): Command {
 
   program
     .command('local')
-    .description('start the embedded local stack (SQS emulator, Connect and CloudWatch simulators) and print the environment that points SDKs at it')
-    .option('--config-out <file>', 'where to write a config for a controller on the stack', './connect-failover-local.yaml')
+    .description(
+      'start the embedded local stack (SQS emulator, Connect and CloudWatch simulators) and print the environment that points SDKs at it',
+    )
+    .option(
+      '--config-out <file>',
+      'where to write a config for a controller on the stack',
+      './connect-failover-local.yaml',
+    )
     .action(async (opts) => {
       const { localCommand } = await import('./local.ts');
       result.code = await localCommand(opts);
@@ -112,7 +124,9 @@ export function buildProgram(result: { code: number }): Command {
 
   program
     .command('gameday')
-    .description('run a game day, locally on the embedded stack or against AWS, and write a report (exit 1 when a check fails)')
+    .description(
+      'run a game day, locally on the embedded stack or against AWS, and write a report (exit 1 when a check fails)',
+    )
     .option('--local', 'on the embedded local stack, with the controller in this process')
     .addOption(configOption())
     .option('--scenario <file>', 'scenario file (default: the built-in scenario, see docs/gameday.md)')
@@ -125,21 +139,39 @@ export function buildProgram(result: { code: number }): Command {
 
   program
     .command('backtest')
-    .description("replay recorded alarm history through this config's policy and print what the controller would have done (never calls Connect)")
+    .description(
+      "replay recorded alarm history through this config's policy and print what the controller would have done (never calls Connect)",
+    )
     .addOption(configOption())
     .option('--history <file>', 'the JSON of aws cloudwatch describe-alarm-history, or - for standard input')
     .option('--from-cloudwatch', "fetch every signal's history with DescribeAlarmHistory, in the alarm's Region")
-    .option('--since <when>', 'with --from-cloudwatch: start of the window, e.g. 30d (the default), 12h, or an ISO 8601 time')
-    .option('--until <when>', 'end of the window (default: now with --from-cloudwatch; with a file, when nothing more is due)')
-    .option('--set <key=value>', 'compare a variant of the policy side by side, e.g. timing.recoverAfter=5m (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .option('--operator-after <duration>', 'assume an operator fails back and resumes once every primary signal has been OK this long (default: timing.recoverAfter)')
+    .option(
+      '--since <when>',
+      'with --from-cloudwatch: start of the window, e.g. 30d (the default), 12h, or an ISO 8601 time',
+    )
+    .option(
+      '--until <when>',
+      'end of the window (default: now with --from-cloudwatch; with a file, when nothing more is due)',
+    )
+    .option(
+      '--set <key=value>',
+      'compare a variant of the policy side by side, e.g. timing.recoverAfter=5m (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      '--operator-after <duration>',
+      'assume an operator fails back and resumes once every primary signal has been OK this long (default: timing.recoverAfter)',
+    )
     .option('--no-operator', 'assume nobody acts: a manual failback or a suspension lasts to the end of the window')
     .option('--json', 'machine-readable output')
     .action(async (opts) => (await import('./backtest.ts')).backtestCommand(opts));
 
   program
     .command('init-store')
-    .description('create the configured store if missing (DynamoDB: the table, on-demand, point-in-time recovery on); idempotent')
+    .description(
+      'create the configured store if missing (DynamoDB: the table, on-demand, point-in-time recovery on); idempotent',
+    )
     .addOption(configOption())
     .action(async (opts) => {
       const { initStoreCommand } = await import('./init-store.ts');

@@ -57,11 +57,17 @@ const WHAT: Readonly<Record<OperatorCommandName, string>> = {
  * confirmed, not sent or not done within `--timeout`. Usage problems throw UsageError (exit 2) before
  * anything is read or sent.
  */
-export async function operatorCommand(command: OperatorCommandName, options: OperatorOptions, io: OperatorIo = process): Promise<number> {
-  if (!options.reason || options.reason.trim() === '') throw new UsageError(`${command}: --reason TEXT is required (it goes into the audit history)`);
+export async function operatorCommand(
+  command: OperatorCommandName,
+  options: OperatorOptions,
+  io: OperatorIo = process,
+): Promise<number> {
+  if (!options.reason || options.reason.trim() === '')
+    throw new UsageError(`${command}: --reason TEXT is required (it goes into the audit history)`);
   checkRecordedText(command, '--reason', options.reason, MAX_REASON_LENGTH);
   if (options.by !== undefined) {
-    if (options.by.trim() === '') throw new UsageError(`${command}: --by must name someone (or leave it out for user@host)`);
+    if (options.by.trim() === '')
+      throw new UsageError(`${command}: --by must name someone (or leave it out for user@host)`);
     checkRecordedText(command, '--by', options.by, MAX_REQUESTED_BY_LENGTH);
   }
   const timeoutMs = span(options.timeout ?? '2m', '--timeout');
@@ -73,7 +79,9 @@ export async function operatorCommand(command: OperatorCommandName, options: Ope
 
   if (!options.yes) {
     if (!io.stdin.isTTY) {
-      throw new UsageError(`${command} NOT sent: it asks for confirmation, and there is no terminal to ask on; pass --yes to send it without asking (scripts)`);
+      throw new UsageError(
+        `${command} NOT sent: it asks for confirmation, and there is no terminal to ask on; pass --yes to send it without asking (scripts)`,
+      );
     }
     const preview = await previewCommand(config, { command, force, by, reason: options.reason });
     io.stderr.write(`${renderPreview(preview, config, options.reason, by)}\n`);
@@ -87,7 +95,8 @@ export async function operatorCommand(command: OperatorCommandName, options: Ope
   try {
     sent = await sendOperatorCommand(config, { command, reason: options.reason, force, by, now: Boolean(options.now) });
   } catch (error) {
-    if (error instanceof MalformedMessageError) throw new UsageError(`${command} NOT sent; nothing changed: ${error.message}`);
+    if (error instanceof MalformedMessageError)
+      throw new UsageError(`${command} NOT sent; nothing changed: ${error.message}`);
     io.stderr.write(`${printableLines(`${command} NOT sent; nothing changed: ${messageOf(error)}`)}\n`);
     return 1;
   }
@@ -99,21 +108,31 @@ export async function operatorCommand(command: OperatorCommandName, options: Ope
     return 0;
   }
 
-  print(`${sentLine}; waiting up to ${options.timeout ?? '2m'} for the outcome (Ctrl-C stops waiting, not the command)`);
+  print(
+    `${sentLine}; waiting up to ${options.timeout ?? '2m'} for the outcome (Ctrl-C stops waiting, not the command)`,
+  );
   const progress = new ProgressLine(io.stderr, command);
   const stop = new AbortController();
   const onSigint = () => stop.abort(new Error('SIGINT'));
   process.once('SIGINT', onSigint);
   let outcome: AwaitedOutcome;
   try {
-    outcome = await awaitCommandOutcome(config, sent.id, { timeoutMs, signal: stop.signal, onProgress: (p) => progress.update(p.text) });
+    outcome = await awaitCommandOutcome(config, sent.id, {
+      timeoutMs,
+      signal: stop.signal,
+      onProgress: (p) => progress.update(p.text),
+    });
   } catch (error) {
     progress.close();
     if (stop.signal.aborted) {
-      io.stderr.write(`stopped waiting; ${command} was sent (command ${sent.id}) and the controller applies it regardless. ${check}\n`);
+      io.stderr.write(
+        `stopped waiting; ${command} was sent (command ${sent.id}) and the controller applies it regardless. ${check}\n`,
+      );
       return 1;
     }
-    io.stderr.write(`${printableLines(`${command} was sent (command ${sent.id}), but its outcome cannot be read: ${messageOf(error)}`)}\n${check}\n`);
+    io.stderr.write(
+      `${printableLines(`${command} was sent (command ${sent.id}), but its outcome cannot be read: ${messageOf(error)}`)}\n${check}\n`,
+    );
     return 1;
   } finally {
     process.off('SIGINT', onSigint);
@@ -136,19 +155,38 @@ export function renderPreview(preview: CommandPreview, config: Config, reason: s
   rows.push(['group', s.trafficDistributionGroup]);
   rows.push(['regions', `${s.regions.primary} (primary), ${s.regions.replica} (replica)`]);
   const actual = s.actual;
-  const now = actual ? `${splitText(actual.telephonyPrimaryPercent, s.regions)} (${actual.source === 'live' ? `read live from ${actual.region ?? '?'}` : `as last read ${ago(actual.ageMs)}; Connect could not be read now`})` : 'unknown (Connect could not be read, and no reading is stored)';
+  const now = actual
+    ? `${splitText(actual.telephonyPrimaryPercent, s.regions)} (${actual.source === 'live' ? `read live from ${actual.region ?? '?'}` : `as last read ${ago(actual.ageMs)}; Connect could not be read now`})`
+    : 'unknown (Connect could not be read, and no reading is stored)';
   rows.push(['traffic now', now]);
   const moves = actual === null || actual.telephonyPrimaryPercent !== p.desiredPrimaryPercent;
-  const agents = config.traffic.shiftAgents ? 'agents move with the calls (traffic.shiftAgents)' : 'agents stay where they are (traffic.shiftAgents: false)';
+  const agents = config.traffic.shiftAgents
+    ? 'agents move with the calls (traffic.shiftAgents)'
+    : 'agents stay where they are (traffic.shiftAgents: false)';
   if (preview.command === 'failover' || preview.command === 'failback' || moves) {
-    rows.push(['after', p.accepted ? `${splitText(p.desiredPrimaryPercent, s.regions)}${moves ? `; ${agents}` : ' (no change)'}` : 'no change: the controller will refuse it']);
+    rows.push([
+      'after',
+      p.accepted
+        ? `${splitText(p.desiredPrimaryPercent, s.regions)}${moves ? `; ${agents}` : ' (no change)'}`
+        : 'no change: the controller will refuse it',
+    ]);
   }
-  rows.push(['state', `${s.state}, automation ${s.automation} -> ${p.accepted ? `${p.health}, automation ${p.automation}` : 'unchanged'}`]);
-  rows.push(['expected', `${p.accepted ? 'accepted' : 'REFUSED'}: ${p.detail} (judged on the state as last saved; the controller decides again when it applies it)`]);
-  rows.push(['signals', s.signalDetails.map((sig) => `${sig.name} ${sig.value} (${sig.role}, ${sig.region})`).join('; ')]);
+  rows.push([
+    'state',
+    `${s.state}, automation ${s.automation} -> ${p.accepted ? `${p.health}, automation ${p.automation}` : 'unchanged'}`,
+  ]);
+  rows.push([
+    'expected',
+    `${p.accepted ? 'accepted' : 'REFUSED'}: ${p.detail} (judged on the state as last saved; the controller decides again when it applies it)`,
+  ]);
+  rows.push([
+    'signals',
+    s.signalDetails.map((sig) => `${sig.name} ${sig.value} (${sig.role}, ${sig.region})`).join('; '),
+  ]);
   if (preview.gate) {
     const g = preview.gate;
-    const closed = g.closedBy.length > 0 ? `closed now: ${g.closedBy.join(', ')} in ALARM` : 'open now: no such alarm is in ALARM';
+    const closed =
+      g.closedBy.length > 0 ? `closed now: ${g.closedBy.join(', ')} in ALARM` : 'open now: no such alarm is in ALARM';
     rows.push(['gate', `${g.rule}; ${closed}`]);
     rows.push([
       '--force',
@@ -157,7 +195,12 @@ export function renderPreview(preview: CommandPreview, config: Config, reason: s
         : `not given${g.closedBy.length > 0 ? ': the controller will refuse the command; --force overrides the gate' : ' (needed only while the gate is closed)'}`,
     ]);
   }
-  rows.push(['controller', s.controller.running ? `${s.controller.summary}: it applies the command within seconds` : `NOT RUNNING (${s.controller.summary}): the command waits in the queue until a controller starts`]);
+  rows.push([
+    'controller',
+    s.controller.running
+      ? `${s.controller.summary}: it applies the command within seconds`
+      : `NOT RUNNING (${s.controller.summary}): the command waits in the queue until a controller starts`,
+  ]);
   rows.push(['reason', `${reason} (by ${by})`]);
   return `${preview.command}: ${WHAT[preview.command]}\n${table(rows, '  ')}`;
 }
@@ -185,14 +228,17 @@ async function controllerNow(config: Config): Promise<ControllerLiveness | strin
 }
 
 function whoApplies(controller: ControllerLiveness | string): string {
-  if (typeof controller === 'string') return `Whether a controller runs is unknown (the store cannot be read: ${printable(controller)}).`;
+  if (typeof controller === 'string')
+    return `Whether a controller runs is unknown (the store cannot be read: ${printable(controller)}).`;
   return controller.running
     ? `Controller ${printable(controller.holder ?? '?')} is running: it applies the command within seconds.`
     : `No controller is running (${printable(controller.summary)}): the command waits in the queue until one starts.`;
 }
 
 function ago(ms: number): string {
-  return ms < 1000 ? 'just now' : `${Math.round(ms / 1000) < 120 ? `${Math.round(ms / 1000)}s` : `${Math.round(ms / 60_000)} min`} ago`;
+  return ms < 1000
+    ? 'just now'
+    : `${Math.round(ms / 1000) < 120 ? `${Math.round(ms / 1000)}s` : `${Math.round(ms / 60_000)} min`} ago`;
 }
 
 /**

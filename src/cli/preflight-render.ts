@@ -16,6 +16,11 @@ export function renderPreflight(report: PreflightReport, color: boolean): string
     if (check.status !== 'pass' && check.fix) rows.push(['', '', `fix: ${check.fix}`]);
   }
   const { pass, warn, fail } = report.summary;
-  const verdict = fail > 0 ? tone('a failover may not work: fix the failures above', 'bad', color) : warn > 0 ? tone('ready, with warnings', 'warn', color) : tone('ready', 'good', color);
+  const verdict =
+    fail > 0
+      ? tone('a failover may not work: fix the failures above', 'bad', color)
+      : warn > 0
+        ? tone('ready, with warnings', 'warn', color)
+        : tone('ready', 'good', color);
   return `${table(rows)}\n\n${pass} passed, ${warn} warning${warn === 1 ? '' : 's'}, ${fail} failed: ${verdict}`;
 }

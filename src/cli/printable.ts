@@ -38,7 +38,9 @@ export function printableStrings<T>(value: T): T {
   if (typeof value === 'string') return printable(value) as T;
   if (Array.isArray(value)) return value.map((item: unknown) => printableStrings(item)) as T;
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [printable(key), printableStrings(item)])) as T;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [printable(key), printableStrings(item)]),
+    ) as T;
   }
   return value;
 }
@@ -95,4 +97,3 @@ function escapeOne(char: string): string {
   if (code <= 0xffff) return `\\u${code.toString(16).padStart(4, '0')}`;
   return `\\u{${code.toString(16)}}`;
 }
-

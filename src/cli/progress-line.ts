@@ -62,7 +62,9 @@ export class ProgressLine {
     // A pseudo-terminal without a size (script(1) under a pipe) reports 0 columns.
     const columns = this.#stream.columns || 120;
     const line = this.#line();
-    this.#stream.write(`\r\u001b[2K${line.length > columns - 1 ? `${line.slice(0, Math.max(1, columns - 2))}…` : line}`);
+    this.#stream.write(
+      `\r\u001b[2K${line.length > columns - 1 ? `${line.slice(0, Math.max(1, columns - 2))}…` : line}`,
+    );
     this.#shown = true;
   }
 }

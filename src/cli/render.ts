@@ -26,7 +26,15 @@ export function table(rows: ReadonlyArray<readonly string[]>, indent = ''): stri
   const widths: number[] = [];
   for (const row of safeRows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visible(cell).length)));
   return safeRows
-    .map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visible(cell).length + 2))).join(''))
+    .map(
+      (row) =>
+        indent +
+        row
+          .map((cell, i) =>
+            i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visible(cell).length + 2),
+          )
+          .join(''),
+    )
     .join('\n');
 }
 

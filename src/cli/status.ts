@@ -13,7 +13,9 @@ import { table, tone } from './render.ts';
 export async function statusCommand(options: ConfigOption & { json?: boolean }): Promise<void> {
   const config = await loadCommandConfig(options);
   const report = await readStatus(config, { onAdopt: noticeAdoption, live: true });
-  const next = report.next ? { ...report.next, command: report.next.command === null ? null : withConfig(report.next.command, options) } : null;
+  const next = report.next
+    ? { ...report.next, command: report.next.command === null ? null : withConfig(report.next.command, options) }
+    : null;
   if (options.json) {
     print(printableJson({ ...report, next }));
     return;
@@ -31,13 +33,21 @@ export function renderStatus(report: StatusReport, now = Date.parse(report.at)):
   const r = printableStrings(report);
   const out: string[] = [];
   if (r.attention.length === 0) out.push(`${tone('OK', 'good')}: nothing needs attention`);
-  else out.push(...r.attention.map((line, i) => `${i === 0 ? tone('ATTENTION', 'bad') : '         '} ${tone(line, 'bad')}`));
+  else
+    out.push(
+      ...r.attention.map((line, i) => `${i === 0 ? tone('ATTENTION', 'bad') : '         '} ${tone(line, 'bad')}`),
+    );
   out.push('');
 
   const stateTone = r.state === 'healthy' ? 'good' : r.state === 'degraded' ? 'warn' : 'bad';
   const autoTone = r.automation === 'active' ? 'good' : 'bad';
   const rows: Array<[string, string]> = [];
-  rows.push(['state', r.since === null ? `${tone(r.state, stateTone)} (never run: what a first start begins with)` : `${tone(r.state, stateTone)} since ${r.since} (${age(r.since, now)})`]);
+  rows.push([
+    'state',
+    r.since === null
+      ? `${tone(r.state, stateTone)} (never run: what a first start begins with)`
+      : `${tone(r.state, stateTone)} since ${r.since} (${age(r.since, now)})`,
+  ]);
   rows.push(['reason', r.reason]);
   if (r.failback) {
     const f = r.failback;
@@ -49,27 +59,49 @@ export function renderStatus(report: StatusReport, now = Date.parse(report.at)):
         : `next step at ${f.holdUntil} if every primary signal stays OK`;
     rows.push(['failback', `step ${f.step} of ${f.of}: ${f.primaryPercent}% primary${agents}; ${next}`]);
   }
-  const automationSince = r.automationSince && r.automation !== 'active' ? ` since ${r.automationSince} (${age(r.automationSince, now)})` : '';
-  rows.push(['automation', `${tone(r.automation, autoTone)}${automationSince}${r.automationReason ? `: ${r.automationReason}` : ''}`]);
-  rows.push(['regions', `${r.regions.primary} (primary), ${r.regions.replica} (replica); group ${r.trafficDistributionGroup}`]);
-  rows.push(['desired', `${splitText(r.desiredPrimaryPercent, r.regions)}${r.desiredAgentsPrimaryPercent === null ? '' : ', agents with the calls'}`]);
+  const automationSince =
+    r.automationSince && r.automation !== 'active'
+      ? ` since ${r.automationSince} (${age(r.automationSince, now)})`
+      : '';
+  rows.push([
+    'automation',
+    `${tone(r.automation, autoTone)}${automationSince}${r.automationReason ? `: ${r.automationReason}` : ''}`,
+  ]);
+  rows.push([
+    'regions',
+    `${r.regions.primary} (primary), ${r.regions.replica} (replica); group ${r.trafficDistributionGroup}`,
+  ]);
+  rows.push([
+    'desired',
+    `${splitText(r.desiredPrimaryPercent, r.regions)}${r.desiredAgentsPrimaryPercent === null ? '' : ', agents with the calls'}`,
+  ]);
   rows.push(['actual', actualText(r)]);
   if (r.lastShift) {
     const s = r.lastShift;
     const shiftTone = s.outcome === 'verified' ? 'good' : s.outcome === 'failed' ? 'bad' : 'warn';
     const attempts = s.attempts !== undefined && s.attempts > 1 ? `, ${s.attempts} attempts` : '';
-    rows.push(['last shift', `to ${s.primaryPercent}% primary: ${tone(s.outcome, shiftTone)} at ${s.at} (${age(s.at, now)}${attempts})${s.error ? `: ${s.error}` : ''}${s.nextAttemptAt ? `; next try ${s.nextAttemptAt}` : ''}`]);
+    rows.push([
+      'last shift',
+      `to ${s.primaryPercent}% primary: ${tone(s.outcome, shiftTone)} at ${s.at} (${age(s.at, now)}${attempts})${s.error ? `: ${s.error}` : ''}${s.nextAttemptAt ? `; next try ${s.nextAttemptAt}` : ''}`,
+    ]);
   } else {
     rows.push(['last shift', 'none yet']);
   }
   if (r.lastCommand) {
     const c = r.lastCommand;
     const verdict = c.accepted ? tone('accepted', 'good') : tone('REFUSED', 'bad');
-    rows.push(['last command', `${c.command}${c.force ? ' --force' : ''} ${verdict} ${c.appliedAt} (${age(c.appliedAt, now)}) by ${c.by ?? 'unknown'}: ${c.detail}`]);
+    rows.push([
+      'last command',
+      `${c.command}${c.force ? ' --force' : ''} ${verdict} ${c.appliedAt} (${age(c.appliedAt, now)}) by ${c.by ?? 'unknown'}: ${c.detail}`,
+    ]);
   }
   if (r.blocked) rows.push(['blocked', tone(r.blocked, 'bad')]);
   // A deadline is only kept by a running controller: without one, nothing happens at that time.
-  if (r.nextDeadline && r.controller.running) rows.push(['next check', `${r.nextDeadline} (${Date.parse(r.nextDeadline) <= now ? 'due now' : `in ${formatAge(Date.parse(r.nextDeadline) - now)}`})`]);
+  if (r.nextDeadline && r.controller.running)
+    rows.push([
+      'next check',
+      `${r.nextDeadline} (${Date.parse(r.nextDeadline) <= now ? 'due now' : `in ${formatAge(Date.parse(r.nextDeadline) - now)}`})`,
+    ]);
   out.push(table(rows));
 
   out.push('', 'signals');
@@ -79,26 +111,42 @@ export function renderStatus(report: StatusReport, now = Date.parse(report.at)):
     return [sig.name, value, `${sig.role}, ${sig.region}${since}`] as [string, string, string];
   });
   out.push(table(signals, '  '));
-  if (r.primaryOkSince && r.state !== 'healthy') out.push(`  every primary signal OK since ${r.primaryOkSince} (${age(r.primaryOkSince, now)})`);
+  if (r.primaryOkSince && r.state !== 'healthy')
+    out.push(`  every primary signal OK since ${r.primaryOkSince} (${age(r.primaryOkSince, now)})`);
 
   out.push('');
   const c = r.controller;
-  const controller = c.running ? `${tone('running', 'good')}: ${c.summary}${c.host && c.pid !== null ? ` (host ${c.host}, pid ${c.pid})` : ''}` : `${tone('NOT RUNNING', 'bad')}: ${c.summary}`;
-  out.push(table([
-    ['controller', controller],
-    ['store', `${r.store}${r.updatedAt ? ` (saved ${r.updatedAt}, ${age(r.updatedAt, now)})` : ''}`],
-  ]));
+  const controller = c.running
+    ? `${tone('running', 'good')}: ${c.summary}${c.host && c.pid !== null ? ` (host ${c.host}, pid ${c.pid})` : ''}`
+    : `${tone('NOT RUNNING', 'bad')}: ${c.summary}`;
+  out.push(
+    table([
+      ['controller', controller],
+      ['store', `${r.store}${r.updatedAt ? ` (saved ${r.updatedAt}, ${age(r.updatedAt, now)})` : ''}`],
+    ]),
+  );
   out.push('', r.next ? `next: ${r.next.why}${r.next.command ? `:\n  ${r.next.command}` : ''}` : 'next: nothing to do');
   return out.join('\n');
 }
 
 function actualText(r: StatusReport): string {
   const a = r.actual;
-  if (!a) return `${tone('unknown', 'warn')}${r.liveReadError ? ` (Connect could not be read: ${r.liveReadError})` : ' (never read)'}`;
-  const agents = a.agentsPrimaryPercent === null ? '' : a.agentsPrimaryPercent === a.telephonyPrimaryPercent ? ', agents alike' : `, agents ${a.agentsPrimaryPercent}% primary`;
-  const source = a.source === 'live' ? `read live from ${a.region ?? '?'} just now` : `as the controller last read it, ${formatAge(a.ageMs)} ago; Connect could not be read now`;
+  if (!a)
+    return `${tone('unknown', 'warn')}${r.liveReadError ? ` (Connect could not be read: ${r.liveReadError})` : ' (never read)'}`;
+  const agents =
+    a.agentsPrimaryPercent === null
+      ? ''
+      : a.agentsPrimaryPercent === a.telephonyPrimaryPercent
+        ? ', agents alike'
+        : `, agents ${a.agentsPrimaryPercent}% primary`;
+  const source =
+    a.source === 'live'
+      ? `read live from ${a.region ?? '?'} just now`
+      : `as the controller last read it, ${formatAge(a.ageMs)} ago; Connect could not be read now`;
   const split = `${splitText(a.telephonyPrimaryPercent, r.regions)}${agents} (${source})`;
-  return a.telephonyPrimaryPercent === r.desiredPrimaryPercent ? split : `${tone(split, 'warn')} ${tone('NOT as desired', 'bad')}`;
+  return a.telephonyPrimaryPercent === r.desiredPrimaryPercent
+    ? split
+    : `${tone(split, 'warn')} ${tone('NOT as desired', 'bad')}`;
 }
 
 function age(iso: string, now: number): string {

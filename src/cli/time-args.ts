@@ -13,7 +13,9 @@ export function pointInTime(text: string, now: number, flag: string): number {
     return parseTimestamp(text, flag);
   } catch (error) {
     if (!(error instanceof MalformedMessageError)) throw error;
-    throw new UsageError(`${flag} ${JSON.stringify(text)} is neither a duration like 30d or 12h nor an ISO 8601 time like 2026-10-01T00:00:00Z`);
+    throw new UsageError(
+      `${flag} ${JSON.stringify(text)} is neither a duration like 30d or 12h nor an ISO 8601 time like 2026-10-01T00:00:00Z`,
+    );
   }
 }
 

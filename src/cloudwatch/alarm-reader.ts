@@ -26,12 +26,17 @@ const NAMES_PER_CALL = 100;
 export class CloudWatchAlarmReader implements AlarmReader {
   private readonly clients = new Map<string, CloudWatchClient>();
 
-  constructor(private readonly makeClient: (region: string) => CloudWatchClient = (region) => new CloudWatchClient({ region })) {}
+  constructor(
+    private readonly makeClient: (region: string) => CloudWatchClient = (region) => new CloudWatchClient({ region }),
+  ) {}
 
   async read(refs: readonly SignalRef[], signal?: AbortSignal): Promise<AlarmReading[]> {
     const byRegion = new Map<string, SignalRef[]>();
     for (const ref of refs) byRegion.set(ref.region, [...(byRegion.get(ref.region) ?? []), ref]);
-    const found = new Map<string, { value: AlarmValue; at: number | undefined; arn: string | undefined; reason: string | undefined }>();
+    const found = new Map<
+      string,
+      { value: AlarmValue; at: number | undefined; arn: string | undefined; reason: string | undefined }
+    >();
     for (const [region, regionRefs] of byRegion) {
       const names = [...new Set(regionRefs.map((r) => r.name))];
       for (let i = 0; i < names.length; i += NAMES_PER_CALL) {

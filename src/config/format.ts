@@ -15,7 +15,10 @@ export function formatConfig(config: Config): string {
   const { timing, store } = config;
   const file = {
     trafficDistributionGroup: config.trafficDistributionGroup.arn ?? config.trafficDistributionGroup.id,
-    regions: config.replicaInstance === undefined ? config.regions : { ...config.regions, replicaInstance: config.replicaInstance.arn ?? config.replicaInstance.id },
+    regions:
+      config.replicaInstance === undefined
+        ? config.regions
+        : { ...config.regions, replicaInstance: config.replicaInstance.arn ?? config.replicaInstance.id },
     queue: config.queue.region === undefined ? { url: config.queue.url } : config.queue,
     signals: config.signals,
     traffic: config.traffic,
@@ -23,7 +26,10 @@ export function formatConfig(config: Config): string {
       escalateAfter: formatDuration(timing.escalateAfterMs),
       recoverAfter: formatDuration(timing.recoverAfterMs),
       cooldown: formatDuration(timing.cooldownMs),
-      maxAutomaticShifts: { count: timing.maxAutomaticShifts.count, per: formatDuration(timing.maxAutomaticShifts.perMs) },
+      maxAutomaticShifts: {
+        count: timing.maxAutomaticShifts.count,
+        per: formatDuration(timing.maxAutomaticShifts.perMs),
+      },
       driftCheck: formatDuration(timing.driftCheckMs),
       failbackStepHold: formatDuration(timing.failbackStepHoldMs),
     },
@@ -31,7 +37,12 @@ export function formatConfig(config: Config): string {
     // The item key is derived from trafficDistributionGroup, not configured: left out.
     store:
       store.type === 'dynamodb'
-        ? { type: store.type, table: store.table, region: store.region, leaseDuration: formatDuration(store.leaseDurationMs) }
+        ? {
+            type: store.type,
+            table: store.table,
+            region: store.region,
+            leaseDuration: formatDuration(store.leaseDurationMs),
+          }
         : store,
     ...(config.http === undefined ? {} : { http: config.http }),
     dryRun: config.dryRun,

@@ -11,14 +11,7 @@ import { regionOfQueueUrl } from '../aws/identifiers.ts';
 import { ConfigError, UsageError } from '../errors.ts';
 import type { ConfigIssue } from '../errors.ts';
 import type { ConfigFile } from './schema.ts';
-import {
-  KNOWN_KEYS,
-  STORE_TYPE_KEYS,
-  checkRelations,
-  configFileSchema,
-  expecting,
-  formatPath,
-} from './schema.ts';
+import { KNOWN_KEYS, STORE_TYPE_KEYS, checkRelations, configFileSchema, expecting, formatPath } from './schema.ts';
 import type { Config } from './types.ts';
 
 /** The environment variable naming the config file when `-c` is not given. */
@@ -79,18 +72,25 @@ export function resolveConfigSource(flag: string | undefined, env: NodeJS.Proces
   const file = env[CONFIG_ENV_VAR];
   const text = env[CONFIG_TEXT_ENV_VAR];
   if (file && text) {
-    throw new UsageError(`both ${CONFIG_ENV_VAR} and ${CONFIG_TEXT_ENV_VAR} are set: set one of them (or pass -c FILE)`);
+    throw new UsageError(
+      `both ${CONFIG_ENV_VAR} and ${CONFIG_TEXT_ENV_VAR} are set: set one of them (or pass -c FILE)`,
+    );
   }
   if (file) return { kind: 'file', path: file };
   if (text) return { kind: 'text', variable: CONFIG_TEXT_ENV_VAR, text };
-  throw new UsageError(`no config: pass -c FILE, or set ${CONFIG_ENV_VAR} (a file) or ${CONFIG_TEXT_ENV_VAR} (the config text)`);
+  throw new UsageError(
+    `no config: pass -c FILE, or set ${CONFIG_ENV_VAR} (a file) or ${CONFIG_TEXT_ENV_VAR} (the config text)`,
+  );
 }
 
 /**
  * Reads and validates the config from `source`, as {@link loadConfig} and {@link parseConfig} do; errors
  * from the variable's text name the variable where a file's would name the file.
  */
-export async function loadConfigFrom(source: ConfigSource, options: { signal?: AbortSignal } = {}): Promise<LoadedConfig> {
+export async function loadConfigFrom(
+  source: ConfigSource,
+  options: { signal?: AbortSignal } = {},
+): Promise<LoadedConfig> {
   if (source.kind === 'file') return loadConfig(source.path, options);
   return parseConfig(source.text, { file: source.variable });
 }
@@ -131,7 +131,9 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Loa
   const inexact = new Set(yaml.inexactNumbers.map((issue) => issue.path));
   const issues = inDocumentOrder(yaml.document, [
     ...yaml.inexactNumbers,
-    ...[...(parsed.success ? [] : parsed.error.issues.flatMap(toConfigIssues)), ...relations.issues].filter((issue) => !inexact.has(issue.path)),
+    ...[...(parsed.success ? [] : parsed.error.issues.flatMap(toConfigIssues)), ...relations.issues].filter(
+      (issue) => !inexact.has(issue.path),
+    ),
   ]);
   if (!parsed.success || issues.length > 0) throw new ConfigError(issues, options.file);
   return {
@@ -200,7 +202,13 @@ function readYaml(text: string): YamlText {
   const warnings = document.warnings.map((warning) => `YAML warning at ${at(warning.pos[0])}: ${warning.message}`);
   if (issues.length > 0) return { document, value: undefined, issues, warnings, inexactNumbers: [] };
   try {
-    return { document, value: document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), issues, warnings, inexactNumbers: inexactNumbers(document) };
+    return {
+      document,
+      value: document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }),
+      issues,
+      warnings,
+      inexactNumbers: inexactNumbers(document),
+    };
   } catch (error) {
     // toJS throws (a ReferenceError) only for aliases: too many expansions, or one it cannot resolve.
     const message = error instanceof Error ? error.message : String(error);
@@ -226,7 +234,10 @@ function inexactNumbers(document: Document): ConfigIssue[] {
     } else if (isScalar(node) && typeof node.value === 'number') {
       const written = node.source ?? String(node.value);
       if (Number.isInteger(node.value) && !Number.isSafeInteger(node.value)) {
-        found.push({ path: formatPath(path), message: `${written} is beyond the safe integer range (at most ${Number.MAX_SAFE_INTEGER}), so it cannot be read exactly` });
+        found.push({
+          path: formatPath(path),
+          message: `${written} is beyond the safe integer range (at most ${Number.MAX_SAFE_INTEGER}), so it cannot be read exactly`,
+        });
       } else if (node.value === Infinity || node.value === -Infinity) {
         found.push({ path: formatPath(path), message: `${written} is beyond the largest number a config can hold` });
       }

@@ -30,7 +30,15 @@ const QUEUE_PATH_PATTERN = /^\/[^/]+\/[^/]+$/;
 export const DEFAULTS = {
   // failbackSteps: [traffic.healthy], filled in by load.ts (it depends on healthy).
   traffic: { healthy: 100, degraded: 50, failedOver: 0, shiftAgents: true, agentsLead: 0 },
-  timing: { escalateAfter: '5m', recoverAfter: '10m', cooldown: '2m', maxAutomaticShifts: { count: 4, per: '1h' }, driftCheck: '5m', alarmPoll: '1m', failbackStepHold: '2m' },
+  timing: {
+    escalateAfter: '5m',
+    recoverAfter: '10m',
+    cooldown: '2m',
+    maxAutomaticShifts: { count: 4, per: '1h' },
+    driftCheck: '5m',
+    alarmPoll: '1m',
+    failbackStepHold: '2m',
+  },
   failback: 'manual',
   drift: 'pause',
   store: { type: 'file', path: './connect-failover-state.json' },
@@ -77,7 +85,9 @@ function toTrafficDistributionGroupRef(text: string): TrafficDistributionGroupRe
   return { id: arn.id, arn: text, region: arn.region };
 }
 
-const instanceError = expecting('a Connect instance ARN like arn:aws:connect:<region>:<account>:instance/<uuid>, or its id');
+const instanceError = expecting(
+  'a Connect instance ARN like arn:aws:connect:<region>:<account>:instance/<uuid>, or its id',
+);
 const connectInstance = z
   .string({ error: instanceError })
   .regex(CONNECT_INSTANCE_ID_PATTERN, { error: instanceError })
@@ -119,12 +129,15 @@ function alarmRefProblem(text: string): string | undefined {
   let name = text;
   if (text.startsWith('arn:')) {
     const arn = parseAlarmArn(text);
-    if (arn === undefined) return `${describeYamlValue(text)} is not a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)`;
+    if (arn === undefined)
+      return `${describeYamlValue(text)} is not a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)`;
     name = arn.name;
   }
   if (name.length === 0) return 'an alarm name cannot be empty';
-  if (name.length > MAX_ALARM_NAME_LENGTH) return `is longer than ${MAX_ALARM_NAME_LENGTH} characters, the limit for an alarm name`;
-  if (hasControlCharacter(name)) return `${describeYamlValue(text)} contains a control character, which alarm names cannot`;
+  if (name.length > MAX_ALARM_NAME_LENGTH)
+    return `is longer than ${MAX_ALARM_NAME_LENGTH} characters, the limit for an alarm name`;
+  if (hasControlCharacter(name))
+    return `${describeYamlValue(text)} contains a control character, which alarm names cannot`;
   return undefined;
 }
 
@@ -188,7 +201,11 @@ const durationText = z.unknown().transform((input, ctx) => {
   }
   // Contradiction: a timer longer than 2^31-1 ms fires at once in Node.js, so the wait would be none.
   if (ms > MAX_TIMER_MS) {
-    ctx.addIssue({ code: 'custom', message: `${describeYamlValue(input)} is longer than ${LONGEST_DURATION}, the longest wait a timer supports`, input });
+    ctx.addIssue({
+      code: 'custom',
+      message: `${describeYamlValue(input)} is longer than ${LONGEST_DURATION}, the longest wait a timer supports`,
+      input,
+    });
     return z.NEVER;
   }
   return ms;
@@ -346,7 +363,9 @@ const configFileShape = {
   regions: z.strictObject(regionsShape, { error: expecting('a mapping with primary and replica') }),
   queue: z.strictObject(queueShape, { error: expecting('a mapping with url') }),
   signals: z.strictObject(signalsShape, { error: expecting('a mapping with critical, degraded and replicaUnhealthy') }),
-  traffic: z.strictObject(trafficShape, { error: expecting('a mapping with healthy, degraded and failedOver') }).prefault({}),
+  traffic: z
+    .strictObject(trafficShape, { error: expecting('a mapping with healthy, degraded and failedOver') })
+    .prefault({}),
   timing: z.strictObject(timingShape, { error: expecting('a mapping of durations') }).prefault({}),
   failback: z.enum(['manual', 'automatic'], { error: expecting('manual or automatic') }).prefault(DEFAULTS.failback),
   // A split changed by hand is a human decision: adopt it and pause (default), or restore the state's split.
@@ -486,7 +505,10 @@ function checkReplicaInstance(read: Reader, found: Relations): void {
   const primary = read(['regions', 'primary'], regionCode);
   const replica = read(['regions', 'replica'], regionCode);
   if (instance?.region === undefined || replica === undefined || instance.region === replica) return;
-  const which = instance.region === primary ? `regions.primary (${primary}): this is the primary's instance` : `not regions.replica (${replica})`;
+  const which =
+    instance.region === primary
+      ? `regions.primary (${primary}): this is the primary's instance`
+      : `not regions.replica (${replica})`;
   found.issues.push({
     path: 'regions.replicaInstance',
     message: `the ARN's Region ${instance.region} is ${which}; give the replica's ARN (its Region is ${replica}; a replica keeps the id ${instance.id}) or the bare id`,
@@ -523,7 +545,10 @@ function checkSignals(raw: unknown, found: Relations): void {
       if (first === undefined) {
         firstSeen.set(name, { role, path });
       } else if (first.role === role) {
-        found.issues.push({ path, message: `alarm ${describeYamlValue(name)} is listed twice (also at ${first.path})` });
+        found.issues.push({
+          path,
+          message: `alarm ${describeYamlValue(name)} is listed twice (also at ${first.path})`,
+        });
       } else {
         // Events are matched by alarm name, so one alarm in two roles would mean two things at once.
         found.issues.push({
@@ -568,7 +593,10 @@ function checkTraffic(read: Reader, found: Relations): void {
  */
 function checkFailbackSteps(read: Reader, found: Relations): void {
   // null: not given (one step, healthy); undefined: invalid on its own (reported by the schema).
-  const steps = read(['traffic', 'failbackSteps'], trafficShape.failbackSteps.transform((given) => given ?? null));
+  const steps = read(
+    ['traffic', 'failbackSteps'],
+    trafficShape.failbackSteps.transform((given) => given ?? null),
+  );
   const healthy = read(['traffic', 'healthy'], trafficShape.healthy);
   const failedOver = read(['traffic', 'failedOver'], trafficShape.failedOver);
   const shiftAgents = read(['traffic', 'shiftAgents'], trafficShape.shiftAgents);
@@ -581,18 +609,29 @@ function checkFailbackSteps(read: Reader, found: Relations): void {
     });
   }
   if (lead !== undefined && lead > 0 && (steps === null || (steps !== undefined && steps.length < 2))) {
-    found.warnings.push('traffic.agentsLead: has no effect without a step before traffic.healthy in traffic.failbackSteps (agents lead only during a staged failback)');
+    found.warnings.push(
+      'traffic.agentsLead: has no effect without a step before traffic.healthy in traffic.failbackSteps (agents lead only during a staged failback)',
+    );
   }
   if (steps === undefined || steps === null) return;
   steps.forEach((step, i) => {
     const path = `traffic.failbackSteps[${i}]`;
     const before = steps[i - 1];
     if (healthy !== undefined && step > healthy) {
-      found.issues.push({ path, message: `${step} is above traffic.healthy (${written('healthy', healthy)}); a failback ends at traffic.healthy` });
+      found.issues.push({
+        path,
+        message: `${step} is above traffic.healthy (${written('healthy', healthy)}); a failback ends at traffic.healthy`,
+      });
     } else if (before !== undefined && step <= before) {
-      found.issues.push({ path, message: `${step} is not above the step before it (${before}); failback steps must increase` });
+      found.issues.push({
+        path,
+        message: `${step} is not above the step before it (${before}); failback steps must increase`,
+      });
     } else if (i === 0 && failedOver !== undefined && step <= failedOver) {
-      found.issues.push({ path, message: `${step} is not above traffic.failedOver (${written('failedOver', failedOver)}); each step must move traffic back toward the primary` });
+      found.issues.push({
+        path,
+        message: `${step} is not above traffic.failedOver (${written('failedOver', failedOver)}); each step must move traffic back toward the primary`,
+      });
     }
   });
   const last = steps.at(-1);

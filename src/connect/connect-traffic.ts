@@ -16,7 +16,12 @@ import {
   UpdateTrafficDistributionCommand,
 } from '@aws-sdk/client-connect';
 import type { ConnectClientConfig, Distribution } from '@aws-sdk/client-connect';
-import { CREDENTIAL_PROVIDER_ERRORS, NETWORK_ERROR_CODES, NOT_SENT_NETWORK_CODES, THROTTLING_CODES } from '../aws/error-codes.ts';
+import {
+  CREDENTIAL_PROVIDER_ERRORS,
+  NETWORK_ERROR_CODES,
+  NOT_SENT_NETWORK_CODES,
+  THROTTLING_CODES,
+} from '../aws/error-codes.ts';
 import { systemClock } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { TrafficDistributionGroupRef } from '../config/types.ts';
@@ -65,9 +70,11 @@ export class ConnectTrafficApi implements TrafficApi {
 
   constructor(options: ConnectTrafficApiOptions) {
     const { primary, replica } = options.regions;
-    if (primary === replica) throw new RangeError(`regions.primary and regions.replica must differ, both are '${primary}'`);
+    if (primary === replica)
+      throw new RangeError(`regions.primary and regions.replica must differ, both are '${primary}'`);
     const timeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    if (!(Number.isFinite(timeout) && timeout > 0)) throw new RangeError(`requestTimeoutMs must be > 0, got ${timeout}`);
+    if (!(Number.isFinite(timeout) && timeout > 0))
+      throw new RangeError(`requestTimeoutMs must be > 0, got ${timeout}`);
     this.regions = { primary, replica };
     this.tdgId = options.tdg.arn ?? options.tdg.id;
     this.#onCall = options.onCall;
@@ -93,7 +100,10 @@ export class ConnectTrafficApi implements TrafficApi {
       const out = await client.send(new GetTrafficDistributionCommand({ Id: this.tdgId }), { abortSignal: signal });
       const telephony = this.#primaryPercent(out.TelephonyConfig?.Distributions);
       if (telephony === undefined) {
-        throw new MalformedAnswer('the answer has no TelephonyConfig percentage for either Region', out.$metadata.httpStatusCode);
+        throw new MalformedAnswer(
+          'the answer has no TelephonyConfig percentage for either Region',
+          out.$metadata.httpStatusCode,
+        );
       }
       const split: TrafficSplit = {
         telephonyPrimaryPercent: telephony,
@@ -105,11 +115,15 @@ export class ConnectTrafficApi implements TrafficApi {
 
   async describe(region: string, signal: AbortSignal, onCall?: ConnectCallObserver): Promise<TdgStatus> {
     return this.#call('DescribeTrafficDistributionGroup', region, signal, onCall, async (client) => {
-      const out = await client.send(new DescribeTrafficDistributionGroupCommand({ TrafficDistributionGroupId: this.tdgId }), {
-        abortSignal: signal,
-      });
+      const out = await client.send(
+        new DescribeTrafficDistributionGroupCommand({ TrafficDistributionGroupId: this.tdgId }),
+        {
+          abortSignal: signal,
+        },
+      );
       const status = out.TrafficDistributionGroup?.Status;
-      if (status === undefined) throw new MalformedAnswer('the answer has no TrafficDistributionGroup.Status', out.$metadata.httpStatusCode);
+      if (status === undefined)
+        throw new MalformedAnswer('the answer has no TrafficDistributionGroup.Status', out.$metadata.httpStatusCode);
       return { value: status, status: out.$metadata.httpStatusCode };
     });
   }
@@ -148,7 +162,8 @@ export class ConnectTrafficApi implements TrafficApi {
     sentSplit?: TrafficSplit,
   ): Promise<T> {
     const client = this.#clients.get(region);
-    if (!client) throw new RangeError(`Region '${region}' is neither ${this.regions.primary} nor ${this.regions.replica}`);
+    if (!client)
+      throw new RangeError(`Region '${region}' is neither ${this.regions.primary} nor ${this.regions.replica}`);
     // No request may start once the caller gave up on this work.
     signal.throwIfAborted();
     const startedAt = this.#clock.now();
@@ -231,7 +246,10 @@ export function toConnectApiError(
   const code = kind === 'network' && nodeCode !== undefined ? nodeCode : name;
   const message = typeof shape.message === 'string' && shape.message !== '' ? shape.message : String(err);
   const mayHaveApplied =
-    kind === 'server' || kind === 'timeout' || kind === 'aborted' || (kind === 'network' && !NOT_SENT_NETWORK_CODES.has(nodeCode ?? ''));
+    kind === 'server' ||
+    kind === 'timeout' ||
+    kind === 'aborted' ||
+    (kind === 'network' && !NOT_SENT_NETWORK_CODES.has(nodeCode ?? ''));
   return new ConnectApiError(`${code}${status === undefined ? '' : ` (HTTP ${status})`}: ${message}`, {
     operation,
     region,

@@ -18,7 +18,12 @@ import {
   ListLambdaFunctionsCommand,
 } from '@aws-sdk/client-connect';
 import type { ConnectClientConfig } from '@aws-sdk/client-connect';
-import { CREDENTIAL_PROVIDER_ERRORS, NETWORK_ERROR_CODES, THROTTLING_CODES, TIMEOUT_CODES } from '../aws/error-codes.ts';
+import {
+  CREDENTIAL_PROVIDER_ERRORS,
+  NETWORK_ERROR_CODES,
+  THROTTLING_CODES,
+  TIMEOUT_CODES,
+} from '../aws/error-codes.ts';
 import { ConnectFailoverError } from '../errors.ts';
 
 /** The reads this module makes, by their API names (and IAM actions, `connect:<name>`). */
@@ -34,7 +39,8 @@ export type ContactFlowReadOperation =
  * Why a read failed: `denied` (403: IAM), `notFound` (404: no such instance), `throttled`, `server` (5xx),
  * `unreachable` (network error or no answer in time), `client` (other 4xx, missing credentials), `aborted`.
  */
-export type ContactFlowReadFailure = 'denied' | 'notFound' | 'throttled' | 'server' | 'unreachable' | 'client' | 'aborted';
+export type ContactFlowReadFailure =
+  'denied' | 'notFound' | 'throttled' | 'server' | 'unreachable' | 'client' | 'aborted';
 
 /** One read of an instance's flows or integrations failed (after the SDK's retries). Wrapped once, here. */
 export class ContactFlowReadError extends ConnectFailoverError {
@@ -46,7 +52,17 @@ export class ContactFlowReadError extends ConnectFailoverError {
   readonly code: string;
   readonly failure: ContactFlowReadFailure;
 
-  constructor(message: string, details: { operation: ContactFlowReadOperation; region: string; status: number | undefined; code: string; failure: ContactFlowReadFailure; cause: unknown }) {
+  constructor(
+    message: string,
+    details: {
+      operation: ContactFlowReadOperation;
+      region: string;
+      status: number | undefined;
+      code: string;
+      failure: ContactFlowReadFailure;
+      cause: unknown;
+    },
+  ) {
     super(`${details.operation} in ${details.region}: ${message}`, {
       retryable: details.failure === 'throttled' || details.failure === 'server' || details.failure === 'unreachable',
       cause: details.cause,
@@ -105,7 +121,11 @@ export interface ContactFlowSource {
   /** @throws ContactFlowReadError when listing fails, or describing fails other than by a flow being unpublished or gone. */
   readFlows(instanceId: string, signal: AbortSignal): Promise<InstanceFlows>;
   /** Never rejects for a failed list: each kind asked for carries its answer or its error. */
-  readIntegrations(instanceId: string, wanted: { lambda: boolean; lexV2: boolean; lexV1: boolean }, signal: AbortSignal): Promise<InstanceIntegrations>;
+  readIntegrations(
+    instanceId: string,
+    wanted: { lambda: boolean; lexV2: boolean; lexV1: boolean },
+    signal: AbortSignal,
+  ): Promise<InstanceIntegrations>;
 }
 
 /** Options of {@link ConnectContactFlowReader}. */
@@ -140,11 +160,14 @@ export class ConnectContactFlowReader implements ContactFlowSource {
 
   constructor(options: ContactFlowReaderOptions) {
     const timeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    if (!(Number.isFinite(timeout) && timeout > 0)) throw new RangeError(`requestTimeoutMs must be > 0, got ${timeout}`);
+    if (!(Number.isFinite(timeout) && timeout > 0))
+      throw new RangeError(`requestTimeoutMs must be > 0, got ${timeout}`);
     this.#concurrency = options.concurrency ?? 2;
-    if (!(Number.isInteger(this.#concurrency) && this.#concurrency >= 1)) throw new RangeError(`concurrency must be a whole number ≥ 1, got ${this.#concurrency}`);
+    if (!(Number.isInteger(this.#concurrency) && this.#concurrency >= 1))
+      throw new RangeError(`concurrency must be a whole number ≥ 1, got ${this.#concurrency}`);
     this.#pageSize = options.pageSize ?? 100;
-    if (!(Number.isInteger(this.#pageSize) && this.#pageSize >= 1 && this.#pageSize <= 1000)) throw new RangeError(`pageSize must be 1–1000, got ${this.#pageSize}`);
+    if (!(Number.isInteger(this.#pageSize) && this.#pageSize >= 1 && this.#pageSize <= 1000))
+      throw new RangeError(`pageSize must be 1–1000, got ${this.#pageSize}`);
     this.region = options.region;
     this.#client = new ConnectClient({
       region: options.region,
@@ -160,17 +183,38 @@ export class ConnectContactFlowReader implements ContactFlowSource {
   async readFlows(instanceId: string, signal: AbortSignal): Promise<InstanceFlows> {
     const InstanceId = instanceId;
     const flowList = await this.#pages('ListContactFlows', signal, this.#pageSize, async (NextToken, MaxResults) => {
-      const out = await this.#client.send(new ListContactFlowsCommand({ InstanceId, NextToken, MaxResults }), { abortSignal: signal });
+      const out = await this.#client.send(new ListContactFlowsCommand({ InstanceId, NextToken, MaxResults }), {
+        abortSignal: signal,
+      });
       return { items: out.ContactFlowSummaryList ?? [], next: out.NextToken };
     });
-    const moduleList = await this.#pages('ListContactFlowModules', signal, this.#pageSize, async (NextToken, MaxResults) => {
-      const out = await this.#client.send(new ListContactFlowModulesCommand({ InstanceId, NextToken, MaxResults }), { abortSignal: signal });
-      return { items: out.ContactFlowModulesSummaryList ?? [], next: out.NextToken };
-    });
+    const moduleList = await this.#pages(
+      'ListContactFlowModules',
+      signal,
+      this.#pageSize,
+      async (NextToken, MaxResults) => {
+        const out = await this.#client.send(new ListContactFlowModulesCommand({ InstanceId, NextToken, MaxResults }), {
+          abortSignal: signal,
+        });
+        return { items: out.ContactFlowModulesSummaryList ?? [], next: out.NextToken };
+      },
+    );
     const skipped: SkippedFlow[] = [];
     const summaries = [
-      ...flowList.map((f) => ({ kind: 'flow' as const, id: f.Id ?? '', name: f.Name ?? '', archived: f.ContactFlowState === 'ARCHIVED', type: f.ContactFlowType as string | undefined })),
-      ...moduleList.map((m) => ({ kind: 'module' as const, id: m.Id ?? '', name: m.Name ?? '', archived: m.State === 'ARCHIVED', type: undefined })),
+      ...flowList.map((f) => ({
+        kind: 'flow' as const,
+        id: f.Id ?? '',
+        name: f.Name ?? '',
+        archived: f.ContactFlowState === 'ARCHIVED',
+        type: f.ContactFlowType as string | undefined,
+      })),
+      ...moduleList.map((m) => ({
+        kind: 'module' as const,
+        id: m.Id ?? '',
+        name: m.Name ?? '',
+        archived: m.State === 'ARCHIVED',
+        type: undefined,
+      })),
     ];
     const runnable = summaries.filter((s) => {
       if (s.archived) skipped.push({ kind: s.kind, id: s.id, name: s.name, reason: 'archived' });
@@ -181,9 +225,18 @@ export class ConnectContactFlowReader implements ContactFlowSource {
       try {
         const described = await this.#read(operation, inner, async () => {
           if (summary.kind === 'flow') {
-            return (await this.#client.send(new DescribeContactFlowCommand({ InstanceId, ContactFlowId: summary.id }), { abortSignal: inner })).ContactFlow;
+            return (
+              await this.#client.send(new DescribeContactFlowCommand({ InstanceId, ContactFlowId: summary.id }), {
+                abortSignal: inner,
+              })
+            ).ContactFlow;
           }
-          return (await this.#client.send(new DescribeContactFlowModuleCommand({ InstanceId, ContactFlowModuleId: summary.id }), { abortSignal: inner })).ContactFlowModule;
+          return (
+            await this.#client.send(
+              new DescribeContactFlowModuleCommand({ InstanceId, ContactFlowModuleId: summary.id }),
+              { abortSignal: inner },
+            )
+          ).ContactFlowModule;
         });
         const document: FlowDocument = {
           kind: summary.kind,
@@ -211,7 +264,11 @@ export class ConnectContactFlowReader implements ContactFlowSource {
     return { flows: read.filter((d) => d.kind === 'flow'), modules: read.filter((d) => d.kind === 'module'), skipped };
   }
 
-  async readIntegrations(instanceId: string, wanted: { lambda: boolean; lexV2: boolean; lexV1: boolean }, signal: AbortSignal): Promise<InstanceIntegrations> {
+  async readIntegrations(
+    instanceId: string,
+    wanted: { lambda: boolean; lexV2: boolean; lexV1: boolean },
+    signal: AbortSignal,
+  ): Promise<InstanceIntegrations> {
     const InstanceId = instanceId;
     const size = Math.min(this.#pageSize, INTEGRATION_PAGE_MAX);
     const lookup = async <T>(work: () => Promise<T>): Promise<Lookup<T>> => {
@@ -224,20 +281,34 @@ export class ConnectContactFlowReader implements ContactFlowSource {
     };
     const bots = (version: 'V1' | 'V2') =>
       this.#pages('ListBots', signal, size, async (NextToken, MaxResults) => {
-        const out = await this.#client.send(new ListBotsCommand({ InstanceId, LexVersion: version, NextToken, MaxResults }), { abortSignal: signal });
+        const out = await this.#client.send(
+          new ListBotsCommand({ InstanceId, LexVersion: version, NextToken, MaxResults }),
+          { abortSignal: signal },
+        );
         return { items: out.LexBots ?? [], next: out.NextToken };
       });
     const [lambdaFunctions, lexV2Aliases, lexV1Bots] = await Promise.all([
       wanted.lambda
         ? lookup(() =>
             this.#pages('ListLambdaFunctions', signal, size, async (NextToken, MaxResults) => {
-              const out = await this.#client.send(new ListLambdaFunctionsCommand({ InstanceId, NextToken, MaxResults }), { abortSignal: signal });
+              const out = await this.#client.send(
+                new ListLambdaFunctionsCommand({ InstanceId, NextToken, MaxResults }),
+                { abortSignal: signal },
+              );
               return { items: out.LambdaFunctions ?? [], next: out.NextToken };
             }),
           )
         : undefined,
-      wanted.lexV2 ? lookup(async () => (await bots('V2')).flatMap((b) => (b.LexV2Bot?.AliasArn ? [b.LexV2Bot.AliasArn] : []))) : undefined,
-      wanted.lexV1 ? lookup(async () => (await bots('V1')).flatMap((b) => (b.LexBot?.Name ? [{ name: b.LexBot.Name, region: b.LexBot.LexRegion ?? '' }] : []))) : undefined,
+      wanted.lexV2
+        ? lookup(async () => (await bots('V2')).flatMap((b) => (b.LexV2Bot?.AliasArn ? [b.LexV2Bot.AliasArn] : [])))
+        : undefined,
+      wanted.lexV1
+        ? lookup(async () =>
+            (await bots('V1')).flatMap((b) =>
+              b.LexBot?.Name ? [{ name: b.LexBot.Name, region: b.LexBot.LexRegion ?? '' }] : [],
+            ),
+          )
+        : undefined,
     ]);
     return {
       ...(lambdaFunctions ? { lambdaFunctions } : {}),
@@ -252,7 +323,12 @@ export class ConnectContactFlowReader implements ContactFlowSource {
   }
 
   /** Every item of a paginated List, following NextToken until the last page. */
-  async #pages<T>(operation: ContactFlowReadOperation, signal: AbortSignal, size: number, page: (token: string | undefined, size: number) => Promise<{ items: T[]; next: string | undefined }>): Promise<T[]> {
+  async #pages<T>(
+    operation: ContactFlowReadOperation,
+    signal: AbortSignal,
+    size: number,
+    page: (token: string | undefined, size: number) => Promise<{ items: T[]; next: string | undefined }>,
+  ): Promise<T[]> {
     const all: T[] = [];
     let token: string | undefined;
     do {
@@ -277,7 +353,12 @@ export class ConnectContactFlowReader implements ContactFlowSource {
 }
 
 /** Runs `work` over `items`, at most `limit` at once, in order; the first failure stops the rest from starting. */
-async function eachLimited<T, R>(items: readonly T[], limit: number, signal: AbortSignal, work: (item: T, signal: AbortSignal) => Promise<R>): Promise<R[]> {
+async function eachLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  signal: AbortSignal,
+  work: (item: T, signal: AbortSignal) => Promise<R>,
+): Promise<R[]> {
   const stop = new AbortController();
   const inner = AbortSignal.any([signal, stop.signal]);
   const results: R[] = [];
@@ -305,7 +386,12 @@ interface SdkErrorShape {
 }
 
 /** Wraps whatever one read threw into a {@link ContactFlowReadError} (one passes through unchanged). */
-export function toReadError(operation: ContactFlowReadOperation, region: string, err: unknown, signal?: AbortSignal): ContactFlowReadError {
+export function toReadError(
+  operation: ContactFlowReadOperation,
+  region: string,
+  err: unknown,
+  signal?: AbortSignal,
+): ContactFlowReadError {
   if (err instanceof ContactFlowReadError) return err;
   const shape: SdkErrorShape = typeof err === 'object' && err !== null ? (err as SdkErrorShape) : {};
   const name = typeof shape.name === 'string' && shape.name !== '' ? shape.name : 'Error';
@@ -315,10 +401,22 @@ export function toReadError(operation: ContactFlowReadOperation, region: string,
   const failure = failureOf(name, nodeCode, status, signal?.aborted === true);
   const code = failure === 'unreachable' && nodeCode !== undefined ? nodeCode : name;
   const message = typeof shape.message === 'string' && shape.message !== '' ? shape.message : String(err);
-  return new ContactFlowReadError(`${code}${status === undefined ? '' : ` (HTTP ${status})`}: ${message}`, { operation, region, status, code, failure, cause: err });
+  return new ContactFlowReadError(`${code}${status === undefined ? '' : ` (HTTP ${status})`}: ${message}`, {
+    operation,
+    region,
+    status,
+    code,
+    failure,
+    cause: err,
+  });
 }
 
-function failureOf(name: string, nodeCode: string | undefined, status: number | undefined, aborted: boolean): ContactFlowReadFailure {
+function failureOf(
+  name: string,
+  nodeCode: string | undefined,
+  status: number | undefined,
+  aborted: boolean,
+): ContactFlowReadFailure {
   if (name === 'AbortError' || aborted) return 'aborted';
   if (status === 403 || name === 'AccessDeniedException') return 'denied';
   if (status === 404 || name === 'ResourceNotFoundException') return 'notFound';
@@ -326,6 +424,11 @@ function failureOf(name: string, nodeCode: string | undefined, status: number | 
   if (status !== undefined && status >= 500) return 'server';
   if (status !== undefined && status >= 400) return 'client';
   if (CREDENTIAL_PROVIDER_ERRORS.has(name)) return 'client';
-  if ((nodeCode !== undefined && NETWORK_ERROR_CODES.has(nodeCode)) || TIMEOUT_CODES.has(name) || (nodeCode !== undefined && TIMEOUT_CODES.has(nodeCode))) return 'unreachable';
+  if (
+    (nodeCode !== undefined && NETWORK_ERROR_CODES.has(nodeCode)) ||
+    TIMEOUT_CODES.has(name) ||
+    (nodeCode !== undefined && TIMEOUT_CODES.has(nodeCode))
+  )
+    return 'unreachable';
   return status === undefined ? 'unreachable' : 'server';
 }

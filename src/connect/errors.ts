@@ -125,7 +125,10 @@ export class UnverifiableSplitError extends ShiftError {
   /** The Region whose answer lacked it. */
   readonly region: string;
 
-  constructor(message: string, details: Omit<ShiftErrorDetails, 'retryable'> & { missing: 'AgentConfig'; region: string }) {
+  constructor(
+    message: string,
+    details: Omit<ShiftErrorDetails, 'retryable'> & { missing: 'AgentConfig'; region: string },
+  ) {
     super(message, { ...details, retryable: false });
     this.missing = details.missing;
     this.region = details.region;

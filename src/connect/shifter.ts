@@ -36,7 +36,15 @@ import type { Clock } from '../clock.ts';
 import { ConnectApiError, ShiftError, UnverifiableSplitError, WriteLimitError } from './errors.ts';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS, fullJitterDelay } from '../backoff.ts';
 import type { JitterBackoffOptions } from '../backoff.ts';
-import type { ConnectCall, ShiftResult, ShiftTarget, TdgStatus, TrafficApi, TrafficControl, TrafficSplit } from './traffic-port.ts';
+import type {
+  ConnectCall,
+  ShiftResult,
+  ShiftTarget,
+  TdgStatus,
+  TrafficApi,
+  TrafficControl,
+  TrafficSplit,
+} from './traffic-port.ts';
 
 /** The logging the shifter needs; a pino logger fits. */
 export interface ShiftLogger {
@@ -127,12 +135,16 @@ export class TrafficShifter implements TrafficControl {
     const capMs = options.backoff?.capMs ?? DEFAULT_BACKOFF_CAP_MS;
     const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
     if (!(Number.isFinite(baseMs) && baseMs > 0)) throw new RangeError(`backoff.baseMs must be > 0, got ${baseMs}`);
-    if (!(Number.isFinite(capMs) && capMs >= baseMs)) throw new RangeError(`backoff.capMs must be ≥ backoff.baseMs (${baseMs}), got ${capMs}`);
-    if (!(Number.isFinite(deadlineMs) && deadlineMs > 0)) throw new RangeError(`deadlineMs must be > 0, got ${deadlineMs}`);
+    if (!(Number.isFinite(capMs) && capMs >= baseMs))
+      throw new RangeError(`backoff.capMs must be ≥ backoff.baseMs (${baseMs}), got ${capMs}`);
+    if (!(Number.isFinite(deadlineMs) && deadlineMs > 0))
+      throw new RangeError(`deadlineMs must be > 0, got ${deadlineMs}`);
     const writeSettleMs = options.writeSettleMs ?? DEFAULT_WRITE_SETTLE_MS;
     const maxWrites = options.maxWrites ?? DEFAULT_MAX_WRITES;
-    if (!(Number.isFinite(writeSettleMs) && writeSettleMs >= 0)) throw new RangeError(`writeSettleMs must be ≥ 0, got ${writeSettleMs}`);
-    if (!(Number.isInteger(maxWrites) && maxWrites >= 1)) throw new RangeError(`maxWrites must be a whole number ≥ 1, got ${maxWrites}`);
+    if (!(Number.isFinite(writeSettleMs) && writeSettleMs >= 0))
+      throw new RangeError(`writeSettleMs must be ≥ 0, got ${writeSettleMs}`);
+    if (!(Number.isInteger(maxWrites) && maxWrites >= 1))
+      throw new RangeError(`maxWrites must be a whole number ≥ 1, got ${maxWrites}`);
     this.#api = options.api;
     this.#shiftAgents = options.shiftAgents ?? true;
     this.#clock = options.clock ?? systemClock;
@@ -156,12 +168,19 @@ export class TrafficShifter implements TrafficControl {
    * @throws UnverifiableSplitError (terminal) when reads lack AgentConfig although agents are shifted.
    * @throws the signal's reason when `signal` aborts; no request is started after that.
    */
-  async shift(target: number | ShiftTarget, signal: AbortSignal, labels?: Record<string, unknown>): Promise<ShiftResult> {
+  async shift(
+    target: number | ShiftTarget,
+    signal: AbortSignal,
+    labels?: Record<string, unknown>,
+  ): Promise<ShiftResult> {
     // Every line of this shift, its Connect calls included, carries the labels (the decision behind it).
     const logger = labels ? labelled(this.#logger, labels) : this.#logger;
     const targetPrimaryPercent = typeof target === 'number' ? target : target.telephonyPrimaryPercent;
     const agentsPrimaryPercent = typeof target === 'number' ? target : target.agentsPrimaryPercent;
-    for (const [what, percent] of [['target', targetPrimaryPercent], ['agents target', agentsPrimaryPercent]] as const) {
+    for (const [what, percent] of [
+      ['target', targetPrimaryPercent],
+      ['agents target', agentsPrimaryPercent],
+    ] as const) {
       if (!(Number.isInteger(percent) && percent >= 0 && percent <= 100 && percent % 10 === 0)) {
         throw new ShiftError(`${what} ${percent} is not a percent from 0 to 100 in steps of 10`, {
           retryable: false,
@@ -190,13 +209,23 @@ export class TrafficShifter implements TrafficControl {
       signal,
     );
     const leads = this.#shiftAgents && agentsPrimaryPercent !== targetPrimaryPercent;
-    const context = { targetPrimaryPercent, ...(leads ? { targetAgentsPrimaryPercent: agentsPrimaryPercent } : {}), shiftAgents: this.#shiftAgents };
+    const context = {
+      targetPrimaryPercent,
+      ...(leads ? { targetAgentsPrimaryPercent: agentsPrimaryPercent } : {}),
+      shiftAgents: this.#shiftAgents,
+    };
     logger.debug(context, 'traffic shift started');
     try {
       const result = await run.run();
       // The controller logs the one line per verified shift (with its decision); this is the detail.
       logger.debug(
-        { ...context, outcome: result.outcome, writes: result.writes, writtenVia: result.writtenVia, calls: result.calls.length },
+        {
+          ...context,
+          outcome: result.outcome,
+          writes: result.writes,
+          writtenVia: result.writtenVia,
+          calls: result.calls.length,
+        },
         `traffic shift ${result.outcome}`,
       );
       return result;
@@ -204,7 +233,10 @@ export class TrafficShifter implements TrafficControl {
       if (signal.aborted && err === signal.reason) {
         logger.info({ ...context, calls: run.calls.length }, 'traffic shift aborted');
       } else if (err instanceof ShiftError) {
-        logger.error({ ...context, retryable: err.retryable, attempts: err.attempts, writes: err.writes, err: err.message }, 'traffic shift failed');
+        logger.error(
+          { ...context, retryable: err.retryable, attempts: err.attempts, writes: err.writes, err: err.message },
+          'traffic shift failed',
+        );
       }
       throw err;
     }
@@ -274,7 +306,7 @@ export function remedyFor(error: ConnectApiError): string {
     );
   }
   if (error.status === 400 || error.code === 'InvalidRequestException') {
-    return 'check that regions names the group\'s two Regions, that traffic percents are 0–100 in steps of 10, and that the group is ACTIVE';
+    return "check that regions names the group's two Regions, that traffic percents are 0–100 in steps of 10, and that the group is ACTIVE";
   }
   return 'Connect refused the request; fix the cause in the message before shifting again';
 }
@@ -540,7 +572,10 @@ class ShiftRun {
   /** Between two status polls; no later than `until` when given. */
   async #poll(until = Number.POSITIVE_INFINITY): Promise<void> {
     this.#pollStep++;
-    const ms = fullJitterDelay(this.#pollStep, { ...this.#s.backoff, capMs: Math.min(this.#s.backoff.capMs, POLL_CAP_MS) });
+    const ms = fullJitterDelay(this.#pollStep, {
+      ...this.#s.backoff,
+      capMs: Math.min(this.#s.backoff.capMs, POLL_CAP_MS),
+    });
     await this.#sleep(Math.min(ms, until - this.#s.clock.now()), 'polling', this.#pollStep);
   }
 
@@ -554,7 +589,10 @@ class ShiftRun {
     const remaining = this.#deadline - this.#s.clock.now();
     if (remaining <= 0) throw this.#deadlineError();
     const waitMs = Math.max(0, Math.min(ms, remaining));
-    this.#s.logger.debug({ targetPrimaryPercent: this.#target, waitMs, step, why, reason: this.#obstacle }, 'traffic shift waiting');
+    this.#s.logger.debug(
+      { targetPrimaryPercent: this.#target, waitMs, step, why, reason: this.#obstacle },
+      'traffic shift waiting',
+    );
     await this.#s.clock.sleep(waitMs, this.#signal);
   }
 
@@ -569,12 +607,17 @@ class ShiftRun {
   }
 
   #targetSplit(): TrafficSplit {
-    return { telephonyPrimaryPercent: this.#target, agentsPrimaryPercent: this.#s.shiftAgents ? this.#agentsTarget : undefined };
+    return {
+      telephonyPrimaryPercent: this.#target,
+      agentsPrimaryPercent: this.#s.shiftAgents ? this.#agentsTarget : undefined,
+    };
   }
 
   /** `40% primary`, or `40% primary (agents 50%)` when the agents lead. */
   #targetText(): string {
-    return this.#agentsTarget === this.#target ? `${this.#target}% primary` : `${this.#target}% primary (agents ${this.#agentsTarget}%)`;
+    return this.#agentsTarget === this.#target
+      ? `${this.#target}% primary`
+      : `${this.#target}% primary (agents ${this.#agentsTarget}%)`;
   }
 
   #otherOf(region: string): string {

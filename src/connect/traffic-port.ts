@@ -5,12 +5,7 @@
 
 /** Lifecycle values of a traffic distribution group, as the API reports them. */
 export type TdgStatus =
-  | 'CREATION_IN_PROGRESS'
-  | 'ACTIVE'
-  | 'CREATION_FAILED'
-  | 'PENDING_DELETION'
-  | 'DELETION_FAILED'
-  | 'UPDATE_IN_PROGRESS';
+  'CREATION_IN_PROGRESS' | 'ACTIVE' | 'CREATION_FAILED' | 'PENDING_DELETION' | 'DELETION_FAILED' | 'UPDATE_IN_PROGRESS';
 
 /** The split as the controller thinks of it: percent of traffic on the primary Region. */
 export interface TrafficSplit {

@@ -35,10 +35,17 @@ export class AlarmConfirmer {
       [reading] = await this.reader.read([ref], signal ? AbortSignal.any([signal, timeout]) : timeout);
     } catch (error) {
       if (signal?.aborted) throw error;
-      return { outcome: 'unconfirmed', detail: `DescribeAlarms in ${ref.region} did not answer: ${(error as Error).message}` };
+      return {
+        outcome: 'unconfirmed',
+        detail: `DescribeAlarms in ${ref.region} did not answer: ${(error as Error).message}`,
+      };
     }
     if (!reading || reading.value === undefined || reading.at === undefined) {
-      return { outcome: 'contradicted', detail: `CloudWatch in ${ref.region} has no alarm ${ref.name}`, reading: undefined };
+      return {
+        outcome: 'contradicted',
+        detail: `CloudWatch in ${ref.region} has no alarm ${ref.name}`,
+        reading: undefined,
+      };
     }
     const now: ObservedAlarm = { alarm: ref.key, value: reading.value, at: reading.at };
     if (reading.value === event.state) return { outcome: 'confirmed' };

@@ -54,7 +54,9 @@ export class AlarmPoller {
    */
   async prime(signal: AbortSignal, maxWaitMs: number): Promise<void> {
     // Not awaited to the end when slow: it must never become an unhandled rejection later.
-    const first = this.pollOnce(signal).catch((error: unknown) => this.options.logger.warn({ err: error }, 'the first alarm read failed'));
+    const first = this.pollOnce(signal).catch((error: unknown) =>
+      this.options.logger.warn({ err: error }, 'the first alarm read failed'),
+    );
     const timeout = new AbortController();
     const onAbort = () => timeout.abort();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -84,15 +86,26 @@ export class AlarmPoller {
       readings = await reader.read(refs, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]));
     } catch (error) {
       if (signal.aborted) return;
-      logger.warn({ awsRegion: region, err: error, alarms: refs.map((r) => r.key) }, 'DescribeAlarms did not answer; these alarms stay as last known until it does');
+      logger.warn(
+        { awsRegion: region, err: error, alarms: refs.map((r) => r.key) },
+        'DescribeAlarms did not answer; these alarms stay as last known until it does',
+      );
       return;
     }
     for (const r of readings.filter((x) => x.value === undefined && !this.reportedMissing.has(x.key))) {
       this.reportedMissing.add(r.key);
-      logger.warn({ alarm: r.key, awsRegion: region }, 'configured alarm not found by DescribeAlarms (typo, or another Region?)');
+      logger.warn(
+        { alarm: r.key, awsRegion: region },
+        'configured alarm not found by DescribeAlarms (typo, or another Region?)',
+      );
     }
-    const found = readings.flatMap((r) => (r.value !== undefined && r.at !== undefined ? [{ alarm: r.key, value: r.value, at: r.at }] : []));
-    logger.debug({ awsRegion: region, alarms: Object.fromEntries(found.map((r) => [r.alarm, r.value])) }, 'alarm states read');
+    const found = readings.flatMap((r) =>
+      r.value !== undefined && r.at !== undefined ? [{ alarm: r.key, value: r.value, at: r.at }] : [],
+    );
+    logger.debug(
+      { awsRegion: region, alarms: Object.fromEntries(found.map((r) => [r.alarm, r.value])) },
+      'alarm states read',
+    );
     if (found.length > 0 && !signal.aborted) await this.options.apply(found);
   }
 }

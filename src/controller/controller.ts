@@ -7,7 +7,13 @@
  */
 import { createActor, transition } from 'xstate';
 import type { Actor } from 'xstate';
-import { createFailoverMachine, outlook, readingVerdict, restoreSnapshot, statesOf } from '../../state-machines/index.ts';
+import {
+  createFailoverMachine,
+  outlook,
+  readingVerdict,
+  restoreSnapshot,
+  statesOf,
+} from '../../state-machines/index.ts';
 import type { FailoverEvent, FailoverPolicy, FailoverSnapshot } from '../../state-machines/index.ts';
 import type { AlarmReader } from '../cloudwatch/alarm-reader.ts';
 import type { Clock } from '../clock.ts';
@@ -164,19 +170,29 @@ export class Controller {
       this.saver.loaded(stored.version);
       this.doc = readDocument(stored.data, store.describe(), {
         config,
-        onAdopt: (owner) => logger.warn({ owner }, 'state document names no traffic distribution group; adopting it for this one'),
+        onAdopt: (owner) =>
+          logger.warn({ owner }, 'state document names no traffic distribution group; adopting it for this one'),
       });
-      this.actor = createActor(this.machine, { snapshot: restoreSnapshot(this.machine, this.doc.snapshot), input: { now: clock.now() } }).start();
+      this.actor = createActor(this.machine, {
+        snapshot: restoreSnapshot(this.machine, this.doc.snapshot),
+        input: { now: clock.now() },
+      }).start();
       this.journal.resumeAfter(this.snapshot.context.seq);
     } else {
       this.actor = createActor(this.machine, { input: { now: clock.now() } }).start();
       this.doc = emptyDocument(this.actor.getPersistedSnapshot(), config);
     }
-    logger.info({ store: store.describe(), restored: Boolean(stored), ...statesOf(this.snapshot) }, 'controller starting');
+    logger.info(
+      { store: store.describe(), restored: Boolean(stored), ...statesOf(this.snapshot) },
+      'controller starting',
+    );
 
     // The alarms as they are now, before queued events are applied, but never waited on for long: a
     // Region whose CloudWatch hangs must not stall a restart (its read goes on in the background).
-    const [split] = await Promise.all([readTrafficAtStart(this.options.traffic, logger, signal), this.poller.prime(signal, FIRST_ALARM_READ_WAIT_MS)]);
+    const [split] = await Promise.all([
+      readTrafficAtStart(this.options.traffic, logger, signal),
+      this.poller.prime(signal, FIRST_ALARM_READ_WAIT_MS),
+    ]);
     this.startupSplit = split;
     this.restored = Boolean(stored);
   }
@@ -213,7 +229,10 @@ export class Controller {
 
   /** Tells the statechart Connect was found at `primaryPercent` by someone else's hand. */
   private handChanged(primaryPercent: number): void {
-    this.options.logger.warn({ actualPrimaryPercent: primaryPercent, drift: this.options.config.drift }, 'split changed by hand: adopting it and pausing automation');
+    this.options.logger.warn(
+      { actualPrimaryPercent: primaryPercent, drift: this.options.config.drift },
+      'split changed by hand: adopting it and pausing automation',
+    );
     this.send({ type: 'traffic.changedByHand', primaryPercent, now: this.options.clock.now() });
     this.saver.dirty = true;
   }
@@ -240,7 +259,10 @@ export class Controller {
    * Applies one batch: classifies every message, applies alarm events in alarm-timestamp order, persists,
    * and returns the ids that may be deleted (everything but malformed messages, which stay for the DLQ).
    */
-  async handleBatch(batch: readonly InboundMessage[], signal?: AbortSignal): Promise<{ deletable: string[]; malformed: string[] }> {
+  async handleBatch(
+    batch: readonly InboundMessage[],
+    signal?: AbortSignal,
+  ): Promise<{ deletable: string[]; malformed: string[] }> {
     const { events, malformed } = this.classifier.parse(batch);
     return this.serial.run(async () => {
       for (const { message, event } of events) {
@@ -273,15 +295,29 @@ export class Controller {
     const verdict = this.classifier.judge(event, this.snapshot.context.signals, now);
     if (verdict.kind === 'unknownAlarm') {
       hooks.message?.('unknownAlarm', event.shape);
-      logger.info({ messageId: message.messageId, alarm: event.alarm.arn }, 'alarm is not a configured signal; ignored');
+      logger.info(
+        { messageId: message.messageId, alarm: event.alarm.arn },
+        'alarm is not a configured signal; ignored',
+      );
       return false;
     }
     const { ref, outcome } = verdict;
     hooks.message?.(outcome, event.shape);
-    const details = { messageId: message.messageId, shape: event.shape, alarm: ref.key, role: ref.role, state: event.state, stateAt: iso(event.stateAt), outcome };
+    const details = {
+      messageId: message.messageId,
+      shape: event.shape,
+      alarm: ref.key,
+      role: ref.role,
+      state: event.state,
+      stateAt: iso(event.stateAt),
+      outcome,
+    };
     if (outcome === 'future') {
       // Believing it would make every real change after it look stale; the statechart refuses it too.
-      logger.warn({ ...details, aheadMs: event.stateAt - now }, 'alarm event dated ahead of the controller clock; not applied');
+      logger.warn(
+        { ...details, aheadMs: event.stateAt - now },
+        'alarm event dated ahead of the controller clock; not applied',
+      );
       return false;
     }
     // Duplicates and stale events are routine under at-least-once delivery: debug, not info.
@@ -290,15 +326,34 @@ export class Controller {
     if (confirmation) hooks.confirmation?.(confirmation.outcome);
     if (confirmation?.outcome === 'contradicted' || confirmation?.outcome === 'superseded') {
       const disputed = confirmation.outcome === 'contradicted';
-      logger.warn({ ...details, confirmation: confirmation.outcome, ...(disputed ? { detail: confirmation.detail } : {}) }, disputed ? 'alarm event contradicted by CloudWatch; moves nothing' : 'alarm changed again since the event; applying what CloudWatch shows now');
-      if (disputed) appendHistory(this.document, { at: iso(now), kind: 'disputed', reason: confirmation.detail, alarms: [ref.key] });
+      logger.warn(
+        { ...details, confirmation: confirmation.outcome, ...(disputed ? { detail: confirmation.detail } : {}) },
+        disputed
+          ? 'alarm event contradicted by CloudWatch; moves nothing'
+          : 'alarm changed again since the event; applying what CloudWatch shows now',
+      );
+      if (disputed)
+        appendHistory(this.document, {
+          at: iso(now),
+          kind: 'disputed',
+          reason: confirmation.detail,
+          alarms: [ref.key],
+        });
       // What CloudWatch shows is applied as a reading: the truth, deduplicated like any other.
       if (confirmation.reading) this.send({ type: 'alarms.observed', alarms: [confirmation.reading], now });
       return true;
     }
     if (confirmation?.outcome === 'unconfirmed') {
-      logger.warn({ ...details, detail: confirmation.detail }, 'alarm event not confirmed (CloudWatch did not answer); acting on it');
-      appendHistory(this.document, { at: iso(now), kind: 'unconfirmed', reason: confirmation.detail, alarms: [ref.key] });
+      logger.warn(
+        { ...details, detail: confirmation.detail },
+        'alarm event not confirmed (CloudWatch did not answer); acting on it',
+      );
+      appendHistory(this.document, {
+        at: iso(now),
+        kind: 'unconfirmed',
+        reason: confirmation.detail,
+        alarms: [ref.key],
+      });
     }
     this.send({ type: 'alarm.changed', alarm: ref.key, value: event.state, at: event.stateAt, now });
     return true;
@@ -310,7 +365,13 @@ export class Controller {
     const now = this.options.clock.now();
     const verdict = this.classifier.judge(event, this.snapshot.context.signals, now);
     if (verdict.kind !== 'signal' || verdict.outcome !== 'applied') return undefined;
-    const [next] = transition(this.machine, this.snapshot, { type: 'alarm.changed', alarm: verdict.ref.key, value: event.state, at: event.stateAt, now });
+    const [next] = transition(this.machine, this.snapshot, {
+      type: 'alarm.changed',
+      alarm: verdict.ref.key,
+      value: event.state,
+      at: event.stateAt,
+      now,
+    });
     if (statesOf(next).health === statesOf(this.snapshot).health) return undefined;
     return this.confirmer.confirm(verdict.ref, event, signal);
   }
@@ -329,7 +390,10 @@ export class Controller {
     const doc = this.document;
     this.options.hooks?.message?.('command', command.shape);
     if (doc.commandIds.includes(command.id)) {
-      this.options.logger.info({ messageId: message.messageId, commandId: command.id }, 'operator command already applied');
+      this.options.logger.info(
+        { messageId: message.messageId, commandId: command.id },
+        'operator command already applied',
+      );
       return false;
     }
     rememberCommand(doc, command.id);
@@ -378,7 +442,14 @@ export class Controller {
       reason: `Connect sends ${now.split.telephonyPrimaryPercent}% to the primary; the state wants ${desired}%`,
       primaryPercent: now.split.telephonyPrimaryPercent,
     });
-    this.options.logger.warn({ actualPrimaryPercent: now.split.telephonyPrimaryPercent, desiredPrimaryPercent: desired, awsRegion: now.region }, 'drift: split differs from the state');
+    this.options.logger.warn(
+      {
+        actualPrimaryPercent: now.split.telephonyPrimaryPercent,
+        desiredPrimaryPercent: desired,
+        awsRegion: now.region,
+      },
+      'drift: split differs from the state',
+    );
     return true;
   }
 
@@ -393,7 +464,9 @@ export class Controller {
     const target = {
       primaryPercent: view.desiredPrimaryPercent,
       // Only a failback step with traffic.agentsLead gives the agents a split of their own.
-      ...(view.desiredAgentsPrimaryPercent === view.desiredPrimaryPercent ? {} : { agentsPrimaryPercent: view.desiredAgentsPrimaryPercent }),
+      ...(view.desiredAgentsPrimaryPercent === view.desiredPrimaryPercent
+        ? {}
+        : { agentsPrimaryPercent: view.desiredAgentsPrimaryPercent }),
       seq: this.snapshot.context.seq,
       write: write && !this.options.dryRun,
     };

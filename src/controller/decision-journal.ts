@@ -4,7 +4,13 @@
  * before the transitions they cause, with their outcome.
  */
 import { outlook, primaryPercentFor } from '../../state-machines/index.ts';
-import type { CommandOutcome, Decision, FailoverPolicy, FailoverSnapshot, HealthState } from '../../state-machines/index.ts';
+import type {
+  CommandOutcome,
+  Decision,
+  FailoverPolicy,
+  FailoverSnapshot,
+  HealthState,
+} from '../../state-machines/index.ts';
 import type { Clock } from '../clock.ts';
 import type { InboundMessage, ControllerHooks } from './controller-types.ts';
 import { iso } from './controller-types.ts';
@@ -44,10 +50,22 @@ export class DecisionJournal {
         trigger: d.trigger,
         ...(d.by ? { by: d.by } : {}),
         // The decision's own percent (a failback step's); a decision restored from an older snapshot lacks it.
-        ...(d.region === 'health' ? { primaryPercent: d.primaryPercent ?? primaryPercentFor(this.policy, d.to as HealthState) } : {}),
+        ...(d.region === 'health'
+          ? { primaryPercent: d.primaryPercent ?? primaryPercentFor(this.policy, d.to as HealthState) }
+          : {}),
       });
       // One line per decision that reads on its own; an automatic failover is a warning (someone should look).
-      const line = { kind: 'decision', decision: d.seq, machineRegion: d.region, from: d.from, to: d.to, reason: d.reason, alarms: d.alarms, trigger: d.trigger, by: d.by };
+      const line = {
+        kind: 'decision',
+        decision: d.seq,
+        machineRegion: d.region,
+        from: d.from,
+        to: d.to,
+        reason: d.reason,
+        alarms: d.alarms,
+        trigger: d.trigger,
+        by: d.by,
+      };
       const failover = d.region === 'health' && d.to === 'failedOver' && d.trigger === 'automatic';
       this.logger[failover ? 'warn' : 'info'](line, describeDecision(d));
       this.hooks.decision?.(d);
@@ -58,7 +76,12 @@ export class DecisionJournal {
     this.lastBlocked = blocked;
     if (!blocked) return;
     this.logger.warn({ blocked: view.blocked?.kind, alarms: view.blocked?.wanted.alarms }, blocked);
-    appendHistory(doc, { at: iso(this.clock.now()), kind: 'blocked', reason: blocked, alarms: view.blocked?.wanted.alarms ?? [] });
+    appendHistory(doc, {
+      at: iso(this.clock.now()),
+      kind: 'blocked',
+      reason: blocked,
+      alarms: view.blocked?.wanted.alarms ?? [],
+    });
   }
 
   /** The history entry of a command, appended before the transitions it causes; `commandDone` fills in the outcome. */
@@ -78,14 +101,28 @@ export class DecisionJournal {
     return entry;
   }
 
-  commandDone(entry: HistoryEntry, message: InboundMessage, command: OperatorCommand, result: CommandOutcome | null): void {
+  commandDone(
+    entry: HistoryEntry,
+    message: InboundMessage,
+    command: OperatorCommand,
+    result: CommandOutcome | null,
+  ): void {
     const outcome = result?.accepted ? 'accepted' : 'refused';
     entry.outcome = `${command.command} ${outcome}: ${result?.detail ?? ''}`;
     entry.accepted = Boolean(result?.accepted);
     entry.detail = result?.detail ?? '';
     // A refused command is a warning: the operator asked for something that did not happen.
     this.logger[result?.accepted ? 'info' : 'warn'](
-      { commandId: command.id, command: command.command, force: command.force, by: command.requestedBy, sender: message.senderId, reason: command.reason, outcome, detail: result?.detail },
+      {
+        commandId: command.id,
+        command: command.command,
+        force: command.force,
+        by: command.requestedBy,
+        sender: message.senderId,
+        reason: command.reason,
+        outcome,
+        detail: result?.detail,
+      },
       'operator command',
     );
   }
@@ -105,6 +142,9 @@ export function describeDecision(d: Pick<Decision, 'region' | 'from' | 'to' | 'r
             : d.from === 'failingBack'
               ? 'failback step'
               : 'failback';
-  const alarms = d.alarms.length > 0 && d.region === 'health' && (d.to === 'failedOver' || d.to === 'degraded') ? `: ${d.alarms.join(', ')}` : '';
+  const alarms =
+    d.alarms.length > 0 && d.region === 'health' && (d.to === 'failedOver' || d.to === 'degraded')
+      ? `: ${d.alarms.join(', ')}`
+      : '';
   return `${what}: ${d.from} → ${d.to} (${d.reason}${alarms})`;
 }

@@ -55,7 +55,10 @@ export class DocumentSaver {
         // Not a failure to retry: this controller is no longer the one that acts.
         this.onFenced(error);
       } else if (error instanceof StoreConflictError) {
-        this.logger.fatal({ err: error }, 'another writer changed the state store: is a second controller running on the same store?');
+        this.logger.fatal(
+          { err: error },
+          'another writer changed the state store: is a second controller running on the same store?',
+        );
       } else if (!signal?.aborted) {
         this.dirty = true;
         this.failures += 1;
@@ -77,7 +80,8 @@ export class DocumentSaver {
         await this.failed.wait(signal);
         continue;
       }
-      if (this.failures >= this.retry.maxFailures) throw new StoreUnavailableError(this.store.describe(), this.failures);
+      if (this.failures >= this.retry.maxFailures)
+        throw new StoreUnavailableError(this.store.describe(), this.failures);
       await this.clock.sleep(fullJitterDelay(this.failures, this.retry), signal).catch(() => undefined);
       if (signal.aborted) return;
       await saveNow().catch(() => undefined);

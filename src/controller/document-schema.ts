@@ -12,7 +12,15 @@ import type { FailoverContext, OperatorCommandName } from '../../state-machines/
 import { ALARM_VALUES } from '../domain/signals.ts';
 import { AUTOMATION_STATES, HEALTH_STATES } from '../domain/states.ts';
 import { StoreCorruptError } from '../errors.ts';
-import type { ActualTraffic, ControllerDocument, DocumentOwner, HistoryEntry, HistoryKind, ShiftRecord, ShiftStatus } from './document-types.ts';
+import type {
+  ActualTraffic,
+  ControllerDocument,
+  DocumentOwner,
+  HistoryEntry,
+  HistoryKind,
+  ShiftRecord,
+  ShiftStatus,
+} from './document-types.ts';
 
 /** One problem in a stored document: where (e.g. `data.snapshot.context.now`) and what is wrong there. */
 export interface DocumentIssue {
@@ -52,20 +60,34 @@ export function showValue(value: unknown): string {
 }
 
 /** Every issue of a field reads `expected WHAT, found VALUE`, whatever check failed. */
-const expecting = (what: string) => ({ error: (issue: { input?: unknown }) => `expected ${what}, found ${showValue(issue.input)}` });
+const expecting = (what: string) => ({
+  error: (issue: { input?: unknown }) => `expected ${what}, found ${showValue(issue.input)}`,
+});
 
 /**
  * `values` written out for the schema, checked at compile time to hold every member of `U`: a state,
  * kind or status added to a type without being added here does not compile.
  */
 function allOf<U extends string>() {
-  return <const T extends readonly U[]>(values: T & ([Exclude<U, T[number]>] extends [never] ? unknown : { missing: Exclude<U, T[number]> })): T => values;
+  return <const T extends readonly U[]>(
+    values: T & ([Exclude<U, T[number]>] extends [never] ? unknown : { missing: Exclude<U, T[number]> }),
+  ): T => values;
 }
 
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, expecting(`one of ${values.join(', ')}`));
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, expecting(`one of ${values.join(', ')}`));
 
 const COMMANDS = allOf<OperatorCommandName>()(['failover', 'failback', 'pause', 'resume'] as const);
-const HISTORY_KINDS = allOf<HistoryKind>()(['transition', 'command', 'shift', 'drift', 'blocked', 'startup', 'disputed', 'unconfirmed'] as const);
+const HISTORY_KINDS = allOf<HistoryKind>()([
+  'transition',
+  'command',
+  'shift',
+  'drift',
+  'blocked',
+  'startup',
+  'disputed',
+  'unconfirmed',
+] as const);
 const SHIFT_STATUSES = allOf<ShiftStatus>()(['pending', 'verified', 'failed', 'dryRun'] as const);
 
 const time = z.number(expecting('a time in epoch ms')).min(0);
@@ -75,7 +97,9 @@ const percent = z.number(expecting('a percent from 0 to 100')).min(0).max(100);
 const text = z.string(expecting('a string'));
 const textOrNull = z.string(expecting('null or a string')).nullable();
 const flag = z.boolean(expecting('true or false'));
-const isoTime = z.string(expecting('an ISO 8601 time')).refine((s) => !Number.isNaN(Date.parse(s)), expecting('an ISO 8601 time'));
+const isoTime = z
+  .string(expecting('an ISO 8601 time'))
+  .refine((s) => !Number.isNaN(Date.parse(s)), expecting('an ISO 8601 time'));
 const list = <T extends z.ZodType>(item: T, what: string) => z.array(item, expecting(what));
 const object = <S extends z.ZodRawShape>(shape: S, what: string) => z.looseObject(shape, expecting(what));
 
@@ -97,7 +121,10 @@ const decisionSchema = object(
   'a decision',
 );
 
-const failbackStepSchema = object({ index: wholeNumber, since: time }, 'null or the failback step ({ index, since })').nullable();
+const failbackStepSchema = object(
+  { index: wholeNumber, since: time },
+  'null or the failback step ({ index, since })',
+).nullable();
 
 const commandOutcomeSchema = object(
   { command: oneOf(COMMANDS), accepted: flag, detail: text, by: text, reason: text, at: time },
@@ -126,7 +153,10 @@ const snapshotSchema = object(
   {
     // A stopped (or done) actor restored from a snapshot ignores every event: the controller would look alive and decide nothing.
     status: z.literal('active', expecting('"active"')),
-    value: z.strictObject({ health: oneOf(HEALTH_STATES), automation: oneOf(AUTOMATION_STATES) }, expecting("the statechart's state ({ health, automation })")),
+    value: z.strictObject(
+      { health: oneOf(HEALTH_STATES), automation: oneOf(AUTOMATION_STATES) },
+      expecting("the statechart's state ({ health, automation })"),
+    ),
     historyValue: z.record(z.string(), z.array(z.unknown()), expecting('an object of lists')).optional(),
     context: object(contextShape, "the statechart's context"),
     // The machine invokes no actors: a child in the snapshot is not this machine's.
@@ -137,7 +167,10 @@ const snapshotSchema = object(
 
 const ownerShape = {
   trafficDistributionGroup: z.string(expecting('an ARN or id')).min(1),
-  regions: z.object({ primary: z.string(expecting('a Region')).min(1), replica: z.string(expecting('a Region')).min(1) }, expecting('the Regions { primary, replica }')),
+  regions: z.object(
+    { primary: z.string(expecting('a Region')).min(1), replica: z.string(expecting('a Region')).min(1) },
+    expecting('the Regions { primary, replica }'),
+  ),
 };
 const ownerSchema = object(ownerShape, 'the traffic distribution group and Regions the document belongs to');
 
@@ -228,7 +261,11 @@ function pathOf(path: readonly PropertyKey[]): string {
 // every field of FailoverContext (a new field must be checked here too).
 type Accepts<Schema, Written> = Written extends Known<Schema> ? true : never;
 /** A schema's input type without the loose objects' index signatures, which interfaces never satisfy. */
-type Known<T> = T extends readonly (infer E)[] ? Known<E>[] : T extends object ? { [K in keyof T as string extends K ? never : K]: Known<T[K]> } : T;
+type Known<T> = T extends readonly (infer E)[]
+  ? Known<E>[]
+  : T extends object
+    ? { [K in keyof T as string extends K ? never : K]: Known<T[K]> }
+    : T;
 type InputOf<S extends z.ZodRawShape> = z.input<z.ZodObject<S>>;
 const _shift: Accepts<InputOf<typeof shiftShape>, ShiftRecord> = true;
 const _actual: Accepts<InputOf<typeof actualShape>, ActualTraffic> = true;

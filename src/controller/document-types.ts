@@ -26,7 +26,8 @@ export interface ActualTraffic {
 }
 
 /** `disputed`: an alarm event CloudWatch contradicted; `unconfirmed`: one acted on while CloudWatch did not answer. */
-export type HistoryKind = 'transition' | 'command' | 'shift' | 'drift' | 'blocked' | 'startup' | 'disputed' | 'unconfirmed';
+export type HistoryKind =
+  'transition' | 'command' | 'shift' | 'drift' | 'blocked' | 'startup' | 'disputed' | 'unconfirmed';
 
 /** One line of the decision log (`history`). */
 export interface HistoryEntry {

@@ -13,7 +13,15 @@ import type { ControllerDocument, DocumentOwner, HistoryEntry } from './document
 
 export { ControllerDocumentError } from './document-schema.ts';
 export type { DocumentIssue } from './document-schema.ts';
-export type { ActualTraffic, ControllerDocument, DocumentOwner, HistoryEntry, HistoryKind, ShiftRecord, ShiftStatus } from './document-types.ts';
+export type {
+  ActualTraffic,
+  ControllerDocument,
+  DocumentOwner,
+  HistoryEntry,
+  HistoryKind,
+  ShiftRecord,
+  ShiftStatus,
+} from './document-types.ts';
 
 /** Entries kept in the decision history (newest last). */
 export const HISTORY_LIMIT = 1000;
@@ -26,7 +34,6 @@ export const COMMAND_IDS_LIMIT = 500;
  * instead of asking for the state file to be moved away. The next save writes the current version.
  */
 const READABLE_OLDER_VERSIONS: readonly number[] = [1];
-
 
 /** What of the config says whose a document is, and where the store is configured (for the error). */
 export type OwnerConfig = Pick<Config, 'trafficDistributionGroup' | 'regions' | 'store'>;
@@ -76,14 +83,20 @@ export function describeOwner(owner: DocumentOwner): string {
 /** The owner a config gives a document: the group's ARN when configured (else its id) and both Regions. */
 export function ownerOf(config: Pick<Config, 'trafficDistributionGroup' | 'regions'>): DocumentOwner {
   const tdg = config.trafficDistributionGroup;
-  return { trafficDistributionGroup: tdg.arn ?? tdg.id, regions: { primary: config.regions.primary, replica: config.regions.replica } };
+  return {
+    trafficDistributionGroup: tdg.arn ?? tdg.id,
+    regions: { primary: config.regions.primary, replica: config.regions.replica },
+  };
 }
 
 /**
  * A fresh document. `config` names its owner; the controller always gives it (a document without one is
  * adopted by the first controller that reads it).
  */
-export function emptyDocument(snapshot: unknown, config?: Pick<Config, 'trafficDistributionGroup' | 'regions'>): ControllerDocument {
+export function emptyDocument(
+  snapshot: unknown,
+  config?: Pick<Config, 'trafficDistributionGroup' | 'regions'>,
+): ControllerDocument {
   return {
     kind: 'connect-failover/controller',
     machineVersion: MACHINE_VERSION,
@@ -112,13 +125,20 @@ export interface DocumentExpectation {
  * `StoreCorruptError`) naming each bad field, `MachineVersionError`, or `StoreOwnerError`.
  */
 export function readDocument(data: unknown, location: string, expected?: DocumentExpectation): ControllerDocument {
-  const header = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as { kind?: unknown; machineVersion?: unknown }) : undefined;
+  const header =
+    typeof data === 'object' && data !== null && !Array.isArray(data)
+      ? (data as { kind?: unknown; machineVersion?: unknown })
+      : undefined;
   if (header?.kind !== 'connect-failover/controller') {
-    const issue = { path: header ? 'data.kind' : 'data', message: `not a connect-failover controller document (found ${showValue(header ? header.kind : data)})` };
+    const issue = {
+      path: header ? 'data.kind' : 'data',
+      message: `not a connect-failover controller document (found ${showValue(header ? header.kind : data)})`,
+    };
     throw new ControllerDocumentError(location, [issue], 'Move it away, or point store.path elsewhere');
   }
   const older = typeof header.machineVersion === 'number' && READABLE_OLDER_VERSIONS.includes(header.machineVersion);
-  if (header.machineVersion !== MACHINE_VERSION && !older) throw new MachineVersionError(header.machineVersion, location);
+  if (header.machineVersion !== MACHINE_VERSION && !older)
+    throw new MachineVersionError(header.machineVersion, location);
   const doc = parseDocumentData(data, location);
   doc.machineVersion = MACHINE_VERSION;
   if (!expected) return doc;

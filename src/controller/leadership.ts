@@ -17,14 +17,24 @@ export const SAFETY_MARGIN_FRACTION = 0.2;
  * Waits until this process holds the lease; polls every third of the lease duration. Resolves with the
  * lease, or undefined when stopped while standing by. Store failures are logged and retried.
  */
-export async function standBy(store: StateStore, durationMs: number, clock: Clock, logger: Logger, signal: AbortSignal): Promise<LeaseStatus | undefined> {
+export async function standBy(
+  store: StateStore,
+  durationMs: number,
+  clock: Clock,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<LeaseStatus | undefined> {
   let reported: string | undefined;
   while (!signal.aborted) {
     try {
       const lease = await store.acquireLease(durationMs, signal);
       if (lease.held) return lease;
       const holder = `${lease.holder} (epoch ${lease.epoch})`;
-      if (reported !== holder) logger.warn({ holder: lease.holder, epoch: lease.epoch, released: lease.released }, 'standby: another controller holds the lease');
+      if (reported !== holder)
+        logger.warn(
+          { holder: lease.holder, epoch: lease.epoch, released: lease.released },
+          'standby: another controller holds the lease',
+        );
       reported = holder;
     } catch (error) {
       if (signal.aborted) return undefined;
@@ -80,13 +90,22 @@ export class LeaseGuard {
       if (signal.aborted) return;
       try {
         const lease = await this.store.acquireLease(this.lease.leaseDurationMs, signal);
-        if (!lease.held) throw new LeaseLostError(this.store.describe(), { epoch: this.lease.epoch, currentEpoch: lease.epoch, currentHolder: lease.holder, released: lease.released });
+        if (!lease.held)
+          throw new LeaseLostError(this.store.describe(), {
+            epoch: this.lease.epoch,
+            currentEpoch: lease.epoch,
+            currentHolder: lease.holder,
+            released: lease.released,
+          });
         this.lease = lease;
         this.heldUntil = lease.heldUntil ?? this.heldUntil;
       } catch (error) {
         if (signal.aborted) return;
         if (error instanceof LeaseLostError) throw error;
-        this.logger.warn({ err: error, epoch: this.lease.epoch }, 'lease renewal failed; trying again while the lease is surely ours');
+        this.logger.warn(
+          { err: error, epoch: this.lease.epoch },
+          'lease renewal failed; trying again while the lease is surely ours',
+        );
       }
       if (!this.sure()) throw new LeaseLostError(this.store.describe(), { epoch: this.lease.epoch });
     }

@@ -23,7 +23,9 @@ export interface ParsedBatch {
 }
 
 /** An alarm event matched to its signal, with what its reading means against the last one applied. */
-export type AlarmVerdict = { kind: 'unknownAlarm' } | { kind: 'signal'; ref: SignalRef; outcome: Extract<MessageOutcome, 'applied' | 'duplicate' | 'stale' | 'future'> };
+export type AlarmVerdict =
+  | { kind: 'unknownAlarm' }
+  | { kind: 'signal'; ref: SignalRef; outcome: Extract<MessageOutcome, 'applied' | 'duplicate' | 'stale' | 'future'> };
 
 export class MessageClassifier {
   private readonly reported = new Set<string>();

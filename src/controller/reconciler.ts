@@ -110,8 +110,18 @@ export class Reconciler {
         }
         failures += 1;
         const retryInMs = fullJitterDelay(failures, retry);
-        await this.options.onOutcome({ kind: 'failed', target, error: asError(error), attempt: failures, retryInMs, resync });
-        logger.error({ err: error, targetPrimaryPercent: target.primaryPercent, attempt: failures, retryInMs }, 'shift failed; will retry');
+        await this.options.onOutcome({
+          kind: 'failed',
+          target,
+          error: asError(error),
+          attempt: failures,
+          retryInMs,
+          resync,
+        });
+        logger.error(
+          { err: error, targetPrimaryPercent: target.primaryPercent, attempt: failures, retryInMs },
+          'shift failed; will retry',
+        );
         await sleepUnlessWoken(clock, retryInMs, abort.signal, this.wakeup);
       } finally {
         signal.removeEventListener('abort', stop);
@@ -130,7 +140,10 @@ export class Reconciler {
     await onOutcome({ kind: 'started', target, attempt, resync });
     const agents = target.agentsPrimaryPercent ?? target.primaryPercent;
     // A plain percent unless the agents lead, so the port sees exactly what it did before agents could.
-    const split = agents === target.primaryPercent ? target.primaryPercent : { telephonyPrimaryPercent: target.primaryPercent, agentsPrimaryPercent: agents };
+    const split =
+      agents === target.primaryPercent
+        ? target.primaryPercent
+        : { telephonyPrimaryPercent: target.primaryPercent, agentsPrimaryPercent: agents };
     const result = await traffic.shift(split, signal, { decision: target.seq });
     await onOutcome({ kind: 'verified', target, result, attempt, resync });
   }

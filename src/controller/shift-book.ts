@@ -57,30 +57,76 @@ export class ShiftBook {
         // A periodic re-check that found the split as it should be is not news: no history line, no save
         // (the reading rides along with the next save). Otherwise every check would push the audit out.
         if (outcome.resync && result.writes === 0) return false;
-        if (current) Object.assign(current, { status: 'verified', writes: current.writes + result.writes, lastError: undefined, nextAttemptAt: undefined, verifiedAt: now, updatedAt: now });
+        if (current)
+          Object.assign(current, {
+            status: 'verified',
+            writes: current.writes + result.writes,
+            lastError: undefined,
+            nextAttemptAt: undefined,
+            verifiedAt: now,
+            updatedAt: now,
+          });
         if (outcome.resync) {
           // Nothing decided a shift, yet the split had to be written: someone changed it by hand.
-          appendHistory(doc, { at: now, kind: 'drift', reason: `split found changed while running; restored ${outcome.target.primaryPercent}% to the primary`, primaryPercent: outcome.target.primaryPercent });
-          logger.warn({ targetPrimaryPercent: outcome.target.primaryPercent, writes: result.writes }, 'drift: split changed by hand while running; restored');
+          appendHistory(doc, {
+            at: now,
+            kind: 'drift',
+            reason: `split found changed while running; restored ${outcome.target.primaryPercent}% to the primary`,
+            primaryPercent: outcome.target.primaryPercent,
+          });
+          logger.warn(
+            { targetPrimaryPercent: outcome.target.primaryPercent, writes: result.writes },
+            'drift: split changed by hand while running; restored',
+          );
         }
-        appendHistory(doc, { at: now, kind: 'shift', reason: `${result.outcome} via ${result.writtenVia ?? 'no write'}`, outcome: 'verified', primaryPercent: outcome.target.primaryPercent });
+        appendHistory(doc, {
+          at: now,
+          kind: 'shift',
+          reason: `${result.outcome} via ${result.writtenVia ?? 'no write'}`,
+          outcome: 'verified',
+          primaryPercent: outcome.target.primaryPercent,
+        });
         // The one line per verified shift (the shifter's own detail is at debug).
         logger.info(
-          { decision: outcome.target.seq, targetPrimaryPercent: outcome.target.primaryPercent, outcome: result.outcome, writes: result.writes, calls: result.calls.length, awsRegion: result.writtenVia },
+          {
+            decision: outcome.target.seq,
+            targetPrimaryPercent: outcome.target.primaryPercent,
+            outcome: result.outcome,
+            writes: result.writes,
+            calls: result.calls.length,
+            awsRegion: result.writtenVia,
+          },
           'shift verified',
         );
         return true;
       }
       case 'failed':
-        if (current) Object.assign(current, { status: 'failed', lastError: outcome.error.message, nextAttemptAt: iso(clock.now() + outcome.retryInMs), updatedAt: now });
-        appendHistory(doc, { at: now, kind: 'shift', reason: outcome.error.message, outcome: 'failed', primaryPercent: outcome.target.primaryPercent });
+        if (current)
+          Object.assign(current, {
+            status: 'failed',
+            lastError: outcome.error.message,
+            nextAttemptAt: iso(clock.now() + outcome.retryInMs),
+            updatedAt: now,
+          });
+        appendHistory(doc, {
+          at: now,
+          kind: 'shift',
+          reason: outcome.error.message,
+          outcome: 'failed',
+          primaryPercent: outcome.target.primaryPercent,
+        });
         return true;
       case 'observed':
         return this.observed(doc, outcome, current !== undefined, now);
     }
   }
 
-  private observed(doc: ControllerDocument, outcome: Extract<ReconcileOutcome, { kind: 'observed' }>, current: boolean, now: string): boolean {
+  private observed(
+    doc: ControllerDocument,
+    outcome: Extract<ReconcileOutcome, { kind: 'observed' }>,
+    current: boolean,
+    now: string,
+  ): boolean {
     const { logger, config, dryRun } = this.options;
     const previous = doc.actual?.telephonyPrimaryPercent;
     doc.actual = actualTraffic(outcome.split, outcome.status, now);
@@ -99,8 +145,16 @@ export class ShiftBook {
     if (differs) {
       const region = outcome.target.primaryPercent < actual ? config.regions.replica : config.regions.primary;
       logger.warn(
-        { dryRun, wouldCall: 'UpdateTrafficDistribution', region, targetPrimaryPercent: outcome.target.primaryPercent, actualPrimaryPercent: actual },
-        dryRun ? 'dry run: would shift traffic' : 'split differs from the desired one; not written while automation is not active',
+        {
+          dryRun,
+          wouldCall: 'UpdateTrafficDistribution',
+          region,
+          targetPrimaryPercent: outcome.target.primaryPercent,
+          actualPrimaryPercent: actual,
+        },
+        dryRun
+          ? 'dry run: would shift traffic'
+          : 'split differs from the desired one; not written while automation is not active',
       );
     }
     return true;
@@ -109,5 +163,10 @@ export class ShiftBook {
 
 /** The split as last read from Connect, as the document keeps it. */
 export function actualTraffic(split: TrafficSplit, status: string, readAt: string): ActualTraffic {
-  return { telephonyPrimaryPercent: split.telephonyPrimaryPercent, agentsPrimaryPercent: split.agentsPrimaryPercent, status, readAt };
+  return {
+    telephonyPrimaryPercent: split.telephonyPrimaryPercent,
+    agentsPrimaryPercent: split.agentsPrimaryPercent,
+    status,
+    readAt,
+  };
 }

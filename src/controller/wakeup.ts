@@ -42,7 +42,12 @@ export class SerialQueue {
 }
 
 /** A wait that a newer target cuts short (the wakeup) as well as a stop; says which ended it. */
-export async function sleepUnlessWoken(clock: Clock, ms: number, signal: AbortSignal, wakeup: Wakeup): Promise<'slept' | 'woken'> {
+export async function sleepUnlessWoken(
+  clock: Clock,
+  ms: number,
+  signal: AbortSignal,
+  wakeup: Wakeup,
+): Promise<'slept' | 'woken'> {
   const cut = new AbortController();
   const onAbort = () => cut.abort();
   signal.addEventListener('abort', onAbort, { once: true });

@@ -7,8 +7,9 @@ import type { AutomationState, HealthState } from '../../state-machines/types.ts
 
 /** Compiles only when `values` lists every member of `U`: a state added to the type must be added here. */
 function allOf<U extends string>() {
-  return <const T extends readonly U[]>(values: T & ([Exclude<U, T[number]>] extends [never] ? unknown : { missing: Exclude<U, T[number]> })): T =>
-    values;
+  return <const T extends readonly U[]>(
+    values: T & ([Exclude<U, T[number]>] extends [never] ? unknown : { missing: Exclude<U, T[number]> }),
+  ): T => values;
 }
 
 /** Every health state: from best to worst, then `failingBack` (on the way back, between failedOver and healthy). */

@@ -24,13 +24,15 @@ export const IGNORED_DETAIL_TYPES: Readonly<Record<string, string>> = {
 
 function requireAccountId(event: JsonObject): string {
   const accountId = requireString(event, 'account', '');
-  if (!isAccountId(accountId)) throw new MalformedMessageError(`${describeJsonValue(accountId)} is not a 12-digit AWS account id`, 'account');
+  if (!isAccountId(accountId))
+    throw new MalformedMessageError(`${describeJsonValue(accountId)} is not a 12-digit AWS account id`, 'account');
   return accountId;
 }
 
 function requireRegion(event: JsonObject): string {
   const region = requireString(event, 'region', '');
-  if (!isRegionCode(region)) throw new MalformedMessageError(`${describeJsonValue(region)} is not a Region code like us-east-1`, 'region');
+  if (!isRegionCode(region))
+    throw new MalformedMessageError(`${describeJsonValue(region)} is not a Region code like us-east-1`, 'region');
   return region;
 }
 
@@ -46,14 +48,19 @@ function alarmArnOf(event: JsonObject, region: string, accountId: string, name: 
   if (!Array.isArray(resources)) throw new MalformedMessageError('expected an array of ARNs', 'resources');
   const path = 'resources[0]';
   const first: unknown = resources[0];
-  if (typeof first !== 'string') throw new MalformedMessageError(`expected an ARN string, got ${describeJsonValue(first)}`, path);
+  if (typeof first !== 'string')
+    throw new MalformedMessageError(`expected an ARN string, got ${describeJsonValue(first)}`, path);
   const arn = requireAlarmArn(first, path);
   const names = (what: string) => new MalformedMessageError(`the alarm ARN names ${what}`, path);
-  if (arn.region !== region) throw names(`Region ${describeJsonValue(arn.region)} but the event's region is ${describeJsonValue(region)}`);
+  if (arn.region !== region)
+    throw names(`Region ${describeJsonValue(arn.region)} but the event's region is ${describeJsonValue(region)}`);
   if (arn.accountId !== accountId) {
-    throw names(`account ${describeJsonValue(arn.accountId)} but the event's account is ${describeJsonValue(accountId)}`);
+    throw names(
+      `account ${describeJsonValue(arn.accountId)} but the event's account is ${describeJsonValue(accountId)}`,
+    );
   }
-  if (arn.name !== name) throw names(`alarm ${describeJsonValue(arn.name)} but detail.alarmName is ${describeJsonValue(name)}`);
+  if (arn.name !== name)
+    throw names(`alarm ${describeJsonValue(arn.name)} but detail.alarmName is ${describeJsonValue(name)}`);
   return first;
 }
 
@@ -65,7 +72,10 @@ function alarmArnOf(event: JsonObject, region: string, accountId: string, name: 
 export function normalizeEventBridgeEvent(event: JsonObject): AlarmStateChange | IgnoredMessage {
   const source = requireString(event, 'source', '');
   if (source !== CLOUDWATCH_SOURCE) {
-    throw new MalformedMessageError(`${describeJsonValue(source)} is not an accepted source (only "${CLOUDWATCH_SOURCE}")`, 'source');
+    throw new MalformedMessageError(
+      `${describeJsonValue(source)} is not an accepted source (only "${CLOUDWATCH_SOURCE}")`,
+      'source',
+    );
   }
   const detailType = requireString(event, 'detail-type', '');
   const messageId = requireString(event, 'id', '', { nonEmpty: true });

@@ -64,7 +64,12 @@ export function requireString(obj: JsonObject, key: string, parent: string, rule
 }
 
 /** The string at `key`, or undefined when absent or null; throws when it is something else. */
-export function optionalString(obj: JsonObject, key: string, parent: string, rules: StringRules = {}): string | undefined {
+export function optionalString(
+  obj: JsonObject,
+  key: string,
+  parent: string,
+  rules: StringRules = {},
+): string | undefined {
   const value = ownField(obj, key);
   if (value === undefined || value === null) return undefined;
   return checkString(value, childPath(parent, key), rules);

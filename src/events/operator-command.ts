@@ -13,7 +13,12 @@ export const OPERATOR_COMMAND_TYPE = 'connect-failover.operator-command';
 export const OPERATOR_COMMAND_VERSION = 1;
 
 /** The commands an operator can send. */
-export const OPERATOR_COMMAND_NAMES = ['failover', 'failback', 'pause', 'resume'] as const satisfies readonly OperatorCommandName[];
+export const OPERATOR_COMMAND_NAMES = [
+  'failover',
+  'failback',
+  'pause',
+  'resume',
+] as const satisfies readonly OperatorCommandName[];
 
 /** Most characters in `reason`. */
 export const MAX_REASON_LENGTH = 1024;
@@ -39,7 +44,10 @@ function requireVersion(body: JsonObject): void {
 function requireForce(body: JsonObject, command: OperatorCommandName): boolean {
   const force = ownField(body, 'force') ?? false;
   if (typeof force !== 'boolean') {
-    throw new MalformedMessageError(`expected true or false, got ${kindOf(force)} ${describeJsonValue(force)}`, 'force');
+    throw new MalformedMessageError(
+      `expected true or false, got ${kindOf(force)} ${describeJsonValue(force)}`,
+      'force',
+    );
   }
   if (force && !FORCEABLE.includes(command)) {
     throw new MalformedMessageError(`applies only to ${FORCEABLE.join(' and ')}, not to ${command}`, 'force');
@@ -53,7 +61,8 @@ function requireNow(body: JsonObject, command: OperatorCommandName): boolean {
   if (typeof now !== 'boolean') {
     throw new MalformedMessageError(`expected true or false, got ${kindOf(now)} ${describeJsonValue(now)}`, 'now');
   }
-  if (now && command !== 'failback') throw new MalformedMessageError(`applies only to failback, not to ${command}`, 'now');
+  if (now && command !== 'failback')
+    throw new MalformedMessageError(`applies only to failback, not to ${command}`, 'now');
   return now;
 }
 
@@ -71,12 +80,18 @@ function requireNow(body: JsonObject, command: OperatorCommandName): boolean {
 export function parseOperatorCommand(body: JsonObject): OperatorCommand {
   const type = requireString(body, 'type', '');
   if (type !== OPERATOR_COMMAND_TYPE) {
-    throw new MalformedMessageError(`${describeJsonValue(type)} is not a known message type (operator commands use "${OPERATOR_COMMAND_TYPE}")`, 'type');
+    throw new MalformedMessageError(
+      `${describeJsonValue(type)} is not a known message type (operator commands use "${OPERATOR_COMMAND_TYPE}")`,
+      'type',
+    );
   }
   requireVersion(body);
   const unknown = Object.keys(body).find((key) => !(FIELDS as readonly string[]).includes(key));
   if (unknown !== undefined) {
-    throw new MalformedMessageError(`is not a field of an operator command (expected only ${FIELDS.join(', ')})`, childPath('', unknown));
+    throw new MalformedMessageError(
+      `is not a field of an operator command (expected only ${FIELDS.join(', ')})`,
+      childPath('', unknown),
+    );
   }
   const id = requireString(body, 'id', '');
   if (!UUID.test(id)) throw new MalformedMessageError(`${describeJsonValue(id)} is not a UUID`, 'id');
@@ -95,9 +110,14 @@ export function parseOperatorCommand(body: JsonObject): OperatorCommand {
  * (with the field's path) for any value {@link parseOperatorCommand} would refuse, so nothing is sent
  * that the controller would leave for the dead-letter queue.
  */
-export function encodeOperatorCommand(cmd: Omit<OperatorCommand, 'kind' | 'shape' | 'now'> & { now?: boolean }): string {
+export function encodeOperatorCommand(
+  cmd: Omit<OperatorCommand, 'kind' | 'shape' | 'now'> & { now?: boolean },
+): string {
   if (!Number.isSafeInteger(cmd.requestedAt) || Number.isNaN(new Date(cmd.requestedAt).getTime())) {
-    throw new MalformedMessageError(`${describeJsonValue(cmd.requestedAt)} is not a time in epoch milliseconds`, 'requestedAt');
+    throw new MalformedMessageError(
+      `${describeJsonValue(cmd.requestedAt)} is not a time in epoch milliseconds`,
+      'requestedAt',
+    );
   }
   const text = JSON.stringify({
     type: OPERATOR_COMMAND_TYPE,

@@ -48,7 +48,10 @@ export function normalizeAlarmNotification(
 
   const name = requireString(notification, 'AlarmName', parent, { nonEmpty: true });
   if (name !== parts.name) {
-    throw new MalformedMessageError(`${describeJsonValue(name)} is not the alarm named in AlarmArn (${describeJsonValue(parts.name)})`, childPath(parent, 'AlarmName'));
+    throw new MalformedMessageError(
+      `${describeJsonValue(name)} is not the alarm named in AlarmArn (${describeJsonValue(parts.name)})`,
+      childPath(parent, 'AlarmName'),
+    );
   }
   const accountId = requireString(notification, 'AWSAccountId', parent);
   if (accountId !== parts.accountId) {
@@ -60,21 +63,33 @@ export function normalizeAlarmNotification(
 
   const state = requireOneOf(notification, 'NewStateValue', parent, ALARM_VALUES);
   const previousState = optionalOneOf(notification, 'OldStateValue', parent, ALARM_VALUES);
-  const stateAt = parseTimestamp(requireString(notification, 'StateChangeTime', parent), childPath(parent, 'StateChangeTime'));
+  const stateAt = parseTimestamp(
+    requireString(notification, 'StateChangeTime', parent),
+    childPath(parent, 'StateChangeTime'),
+  );
   const reason = optionalString(notification, 'NewStateReason', parent);
 
   const alarmRule = optionalString(notification, 'AlarmRule', parent);
   // Seen both as a string and as [{ Arn, State: { Value, Timestamp } }]; nothing here reads it.
   const children = ownField(notification, 'TriggeringChildren');
   if (children !== undefined && children !== null && typeof children !== 'string' && !Array.isArray(children)) {
-    throw new MalformedMessageError(`expected a string or an array, got ${kindOf(children)}`, childPath(parent, 'TriggeringChildren'));
+    throw new MalformedMessageError(
+      `expected a string or an array, got ${kindOf(children)}`,
+      childPath(parent, 'TriggeringChildren'),
+    );
   }
 
   return {
     kind: 'alarm',
     shape,
     messageId,
-    alarm: { arn, name, accountId, region: parts.region, composite: alarmRule !== undefined || (children !== undefined && children !== null) },
+    alarm: {
+      arn,
+      name,
+      accountId,
+      region: parts.region,
+      composite: alarmRule !== undefined || (children !== undefined && children !== null),
+    },
     state,
     previousState,
     stateAt,
@@ -92,12 +107,18 @@ export function normalizeSnsEnvelope(envelope: JsonObject): AlarmStateChange {
   const refused = Object.hasOwn(REFUSED_SNS_TYPES, type) ? REFUSED_SNS_TYPES[type] : undefined;
   if (refused !== undefined) throw new MalformedMessageError(refused, 'Type');
   if (type !== 'Notification') {
-    throw new MalformedMessageError(`${describeJsonValue(type)} is not an SNS message type this queue accepts (only "Notification")`, 'Type');
+    throw new MalformedMessageError(
+      `${describeJsonValue(type)} is not an SNS message type this queue accepts (only "Notification")`,
+      'Type',
+    );
   }
   const messageId = requireString(envelope, 'MessageId', '', { nonEmpty: true });
   const inner = parseJsonString(requireString(envelope, 'Message', ''), 'Message');
   if (!isJsonObject(inner)) {
-    throw new MalformedMessageError(`expected the JSON object of a CloudWatch alarm notification, got ${kindOf(inner)}`, 'Message');
+    throw new MalformedMessageError(
+      `expected the JSON object of a CloudWatch alarm notification, got ${kindOf(inner)}`,
+      'Message',
+    );
   }
   return normalizeAlarmNotification(inner, 'Message', 'sns-envelope', messageId);
 }

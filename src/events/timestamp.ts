@@ -30,12 +30,14 @@ function daysInMonth(year: number, month: number): number {
 function calendarProblem(parts: number[], offset: string): string | undefined {
   const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = parts;
   if (month < 1 || month > 12) return `month ${month} does not exist`;
-  if (day < 1 || day > daysInMonth(year, month)) return `day ${day} does not exist in ${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
+  if (day < 1 || day > daysInMonth(year, month))
+    return `day ${day} does not exist in ${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
   if (hour > 23) return `hour ${hour} is out of range`;
   if (minute > 59) return `minute ${minute} is out of range`;
   if (second > 59) return `second ${second} is out of range`;
   const offsetMatch = /^[+-](\d{2}):?(\d{2})$/.exec(offset);
-  if (offsetMatch && (Number(offsetMatch[1]) > 23 || Number(offsetMatch[2]) > 59)) return `offset ${offset} is out of range`;
+  if (offsetMatch && (Number(offsetMatch[1]) > 23 || Number(offsetMatch[2]) > 59))
+    return `offset ${offset} is out of range`;
   return undefined;
 }
 
@@ -46,16 +48,21 @@ function calendarProblem(parts: number[], offset: string): string | undefined {
  */
 export function parseTimestamp(value: unknown, path: string): number {
   if (typeof value !== 'string') {
-    throw new MalformedMessageError(`expected an ISO-8601 timestamp string, got ${kindOf(value)} ${describeJsonValue(value)}`, path);
+    throw new MalformedMessageError(
+      `expected an ISO-8601 timestamp string, got ${kindOf(value)} ${describeJsonValue(value)}`,
+      path,
+    );
   }
   const match = TIMESTAMP.exec(value);
   if (!match) throw new MalformedMessageError(`${describeJsonValue(value)} is not an ISO-8601 timestamp`, path);
   const [, year, month, day, hour, minute, second, fraction = '', offset = 'Z'] = match;
   const problem = calendarProblem([year, month, day, hour, minute, second].map(Number), offset);
-  if (problem) throw new MalformedMessageError(`${describeJsonValue(value)} is not an ISO-8601 timestamp (${problem})`, path);
+  if (problem)
+    throw new MalformedMessageError(`${describeJsonValue(value)} is not an ISO-8601 timestamp (${problem})`, path);
   const millis = fraction.padEnd(3, '0').slice(0, 3);
   const canonical = `${year}-${month}-${day}T${hour}:${minute}:${second}.${millis}${normalizeTimestampOffset(offset)}`;
   const epochMs = Date.parse(canonical);
-  if (Number.isNaN(epochMs)) throw new MalformedMessageError(`${describeJsonValue(value)} is not an ISO-8601 timestamp`, path);
+  if (Number.isNaN(epochMs))
+    throw new MalformedMessageError(`${describeJsonValue(value)} is not an ISO-8601 timestamp`, path);
   return epochMs;
 }

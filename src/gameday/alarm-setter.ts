@@ -14,7 +14,9 @@ export class AlarmSetter {
    * @param makeClient builds the client for a Region; default the SDK's defaults, so
    *   `AWS_ENDPOINT_URL_CLOUDWATCH` and the credential chain apply.
    */
-  constructor(private readonly makeClient: (region: string) => CloudWatchClient = (region) => new CloudWatchClient({ region })) {}
+  constructor(
+    private readonly makeClient: (region: string) => CloudWatchClient = (region) => new CloudWatchClient({ region }),
+  ) {}
 
   /** SetAlarmState for the alarm `name` in `region`. Rejects with the SDK's error (AccessDenied, ResourceNotFound…). */
   async set(region: string, name: string, value: AlarmValue, reason: string, signal?: AbortSignal): Promise<void> {
@@ -23,7 +25,9 @@ export class AlarmSetter {
       client = this.makeClient(region);
       this.#clients.set(region, client);
     }
-    await client.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: value, StateReason: reason }), { abortSignal: signal });
+    await client.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: value, StateReason: reason }), {
+      abortSignal: signal,
+    });
   }
 
   destroy(): void {

@@ -4,7 +4,14 @@
  * measured against the scenario's target. Pure.
  */
 import type { ConnectCall } from '../connect/traffic-port.ts';
-import type { AlarmChange, Check, RecordedCommand, RecordedFault, RecordedShiftOutcome, Recording } from './recording.ts';
+import type {
+  AlarmChange,
+  Check,
+  RecordedCommand,
+  RecordedFault,
+  RecordedShiftOutcome,
+  Recording,
+} from './recording.ts';
 
 /** What started a shift: an alarm the game day set, or an operator command it sent. */
 export type ShiftCause =
@@ -71,7 +78,12 @@ export function analyse(recording: Recording): Analysis {
     recording.connectCalls.filter((c) => c.error !== undefined && c.error !== ABANDONED),
     recording.faults,
   );
-  return { shifts: shiftsOf(recording), rto: measureRto(recording), apiErrors, unexpectedApiErrors: apiErrors.filter((e) => e.injected === undefined) };
+  return {
+    shifts: shiftsOf(recording),
+    rto: measureRto(recording),
+    apiErrors,
+    unexpectedApiErrors: apiErrors.filter((e) => e.injected === undefined),
+  };
 }
 
 /**
@@ -81,7 +93,13 @@ export function analyse(recording: Recording): Analysis {
  * whose answer does not fit the fault (a 500 while a throttle was armed) stays unexplained.
  */
 function explainByFaults(errors: readonly ConnectCall[], faults: readonly RecordedFault[]): ApiError[] {
-  const pending: Array<{ kind: string; operation: string; region: string | undefined; left: number; description: string }> = [];
+  const pending: Array<{
+    kind: string;
+    operation: string;
+    region: string | undefined;
+    left: number;
+    description: string;
+  }> = [];
   const down = new Map<string, string>();
   let random: { operations: readonly string[] | undefined; description: string } | undefined;
   const armed = faults.toSorted((a, b) => a.at - b.at);
@@ -108,17 +126,30 @@ function explainByFaults(errors: readonly ConnectCall[], faults: readonly Record
             random = { operations: fault.operations, description };
             break;
           default:
-            pending.push({ kind: fault.kind, operation: fault.operation, region: fault.region, left: fault.count, description });
+            pending.push({
+              kind: fault.kind,
+              operation: fault.operation,
+              region: fault.region,
+              left: fault.count,
+              description,
+            });
         }
       }
       const regionDown = down.get(call.region);
       if (regionDown) return { ...call, injected: regionDown };
-      const scripted = pending.find((p) => p.left > 0 && p.operation === call.operation && (p.region === undefined || p.region === call.region) && answerFits(p.kind, call));
+      const scripted = pending.find(
+        (p) =>
+          p.left > 0 &&
+          p.operation === call.operation &&
+          (p.region === undefined || p.region === call.region) &&
+          answerFits(p.kind, call),
+      );
       if (scripted) {
         scripted.left -= 1;
         return { ...call, injected: scripted.description };
       }
-      if (random && (random.operations === undefined || random.operations.includes(call.operation))) return { ...call, injected: random.description };
+      if (random && (random.operations === undefined || random.operations.includes(call.operation)))
+        return { ...call, injected: random.description };
       return { ...call };
     });
 }
@@ -154,9 +185,16 @@ function shiftsOf(recording: Recording): ShiftTimeline[] {
       : d.trigger === 'operator'
         ? commandCause(recording.commands, d.to, d.at, previous)
         : alarmCause(recording.alarmChanges, d.alarms, d.to, d.at);
-    const verifiedAt = recording.shiftOutcomes.find((o) => o.kind === 'verified' && o.targetPrimaryPercent === target && inWindow(o.at))?.at;
+    const verifiedAt = recording.shiftOutcomes.find(
+      (o) => o.kind === 'verified' && o.targetPrimaryPercent === target && inWindow(o.at),
+    )?.at;
     const attempts = recording.connectCalls.filter((c) => inWindow(c.startedAt));
-    const accepted = attempts.find((c) => c.operation === 'UpdateTrafficDistribution' && c.error === undefined && c.split?.telephonyPrimaryPercent === target);
+    const accepted = attempts.find(
+      (c) =>
+        c.operation === 'UpdateTrafficDistribution' &&
+        c.error === undefined &&
+        c.split?.telephonyPrimaryPercent === target,
+    );
     return {
       number: i + 1,
       from: d.from,
@@ -171,7 +209,9 @@ function shiftsOf(recording: Recording): ShiftTimeline[] {
       verifiedAt,
       observedAt: recording.samples.find((s) => inWindow(s.at) && s.actualPrimaryPercent === target)?.at,
       attempts,
-      failures: recording.shiftOutcomes.filter((o) => o.kind === 'failed' && o.targetPrimaryPercent === target && inWindow(o.at)),
+      failures: recording.shiftOutcomes.filter(
+        (o) => o.kind === 'failed' && o.targetPrimaryPercent === target && inWindow(o.at),
+      ),
       superseded: verifiedAt === undefined && next !== Number.POSITIVE_INFINITY,
     };
   });
@@ -179,7 +219,8 @@ function shiftsOf(recording: Recording): ShiftTimeline[] {
 
 /** The legs of a shift's timeline that can be measured; a missing moment makes its legs undefined. */
 export function legsOf(shift: ShiftTimeline): Leg[] {
-  const between = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : b - a);
+  const between = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? undefined : b - a;
   const start = shift.cause?.at;
   const causeLabel = shift.cause?.kind === 'command' ? 'command sent' : 'alarm change';
   return [
@@ -197,7 +238,12 @@ function percentFor(recording: Recording, state: string): number {
 }
 
 /** The latest alarm change before the decision that points the way it went (ALARM away from healthy, OK back). */
-function alarmCause(changes: readonly AlarmChange[], alarms: readonly string[], to: string, decidedAt: number): ShiftCause | undefined {
+function alarmCause(
+  changes: readonly AlarmChange[],
+  alarms: readonly string[],
+  to: string,
+  decidedAt: number,
+): ShiftCause | undefined {
   const back = to === 'healthy' || to === 'failingBack';
   const direction = (c: AlarmChange) => (back ? c.state === 'OK' : c.state === 'ALARM');
   const before = changes.filter((c) => c.at <= decidedAt && direction(c));
@@ -206,15 +252,23 @@ function alarmCause(changes: readonly AlarmChange[], alarms: readonly string[], 
   return change && { kind: 'alarm', alarm: change.alarm, state: change.state, at: change.at, step: change.step };
 }
 
-function commandCause(commands: readonly RecordedCommand[], to: string, decidedAt: number, previous: number): ShiftCause | undefined {
+function commandCause(
+  commands: readonly RecordedCommand[],
+  to: string,
+  decidedAt: number,
+  previous: number,
+): ShiftCause | undefined {
   const wanted = to === 'healthy' || to === 'failingBack' ? 'failback' : to === 'failedOver' ? 'failover' : undefined;
-  const command = commands.filter((c) => c.at <= decidedAt && c.at >= previous - 60_000 && (wanted === undefined || c.command === wanted)).at(-1);
+  const command = commands
+    .filter((c) => c.at <= decidedAt && c.at >= previous - 60_000 && (wanted === undefined || c.command === wanted))
+    .at(-1);
   return command && { kind: 'command', command: command.command, at: command.at, step: command.step };
 }
 
 function receivedAt(recording: Recording, cause: ShiftCause): number | undefined {
   const receipts = recording.receipts.filter((r) => r.at >= cause.at);
-  if (cause.kind === 'alarm') return receipts.find((r) => r.kind === 'alarm' && r.subject === cause.alarm && r.state === cause.state)?.at;
+  if (cause.kind === 'alarm')
+    return receipts.find((r) => r.kind === 'alarm' && r.subject === cause.alarm && r.state === cause.state)?.at;
   return receipts.find((r) => r.kind === 'command' && r.subject === cause.command)?.at;
 }
 
@@ -229,17 +283,33 @@ export function measureRto(recording: Recording): RtoMeasure {
   const from = rtoStart(recording);
   const failedOver = recording.config.traffic.failedOver;
   if (!from) {
-    return { targetMs, from: undefined, until: undefined, measuredMs: undefined, passed: targetMs === undefined ? undefined : false, detail: 'no step put a critical alarm in ALARM (name the starting step in rto.from)' };
+    return {
+      targetMs,
+      from: undefined,
+      until: undefined,
+      measuredMs: undefined,
+      passed: targetMs === undefined ? undefined : false,
+      detail: 'no step put a critical alarm in ALARM (name the starting step in rto.from)',
+    };
   }
   const verified = recording.insideView
-    ? recording.shiftOutcomes.find((o) => o.kind === 'verified' && o.targetPrimaryPercent === failedOver && o.at >= from.at)
+    ? recording.shiftOutcomes.find(
+        (o) => o.kind === 'verified' && o.targetPrimaryPercent === failedOver && o.at >= from.at,
+      )
     : undefined;
   const seen = recording.samples.find((s) => s.at >= from.at && s.actualPrimaryPercent === failedOver);
   const until = verified
     ? { at: verified.at, what: `the controller verified ${failedOver}% on the primary` }
     : seen && { at: seen.at, what: `the game day saw ${failedOver}% on the primary (GetTrafficDistribution)` };
   if (!until) {
-    return { targetMs, from, until: undefined, measuredMs: undefined, passed: targetMs === undefined ? undefined : false, detail: `traffic never reached ${failedOver}% on the primary after ${from.what}` };
+    return {
+      targetMs,
+      from,
+      until: undefined,
+      measuredMs: undefined,
+      passed: targetMs === undefined ? undefined : false,
+      detail: `traffic never reached ${failedOver}% on the primary after ${from.what}`,
+    };
   }
   const measuredMs = until.at - from.at;
   const passed = targetMs === undefined ? undefined : measuredMs <= targetMs;

@@ -29,13 +29,21 @@ export class AwsTarget extends TargetBase {
 
   async readSplit(signal: AbortSignal): Promise<SplitReading> {
     const { primary, replica } = this.config.regions;
-    this.#connect ??= new ConnectTrafficApi({ tdg: this.config.trafficDistributionGroup, regions: this.config.regions, ...clientOptions(this.#aws, 'connect') });
+    this.#connect ??= new ConnectTrafficApi({
+      tdg: this.config.trafficDistributionGroup,
+      regions: this.config.regions,
+      ...clientOptions(this.#aws, 'connect'),
+    });
     let failure: unknown;
     // Like the controller: from the primary, else the replica (the primary's API may be the one that is down).
     for (const region of [primary, replica]) {
       try {
         const split = await this.#connect.get(region, signal);
-        return { primaryPercent: split.telephonyPrimaryPercent, agentsPrimaryPercent: split.agentsPrimaryPercent, tdgStatus: undefined };
+        return {
+          primaryPercent: split.telephonyPrimaryPercent,
+          agentsPrimaryPercent: split.agentsPrimaryPercent,
+          tdgStatus: undefined,
+        };
       } catch (error) {
         if (signal.aborted) throw error;
         failure = error;

@@ -25,7 +25,12 @@ export interface Verdict {
 export function evaluate(condition: Condition, observation: Observation, config: Config): Verdict {
   const { status, split } = observation;
   const mismatches: string[] = [];
-  const want = <T>(what: string, wanted: T | undefined, actual: T | undefined, show: (v: T | undefined) => string = String) => {
+  const want = <T>(
+    what: string,
+    wanted: T | undefined,
+    actual: T | undefined,
+    show: (v: T | undefined) => string = String,
+  ) => {
     if (wanted !== undefined && actual !== wanted) mismatches.push(`${what} is ${show(actual)} (want ${show(wanted)})`);
   };
   const unread = (v: unknown) => (v === undefined || v === null ? 'unknown' : String(v));

@@ -29,7 +29,12 @@ export interface GameDayTarget {
   /** Arms a fault in the Connect simulator. @throws GameDayRefusedError against AWS. */
   injectFault(fault: FaultSpec): void;
   /** Sends an operator command as the CLI does; resolves to the command's id. */
-  sendCommand(command: (typeof OPERATOR_COMMANDS)[number], reason: string, force: boolean, signal: AbortSignal): Promise<string>;
+  sendCommand(
+    command: (typeof OPERATOR_COMMANDS)[number],
+    reason: string,
+    force: boolean,
+    signal: AbortSignal,
+  ): Promise<string>;
   /** The controller's view, as `status` shows it. */
   readStatus(signal: AbortSignal): Promise<StatusReport>;
   readSplit(signal: AbortSignal): Promise<SplitReading>;

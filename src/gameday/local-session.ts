@@ -24,7 +24,13 @@ import { LocalTarget } from './local-target.ts';
 
 /** Timings of the local controller, so a whole game day takes seconds: scenarios may override them in `local.config`. */
 // alarmPoll 0s: alarms are read at start-up only, so every shift of a game day is timed from its event.
-export const LOCAL_TIMING = { escalateAfter: '2s', recoverAfter: '2s', cooldown: '0s', maxAutomaticShifts: { count: 10, per: '1h' }, alarmPoll: '0s' } as const;
+export const LOCAL_TIMING = {
+  escalateAfter: '2s',
+  recoverAfter: '2s',
+  cooldown: '0s',
+  maxAutomaticShifts: { count: 10, per: '1h' },
+  alarmPoll: '0s',
+} as const;
 
 export interface LocalSession {
   stack: LocalStack;
@@ -62,7 +68,13 @@ export async function startLocalSession(options: LocalSessionOptions): Promise<L
   try {
     dir = await mkdtemp(join(tmpdir(), 'connect-failover-gameday-'));
     const config = localConfig(stack, dir, options.scenario);
-    const recording = newRecording({ scenario: scenarioSummary(options.scenario), mode: 'local', config: configSummary(config), insideView: true, startedAt: now() });
+    const recording = newRecording({
+      scenario: scenarioSummary(options.scenario),
+      mode: 'local',
+      config: configSummary(config),
+      insideView: true,
+      startedAt: now(),
+    });
     const logLines: string[] = [];
     const commandsTaken: number[] = [];
     const logger = createLogger({ level: 'debug', destination: logSink(logLines, recording, commandsTaken) });
@@ -147,7 +159,10 @@ function localConfig(stack: LocalStack, dir: string, scenario: Scenario): Config
 }
 
 /** Top-level merge, one level deep for sections (`timing: { cooldown: 5s }` keeps the other timings). */
-export function mergeSections(base: Record<string, unknown>, overrides: Record<string, unknown>): Record<string, unknown> {
+export function mergeSections(
+  base: Record<string, unknown>,
+  overrides: Record<string, unknown>,
+): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overrides)) {
     const current = merged[key];
@@ -161,15 +176,29 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 export function scenarioSummary(scenario: Scenario): Recording['scenario'] {
-  return { name: scenario.name, description: scenario.description, file: scenario.file, rtoTargetMs: scenario.rto?.targetMs, rtoFrom: scenario.rto?.from };
+  return {
+    name: scenario.name,
+    description: scenario.description,
+    file: scenario.file,
+    rtoTargetMs: scenario.rto?.targetMs,
+    rtoFrom: scenario.rto?.from,
+  };
 }
 
 export function configSummary(config: Config): Recording['config'] {
   return {
     tdg: config.trafficDistributionGroup.arn ?? config.trafficDistributionGroup.id,
     regions: { ...config.regions },
-    traffic: { healthy: config.traffic.healthy, degraded: config.traffic.degraded, failedOver: config.traffic.failedOver },
-    timing: { escalateAfterMs: config.timing.escalateAfterMs, recoverAfterMs: config.timing.recoverAfterMs, cooldownMs: config.timing.cooldownMs },
+    traffic: {
+      healthy: config.traffic.healthy,
+      degraded: config.traffic.degraded,
+      failedOver: config.traffic.failedOver,
+    },
+    timing: {
+      escalateAfterMs: config.timing.escalateAfterMs,
+      recoverAfterMs: config.timing.recoverAfterMs,
+      cooldownMs: config.timing.cooldownMs,
+    },
     failback: config.failback,
     dryRun: config.dryRun,
   };
@@ -201,10 +230,21 @@ function noteLogLine(line: string, recording: Recording, commandsTaken: readonly
   }
   const at = Date.parse(String(entry.time));
   if (entry.msg === 'alarm state change') {
-    recording.receipts.push({ at, kind: 'alarm', subject: String(entry.alarm), state: String(entry.state), outcome: String(entry.outcome) });
+    recording.receipts.push({
+      at,
+      kind: 'alarm',
+      subject: String(entry.alarm),
+      state: String(entry.state),
+      outcome: String(entry.outcome),
+    });
   } else if (entry.msg === 'operator command') {
     const taken = commandsTaken.filter((t) => t <= at).at(-1) ?? at;
-    recording.receipts.push({ at: taken, kind: 'command', subject: String(entry.command), outcome: `${String(entry.outcome)}: ${String(entry.detail ?? '')}` });
+    recording.receipts.push({
+      at: taken,
+      kind: 'command',
+      subject: String(entry.command),
+      outcome: `${String(entry.outcome)}: ${String(entry.detail ?? '')}`,
+    });
   }
   if (entry.level === 'warn' || entry.level === 'error' || entry.level === 'fatal') {
     const { level, time: _time, msg, service: _service, pid: _pid, hostname: _hostname, ...rest } = entry;

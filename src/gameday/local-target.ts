@@ -28,7 +28,8 @@ export class LocalTarget extends TargetBase {
 
   injectFault(fault: FaultSpec): void {
     const faults = this.#simulator.faults;
-    const region = (text: string | undefined) => (text === undefined ? undefined : (regionOf(text, this.config) ?? text));
+    const region = (text: string | undefined) =>
+      text === undefined ? undefined : (regionOf(text, this.config) ?? text);
     switch (fault.kind) {
       case 'clear':
         faults.clear();
@@ -38,7 +39,13 @@ export class LocalTarget extends TargetBase {
         faults.regionDown(region(fault.region)!, fault.kind === 'regionDown');
         return;
       case 'random': {
-        const plan: FaultPlan = { random: { seed: fault.seed, rates: fault.rates, ...(fault.operations ? { operations: fault.operations } : {}) } };
+        const plan: FaultPlan = {
+          random: {
+            seed: fault.seed,
+            rates: fault.rates,
+            ...(fault.operations ? { operations: fault.operations } : {}),
+          },
+        };
         faults.apply(plan);
         return;
       }
@@ -53,6 +60,10 @@ export class LocalTarget extends TargetBase {
   async readSplit(): Promise<SplitReading> {
     const state = this.#simulator.state();
     const { primary } = this.config.regions;
-    return { primaryPercent: state.telephony[primary] ?? 0, agentsPrimaryPercent: state.agents[primary], tdgStatus: state.status };
+    return {
+      primaryPercent: state.telephony[primary] ?? 0,
+      agentsPrimaryPercent: state.agents[primary],
+      tdgStatus: state.status,
+    };
   }
 }

@@ -65,7 +65,10 @@ export class ProgressDisplay implements ProgressListener {
     this.#current.waiting = what;
     this.#current.deadline = deadline;
     if (this.#tty) this.#redraw();
-    else if (what !== this.#current.label) this.#line(`${this.#current.position}: ${what}${deadline ? ` (deadline ${seconds(deadline - this.#now())})` : ''}`);
+    else if (what !== this.#current.label)
+      this.#line(
+        `${this.#current.position}: ${what}${deadline ? ` (deadline ${seconds(deadline - this.#now())})` : ''}`,
+      );
   }
 
   stepFinished(status: StepStatus, detail: string | undefined): void {
@@ -76,7 +79,9 @@ export class ProgressDisplay implements ProgressListener {
     else if (status === 'failed' || status === 'error') {
       // A failure stays on screen above the redrawn line: it is what the user needs to see afterwards.
       this.#clear();
-      this.#stream.write(`${this.#stamp()} ${current.position} ${status}: ${current.label}${detail ? ` — ${detail}` : ''}\n`);
+      this.#stream.write(
+        `${this.#stamp()} ${current.position} ${status}: ${current.label}${detail ? ` — ${detail}` : ''}\n`,
+      );
     }
     this.#current = undefined;
     if (this.#tty) this.#redraw();

@@ -125,7 +125,13 @@ export interface RecordedLog {
 }
 
 export interface Recording {
-  scenario: { name: string; description: string | undefined; file: string | undefined; rtoTargetMs: number | undefined; rtoFrom: string | undefined };
+  scenario: {
+    name: string;
+    description: string | undefined;
+    file: string | undefined;
+    rtoTargetMs: number | undefined;
+    rtoFrom: string | undefined;
+  };
   mode: GameDayMode;
   startedAt: number;
   endedAt: number;
@@ -157,7 +163,9 @@ export interface Recording {
 }
 
 /** An empty recording for a scenario run; the runner and the local session fill it in. */
-export function newRecording(init: Pick<Recording, 'scenario' | 'mode' | 'config' | 'insideView'> & { startedAt: number }): Recording {
+export function newRecording(
+  init: Pick<Recording, 'scenario' | 'mode' | 'config' | 'insideView'> & { startedAt: number },
+): Recording {
   return {
     ...init,
     endedAt: init.startedAt,

@@ -32,7 +32,11 @@ export interface WrittenReport {
  * `controller.log`. Creates the directory; the report files of an earlier run in it are replaced, the run
  * history is kept.
  */
-export async function writeReport(dir: string, recording: Recording, options: { logLines?: readonly string[] } = {}): Promise<WrittenReport> {
+export async function writeReport(
+  dir: string,
+  recording: Recording,
+  options: { logLines?: readonly string[] } = {},
+): Promise<WrittenReport> {
   const root = resolve(dir);
   await mkdir(root, { recursive: true });
   const analysis = analyse(recording);

@@ -17,7 +17,11 @@ export function duration(ms: number | undefined): string {
 
 /** A whole-run verdict: every check passed and no step failed with an error. */
 export function passed(recording: Recording): boolean {
-  return recording.checks.length > 0 && recording.checks.every((c) => c.passed) && !recording.steps.some((s) => s.status === 'error');
+  return (
+    recording.checks.length > 0 &&
+    recording.checks.every((c) => c.passed) &&
+    !recording.steps.some((s) => s.status === 'error')
+  );
 }
 
 /** A Connect call in one line: `UpdateTrafficDistribution us-west-2 → 429 ThrottlingException (12 ms)`. */
@@ -49,7 +53,9 @@ export function when(at: number): string {
 /** What failed, one line each, for the top of the report: failed checks, then steps that ended in an error. */
 export function failuresOf(recording: Recording): string[] {
   return [
-    ...recording.checks.filter((c) => !c.passed).map((c) => `${c.step ? `${c.step} ` : ''}${c.description}: ${c.detail}`),
+    ...recording.checks
+      .filter((c) => !c.passed)
+      .map((c) => `${c.step ? `${c.step} ` : ''}${c.description}: ${c.detail}`),
     ...recording.steps.filter((s) => s.status === 'error').map((s) => `${s.path} ${s.label}: error: ${s.detail ?? ''}`),
     ...(recording.checks.length === 0 ? ['no check ran: the scenario has no waitFor, assert or RTO target'] : []),
   ];
@@ -65,7 +71,14 @@ export interface Criterion {
 }
 
 /** The criteria a run is signed off against; the verdict is `pass` only when none says `FAIL`. */
-export function criteriaOf(recording: Recording, analysis: { rto: { targetMs: number | undefined; measuredMs: number | undefined; passed: boolean | undefined }; apiErrors: readonly unknown[]; unexpectedApiErrors: readonly unknown[] }): Criterion[] {
+export function criteriaOf(
+  recording: Recording,
+  analysis: {
+    rto: { targetMs: number | undefined; measuredMs: number | undefined; passed: boolean | undefined };
+    apiErrors: readonly unknown[];
+    unexpectedApiErrors: readonly unknown[];
+  },
+): Criterion[] {
   const count = (kind: 'wait' | 'assert') => {
     const checks = recording.checks.filter((c) => c.kind === kind);
     const ok = checks.filter((c) => c.passed).length;
@@ -77,19 +90,36 @@ export function criteriaOf(recording: Recording, analysis: { rto: { targetMs: nu
   const rto = analysis.rto;
   const expected = analysis.apiErrors.length - analysis.unexpectedApiErrors.length;
   return [
-    { criterion: 'every waitFor reached in time', target: `${waits.total} of ${waits.total}`, measured: `${waits.ok} of ${waits.total}`, result: waits.total === 0 ? '—' : waits.ok === waits.total ? 'pass' : 'FAIL' },
-    { criterion: 'every assert held', target: `${asserts.total} of ${asserts.total}`, measured: `${asserts.ok} of ${asserts.total}`, result: asserts.total === 0 ? '—' : asserts.ok === asserts.total ? 'pass' : 'FAIL' },
+    {
+      criterion: 'every waitFor reached in time',
+      target: `${waits.total} of ${waits.total}`,
+      measured: `${waits.ok} of ${waits.total}`,
+      result: waits.total === 0 ? '—' : waits.ok === waits.total ? 'pass' : 'FAIL',
+    },
+    {
+      criterion: 'every assert held',
+      target: `${asserts.total} of ${asserts.total}`,
+      measured: `${asserts.ok} of ${asserts.total}`,
+      result: asserts.total === 0 ? '—' : asserts.ok === asserts.total ? 'pass' : 'FAIL',
+    },
     {
       criterion: 'recovery time (RTO)',
       target: rto.targetMs === undefined ? 'no target set' : `at most ${duration(rto.targetMs)}`,
       measured: rto.measuredMs === undefined ? 'not measured' : duration(rto.measuredMs),
       result: rto.passed === undefined ? '—' : rto.passed ? 'pass' : 'FAIL',
     },
-    { criterion: 'no step ended in an error', target: '0', measured: String(errors), result: errors === 0 ? 'pass' : 'FAIL' },
+    {
+      criterion: 'no step ended in an error',
+      target: '0',
+      measured: String(errors),
+      result: errors === 0 ? 'pass' : 'FAIL',
+    },
     {
       criterion: 'Connect errors besides the injected faults (not part of the verdict)',
       target: '0',
-      measured: recording.insideView ? `${analysis.unexpectedApiErrors.length} (and ${expected} expected from injected faults)` : 'not visible against AWS',
+      measured: recording.insideView
+        ? `${analysis.unexpectedApiErrors.length} (and ${expected} expected from injected faults)`
+        : 'not visible against AWS',
       result: !recording.insideView ? '—' : analysis.unexpectedApiErrors.length === 0 ? 'pass' : 'review',
     },
   ];

@@ -6,7 +6,17 @@ import { legsOf } from './analysis.ts';
 import type { Analysis } from './analysis.ts';
 import type { Recording } from './recording.ts';
 import type { RunSummary } from './run-history.ts';
-import { callClass, criteriaOf, describeCall, duration, failuresOf, offset, passed, percentText, when } from './report-format.ts';
+import {
+  callClass,
+  criteriaOf,
+  describeCall,
+  duration,
+  failuresOf,
+  offset,
+  passed,
+  percentText,
+  when,
+} from './report-format.ts';
 import { COLORS, escapeXml, renderTimeline } from './svg-timeline.ts';
 import { renderRtoTrend } from './svg-trend.ts';
 
@@ -93,7 +103,10 @@ function failuresBox(recording: Recording): string {
   const failures = failuresOf(recording);
   const failed = recording.checks.filter((c) => !c.passed).length;
   const errors = recording.steps.filter((s) => s.status === 'error').length;
-  const head = [failed > 0 ? `${failed} of ${recording.checks.length} checks FAILED` : '', errors > 0 ? `${errors} step${errors === 1 ? '' : 's'} ended in an error` : '']
+  const head = [
+    failed > 0 ? `${failed} of ${recording.checks.length} checks FAILED` : '',
+    errors > 0 ? `${errors} step${errors === 1 ? '' : 's'} ended in an error` : '',
+  ]
     .filter(Boolean)
     .join('; ');
   return `<div class="failures"><h2 id="failed">${esc(head || 'FAILED')}</h2><ul>${failures.map((f) => `<li>${esc(f)}</li>`).join('')}</ul></div>`;
@@ -101,7 +114,8 @@ function failuresBox(recording: Recording): string {
 
 function criteriaTable(recording: Recording, analysis: Analysis): string {
   const rows = criteriaOf(recording, analysis).map(
-    (c) => `<tr class="${c.result === 'FAIL' ? 'failed' : 'passed'}"><td>${esc(c.result)}</td><td>${esc(c.criterion)}</td><td>${esc(c.target)}</td><td>${esc(c.measured)}</td></tr>`,
+    (c) =>
+      `<tr class="${c.result === 'FAIL' ? 'failed' : 'passed'}"><td>${esc(c.result)}</td><td>${esc(c.criterion)}</td><td>${esc(c.target)}</td><td>${esc(c.measured)}</td></tr>`,
   );
   return `<table class="criteria"><thead><tr><th>result</th><th>criterion</th><th>target</th><th>measured</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -110,11 +124,17 @@ function metadataTable(recording: Recording): string {
   const m = recording.metadata;
   if (!m) return '<p class="muted">No run metadata recorded (a report written by an earlier release).</p>';
   const rows: Array<[string, string]> = [
-    ['tool', `connect-failover ${m.version}${m.commit ? ` (commit ${m.commit})` : ' (no git checkout)'}, Node.js ${m.nodeVersion}`],
+    [
+      'tool',
+      `connect-failover ${m.version}${m.commit ? ` (commit ${m.commit})` : ' (no git checkout)'}, Node.js ${m.nodeVersion}`,
+    ],
     ['operator', m.operator],
     ['account', m.account ?? 'unknown (the config gives the group by id)'],
     ['traffic distribution group', m.trafficDistributionGroup],
-    ['config hash', `${m.configHash} (sha256 of the policy: group, Regions, signals, traffic, timing, failback, drift, dryRun)`],
+    [
+      'config hash',
+      `${m.configHash} (sha256 of the policy: group, Regions, signals, traffic, timing, failback, drift, dryRun)`,
+    ],
     ['scenario hash', `${m.scenarioHash} (sha256 of the scenario as parsed)`],
   ];
   return `<table class="meta"><tbody>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td><code>${esc(v)}</code></td></tr>`).join('')}</tbody></table>`;
@@ -125,7 +145,8 @@ function trend(recording: Recording, runs: readonly RunSummary[]): string {
   if (same.length === 0) return '<p>No run history (runs.jsonl) beside this report.</p>';
   const shown = same.slice(-20);
   const current = recording.metadata;
-  const changed = (value: string | undefined, now: string | undefined) => (value && now && value !== now ? ' (differs)' : '');
+  const changed = (value: string | undefined, now: string | undefined) =>
+    value && now && value !== now ? ' (differs)' : '';
   const rows = shown.map(
     (r) =>
       `<tr class="${r.passed ? 'passed' : 'failed'}"><td>${r.passed ? 'pass' : 'FAIL'}</td><td class="num">${esc(r.startedAt)}</td><td class="num">${esc(duration(r.rtoMs ?? undefined))}</td><td class="num">${esc(duration(r.rtoTargetMs ?? undefined))}</td><td class="num">${r.checksPassed} / ${r.checksTotal}</td><td>${esc(`${r.version ?? '?'}${r.commit ? ` ${r.commit}` : ''}`)}</td><td><code>${esc(`${r.configHash ?? '?'}${changed(r.configHash, current?.configHash)}`)}</code></td><td><code>${esc(`${r.scenarioHash ?? '?'}${changed(r.scenarioHash, current?.scenarioHash)}`)}</code></td><td>${esc(r.operator ?? '?')}</td></tr>`,
@@ -170,7 +191,8 @@ function cards(recording: Recording, analysis: Analysis, checksPassed: number): 
 }
 
 function legend(recording: Recording): string {
-  const item = (color: string, text: string, shape = '') => `<span><i class="swatch" style="background:${color}${shape}"></i>${esc(text)}</span>`;
+  const item = (color: string, text: string, shape = '') =>
+    `<span><i class="swatch" style="background:${color}${shape}"></i>${esc(text)}</span>`;
   return [
     '<div class="legend">',
     item(COLORS.OK, 'alarm OK'),
@@ -182,7 +204,13 @@ function legend(recording: Recording): string {
     item(COLORS.actual, 'actual split (Connect)'),
     item(COLORS.desired, 'desired split (dashed)'),
     '<span>▼ decision · ◆ update accepted · ● verified</span>',
-    recording.insideView ? item(COLORS.ok, 'call 2xx') + item(COLORS.throttled, '429') + item(COLORS.conflict, '409') + item(COLORS.server, '5xx') + item(COLORS.network, 'no answer') : '',
+    recording.insideView
+      ? item(COLORS.ok, 'call 2xx') +
+        item(COLORS.throttled, '429') +
+        item(COLORS.conflict, '409') +
+        item(COLORS.server, '5xx') +
+        item(COLORS.network, 'no answer')
+      : '',
     item(COLORS.fault, 'fault injected'),
     item(COLORS.command, 'operator command', ';border-radius:6px'),
     '<span>numbered circles: steps (see the Steps table); hover anything for details</span>',
@@ -202,13 +230,17 @@ function timingsTable(recording: Recording, analysis: Analysis): string {
     `<thead><tr><th>#</th><th>shift</th><th>cause</th>${legLabels.map((l) => `<th>${esc(l)}</th>`).join('')}<th>update calls</th><th>outcome</th></tr></thead>`,
     `<tbody>${rows.join('')}</tbody>`,
     '</table>',
-    recording.insideView ? '' : '<p class="muted">Against AWS the game day sees the controller from outside: the event receipt and the accepted update are known only on the local stack; decisions and verifications come from the controller’s history.</p>',
+    recording.insideView
+      ? ''
+      : '<p class="muted">Against AWS the game day sees the controller from outside: the event receipt and the accepted update are known only on the local stack; decisions and verifications come from the controller’s history.</p>',
   ].join('');
 }
 
 function causeText(s: Analysis['shifts'][number]): string {
   if (!s.cause) return `${s.trigger}: ${s.reason}`;
-  return s.cause.kind === 'alarm' ? `${s.cause.alarm} → ${s.cause.state} (${s.cause.step})` : `operator ${s.cause.command} (${s.cause.step})`;
+  return s.cause.kind === 'alarm'
+    ? `${s.cause.alarm} → ${s.cause.state} (${s.cause.step})`
+    : `operator ${s.cause.command} (${s.cause.step})`;
 }
 
 function rtoSentence(rto: Analysis['rto']): string {
@@ -231,7 +263,9 @@ function shiftsDetail(recording: Recording, analysis: Analysis): string {
       const attempts = s.attempts.length
         ? `<ol class="attempts">${s.attempts.map((c) => `<li class="${callClass(c)}">${esc(`${offset(c.startedAt, recording)} ${describeCall(c)}`)}</li>`).join('')}</ol>`
         : `<p class="muted">${recording.insideView ? 'No Connect calls.' : 'Connect calls are visible on the local stack only.'}</p>`;
-      const failures = s.failures.length ? `<p>Failed attempts: ${s.failures.map((f) => esc(`${offset(f.at, recording)} ${f.error ?? ''}`)).join('; ')}</p>` : '';
+      const failures = s.failures.length
+        ? `<p>Failed attempts: ${s.failures.map((f) => esc(`${offset(f.at, recording)} ${f.error ?? ''}`)).join('; ')}</p>`
+        : '';
       return [
         `<h3>Shift ${s.number}: ${esc(s.from)} → ${esc(s.to)} (${esc(percentText(s.targetPrimaryPercent))} on the primary), ${esc(s.trigger)}</h3>`,
         `<p>${esc(s.reason)}</p>`,
@@ -246,16 +280,39 @@ function shiftsDetail(recording: Recording, analysis: Analysis): string {
 function checksTable(recording: Recording): string {
   if (recording.checks.length === 0) return '<p>No checks ran.</p>';
   const rows = recording.checks.map(
-    (c) => `<tr class="${c.passed ? 'passed' : 'failed'}"><td>${c.passed ? 'pass' : 'FAIL'}</td><td>${esc(c.kind)}</td><td>${esc(c.step ?? '—')}</td><td>${esc(c.description)}</td><td>${esc(c.detail)}</td></tr>`,
+    (c) =>
+      `<tr class="${c.passed ? 'passed' : 'failed'}"><td>${c.passed ? 'pass' : 'FAIL'}</td><td>${esc(c.kind)}</td><td>${esc(c.step ?? '—')}</td><td>${esc(c.description)}</td><td>${esc(c.detail)}</td></tr>`,
   );
   return `<table class="checks"><thead><tr><th>result</th><th>kind</th><th>step</th><th>check</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function apiErrors(recording: Recording, analysis: Analysis): string {
   const rows = [
-    ...analysis.apiErrors.map((c) => ({ at: c.startedAt, who: 'controller', what: `${c.operation} ${c.region}`, detail: `${c.status ?? 'no answer'} ${c.error ?? ''}`, expected: c.injected })),
-    ...(recording.insideView ? [] : recording.shiftOutcomes.filter((o) => o.kind === 'failed').map((o) => ({ at: o.at, who: 'controller', what: `shift to ${o.targetPrimaryPercent}%`, detail: o.error ?? '', expected: undefined }))),
-    ...recording.observerErrors.map((e) => ({ at: e.at, who: 'game day', what: e.what, detail: e.message, expected: undefined })),
+    ...analysis.apiErrors.map((c) => ({
+      at: c.startedAt,
+      who: 'controller',
+      what: `${c.operation} ${c.region}`,
+      detail: `${c.status ?? 'no answer'} ${c.error ?? ''}`,
+      expected: c.injected,
+    })),
+    ...(recording.insideView
+      ? []
+      : recording.shiftOutcomes
+          .filter((o) => o.kind === 'failed')
+          .map((o) => ({
+            at: o.at,
+            who: 'controller',
+            what: `shift to ${o.targetPrimaryPercent}%`,
+            detail: o.error ?? '',
+            expected: undefined,
+          }))),
+    ...recording.observerErrors.map((e) => ({
+      at: e.at,
+      who: 'game day',
+      what: e.what,
+      detail: e.message,
+      expected: undefined,
+    })),
   ].toSorted((a, b) => a.at - b.at);
   if (rows.length === 0) return '<p>None.</p>';
   return `<p class="muted">An error an injected fault explains is expected: it is what the game day set out to cause, and it counts against nothing.</p><table class="api-errors"><thead><tr><th>time</th><th>by</th><th>call</th><th>error</th><th>expected?</th></tr></thead><tbody>${rows
@@ -278,11 +335,18 @@ function stepsTable(recording: Recording): string {
 function controllerLogs(recording: Recording): string {
   if (!recording.insideView) return '';
   const shown = recording.logs.slice(0, 100);
-  const rows = shown.map((l) => `<tr><td class="num">${esc(offset(l.at, recording))}</td><td>${esc(l.level)}</td><td>${esc(l.msg)}</td><td><code>${esc(l.detail.length > 400 ? `${l.detail.slice(0, 400)}…` : l.detail)}</code></td></tr>`);
+  const rows = shown.map(
+    (l) =>
+      `<tr><td class="num">${esc(offset(l.at, recording))}</td><td>${esc(l.level)}</td><td>${esc(l.msg)}</td><td><code>${esc(l.detail.length > 400 ? `${l.detail.slice(0, 400)}…` : l.detail)}</code></td></tr>`,
+  );
   return [
     '<h2 id="logs">Controller warnings and errors</h2>',
-    shown.length === 0 ? '<p>None.</p>' : `<table class="logs"><thead><tr><th>time</th><th>level</th><th>message</th><th>fields</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
-    recording.logs.length > shown.length ? `<p class="muted">${recording.logs.length - shown.length} more in controller.log.</p>` : '',
+    shown.length === 0
+      ? '<p>None.</p>'
+      : `<table class="logs"><thead><tr><th>time</th><th>level</th><th>message</th><th>fields</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
+    recording.logs.length > shown.length
+      ? `<p class="muted">${recording.logs.length - shown.length} more in controller.log.</p>`
+      : '',
   ].join('');
 }
 
@@ -291,11 +355,20 @@ function configTable(recording: Recording): string {
   const rows: Array<[string, string]> = [
     ['traffic distribution group', c.tdg],
     ['regions', `primary ${c.regions.primary}, replica ${c.regions.replica}`],
-    ['traffic (percent on the primary)', `healthy ${c.traffic.healthy}, degraded ${c.traffic.degraded}, failedOver ${c.traffic.failedOver}`],
-    ['timing', `escalateAfter ${duration(c.timing.escalateAfterMs)}, recoverAfter ${duration(c.timing.recoverAfterMs)}, cooldown ${duration(c.timing.cooldownMs)}`],
+    [
+      'traffic (percent on the primary)',
+      `healthy ${c.traffic.healthy}, degraded ${c.traffic.degraded}, failedOver ${c.traffic.failedOver}`,
+    ],
+    [
+      'timing',
+      `escalateAfter ${duration(c.timing.escalateAfterMs)}, recoverAfter ${duration(c.timing.recoverAfterMs)}, cooldown ${duration(c.timing.cooldownMs)}`,
+    ],
     ['failback', c.failback],
     ['dryRun', String(c.dryRun)],
-    ['alarms', recording.alarms.map((a) => `${a.key} (${a.role}, ${a.region}, ${a.initial ?? 'unknown'} at start)`).join('; ')],
+    [
+      'alarms',
+      recording.alarms.map((a) => `${a.key} (${a.role}, ${a.region}, ${a.initial ?? 'unknown'} at start)`).join('; '),
+    ],
   ];
   return `<table class="config"><tbody>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</tbody></table>`;
 }

@@ -11,10 +11,18 @@ function cell(text: string): string {
 }
 
 function table(head: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
 }
 
-export function renderMarkdownReport(recording: Recording, analysis: Analysis, runs: readonly RunSummary[] = []): string {
+export function renderMarkdownReport(
+  recording: Recording,
+  analysis: Analysis,
+  runs: readonly RunSummary[] = [],
+): string {
   const ok = passed(recording);
   const rto = analysis.rto;
   const out: string[] = [];
@@ -22,7 +30,12 @@ export function renderMarkdownReport(recording: Recording, analysis: Analysis, r
   if (!ok) {
     // What failed comes first: a count alone ("6 of 7") hides which check it was.
     const failed = recording.checks.filter((c) => !c.passed).length;
-    out.push(`**${failed > 0 ? `${failed} of ${recording.checks.length} checks FAILED` : 'FAILED'}:**`, '', ...failuresOf(recording).map((f) => `- ${cell(f)}`), '');
+    out.push(
+      `**${failed > 0 ? `${failed} of ${recording.checks.length} checks FAILED` : 'FAILED'}:**`,
+      '',
+      ...failuresOf(recording).map((f) => `- ${cell(f)}`),
+      '',
+    );
   }
   out.push(
     `${recording.mode === 'local' ? 'On the embedded local stack, controller in-process' : 'Against AWS, with the running controller'}; started ${when(recording.startedAt)}, took ${duration(recording.endedAt - recording.startedAt)}; ${recording.scenario.file ? `scenario \`${recording.scenario.file}\`` : 'built-in scenario'}.`,
@@ -41,7 +54,18 @@ export function renderMarkdownReport(recording: Recording, analysis: Analysis, r
     '',
   );
   out.push('## Criteria', '');
-  out.push(table(['result', 'criterion', 'target', 'measured'], criteriaOf(recording, analysis).map((c) => [c.result === 'FAIL' ? '**FAIL**' : c.result, c.criterion, c.target, c.measured])), '');
+  out.push(
+    table(
+      ['result', 'criterion', 'target', 'measured'],
+      criteriaOf(recording, analysis).map((c) => [
+        c.result === 'FAIL' ? '**FAIL**' : c.result,
+        c.criterion,
+        c.target,
+        c.measured,
+      ]),
+    ),
+    '',
+  );
   out.push('## This run', '');
   const m = recording.metadata;
   out.push(
@@ -49,11 +73,17 @@ export function renderMarkdownReport(recording: Recording, analysis: Analysis, r
       ? table(
           ['about', 'value'],
           [
-            ['tool', `connect-failover ${m.version}${m.commit ? ` (commit ${m.commit})` : ' (no git checkout)'}, Node.js ${m.nodeVersion}`],
+            [
+              'tool',
+              `connect-failover ${m.version}${m.commit ? ` (commit ${m.commit})` : ' (no git checkout)'}, Node.js ${m.nodeVersion}`,
+            ],
             ['operator', m.operator],
             ['account', m.account ?? 'unknown (the config gives the group by id)'],
             ['traffic distribution group', m.trafficDistributionGroup],
-            ['config hash', `\`${m.configHash}\` (policy: group, Regions, signals, traffic, timing, failback, drift, dryRun)`],
+            [
+              'config hash',
+              `\`${m.configHash}\` (policy: group, Regions, signals, traffic, timing, failback, drift, dryRun)`,
+            ],
             ['scenario hash', `\`${m.scenarioHash}\``],
           ],
         )
@@ -64,13 +94,29 @@ export function renderMarkdownReport(recording: Recording, analysis: Analysis, r
   out.push('## Timings per shift', '');
   if (analysis.shifts.length === 0) out.push('No shift was decided.', '');
   else {
-    const head = ['#', 'shift', 'cause', ...legsOf(analysis.shifts[0]!).map((l) => l.label.replace(/^(alarm change|command sent)/, 'cause')), 'outcome'];
+    const head = [
+      '#',
+      'shift',
+      'cause',
+      ...legsOf(analysis.shifts[0]!).map((l) => l.label.replace(/^(alarm change|command sent)/, 'cause')),
+      'outcome',
+    ];
     const rows = analysis.shifts.map((s) => [
       String(s.number),
       `${s.from} → ${s.to} (${percentText(s.targetPrimaryPercent)} primary)`,
-      s.cause ? (s.cause.kind === 'alarm' ? `${s.cause.alarm} → ${s.cause.state}` : `operator ${s.cause.command}`) : `${s.trigger}: ${s.reason}`,
+      s.cause
+        ? s.cause.kind === 'alarm'
+          ? `${s.cause.alarm} → ${s.cause.state}`
+          : `operator ${s.cause.command}`
+        : `${s.trigger}: ${s.reason}`,
       ...legsOf(s).map((l) => duration(l.ms)),
-      s.verifiedAt !== undefined ? 'verified' : s.superseded ? 'superseded' : s.observedAt !== undefined ? 'seen by the game day' : 'not verified',
+      s.verifiedAt !== undefined
+        ? 'verified'
+        : s.superseded
+          ? 'superseded'
+          : s.observedAt !== undefined
+            ? 'seen by the game day'
+            : 'not verified',
     ]);
     out.push(table(head, rows), '');
     for (const s of analysis.shifts) {
@@ -91,13 +137,22 @@ export function renderMarkdownReport(recording: Recording, analysis: Analysis, r
   out.push(
     recording.checks.length === 0
       ? 'No checks ran.'
-      : table(['result', 'kind', 'step', 'check', 'detail'], recording.checks.map((c) => [c.passed ? 'pass' : '**FAIL**', c.kind, c.step ?? '—', c.description, c.detail])),
+      : table(
+          ['result', 'kind', 'step', 'check', 'detail'],
+          recording.checks.map((c) => [c.passed ? 'pass' : '**FAIL**', c.kind, c.step ?? '—', c.description, c.detail]),
+        ),
     '',
   );
 
   out.push('## API errors seen', '');
   const errors = [
-    ...analysis.apiErrors.map((c) => [offset(c.startedAt, recording), 'controller', `${c.operation} ${c.region}`, `${c.status ?? 'no answer'} ${c.error ?? ''}`, c.injected ? `expected: injected fault (${c.injected})` : '**unexpected**']),
+    ...analysis.apiErrors.map((c) => [
+      offset(c.startedAt, recording),
+      'controller',
+      `${c.operation} ${c.region}`,
+      `${c.status ?? 'no answer'} ${c.error ?? ''}`,
+      c.injected ? `expected: injected fault (${c.injected})` : '**unexpected**',
+    ]),
     ...recording.observerErrors.map((e) => [offset(e.at, recording), 'game day', e.what, e.message, '**unexpected**']),
   ];
   out.push(errors.length === 0 ? 'None.' : table(['time', 'by', 'call', 'error', 'expected?'], errors), '');
@@ -121,7 +176,13 @@ export function renderMarkdownReport(recording: Recording, analysis: Analysis, r
 
   if (recording.insideView && recording.logs.length > 0) {
     out.push('## Controller warnings and errors', '');
-    out.push(table(['time', 'level', 'message'], recording.logs.slice(0, 100).map((l) => [offset(l.at, recording), l.level, l.msg])), '');
+    out.push(
+      table(
+        ['time', 'level', 'message'],
+        recording.logs.slice(0, 100).map((l) => [offset(l.at, recording), l.level, l.msg]),
+      ),
+      '',
+    );
   }
 
   const c = recording.config;
@@ -133,7 +194,10 @@ export function renderMarkdownReport(recording: Recording, analysis: Analysis, r
         ['traffic distribution group', c.tdg],
         ['regions', `primary ${c.regions.primary}, replica ${c.regions.replica}`],
         ['traffic', `healthy ${c.traffic.healthy}, degraded ${c.traffic.degraded}, failedOver ${c.traffic.failedOver}`],
-        ['timing', `escalateAfter ${duration(c.timing.escalateAfterMs)}, recoverAfter ${duration(c.timing.recoverAfterMs)}, cooldown ${duration(c.timing.cooldownMs)}`],
+        [
+          'timing',
+          `escalateAfter ${duration(c.timing.escalateAfterMs)}, recoverAfter ${duration(c.timing.recoverAfterMs)}, cooldown ${duration(c.timing.cooldownMs)}`,
+        ],
         ['failback', c.failback],
         ['dryRun', String(c.dryRun)],
       ],
@@ -147,7 +211,17 @@ export function renderMarkdownReport(recording: Recording, analysis: Analysis, r
       ? 'No run history (runs.jsonl) beside this report.'
       : table(
           ['result', 'started', 'RTO', 'target', 'checks', 'version', 'config', 'scenario', 'operator'],
-          same.map((r) => [r.passed ? 'pass' : '**FAIL**', r.startedAt, duration(r.rtoMs ?? undefined), duration(r.rtoTargetMs ?? undefined), `${r.checksPassed} / ${r.checksTotal}`, `${r.version ?? '?'}${r.commit ? ` ${r.commit}` : ''}`, r.configHash ?? '?', r.scenarioHash ?? '?', r.operator ?? '?']),
+          same.map((r) => [
+            r.passed ? 'pass' : '**FAIL**',
+            r.startedAt,
+            duration(r.rtoMs ?? undefined),
+            duration(r.rtoTargetMs ?? undefined),
+            `${r.checksPassed} / ${r.checksTotal}`,
+            `${r.version ?? '?'}${r.commit ? ` ${r.commit}` : ''}`,
+            r.configHash ?? '?',
+            r.scenarioHash ?? '?',
+            r.operator ?? '?',
+          ]),
         ),
     '',
   );

@@ -65,7 +65,12 @@ export async function readRunHistory(path: string): Promise<{ runs: RunSummary[]
     if (line.trim() === '') continue;
     try {
       const value = JSON.parse(line) as Partial<RunSummary>;
-      if (typeof value.startedAt === 'string' && typeof value.scenario === 'string' && typeof value.passed === 'boolean') runs.push(value as RunSummary);
+      if (
+        typeof value.startedAt === 'string' &&
+        typeof value.scenario === 'string' &&
+        typeof value.passed === 'boolean'
+      )
+        runs.push(value as RunSummary);
       else skipped += 1;
     } catch {
       skipped += 1;

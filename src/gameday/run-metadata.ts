@@ -86,7 +86,10 @@ async function gitCommit(): Promise<string | null> {
   const program = process.argv[1];
   if (!program) return null;
   try {
-    const { stdout } = await run('git', ['describe', '--always', '--dirty', '--abbrev=12'], { cwd: dirname(program), timeout: 5000 });
+    const { stdout } = await run('git', ['describe', '--always', '--dirty', '--abbrev=12'], {
+      cwd: dirname(program),
+      timeout: 5000,
+    });
     return stdout.trim() || null;
   } catch {
     return null;

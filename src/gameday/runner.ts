@@ -65,14 +65,21 @@ export async function runScenario(options: RunScenarioOptions): Promise<Recordin
       if (outcome === 'halt') halted = `skipped: ${step.path} (${describeStep(step)}) failed`;
     }
     const cleanupAbort = new AbortController();
-    const timer = setTimeout(() => cleanupAbort.abort(new Error('cleanup deadline passed')), options.cleanupDeadlineMs ?? 120_000);
+    const timer = setTimeout(
+      () => cleanupAbort.abort(new Error('cleanup deadline passed')),
+      options.cleanupDeadlineMs ?? 120_000,
+    );
     try {
       for (const [index, step] of scenario.cleanup.entries()) {
         if (cleanupAbort.signal.aborted) {
           recording.steps.push(skipped(step, 'the cleanup deadline passed'));
           continue;
         }
-        await runStep(step, { index, total: scenario.cleanup.length, cleanup: true }, { ...options, clock, progress, observer, signal: cleanupAbort.signal });
+        await runStep(
+          step,
+          { index, total: scenario.cleanup.length, cleanup: true },
+          { ...options, clock, progress, observer, signal: cleanupAbort.signal },
+        );
       }
     } finally {
       clearTimeout(timer);
@@ -95,9 +102,20 @@ interface StepContext extends RunScenarioOptions {
   observer: Observer;
 }
 
-async function runStep(step: ScenarioStep, position: { index: number; total: number; cleanup: boolean }, ctx: StepContext): Promise<'ok' | 'halt'> {
+async function runStep(
+  step: ScenarioStep,
+  position: { index: number; total: number; cleanup: boolean },
+  ctx: StepContext,
+): Promise<'ok' | 'halt'> {
   const { target, recording, progress, clock } = ctx;
-  const record: StepRecord = { path: step.path, label: describeStep(step), action: describeAction(step.action), startedAt: undefined, endedAt: undefined, status: 'done' };
+  const record: StepRecord = {
+    path: step.path,
+    label: describeStep(step),
+    action: describeAction(step.action),
+    startedAt: undefined,
+    endedAt: undefined,
+    status: 'done',
+  };
   recording.steps.push(record);
   if (!applies(step, target.config, target.mode)) {
     record.status = 'skipped';
@@ -114,7 +132,9 @@ async function runStep(step: ScenarioStep, position: { index: number; total: num
     if (outcome.status === 'failed' && step.action.kind === 'waitFor') result = 'halt';
   } catch (error) {
     record.status = 'error';
-    record.detail = ctx.signal.aborted ? `stopped: ${String((ctx.signal.reason as Error | undefined)?.message ?? ctx.signal.reason)}` : errorText(error);
+    record.detail = ctx.signal.aborted
+      ? `stopped: ${String((ctx.signal.reason as Error | undefined)?.message ?? ctx.signal.reason)}`
+      : errorText(error);
     result = 'halt';
   }
   record.endedAt = clock.now();
@@ -134,7 +154,10 @@ async function act(step: ScenarioStep, ctx: StepContext): Promise<{ status: Step
         await target.setAlarm(ref, action.state, action.reason, signal);
         recording.alarmChanges.push({ at, alarm: ref.key, state: action.state, step: step.path });
       }
-      return { status: 'done', detail: `SetAlarmState ${refs.map((r) => `${r.name} (${r.region})`).join(', ')} → ${action.state}` };
+      return {
+        status: 'done',
+        detail: `SetAlarmState ${refs.map((r) => `${r.name} (${r.region})`).join(', ')} → ${action.state}`,
+      };
     }
     case 'fault': {
       target.injectFault(action.fault);
@@ -156,7 +179,9 @@ async function act(step: ScenarioStep, ctx: StepContext): Promise<{ status: Step
     case 'assert': {
       const seen = await observer.observe(signal);
       const verdict = evaluate(action.condition, seen, target.config);
-      const detail = verdict.passed ? `seen: ${verdict.seen}` : `${verdict.mismatches.join('; ')} (seen: ${verdict.seen})`;
+      const detail = verdict.passed
+        ? `seen: ${verdict.seen}`
+        : `${verdict.mismatches.join('; ')} (seen: ${verdict.seen})`;
       recording.checks.push(check('assert', step, label, verdict.passed, detail));
       return { status: verdict.passed ? 'passed' : 'failed', detail };
     }
@@ -225,20 +250,27 @@ class Observer {
       lastShift: status?.lastShift ? `${status.lastShift.primaryPercent}% ${status.lastShift.outcome}` : undefined,
     };
     const last = this.recording.samples.at(-1);
-    if (!last || (Object.keys(sample) as Array<keyof Sample>).some((k) => k !== 'at' && sample[k] !== last[k])) this.recording.samples.push(sample);
+    if (!last || (Object.keys(sample) as Array<keyof Sample>).some((k) => k !== 'at' && sample[k] !== last[k]))
+      this.recording.samples.push(sample);
     return { at, status, split };
   }
 
   #failed(what: string, error: unknown): undefined {
     const message = errorText(error);
     // The same failure on every poll is one entry, not hundreds.
-    if (this.#lastErrors.get(what) !== message) this.recording.observerErrors.push({ at: this.clock.now(), what, message });
+    if (this.#lastErrors.get(what) !== message)
+      this.recording.observerErrors.push({ at: this.clock.now(), what, message });
     this.#lastErrors.set(what, message);
     return undefined;
   }
 }
 
-async function recordInitialAlarms(target: GameDayTarget, recording: Recording, clock: Clock, signal: AbortSignal): Promise<void> {
+async function recordInitialAlarms(
+  target: GameDayTarget,
+  recording: Recording,
+  clock: Clock,
+  signal: AbortSignal,
+): Promise<void> {
   const refs = signalRefs(target.config.signals, target.config.regions);
   const readings = await target.readAlarms(signal).catch((error: unknown) => {
     recording.observerErrors.push({ at: clock.now(), what: 'alarms (DescribeAlarms)', message: errorText(error) });
@@ -277,7 +309,11 @@ async function readControllerHistory(target: GameDayTarget, recording: Recording
         ...(entry.by ? { by: entry.by } : {}),
         ...(entry.primaryPercent === undefined ? {} : { primaryPercent: entry.primaryPercent }),
       });
-    } else if (entry.kind === 'shift' && entry.primaryPercent !== undefined && (entry.outcome === 'verified' || entry.outcome === 'failed')) {
+    } else if (
+      entry.kind === 'shift' &&
+      entry.primaryPercent !== undefined &&
+      (entry.outcome === 'verified' || entry.outcome === 'failed')
+    ) {
       recording.shiftOutcomes.push({
         at,
         kind: entry.outcome,
@@ -285,7 +321,12 @@ async function readControllerHistory(target: GameDayTarget, recording: Recording
         ...(entry.outcome === 'failed' ? { error: entry.reason } : {}),
       });
     } else if (entry.kind === 'command') {
-      recording.receipts.push({ at, kind: 'command', subject: entry.outcome?.split(' ')[0] ?? 'command', outcome: entry.outcome ?? '' });
+      recording.receipts.push({
+        at,
+        kind: 'command',
+        subject: entry.outcome?.split(' ')[0] ?? 'command',
+        outcome: entry.outcome ?? '',
+      });
     }
   }
 }
@@ -295,7 +336,15 @@ function check(kind: Check['kind'], step: ScenarioStep, description: string, pas
 }
 
 function skipped(step: ScenarioStep, why: string): StepRecord {
-  return { path: step.path, label: describeStep(step), action: describeAction(step.action), startedAt: undefined, endedAt: undefined, status: 'skipped', detail: why };
+  return {
+    path: step.path,
+    label: describeStep(step),
+    action: describeAction(step.action),
+    startedAt: undefined,
+    endedAt: undefined,
+    status: 'skipped',
+    detail: why,
+  };
 }
 
 function seconds(ms: number): string {

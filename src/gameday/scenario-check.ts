@@ -13,7 +13,10 @@ import type { Condition, Scenario, ScenarioStep } from './scenario.ts';
 export type GameDayMode = 'local' | 'aws';
 
 /** The configured alarms a `setAlarm` step sets: one by name or ARN, or every alarm of a role. */
-export function alarmsOf(step: { alarm: string | undefined; signal: SignalRole | undefined }, config: Config): SignalRef[] {
+export function alarmsOf(
+  step: { alarm: string | undefined; signal: SignalRole | undefined },
+  config: Config,
+): SignalRef[] {
   const refs = signalRefs(config.signals, config.regions);
   if (step.signal) return refs.filter((r) => r.role === step.signal);
   return refs.filter((r) => r.key === step.alarm || r.name === step.alarm);
@@ -42,10 +45,13 @@ export function applies(step: ScenarioStep, config: Config, mode: GameDayMode): 
 
 /** True when a condition needs traffic to actually move (or the scenario measures a recovery time). */
 export function assertsShifts(scenario: Scenario): boolean {
-  const shifting = (c: Condition) => c.primaryPercent !== undefined || c.split !== undefined || c.lastShift === 'verified';
+  const shifting = (c: Condition) =>
+    c.primaryPercent !== undefined || c.split !== undefined || c.lastShift === 'verified';
   return (
     scenario.rto !== undefined ||
-    [...scenario.steps, ...scenario.cleanup].some((s) => (s.action.kind === 'waitFor' || s.action.kind === 'assert') && shifting(s.action.condition))
+    [...scenario.steps, ...scenario.cleanup].some(
+      (s) => (s.action.kind === 'waitFor' || s.action.kind === 'assert') && shifting(s.action.condition),
+    )
   );
 }
 
@@ -64,7 +70,10 @@ export function checkScenario(scenario: Scenario, config: Config, mode: GameDayM
         issues.push(
           action.signal
             ? { path: `${path}.setAlarm.signal`, message: `signals.${action.signal} is empty in the config` }
-            : { path: `${path}.setAlarm.alarm`, message: `${JSON.stringify(action.alarm)} is not one of the config's signals (${known.join(', ')})` },
+            : {
+                path: `${path}.setAlarm.alarm`,
+                message: `${JSON.stringify(action.alarm)} is not one of the config's signals (${known.join(', ')})`,
+              },
         );
       }
     }
@@ -72,7 +81,8 @@ export function checkScenario(scenario: Scenario, config: Config, mode: GameDayM
       if (mode === 'aws' && applies(step, config, mode)) {
         issues.push({
           path: `${path}.fault`,
-          message: 'fault injection works only on the local stack (--local); against AWS, remove the step or give it when: { mode: local }',
+          message:
+            'fault injection works only on the local stack (--local); against AWS, remove the step or give it when: { mode: local }',
         });
       }
       const fault = action.fault;
@@ -101,8 +111,13 @@ export function checkScenario(scenario: Scenario, config: Config, mode: GameDayM
   if (config.dryRun && assertsShifts(scenario)) {
     issues.push({
       path: '',
-      message: 'the config has dryRun: true, so the controller never shifts, but this scenario asserts shifts (primaryPercent, split, lastShift: verified or rto)',
+      message:
+        'the config has dryRun: true, so the controller never shifts, but this scenario asserts shifts (primaryPercent, split, lastShift: verified or rto)',
     });
   }
-  if (issues.length > 0) throw new GameDayRefusedError(`scenario "${scenario.name}" cannot run ${mode === 'local' ? 'on the local stack' : 'against AWS'} with this config`, issues);
+  if (issues.length > 0)
+    throw new GameDayRefusedError(
+      `scenario "${scenario.name}" cannot run ${mode === 'local' ? 'on the local stack' : 'against AWS'} with this config`,
+      issues,
+    );
 }

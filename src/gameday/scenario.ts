@@ -61,7 +61,12 @@ export interface Condition {
 export type FaultSpec =
   | { kind: RequestFault; operation: ConnectTrafficOperation; region: string | undefined; count: number }
   | { kind: 'regionDown' | 'regionUp'; region: string }
-  | { kind: 'random'; seed: number; rates: Partial<Record<RequestFault, number>>; operations: ConnectTrafficOperation[] | undefined }
+  | {
+      kind: 'random';
+      seed: number;
+      rates: Partial<Record<RequestFault, number>>;
+      operations: ConnectTrafficOperation[] | undefined;
+    }
   | { kind: 'clear' };
 
 export type StepAction =
@@ -113,7 +118,9 @@ const durationField = (what: string) =>
     const ms = typeof input === 'string' ? parseDuration(input) : undefined;
     if (ms === undefined) {
       const message =
-        typeof input === 'number' ? `${input} is not a duration like 30s or 2m (units are required)` : expecting(`a duration like 30s or 2m (${what})`)({ input });
+        typeof input === 'number'
+          ? `${input} is not a duration like 30s or 2m (units are required)`
+          : expecting(`a duration like 30s or 2m (${what})`)({ input });
       ctx.addIssue({ code: 'custom', message, input });
       return z.NEVER;
     }
@@ -145,28 +152,28 @@ const text = (what: string) => z.string({ error: expecting(what) }).min(1, { err
 // Schemas
 
 const conditionSchema = strict({
-    state: oneOf(HEALTH_STATES).optional(),
-    automation: oneOf(AUTOMATION_STATES).optional(),
-    primaryPercent: percent.optional(),
-    split: oneOf(SPLIT_STATES).optional(),
-    lastShift: oneOf(SHIFT_OUTCOMES).optional(),
-    signals: z
-      .record(z.string(), oneOf(ALARM_VALUES), { error: expecting('a mapping of alarm names or signal roles to OK, ALARM or INSUFFICIENT_DATA') })
-      .optional(),
-  })
-  .refine((c) => Object.values(c).some((v) => v !== undefined), {
-    message: 'names nothing to check; give at least one of state, automation, primaryPercent, split, lastShift, signals',
-  });
+  state: oneOf(HEALTH_STATES).optional(),
+  automation: oneOf(AUTOMATION_STATES).optional(),
+  primaryPercent: percent.optional(),
+  split: oneOf(SPLIT_STATES).optional(),
+  lastShift: oneOf(SHIFT_OUTCOMES).optional(),
+  signals: z
+    .record(z.string(), oneOf(ALARM_VALUES), {
+      error: expecting('a mapping of alarm names or signal roles to OK, ALARM or INSUFFICIENT_DATA'),
+    })
+    .optional(),
+}).refine((c) => Object.values(c).some((v) => v !== undefined), {
+  message: 'names nothing to check; give at least one of state, automation, primaryPercent, split, lastShift, signals',
+});
 
 const setAlarmSchema = strict({
-    alarm: text('an alarm name or ARN from the config\'s signals').optional(),
-    signal: oneOf(SIGNAL_ROLES).optional(),
-    state: oneOf(ALARM_VALUES),
-    reason: text('a reason').optional(),
-  })
-  .refine((s) => (s.alarm === undefined) !== (s.signal === undefined), {
-    message: 'give exactly one of alarm (a name) or signal (a role: every alarm of it)',
-  });
+  alarm: text("an alarm name or ARN from the config's signals").optional(),
+  signal: oneOf(SIGNAL_ROLES).optional(),
+  state: oneOf(ALARM_VALUES),
+  reason: text('a reason').optional(),
+}).refine((s) => (s.alarm === undefined) !== (s.signal === undefined), {
+  message: 'give exactly one of alarm (a name) or signal (a role: every alarm of it)',
+});
 
 const requestFaultSchema = strict({
   kind: oneOf(REQUEST_FAULTS),
@@ -179,13 +186,24 @@ const requestFaultSchema = strict({
     .optional(),
 });
 
-const rate = z.number({ error: expecting('a probability from 0 to 1') }).min(0, { error: expecting('a probability from 0 to 1') }).max(1, { error: expecting('a probability from 0 to 1') });
+const rate = z
+  .number({ error: expecting('a probability from 0 to 1') })
+  .min(0, { error: expecting('a probability from 0 to 1') })
+  .max(1, { error: expecting('a probability from 0 to 1') });
 const randomFaultSchema = strict({
   kind: z.literal('random'),
   seed: z.int({ error: expecting('a whole number') }),
-  rates: strict(Object.fromEntries(REQUEST_FAULTS.map((k) => [k, rate.optional()])) as Record<RequestFault, z.ZodOptional<typeof rate>>)
-    .refine((r) => Object.values(r).reduce<number>((sum, p) => sum + (p ?? 0), 0) <= 1 + 1e-9, { message: 'the rates add up to more than 1' }),
-  operations: z.array(oneOf(CONNECT_TRAFFIC_OPERATIONS), { error: expecting('a list of Connect operations') }).optional(),
+  rates: strict(
+    Object.fromEntries(REQUEST_FAULTS.map((k) => [k, rate.optional()])) as Record<
+      RequestFault,
+      z.ZodOptional<typeof rate>
+    >,
+  ).refine((r) => Object.values(r).reduce<number>((sum, p) => sum + (p ?? 0), 0) <= 1 + 1e-9, {
+    message: 'the rates add up to more than 1',
+  }),
+  operations: z
+    .array(oneOf(CONNECT_TRAFFIC_OPERATIONS), { error: expecting('a list of Connect operations') })
+    .optional(),
 });
 
 const regionFaultSchema = strict({
@@ -205,12 +223,23 @@ const faultSchema = z.unknown().transform((input, ctx): FaultSpec => {
     return z.NEVER;
   }
   if (!kindIssue.success) {
-    ctx.addIssue({ code: 'custom', message: kindIssue.error.issues[0]?.message ?? 'invalid kind', path: ['kind'], input: input.kind });
+    ctx.addIssue({
+      code: 'custom',
+      message: kindIssue.error.issues[0]?.message ?? 'invalid kind',
+      path: ['kind'],
+      input: input.kind,
+    });
     return z.NEVER;
   }
   const kind = kindIssue.data;
   const schema =
-    kind === 'random' ? randomFaultSchema : kind === 'clear' ? clearFaultSchema : kind === 'regionDown' || kind === 'regionUp' ? regionFaultSchema : requestFaultSchema;
+    kind === 'random'
+      ? randomFaultSchema
+      : kind === 'clear'
+        ? clearFaultSchema
+        : kind === 'regionDown' || kind === 'regionUp'
+          ? regionFaultSchema
+          : requestFaultSchema;
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     forward(parsed.error.issues, [], ctx);
@@ -218,7 +247,12 @@ const faultSchema = z.unknown().transform((input, ctx): FaultSpec => {
   }
   const data = parsed.data as Record<string, unknown>;
   if (kind === 'random') {
-    return { kind, seed: data.seed as number, rates: data.rates as Partial<Record<RequestFault, number>>, operations: data.operations as ConnectTrafficOperation[] | undefined };
+    return {
+      kind,
+      seed: data.seed as number,
+      rates: data.rates as Partial<Record<RequestFault, number>>,
+      operations: data.operations as ConnectTrafficOperation[] | undefined,
+    };
   }
   if (kind === 'clear') return { kind };
   if (kind === 'regionDown' || kind === 'regionUp') return { kind, region: data.region as string };
@@ -253,7 +287,11 @@ const ACTION_SCHEMAS: Record<ActionKey, z.ZodType> = {
 function stepSchema(list: 'steps' | 'cleanup') {
   return z.unknown().transform((input, ctx): Omit<ScenarioStep, 'path'> => {
     if (!isRecord(input)) {
-      ctx.addIssue({ code: 'custom', message: expecting(`a step: a mapping with one of ${ACTION_KEYS.join(', ')}`)({ input }), input });
+      ctx.addIssue({
+        code: 'custom',
+        message: expecting(`a step: a mapping with one of ${ACTION_KEYS.join(', ')}`)({ input }),
+        input,
+      });
       return z.NEVER;
     }
     const actions = ACTION_KEYS.filter((key) => key in input);
@@ -285,7 +323,10 @@ function stepSchema(list: 'steps' | 'cleanup') {
     if (!when.success) forward(when.error.issues, ['when'], ctx);
     const body = ACTION_SCHEMAS[key].safeParse(input[key]);
     if (!body.success) forward(body.error.issues, [key], ctx);
-    const timeout = key === 'waitFor' && input.timeout !== undefined ? durationField('the wait\'s deadline').safeParse(input.timeout) : undefined;
+    const timeout =
+      key === 'waitFor' && input.timeout !== undefined
+        ? durationField("the wait's deadline").safeParse(input.timeout)
+        : undefined;
     if (timeout && !timeout.success) forward(timeout.error.issues, ['timeout'], ctx);
     if (failed || !name.success || !when.success || !body.success || (timeout && !timeout.success)) return z.NEVER;
     const guard = when.data as StepGuard | undefined;
@@ -330,15 +371,17 @@ const scenarioSchema = strict({
   name: text('a name for the scenario'),
   description: z.string({ error: expecting('a description') }).optional(),
   rto: strict({
-      target: durationField('the recovery-time target'),
-      from: text('the name of the step the clock starts at').optional(),
-    })
-    .optional(),
+    target: durationField('the recovery-time target'),
+    from: text('the name of the step the clock starts at').optional(),
+  }).optional(),
   local: strict({
-      config: z.record(z.string(), z.unknown(), { error: expecting('a mapping of config settings (as in the config file)') }),
-    })
-    .optional(),
-  steps: z.array(stepSchema('steps'), { error: expecting('a list of steps') }).min(1, { error: 'is empty; give at least one step' }),
+    config: z.record(z.string(), z.unknown(), {
+      error: expecting('a mapping of config settings (as in the config file)'),
+    }),
+  }).optional(),
+  steps: z
+    .array(stepSchema('steps'), { error: expecting('a list of steps') })
+    .min(1, { error: 'is empty; give at least one step' }),
   cleanup: z.array(stepSchema('cleanup'), { error: expecting('a list of steps') }).optional(),
 });
 
@@ -358,7 +401,10 @@ export function parseScenario(source: string, options: { file?: string } = {}): 
     throw new ScenarioError([{ path: '', message: 'is empty; expected a mapping with name and steps' }], options.file);
   }
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new ScenarioError([{ path: '', message: `is ${show(value)}; expected a mapping with name and steps` }], options.file);
+    throw new ScenarioError(
+      [{ path: '', message: `is ${show(value)}; expected a mapping with name and steps` }],
+      options.file,
+    );
   }
   const parsed = scenarioSchema.safeParse(value);
   if (!parsed.success) throw new ScenarioError(parsed.error.issues.flatMap(toIssues), options.file);
@@ -424,7 +470,9 @@ export function describeFault(fault: FaultSpec): string {
     case 'clear':
       return 'clear every fault';
     case 'random':
-      return `random faults (seed ${fault.seed}: ${Object.entries(fault.rates).map(([k, p]) => `${k} ${p}`).join(', ')})`;
+      return `random faults (seed ${fault.seed}: ${Object.entries(fault.rates)
+        .map(([k, p]) => `${k} ${p}`)
+        .join(', ')})`;
     default:
       return `${fault.count}× ${fault.kind} on ${fault.operation}${fault.region ? ` in ${fault.region}` : ''}`;
   }
@@ -453,7 +501,11 @@ function withoutUndefined(record: Record<string, unknown>): Record<string, unkno
 }
 
 /** Re-raises a nested schema's issues under `prefix`, keeping unknown keys one per issue. */
-function forward(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[], ctx: { addIssue(issue: z.core.$ZodRawIssue): void }): void {
+function forward(
+  issues: readonly z.core.$ZodIssue[],
+  prefix: PropertyKey[],
+  ctx: { addIssue(issue: z.core.$ZodRawIssue): void },
+): void {
   for (const issue of issues) {
     for (const { path, message } of toRawIssues(issue)) {
       ctx.addIssue({ code: 'custom', message, path: [...prefix, ...path], input: undefined });

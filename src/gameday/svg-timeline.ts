@@ -50,7 +50,12 @@ const GAP = 8;
 const CHART = 150;
 
 export function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 interface Segment {
@@ -60,7 +65,12 @@ interface Segment {
 }
 
 /** Step-function segments from an initial value and timed changes, clipped to [start, end]. */
-function segments(initial: string, changes: ReadonlyArray<{ at: number; value: string }>, start: number, end: number): Segment[] {
+function segments(
+  initial: string,
+  changes: ReadonlyArray<{ at: number; value: string }>,
+  start: number,
+  end: number,
+): Segment[] {
   const out: Segment[] = [];
   let value = initial;
   let from = start;
@@ -75,7 +85,10 @@ function segments(initial: string, changes: ReadonlyArray<{ at: number; value: s
   return out;
 }
 
-const TICK_STEPS = [100, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000];
+const TICK_STEPS = [
+  100, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000,
+  3_600_000, 7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000,
+];
 
 /** The smallest round tick interval that leaves at least `minPx` between tick labels. */
 function tickStep(spanMs: number, plotPx: number, minPx = 70): number {
@@ -107,7 +120,12 @@ export function renderTimeline(recording: Recording, analysis: Analysis): string
   const start = recording.startedAt;
   const end = Math.max(recording.endedAt, start + 1000);
   const healthDecisions = recording.decisions.filter((d) => d.region === 'health').length;
-  const WIDTH = Math.round(Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, LEFT + RIGHT + recording.steps.length * PER_STEP, LEFT + RIGHT + healthDecisions * PER_SHIFT)));
+  const WIDTH = Math.round(
+    Math.min(
+      MAX_WIDTH,
+      Math.max(MIN_WIDTH, LEFT + RIGHT + recording.steps.length * PER_STEP, LEFT + RIGHT + healthDecisions * PER_SHIFT),
+    ),
+  );
   const plot = WIDTH - LEFT - RIGHT;
   const x = (at: number) => LEFT + ((Math.min(Math.max(at, start), end) - start) / (end - start)) * plot;
   const parts: string[] = [];
@@ -115,7 +133,11 @@ export function renderTimeline(recording: Recording, analysis: Analysis): string
 
   // Step markers across the whole height are drawn last (their height is known then); collect them now.
   const stepStarts = recording.steps
-    .map((s, i) => ({ at: s.startedAt, label: String(i + 1), title: `${i + 1} at ${offset(s.startedAt, recording)}: ${s.label} (${s.status})` }))
+    .map((s, i) => ({
+      at: s.startedAt,
+      label: String(i + 1),
+      title: `${i + 1} at ${offset(s.startedAt, recording)}: ${s.label} (${s.status})`,
+    }))
     .filter((s): s is { at: number; label: string; title: string } => s.at !== undefined);
 
   const laneLabel = (text: string, top: number, height = LANE) =>
@@ -123,7 +145,9 @@ export function renderTimeline(recording: Recording, analysis: Analysis): string
 
   // Alarms: the state the game day set (starting from DescribeAlarms at the start).
   for (const alarm of recording.alarms) {
-    const changes = recording.alarmChanges.filter((c) => c.alarm === alarm.key).map((c) => ({ at: c.at, value: c.state as string }));
+    const changes = recording.alarmChanges
+      .filter((c) => c.alarm === alarm.key)
+      .map((c) => ({ at: c.at, value: c.state as string }));
     const segs = segments(alarm.initial ?? 'unknown', changes, start, end);
     parts.push(`<g class="lane alarm" data-alarm="${escapeXml(alarm.key)}">`);
     parts.push(laneLabel(`${alarm.name} (${alarm.role})`, y));
@@ -132,7 +156,8 @@ export function renderTimeline(recording: Recording, analysis: Analysis): string
       parts.push(
         `<rect x="${x(s.from).toFixed(1)}" y="${y}" width="${Math.max(0.5, x(s.to) - x(s.from)).toFixed(1)}" height="${LANE}" fill="${color}"><title>${escapeXml(`${alarm.name}: ${s.value} from ${offset(s.from, recording)} to ${offset(s.to, recording)}`)}</title></rect>`,
       );
-      if (fits(s.value, x(s.to) - x(s.from))) parts.push(`<text x="${(x(s.from) + 6).toFixed(1)}" y="${y + 14}" class="in-bar">${escapeXml(s.value)}</text>`);
+      if (fits(s.value, x(s.to) - x(s.from)))
+        parts.push(`<text x="${(x(s.from) + 6).toFixed(1)}" y="${y + 14}" class="in-bar">${escapeXml(s.value)}</text>`);
     }
     parts.push('</g>');
     y += LANE + GAP;
@@ -141,14 +166,28 @@ export function renderTimeline(recording: Recording, analysis: Analysis): string
   // Controller state and automation mode: from its decisions (exact times), starting from the first reading.
   const health = recording.decisions.filter((d) => d.region === 'health');
   const automation = recording.decisions.filter((d) => d.region === 'automation');
-  const firstHealth = recording.samples.find((s) => s.health !== undefined && s.at <= (health[0]?.at ?? Infinity))?.health ?? health[0]?.from ?? 'healthy';
-  const firstAutomation = recording.samples.find((s) => s.automation !== undefined && s.at <= (automation[0]?.at ?? Infinity))?.automation ?? automation[0]?.from ?? 'active';
+  const firstHealth =
+    recording.samples.find((s) => s.health !== undefined && s.at <= (health[0]?.at ?? Infinity))?.health ??
+    health[0]?.from ??
+    'healthy';
+  const firstAutomation =
+    recording.samples.find((s) => s.automation !== undefined && s.at <= (automation[0]?.at ?? Infinity))?.automation ??
+    automation[0]?.from ??
+    'active';
   for (const [name, initial, decisions, cls] of [
     ['controller state', firstHealth, health, 'controller-state'],
     ['automation', firstAutomation, automation, 'automation'],
   ] as const) {
     // Each failback step is a segment of its own (`failingBack 50%`), coloured as failingBack.
-    const segs = segments(initial, decisions.map((d) => ({ at: d.at, value: d.to === 'failingBack' && d.primaryPercent !== undefined ? `failingBack ${d.primaryPercent}%` : d.to })), start, end);
+    const segs = segments(
+      initial,
+      decisions.map((d) => ({
+        at: d.at,
+        value: d.to === 'failingBack' && d.primaryPercent !== undefined ? `failingBack ${d.primaryPercent}%` : d.to,
+      })),
+      start,
+      end,
+    );
     parts.push(`<g class="lane series ${cls}">`);
     parts.push(laneLabel(name, y));
     for (const s of segs) {
@@ -169,7 +208,9 @@ export function renderTimeline(recording: Recording, analysis: Analysis): string
   const yPct = (pct: number) => top + CHART - (pct / 100) * CHART;
   parts.push('<g class="lane split">');
   // Between the 100% and 50% grid labels, so it never sits on one of them.
-  parts.push(`<text x="${LEFT - 40}" y="${top + CHART / 4 + 4}" text-anchor="end" class="lane-label">traffic on the primary</text>`);
+  parts.push(
+    `<text x="${LEFT - 40}" y="${top + CHART / 4 + 4}" text-anchor="end" class="lane-label">traffic on the primary</text>`,
+  );
   for (const pct of [0, 50, 100]) {
     parts.push(`<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${yPct(pct)}" y2="${yPct(pct)}" class="grid"/>`);
     parts.push(`<text x="${LEFT - 8}" y="${yPct(pct) + 4}" text-anchor="end" class="axis">${pct}%</text>`);
@@ -184,8 +225,30 @@ export function renderTimeline(recording: Recording, analysis: Analysis): string
         `<title>${escapeXml(rto.detail)}</title></g>`,
     );
   }
-  parts.push(stepPath('split-desired', recording.samples.map((s) => ({ at: s.at, value: s.desiredPrimaryPercent })), x, yPct, end, COLORS.desired, '6 4', 'desired split (the controller’s state)'));
-  parts.push(stepPath('split-actual', recording.samples.map((s) => ({ at: s.at, value: s.actualPrimaryPercent })), x, yPct, end, COLORS.actual, undefined, 'actual split (Connect)'));
+  parts.push(
+    stepPath(
+      'split-desired',
+      recording.samples.map((s) => ({ at: s.at, value: s.desiredPrimaryPercent })),
+      x,
+      yPct,
+      end,
+      COLORS.desired,
+      '6 4',
+      'desired split (the controller’s state)',
+    ),
+  );
+  parts.push(
+    stepPath(
+      'split-actual',
+      recording.samples.map((s) => ({ at: s.at, value: s.actualPrimaryPercent })),
+      x,
+      yPct,
+      end,
+      COLORS.actual,
+      undefined,
+      'actual split (Connect)',
+    ),
+  );
   // Shift labels go on the lowest of three rows where they touch no earlier label; with none free the
   // label is left out (the decision line and its marks keep their hover titles).
   const labelRowsEnd = [-Infinity, -Infinity, -Infinity];
@@ -194,9 +257,13 @@ export function renderTimeline(recording: Recording, analysis: Analysis): string
     const mark = (at: number | undefined, shape: (cx: string, cy: string) => string, what: string) => {
       if (at === undefined) return;
       const title = `shift ${shift.number} (${shift.from} → ${shift.to}): ${what} at ${offset(at, recording)}`;
-      parts.push(`<g class="shift-mark" data-shift="${shift.number}">${shape(x(at).toFixed(1), level.toFixed(1))}<title>${escapeXml(title)}</title></g>`);
+      parts.push(
+        `<g class="shift-mark" data-shift="${shift.number}">${shape(x(at).toFixed(1), level.toFixed(1))}<title>${escapeXml(title)}</title></g>`,
+      );
     };
-    parts.push(`<line x1="${x(shift.decidedAt).toFixed(1)}" x2="${x(shift.decidedAt).toFixed(1)}" y1="${top}" y2="${top + CHART}" class="decision-line"/>`);
+    parts.push(
+      `<line x1="${x(shift.decidedAt).toFixed(1)}" x2="${x(shift.decidedAt).toFixed(1)}" y1="${top}" y2="${top + CHART}" class="decision-line"/>`,
+    );
     const label = `shift ${shift.number}`;
     const lx = x(shift.decidedAt) + 3;
     const row = labelRowsEnd.findIndex((endPx) => lx > endPx + 4);
@@ -204,9 +271,22 @@ export function renderTimeline(recording: Recording, analysis: Analysis): string
       labelRowsEnd[row] = lx + label.length * CHAR_PX;
       parts.push(`<text x="${lx.toFixed(1)}" y="${top + CHART - 4 - row * 12}" class="shift-label">${label}</text>`);
     }
-    mark(shift.decidedAt, (cx, cy) => `<path d="M ${cx} ${cy} m -5 -9 l 10 0 l -5 8 z" fill="${COLORS.desired}"/>`, 'decision');
-    mark(shift.acceptedAt, (cx, cy) => `<rect x="${cx}" y="${cy}" width="8" height="8" transform="rotate(45 ${cx} ${cy}) translate(-4 -4)" fill="${COLORS.command}"/>`, 'UpdateTrafficDistribution accepted');
-    mark(shift.verifiedAt, (cx, cy) => `<circle cx="${cx}" cy="${cy}" r="5" fill="${COLORS.ok}" stroke="white"/>`, 'verified');
+    mark(
+      shift.decidedAt,
+      (cx, cy) => `<path d="M ${cx} ${cy} m -5 -9 l 10 0 l -5 8 z" fill="${COLORS.desired}"/>`,
+      'decision',
+    );
+    mark(
+      shift.acceptedAt,
+      (cx, cy) =>
+        `<rect x="${cx}" y="${cy}" width="8" height="8" transform="rotate(45 ${cx} ${cy}) translate(-4 -4)" fill="${COLORS.command}"/>`,
+      'UpdateTrafficDistribution accepted',
+    );
+    mark(
+      shift.verifiedAt,
+      (cx, cy) => `<circle cx="${cx}" cy="${cy}" r="5" fill="${COLORS.ok}" stroke="white"/>`,
+      'verified',
+    );
   }
   parts.push('</g>');
   y = top + CHART + GAP + 6;
@@ -224,7 +304,9 @@ export function renderTimeline(recording: Recording, analysis: Analysis): string
         call.operation === 'UpdateTrafficDistribution'
           ? `<rect x="${cx}" y="${row - 5}" width="10" height="10" transform="translate(-5 0)" fill="${color}"/>`
           : `<circle cx="${cx}" cy="${row}" r="3.5" fill="${color}"/>`;
-      parts.push(`<g class="call ${callClass(call)}">${shape}<title>${escapeXml(`${offset(call.startedAt, recording)} ${describeCall(call)}`)}</title></g>`);
+      parts.push(
+        `<g class="call ${callClass(call)}">${shape}<title>${escapeXml(`${offset(call.startedAt, recording)} ${describeCall(call)}`)}</title></g>`,
+      );
     }
     parts.push('</g>');
     y += 36 + GAP;
@@ -235,21 +317,29 @@ export function renderTimeline(recording: Recording, analysis: Analysis): string
   parts.push(laneLabel('faults / commands', y));
   for (const fault of recording.faults) {
     const fx = x(fault.at);
-    parts.push(`<g class="fault"><path d="M ${fx.toFixed(1)} ${y + 2} l 7 14 l -14 0 z" fill="${COLORS.fault}"/><title>${escapeXml(`${offset(fault.at, recording)} fault: ${fault.description}`)}</title></g>`);
+    parts.push(
+      `<g class="fault"><path d="M ${fx.toFixed(1)} ${y + 2} l 7 14 l -14 0 z" fill="${COLORS.fault}"/><title>${escapeXml(`${offset(fault.at, recording)} fault: ${fault.description}`)}</title></g>`,
+    );
   }
   for (const command of recording.commands) {
     const cx = x(command.at);
-    parts.push(`<g class="command"><circle cx="${cx.toFixed(1)}" cy="${y + 10}" r="6" fill="${COLORS.command}"/><title>${escapeXml(`${offset(command.at, recording)} operator ${command.command}: ${command.reason}`)}</title></g>`);
+    parts.push(
+      `<g class="command"><circle cx="${cx.toFixed(1)}" cy="${y + 10}" r="6" fill="${COLORS.command}"/><title>${escapeXml(`${offset(command.at, recording)} operator ${command.command}: ${command.reason}`)}</title></g>`,
+    );
   }
   parts.push('</g>');
   y += LANE + GAP;
 
   // Time axis.
   const step = tickStep(end - start, plot);
-  const axis: string[] = [`<g class="axis-x"><line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y}" y2="${y}" class="axis-line"/>`];
+  const axis: string[] = [
+    `<g class="axis-x"><line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y}" y2="${y}" class="axis-line"/>`,
+  ];
   for (let t = 0; start + t <= end; t += step) {
     const tx = x(start + t).toFixed(1);
-    axis.push(`<line x1="${tx}" x2="${tx}" y1="${y}" y2="${y + 5}" class="axis-line"/><text x="${tx}" y="${y + 18}" text-anchor="middle" class="axis">${secondsLabel(t)}</text>`);
+    axis.push(
+      `<line x1="${tx}" x2="${tx}" y1="${y}" y2="${y + 5}" class="axis-line"/><text x="${tx}" y="${y + 18}" text-anchor="middle" class="axis">${secondsLabel(t)}</text>`,
+    );
   }
   axis.push(`<text x="${LEFT - 20}" y="${y + 18}" text-anchor="end" class="axis">time since start</text></g>`);
   parts.push(axis.join(''));

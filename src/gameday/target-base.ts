@@ -51,7 +51,8 @@ export abstract class TargetBase implements GameDayTarget {
     this.observeEveryMs = options.observeEveryMs ?? defaultObserveEveryMs;
     this.#ownSqs = options.sqs === undefined;
     this.#sqs = options.sqs ?? createSqsClient(options.config.queue, clientOptions(options.aws, 'sqs'));
-    const cloudwatch = (region: string) => new CloudWatchClient({ region, ...clientOptions(options.aws, 'cloudwatch') });
+    const cloudwatch = (region: string) =>
+      new CloudWatchClient({ region, ...clientOptions(options.aws, 'cloudwatch') });
     this.#alarms = new AlarmSetter(cloudwatch);
     this.#reader = new CloudWatchAlarmReader(cloudwatch);
   }
@@ -63,8 +64,17 @@ export abstract class TargetBase implements GameDayTarget {
     await this.#alarms.set(ref.region, ref.name, value, reason, signal);
   }
 
-  async sendCommand(command: (typeof OPERATOR_COMMANDS)[number], reason: string, force: boolean, signal: AbortSignal): Promise<string> {
-    const sent = await sendOperatorCommand(this.config, { command, reason, force, by: 'connect-failover gameday' }, { signal, client: this.#sqs });
+  async sendCommand(
+    command: (typeof OPERATOR_COMMANDS)[number],
+    reason: string,
+    force: boolean,
+    signal: AbortSignal,
+  ): Promise<string> {
+    const sent = await sendOperatorCommand(
+      this.config,
+      { command, reason, force, by: 'connect-failover gameday' },
+      { signal, client: this.#sqs },
+    );
     return sent.id;
   }
 

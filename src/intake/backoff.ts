@@ -13,7 +13,11 @@ export interface BackoffOptions {
 
 /** The delay before the next receive after `failures` consecutive failures (1 = the first); defaults 1 s to 30 s. */
 export function backoffDelay(failures: number, options: BackoffOptions = {}): number {
-  return fullJitterDelay(failures, { baseMs: options.initialDelayMs ?? 1000, capMs: options.maxDelayMs ?? 30_000, random: options.random });
+  return fullJitterDelay(failures, {
+    baseMs: options.initialDelayMs ?? 1000,
+    capMs: options.maxDelayMs ?? 30_000,
+    random: options.random,
+  });
 }
 
 /** Waits `ms`, or less when `signal` aborts; never rejects. */

@@ -13,7 +13,14 @@ import { QueueError } from '../errors.ts';
  * credential problems that fix themselves (a rotated role session, a clock that drifted). Denied
  * permissions need someone to change IAM, so they stay terminal.
  */
-const RETRYABLE_CODE_SETS = [THROTTLING_CODES, NETWORK_ERROR_CODES, TIMEOUT_CODES, CREDENTIAL_PROVIDER_ERRORS, EXPIRED_CREDENTIAL_CODES, CLOCK_SKEW_CODES];
+const RETRYABLE_CODE_SETS = [
+  THROTTLING_CODES,
+  NETWORK_ERROR_CODES,
+  TIMEOUT_CODES,
+  CREDENTIAL_PROVIDER_ERRORS,
+  EXPIRED_CREDENTIAL_CODES,
+  CLOCK_SKEW_CODES,
+];
 
 interface SdkErrorShape {
   name?: unknown;

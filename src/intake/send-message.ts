@@ -10,7 +10,14 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
  * on as they are: the CLI shows their message, and nothing here could retry a send safely (a command whose
  * answer was lost may have been queued; its id lets the controller drop a second copy, not this function).
  */
-export async function sendMessage(client: SQSClient, queueUrl: string, body: string, signal?: AbortSignal): Promise<string | undefined> {
-  const sent = await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }), { abortSignal: signal });
+export async function sendMessage(
+  client: SQSClient,
+  queueUrl: string,
+  body: string,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const sent = await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }), {
+    abortSignal: signal,
+  });
   return sent.MessageId;
 }

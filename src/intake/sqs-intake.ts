@@ -167,7 +167,9 @@ export class SqsIntake {
 
     this.heartbeatExtendSeconds =
       options.heartbeatExtendSeconds ??
-      (this.visibilityTimeoutSeconds !== undefined && this.visibilityTimeoutSeconds >= 1 ? this.visibilityTimeoutSeconds : 30);
+      (this.visibilityTimeoutSeconds !== undefined && this.visibilityTimeoutSeconds >= 1
+        ? this.visibilityTimeoutSeconds
+        : 30);
     requireInteger('heartbeatExtendSeconds', this.heartbeatExtendSeconds, 1, 43_200);
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? Math.round((this.heartbeatExtendSeconds * 1000) / 3);
     if (!(this.heartbeatIntervalMs > 0 && this.heartbeatIntervalMs < this.heartbeatExtendSeconds * 1000)) {

@@ -128,7 +128,11 @@ function formatEventTime(epochMs: number): string {
 function topicArnFor(change: AlarmTransition): string {
   const { alarm, current } = change;
   const actions =
-    current.value === 'ALARM' ? alarm.actions.alarm : current.value === 'OK' ? alarm.actions.ok : alarm.actions.insufficientData;
+    current.value === 'ALARM'
+      ? alarm.actions.alarm
+      : current.value === 'OK'
+        ? alarm.actions.ok
+        : alarm.actions.insufficientData;
   return (
     actions.find((a) => a.startsWith('arn:') && a.split(':')[2] === 'sns') ??
     snsTopicArn(alarm.region, alarm.accountId, DEFAULT_ALARM_TOPIC)
@@ -193,7 +197,8 @@ export function toEventBridgeEvent(change: AlarmTransition): Record<string, unkn
 
 /** SNS spells extended statistics apart and upper-cases the standard ones (`SampleCount` → `SAMPLE_COUNT`). */
 function snsStatistic(statistic: string): Record<string, string> {
-  if (/^(p|tm|tc|ts|wm|pr)\d/i.test(statistic)) return { StatisticType: 'ExtendedStatistic', ExtendedStatistic: statistic };
+  if (/^(p|tm|tc|ts|wm|pr)\d/i.test(statistic))
+    return { StatisticType: 'ExtendedStatistic', ExtendedStatistic: statistic };
   return { StatisticType: 'Statistic', Statistic: statistic.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() };
 }
 
@@ -254,7 +259,11 @@ export function toSnsRawMessage(change: AlarmTransition): Record<string, unknown
     InsufficientDataActions: [...alarm.actions.insufficientData],
   };
   if (alarm.type === 'composite') {
-    return { ...common, AlarmRule: alarm.alarmRule ?? 'FALSE', TriggeringChildren: triggeringChildren(current.reasonData) };
+    return {
+      ...common,
+      AlarmRule: alarm.alarmRule ?? 'FALSE',
+      TriggeringChildren: triggeringChildren(current.reasonData),
+    };
   }
   return alarm.metric === undefined ? common : { ...common, Trigger: snsTrigger(alarm.metric) };
 }

@@ -58,7 +58,13 @@ export class AlarmHistoryLog {
    */
   recordStateUpdate(alarm: AlarmDescriptor, previous: AlarmStateRecord, current: AlarmStateRecord): void {
     const data = { version: '1.0', oldState: historyState(previous), newState: historyState(current) };
-    this.push(alarm, current.timestamp, 'StateUpdate', `Alarm updated from ${previous.value} to ${current.value}`, data);
+    this.push(
+      alarm,
+      current.timestamp,
+      'StateUpdate',
+      `Alarm updated from ${previous.value} to ${current.value}`,
+      data,
+    );
   }
 
   recordCreated(alarm: AlarmDescriptor, createdAlarm: Record<string, unknown>): void {
@@ -87,10 +93,20 @@ export class AlarmHistoryLog {
       .sort(compare);
     const items = matching.slice(0, query.limit);
     const last = items.at(-1);
-    return { items, next: matching.length > items.length && last !== undefined ? { timestamp: last.timestamp, seq: last.seq } : undefined };
+    return {
+      items,
+      next:
+        matching.length > items.length && last !== undefined ? { timestamp: last.timestamp, seq: last.seq } : undefined,
+    };
   }
 
-  private push(alarm: AlarmDescriptor, timestamp: number, itemType: RecordedHistoryItemType, summary: string, data: unknown): void {
+  private push(
+    alarm: AlarmDescriptor,
+    timestamp: number,
+    itemType: RecordedHistoryItemType,
+    summary: string,
+    data: unknown,
+  ): void {
     const key = `${alarm.region}/${alarm.name}`;
     const records = this.byAlarm.get(key) ?? [];
     this.seq += 1;
@@ -132,14 +148,21 @@ export function historyItemWire(record: AlarmHistoryRecord): Record<string, unkn
 
 /** Opaque to callers; names the operation so a DescribeAlarms token is refused here and the reverse. */
 export function encodeHistoryToken(cursor: HistoryCursor): string {
-  return Buffer.from(JSON.stringify({ v: 1, op: 'DescribeAlarmHistory', ts: cursor.timestamp, seq: cursor.seq })).toString('base64url');
+  return Buffer.from(
+    JSON.stringify({ v: 1, op: 'DescribeAlarmHistory', ts: cursor.timestamp, seq: cursor.seq }),
+  ).toString('base64url');
 }
 
 /** The cursor in a token this simulator issued, or undefined for anything else. */
 export function decodeHistoryToken(token: string): HistoryCursor | undefined {
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (parsed.v === 1 && parsed.op === 'DescribeAlarmHistory' && typeof parsed.ts === 'number' && typeof parsed.seq === 'number') {
+    if (
+      parsed.v === 1 &&
+      parsed.op === 'DescribeAlarmHistory' &&
+      typeof parsed.ts === 'number' &&
+      typeof parsed.seq === 'number'
+    ) {
       return { timestamp: parsed.ts, seq: parsed.seq };
     }
   } catch {

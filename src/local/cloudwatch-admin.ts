@@ -16,14 +16,21 @@ import type { Json } from './cloudwatch-wire.ts';
 import { DuplicateAlarmError, SimulatorInputError, UnknownAlarmError } from './simulator-errors.ts';
 
 /** Answers one admin request. */
-export async function handleAdminRequest(state: CloudWatchState, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleAdminRequest(
+  state: CloudWatchState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const route = `${req.method ?? ''} ${url.pathname.replace(/\/+$/, '')}`;
   const region = url.searchParams.get('region') ?? undefined;
   const { store } = state;
   try {
     switch (route) {
       case 'GET /_simulator/alarms':
-        return sendWireJson(res, 200, { alarms: (region === undefined ? store.all() : store.inRegion(region)).map(adminAlarm) });
+        return sendWireJson(res, 200, {
+          alarms: (region === undefined ? store.all() : store.inRegion(region)).map(adminAlarm),
+        });
       case 'POST /_simulator/alarms': {
         const spec = parseJson(await readWireBody(req, req.headers['content-encoding'])) as unknown as AlarmSpec;
         return sendWireJson(res, 201, { alarm: adminAlarm(state.addAlarm(spec)) });
@@ -34,15 +41,31 @@ export async function handleAdminRequest(state: CloudWatchState, req: IncomingMe
         if (typeof r !== 'string' || typeof name !== 'string' || typeof value !== 'string') {
           throw new SimulatorInputError('body must be {"region", "name", "state", "reason"?, "reasonData"?}');
         }
-        const change = await state.setStateByHook(r, name, value as AlarmValue, asOptionalString(reason), asOptionalString(reasonData));
+        const change = await state.setStateByHook(
+          r,
+          name,
+          value as AlarmValue,
+          asOptionalString(reason),
+          asOptionalString(reasonData),
+        );
         const alarm = store.get(r, name);
-        return sendWireJson(res, 200, { changed: change !== undefined, alarm: alarm === undefined ? null : adminAlarm(alarm) });
+        return sendWireJson(res, 200, {
+          changed: change !== undefined,
+          alarm: alarm === undefined ? null : adminAlarm(alarm),
+        });
       }
       case 'GET /_simulator/metrics': {
         const namespace = url.searchParams.get('namespace') ?? undefined;
-        const data = state.metricData.filter((d) => (region === undefined || d.region === region) && (namespace === undefined || d.namespace === namespace));
+        const data = state.metricData.filter(
+          (d) =>
+            (region === undefined || d.region === region) && (namespace === undefined || d.namespace === namespace),
+        );
         return sendWireJson(res, 200, {
-          metricData: data.map((d) => ({ ...d, timestamp: new Date(d.timestamp).toISOString(), receivedAt: new Date(d.receivedAt).toISOString() })),
+          metricData: data.map((d) => ({
+            ...d,
+            timestamp: new Date(d.timestamp).toISOString(),
+            receivedAt: new Date(d.receivedAt).toISOString(),
+          })),
         });
       }
       default:
@@ -53,7 +76,8 @@ export async function handleAdminRequest(state: CloudWatchState, req: IncomingMe
       const status = error instanceof UnknownAlarmError ? 404 : error instanceof DuplicateAlarmError ? 409 : 400;
       return sendWireJson(res, status, { error: error.name, message: error.message });
     }
-    if (error instanceof WireError) return sendWireJson(res, error.status, { error: error.code, message: error.message });
+    if (error instanceof WireError)
+      return sendWireJson(res, error.status, { error: error.code, message: error.message });
     throw error;
   }
 }

@@ -33,7 +33,8 @@ export class AlarmStore {
       regional = new Map();
       this.byRegion.set(alarm.region, regional);
     }
-    if (regional.has(alarm.name)) throw new DuplicateAlarmError(`alarm "${alarm.name}" already exists in ${alarm.region}`);
+    if (regional.has(alarm.name))
+      throw new DuplicateAlarmError(`alarm "${alarm.name}" already exists in ${alarm.region}`);
     regional.set(alarm.name, alarm);
     return copyAlarm(alarm);
   }
@@ -44,7 +45,9 @@ export class AlarmStore {
 
   /** Sorted by name: DescribeAlarms pages in this order. */
   inRegion(region: string): SimulatedAlarm[] {
-    return [...(this.byRegion.get(region)?.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return [...(this.byRegion.get(region)?.values() ?? [])].sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
   }
 
   all(): SimulatedAlarm[] {
@@ -59,9 +62,11 @@ export class AlarmStore {
       throw new SimulatorInputError(`alarm region "${String(spec.region)}" is not a Region code like us-east-1`);
     }
     const type = spec.type ?? 'composite';
-    if (type !== 'metric' && type !== 'composite') throw new SimulatorInputError(`alarm type "${String(type)}" is not metric or composite`);
+    if (type !== 'metric' && type !== 'composite')
+      throw new SimulatorInputError(`alarm type "${String(type)}" is not metric or composite`);
     const value = spec.state ?? 'OK';
-    if (!(ALARM_VALUES as readonly string[]).includes(value)) throw new SimulatorInputError(`alarm state "${String(value)}" is not OK, ALARM or INSUFFICIENT_DATA`);
+    if (!(ALARM_VALUES as readonly string[]).includes(value))
+      throw new SimulatorInputError(`alarm state "${String(value)}" is not OK, ALARM or INSUFFICIENT_DATA`);
     if (spec.reasonData !== undefined) {
       try {
         JSON.parse(spec.reasonData);
@@ -97,7 +102,12 @@ export class AlarmStore {
           : undefined,
       configurationUpdatedAt: at,
       actions: { ok: [topic], alarm: [topic], insufficientData: [topic] },
-      state: { value, reason: spec.reason ?? 'Initial state set by the CloudWatch simulator', reasonData: spec.reasonData, timestamp: at },
+      state: {
+        value,
+        reason: spec.reason ?? 'Initial state set by the CloudWatch simulator',
+        reasonData: spec.reasonData,
+        timestamp: at,
+      },
       stateTransitionedAt: at,
     };
   }

@@ -23,7 +23,13 @@ import type { Json } from './cloudwatch-wire.ts';
 
 const ALARM_TYPES = ['MetricAlarm', 'CompositeAlarm'] as const;
 const HISTORY_ALARM_TYPES = ['MetricAlarm', 'CompositeAlarm', 'LogAlarm'] as const;
-const HISTORY_ITEM_TYPES = ['ConfigurationUpdate', 'StateUpdate', 'Action', 'AlarmContributorStateUpdate', 'AlarmContributorAction'] as const;
+const HISTORY_ITEM_TYPES = [
+  'ConfigurationUpdate',
+  'StateUpdate',
+  'Action',
+  'AlarmContributorStateUpdate',
+  'AlarmContributorAction',
+] as const;
 const SCAN_BY = ['TimestampDescending', 'TimestampAscending'] as const;
 
 /** An operation: the account, the Region the request was signed for, and the decoded body. */
@@ -37,16 +43,29 @@ function describeAlarms(state: CloudWatchState, region: string, body: Json): Jso
   const stateValue = optionalString(body, 'StateValue');
   const nextToken = optionalString(body, 'NextToken');
   if (names !== undefined && prefix !== undefined) {
-    throw queryError(400, 'InvalidParameterCombination', 'AlarmNames and AlarmNamePrefix cannot be specified together.');
+    throw queryError(
+      400,
+      'InvalidParameterCombination',
+      'AlarmNames and AlarmNamePrefix cannot be specified together.',
+    );
   }
-  if (names !== undefined && names.length > 100) throw validation(`Value at 'alarmNames' failed to satisfy constraint: Member must have length less than or equal to 100`);
+  if (names !== undefined && names.length > 100)
+    throw validation(
+      `Value at 'alarmNames' failed to satisfy constraint: Member must have length less than or equal to 100`,
+    );
   if (body.ChildrenOfAlarmName !== undefined || body.ParentsOfAlarmName !== undefined) {
-    throw queryError(400, 'InvalidParameterValue', 'ChildrenOfAlarmName and ParentsOfAlarmName are not supported by the CloudWatch simulator.');
+    throw queryError(
+      400,
+      'InvalidParameterValue',
+      'ChildrenOfAlarmName and ParentsOfAlarmName are not supported by the CloudWatch simulator.',
+    );
   }
   const limit = maxRecords(body);
   for (const type of types ?? []) {
     if (!(ALARM_TYPES as readonly string[]).includes(type)) {
-      throw validation(`1 validation error detected: Value '${type}' at 'alarmTypes' failed to satisfy constraint: Member must satisfy enum value set: [CompositeAlarm, MetricAlarm]`);
+      throw validation(
+        `1 validation error detected: Value '${type}' at 'alarmTypes' failed to satisfy constraint: Member must satisfy enum value set: [CompositeAlarm, MetricAlarm]`,
+      );
     }
   }
   if (stateValue !== undefined) checkStateValue(stateValue, 'stateValue');
@@ -54,16 +73,20 @@ function describeAlarms(state: CloudWatchState, region: string, body: Json): Jso
 
   // Without AlarmTypes CloudWatch returns metric alarms only, even when composites exist (API reference).
   const wanted = new Set(types === undefined || types.length === 0 ? ['MetricAlarm'] : types);
-  const matching = state.store.inRegion(region).filter(
-    (alarm) =>
-      wanted.has(alarm.type === 'metric' ? 'MetricAlarm' : 'CompositeAlarm') &&
-      (names === undefined || names.includes(alarm.name)) &&
-      (prefix === undefined || alarm.name.startsWith(prefix)) &&
-      (stateValue === undefined || alarm.state.value === stateValue) &&
-      (actionPrefix === undefined ||
-        [...alarm.actions.ok, ...alarm.actions.alarm, ...alarm.actions.insufficientData].some((a) => a.startsWith(actionPrefix))) &&
-      (after === undefined || alarm.name > after),
-  );
+  const matching = state.store
+    .inRegion(region)
+    .filter(
+      (alarm) =>
+        wanted.has(alarm.type === 'metric' ? 'MetricAlarm' : 'CompositeAlarm') &&
+        (names === undefined || names.includes(alarm.name)) &&
+        (prefix === undefined || alarm.name.startsWith(prefix)) &&
+        (stateValue === undefined || alarm.state.value === stateValue) &&
+        (actionPrefix === undefined ||
+          [...alarm.actions.ok, ...alarm.actions.alarm, ...alarm.actions.insufficientData].some((a) =>
+            a.startsWith(actionPrefix),
+          )) &&
+        (after === undefined || alarm.name > after),
+    );
   const page = matching.slice(0, limit);
   const last = page.at(-1);
   return {
@@ -82,14 +105,17 @@ function describeAlarmHistory(state: CloudWatchState, region: string, body: Json
   const epochMs = (key: string): number | undefined => {
     const value = body[key];
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw validation(`Value at '${key}' must be a timestamp (epoch seconds).`);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw validation(`Value at '${key}' must be a timestamp (epoch seconds).`);
     return Math.round(value * 1000);
   };
   const start = epochMs('StartDate');
   const end = epochMs('EndDate');
   for (const type of types ?? []) {
     if (!(HISTORY_ALARM_TYPES as readonly string[]).includes(type)) {
-      throw validation(`1 validation error detected: Value '${type}' at 'alarmTypes' failed to satisfy constraint: Member must satisfy enum value set: [CompositeAlarm, LogAlarm, MetricAlarm]`);
+      throw validation(
+        `1 validation error detected: Value '${type}' at 'alarmTypes' failed to satisfy constraint: Member must satisfy enum value set: [CompositeAlarm, LogAlarm, MetricAlarm]`,
+      );
     }
   }
   if (itemType !== undefined && !(HISTORY_ITEM_TYPES as readonly string[]).includes(itemType)) {
@@ -98,11 +124,14 @@ function describeAlarmHistory(state: CloudWatchState, region: string, body: Json
     );
   }
   if (scanBy !== undefined && !(SCAN_BY as readonly string[]).includes(scanBy)) {
-    throw validation(`1 validation error detected: Value '${scanBy}' at 'scanBy' failed to satisfy constraint: Member must satisfy enum value set: [TimestampDescending, TimestampAscending]`);
+    throw validation(
+      `1 validation error detected: Value '${scanBy}' at 'scanBy' failed to satisfy constraint: Member must satisfy enum value set: [TimestampDescending, TimestampAscending]`,
+    );
   }
   const limit = maxRecords(body);
   const after = nextToken === undefined ? undefined : decodeHistoryToken(nextToken);
-  if (nextToken !== undefined && after === undefined) throw queryError(400, 'InvalidNextToken', 'The service returned an invalid NextToken.');
+  if (nextToken !== undefined && after === undefined)
+    throw queryError(400, 'InvalidNextToken', 'The service returned an invalid NextToken.');
   const page = state.history.query({
     region,
     alarmName,
@@ -126,7 +155,10 @@ async function setAlarmState(state: CloudWatchState, region: string, body: Json)
   const value = checkStateValue(requiredString(body, 'StateValue'), 'stateValue');
   const reason = requiredString(body, 'StateReason');
   const reasonData = optionalString(body, 'StateReasonData');
-  if (reason.length > 1023) throw validation(`Value at 'stateReason' failed to satisfy constraint: Member must have length less than or equal to 1023`);
+  if (reason.length > 1023)
+    throw validation(
+      `Value at 'stateReason' failed to satisfy constraint: Member must have length less than or equal to 1023`,
+    );
   checkReasonData(reasonData);
   await state.applyState(region, name, value, reason, reasonData);
   return {};
@@ -135,11 +167,18 @@ async function setAlarmState(state: CloudWatchState, region: string, body: Json)
 function putMetricData(state: CloudWatchState, region: string, body: Json): Json {
   const namespace = requiredString(body, 'Namespace');
   if (namespace.startsWith('AWS/')) {
-    throw queryError(400, 'InvalidParameterValue', `The value ${namespace} for parameter Namespace is invalid: the AWS/ prefix is reserved.`);
+    throw queryError(
+      400,
+      'InvalidParameterValue',
+      `The value ${namespace} for parameter Namespace is invalid: the AWS/ prefix is reserved.`,
+    );
   }
   const data = body.MetricData;
   if (!Array.isArray(data) || data.length === 0) throw missing('MetricData');
-  if (data.length > 1000) throw validation(`Value at 'metricData' failed to satisfy constraint: Member must have length less than or equal to 1000`);
+  if (data.length > 1000)
+    throw validation(
+      `Value at 'metricData' failed to satisfy constraint: Member must have length less than or equal to 1000`,
+    );
   const receivedAt = state.now();
   const parsed = data.map((raw: unknown, i): RecordedMetricDatum => {
     if (typeof raw !== 'object' || raw === null) throw validation(`MetricData.member.${i + 1} must be a structure.`);
@@ -148,13 +187,16 @@ function putMetricData(state: CloudWatchState, region: string, body: Json): Json
     const dimensions: Record<string, string> = {};
     for (const d of Array.isArray(datum.Dimensions) ? (datum.Dimensions as unknown[]) : []) {
       const { Name, Value } = (d ?? {}) as { Name?: unknown; Value?: unknown };
-      if (typeof Name !== 'string' || typeof Value !== 'string') throw missing(`MetricData.member.${i + 1}.Dimensions.member.Name/Value`);
+      if (typeof Name !== 'string' || typeof Value !== 'string')
+        throw missing(`MetricData.member.${i + 1}.Dimensions.member.Name/Value`);
       dimensions[Name] = Value;
     }
     const value = datum.Value;
-    if (value !== undefined && typeof value !== 'number') throw validation(`MetricData.member.${i + 1}.Value must be a number.`);
+    if (value !== undefined && typeof value !== 'number')
+      throw validation(`MetricData.member.${i + 1}.Value must be a number.`);
     const timestamp = datum.Timestamp;
-    if (timestamp !== undefined && typeof timestamp !== 'number') throw validation(`MetricData.member.${i + 1}.Timestamp must be epoch seconds.`);
+    if (timestamp !== undefined && typeof timestamp !== 'number')
+      throw validation(`MetricData.member.${i + 1}.Timestamp must be epoch seconds.`);
     const values = numberList(datum.Values, 'Values');
     const counts = numberList(datum.Counts, 'Counts');
     const unit = optionalString(datum, 'Unit');
@@ -185,4 +227,3 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   SetAlarmState: setAlarmState,
   PutMetricData: putMetricData,
 };
-

@@ -56,7 +56,9 @@ export async function startCloudWatchSimulator(options: CloudWatchSimulatorOptio
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://simulator');
-    const handler = url.pathname.startsWith('/_simulator/') ? handleAdminRequest(state, req, res, url) : handleApi(state, req, res);
+    const handler = url.pathname.startsWith('/_simulator/')
+      ? handleAdminRequest(state, req, res, url)
+      : handleApi(state, req, res);
     handler.catch((error: unknown) => {
       if (!res.headersSent) {
         sendWireJson(res, 500, { __type: 'com.amazon.coral.service#InternalFailure', message: String(error) });
@@ -76,7 +78,8 @@ export async function startCloudWatchSimulator(options: CloudWatchSimulatorOptio
     transitions: state.transitions,
     sinkErrors: state.sinkErrors,
     faults: state.faults,
-    setAlarmState: (region, name, value, reason, reasonData) => state.setStateByHook(region, name, value, reason, reasonData),
+    setAlarmState: (region, name, value, reason, reasonData) =>
+      state.setStateByHook(region, name, value, reason, reasonData),
     addAlarm: (spec) => state.addAlarm(spec),
     alarms: (region) => (region === undefined ? state.store.all() : state.store.inRegion(region)).map(copyAlarm),
     async stop() {
@@ -90,10 +93,17 @@ export async function startCloudWatchSimulator(options: CloudWatchSimulatorOptio
 /** Answers one API request, recording it; every failure becomes a wire error, as CloudWatch answers it. */
 async function handleApi(state: CloudWatchState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const target = req.headers['x-amz-target'];
-  const operation = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+  const operation =
+    typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
   const region = readSigV4Scope(req.headers)?.region;
   const encoding = req.headers['content-encoding'];
-  const call: RecordedCall = { operation: operation ?? String(target ?? ''), region, at: state.now(), contentEncoding: encoding, status: 200 };
+  const call: RecordedCall = {
+    operation: operation ?? String(target ?? ''),
+    region,
+    at: state.now(),
+    contentEncoding: encoding,
+    status: 200,
+  };
   state.calls.push(call);
   try {
     if (req.method !== 'POST' || operation === undefined) {
@@ -105,19 +115,31 @@ async function handleApi(state: CloudWatchState, req: IncomingMessage, res: Serv
     }
     const raw = await readWireBody(req, encoding);
     if (region === undefined) {
-      throw queryError(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token (a SigV4 Authorization header).');
+      throw queryError(
+        403,
+        'MissingAuthenticationToken',
+        'Request is missing Authentication Token (a SigV4 Authorization header).',
+      );
     }
     const fault = state.takeFault(operation);
     if (fault !== undefined) throw queryError(fault.status, fault.code, defaultFaultMessage(fault.code));
     const body = parseJson(raw);
     const perform = Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
     // Query-compatible services name unknown actions this way; the SDK surfaces the name as-is.
-    if (perform === undefined) throw frameworkError(400, 'UnknownOperationException', `Operation ${operation} is not supported by the CloudWatch simulator.`);
+    if (perform === undefined)
+      throw frameworkError(
+        400,
+        'UnknownOperationException',
+        `Operation ${operation} is not supported by the CloudWatch simulator.`,
+      );
     const answer = await perform(state, region, body);
     call.status = 200;
     sendWireAnswer(res, 200, answer);
   } catch (caught) {
-    const error = caught instanceof WireError ? caught : frameworkError(500, 'InternalFailure', `Simulator failure: ${String(caught)}`);
+    const error =
+      caught instanceof WireError
+        ? caught
+        : frameworkError(500, 'InternalFailure', `Simulator failure: ${String(caught)}`);
     call.status = error.status;
     sendWireAnswer(res, error.status, { __type: error.type, message: error.message }, error);
   }

@@ -9,7 +9,13 @@ import type { AlarmEventSink, AlarmTransition } from './alarm-event-sink.ts';
 import { AlarmHistoryLog } from './alarm-history.ts';
 import { AlarmStore, descriptorOf } from './cloudwatch-alarm-store.ts';
 import { alarmWire } from './cloudwatch-alarm-wire.ts';
-import type { AlarmSpec, CloudWatchFaults, RecordedCall, RecordedMetricDatum, SimulatedAlarm } from './cloudwatch-types.ts';
+import type {
+  AlarmSpec,
+  CloudWatchFaults,
+  RecordedCall,
+  RecordedMetricDatum,
+  SimulatedAlarm,
+} from './cloudwatch-types.ts';
 import { checkReasonData, defaultFaultCode, queryError } from './cloudwatch-wire.ts';
 import { SimulatorInputError, UnknownAlarmError } from './simulator-errors.ts';
 
@@ -62,8 +68,10 @@ export class CloudWatchState {
     const queue = this.#faultQueue;
     this.faults = {
       failNext(operation, count, status, code) {
-        if (!Number.isInteger(count) || count < 1) throw new SimulatorInputError(`failNext count must be a positive integer, got ${count}`);
-        if (!Number.isInteger(status) || status < 400 || status > 599) throw new SimulatorInputError(`failNext status must be 400-599, got ${status}`);
+        if (!Number.isInteger(count) || count < 1)
+          throw new SimulatorInputError(`failNext count must be a positive integer, got ${count}`);
+        if (!Number.isInteger(status) || status < 400 || status > 599)
+          throw new SimulatorInputError(`failNext status must be 400-599, got ${status}`);
         queue.push({ operation, remaining: count, status, code: code ?? defaultFaultCode(status) });
       },
       clear() {
@@ -75,8 +83,14 @@ export class CloudWatchState {
   /** Creates an alarm. Every alarm is created here, so its history starts with the creation, as in CloudWatch. */
   addAlarm(spec: AlarmSpec): SimulatedAlarm {
     const alarm = this.store.add(spec);
-    const { StateValue: _v, StateReason: _r, StateReasonData: _d, StateUpdatedTimestamp: _u, StateTransitionedTimestamp: _t, ...config } =
-      alarmWire(alarm);
+    const {
+      StateValue: _v,
+      StateReason: _r,
+      StateReasonData: _d,
+      StateUpdatedTimestamp: _u,
+      StateTransitionedTimestamp: _t,
+      ...config
+    } = alarmWire(alarm);
     this.history.recordCreated(descriptorOf(alarm), config);
     return alarm;
   }
@@ -85,7 +99,13 @@ export class CloudWatchState {
    * Sets a state: the one place state changes, for SetAlarmState and the test hooks alike. Resolves once
    * the sink has the transition; `undefined` for a same-state set.
    */
-  async applyState(region: string, name: string, value: AlarmValue, reason: string, reasonData: string | undefined): Promise<AlarmTransition | undefined> {
+  async applyState(
+    region: string,
+    name: string,
+    value: AlarmValue,
+    reason: string,
+    reasonData: string | undefined,
+  ): Promise<AlarmTransition | undefined> {
     const alarm = this.store.get(region, name);
     if (alarm === undefined) throw queryError(404, 'ResourceNotFound', `Alarm ${name} not found`);
     const at = this.now();
@@ -106,9 +126,17 @@ export class CloudWatchState {
   }
 
   /** The test hooks' SetAlarmState: input errors are {@link SimulatorInputError}s, not wire errors. */
-  async setStateByHook(region: string, name: string, value: AlarmValue, reason?: string, reasonData?: string): Promise<AlarmTransition | undefined> {
-    if (!(ALARM_VALUES as readonly string[]).includes(value)) throw new SimulatorInputError(`alarm state "${String(value)}" is not OK, ALARM or INSUFFICIENT_DATA`);
-    if (this.store.get(region, name) === undefined) throw new UnknownAlarmError(`alarm "${name}" not found in ${region}`);
+  async setStateByHook(
+    region: string,
+    name: string,
+    value: AlarmValue,
+    reason?: string,
+    reasonData?: string,
+  ): Promise<AlarmTransition | undefined> {
+    if (!(ALARM_VALUES as readonly string[]).includes(value))
+      throw new SimulatorInputError(`alarm state "${String(value)}" is not OK, ALARM or INSUFFICIENT_DATA`);
+    if (this.store.get(region, name) === undefined)
+      throw new UnknownAlarmError(`alarm "${name}" not found in ${region}`);
     try {
       checkReasonData(reasonData);
     } catch {

@@ -1,6 +1,12 @@
 /** The CloudWatch simulator's public shapes: what it is given, what it holds and what it records. */
 import type { AlarmValue } from '../config/types.ts';
-import type { AlarmDescriptor, AlarmEventSink, AlarmStateRecord, AlarmTransition, MetricAlarmConfig } from './alarm-event-sink.ts';
+import type {
+  AlarmDescriptor,
+  AlarmEventSink,
+  AlarmStateRecord,
+  AlarmTransition,
+  MetricAlarmConfig,
+} from './alarm-event-sink.ts';
 
 /** An alarm to create in the simulator. */
 export interface AlarmSpec {
@@ -115,7 +121,13 @@ export interface CloudWatchSimulator {
    * alarm, `SimulatorInputError` for an invalid state or reason data. Default reason
    * `'Set by the CloudWatch simulator'`.
    */
-  setAlarmState(region: string, name: string, value: AlarmValue, reason?: string, reasonData?: string): Promise<AlarmTransition | undefined>;
+  setAlarmState(
+    region: string,
+    name: string,
+    value: AlarmValue,
+    reason?: string,
+    reasonData?: string,
+  ): Promise<AlarmTransition | undefined>;
   /** Creates an alarm; throws `DuplicateAlarmError` when the name is taken in that Region, `SimulatorInputError` when the spec is invalid. */
   addAlarm(spec: AlarmSpec): SimulatedAlarm;
   /** Alarms of one Region, or of all, sorted by Region then name. */

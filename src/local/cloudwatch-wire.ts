@@ -64,7 +64,8 @@ export function frameworkError(status: number, code: string, message: string): W
 /** A `ValidationError` with CloudWatch's message. */
 export const validation = (message: string): WireError => queryError(400, 'ValidationError', message);
 /** A `MissingParameter` error naming the parameter. */
-export const missing = (parameter: string): WireError => queryError(400, 'MissingParameter', `The parameter ${parameter} is required.`);
+export const missing = (parameter: string): WireError =>
+  queryError(400, 'MissingParameter', `The parameter ${parameter} is required.`);
 
 /** The query code a scripted fault answers with when none is given, by HTTP status. */
 export function defaultFaultCode(status: number): string {
@@ -81,7 +82,12 @@ export function defaultFaultMessage(code: string): string {
 }
 
 /** Answers with JSON and a request id, as every CloudWatch answer has one. */
-export function sendWireJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendWireJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   sendJson(res, status, body, { 'x-amzn-requestid': randomUUID(), ...headers });
 }
 
@@ -146,14 +152,16 @@ export function requiredString(body: Json, key: string): string {
 export function optionalStringList(body: Json, key: string): string[] | undefined {
   const value = body[key];
   if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw validation(`Value at '${key}' must be a list of strings.`);
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+    throw validation(`Value at '${key}' must be a list of strings.`);
   return value as string[];
 }
 
 /** A list of numbers, or undefined when absent or null. */
 export function numberList(value: unknown, key: string): number[] | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'number')) throw validation(`Value at '${key}' must be a list of numbers.`);
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'number'))
+    throw validation(`Value at '${key}' must be a list of numbers.`);
   return value as number[];
 }
 
@@ -171,7 +179,9 @@ export function checkStateValue(value: string, key: string): AlarmValue {
 export function maxRecords(body: Json): number {
   const value = body.MaxRecords ?? 50;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 100) {
-    throw validation(`1 validation error detected: Value '${String(value)}' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 100`);
+    throw validation(
+      `1 validation error detected: Value '${String(value)}' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 100`,
+    );
   }
   return value;
 }
@@ -179,7 +189,10 @@ export function maxRecords(body: Json): number {
 /** `StateReasonData`: at most 4000 characters of JSON, as SetAlarmState requires. */
 export function checkReasonData(reasonData: string | undefined): void {
   if (reasonData === undefined) return;
-  if (reasonData.length > 4000) throw validation(`Value at 'stateReasonData' failed to satisfy constraint: Member must have length less than or equal to 4000`);
+  if (reasonData.length > 4000)
+    throw validation(
+      `Value at 'stateReasonData' failed to satisfy constraint: Member must have length less than or equal to 4000`,
+    );
   try {
     JSON.parse(reasonData);
   } catch {

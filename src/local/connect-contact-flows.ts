@@ -91,7 +91,9 @@ export interface FlowDirectoryHome {
 }
 
 /** Page sizes: the documented range of MaxResults and the size used when it is not given. */
-const PAGE_LIMITS: Readonly<Record<Exclude<ContactFlowOperation, `Describe${string}`>, { max: number; fallback: number }>> = {
+const PAGE_LIMITS: Readonly<
+  Record<Exclude<ContactFlowOperation, `Describe${string}`>, { max: number; fallback: number }>
+> = {
   ListContactFlows: { max: 1000, fallback: 100 },
   ListContactFlowModules: { max: 1000, fallback: 100 },
   ListLambdaFunctions: { max: 25, fallback: 10 },
@@ -122,7 +124,8 @@ export class ContactFlowDirectory {
   load(region: string, set: InstanceFlowSet, instanceId = this.#home.instanceId): void {
     const now = this.#home.now();
     const store = (kind: 'flow' | 'module', item: SimulatedFlow): Stored => {
-      if (typeof item.name !== 'string' || item.name === '') throw new SimulatorInputError(`every ${kind} needs a name`);
+      if (typeof item.name !== 'string' || item.name === '')
+        throw new SimulatorInputError(`every ${kind} needs a name`);
       if (item.type !== undefined && !CONTACT_FLOW_TYPES.includes(item.type)) {
         throw new SimulatorInputError(`${kind} ${item.name}: type must be one of ${CONTACT_FLOW_TYPES.join(', ')}`);
       }
@@ -144,7 +147,10 @@ export class ContactFlowDirectory {
     };
     const flows = (set.flows ?? []).map((f) => store('flow', f));
     const modules = (set.modules ?? []).map((m) => store('module', m));
-    for (const [kind, items] of [['flow', flows], ['module', modules]] as const) {
+    for (const [kind, items] of [
+      ['flow', flows],
+      ['module', modules],
+    ] as const) {
       const ids = items.map((i) => i.id);
       const twice = ids.find((id, index) => ids.indexOf(id) !== index);
       if (twice !== undefined) throw new SimulatorInputError(`two ${kind}s have the id ${twice}`);
@@ -167,7 +173,14 @@ export class ContactFlowDirectory {
   snapshot(region: string, instanceId = this.#home.instanceId): Required<InstanceFlowSet> | undefined {
     const instance = this.#instances.get(key(region, instanceId));
     if (!instance) return undefined;
-    const plain = (s: Stored) => ({ id: s.id, name: s.name, state: s.state, status: s.status, content: s.content, ...(s.description === undefined ? {} : { description: s.description }) });
+    const plain = (s: Stored) => ({
+      id: s.id,
+      name: s.name,
+      state: s.state,
+      status: s.status,
+      content: s.content,
+      ...(s.description === undefined ? {} : { description: s.description }),
+    });
     return {
       flows: instance.flows.map((f) => ({ ...plain(f), type: f.type ?? 'CONTACT_FLOW' })),
       modules: instance.modules.map(plain),
@@ -181,15 +194,21 @@ export class ContactFlowDirectory {
   handle(route: FlowRoute, region: string, url: URL): Outcome {
     const { operation } = route;
     if (this.#denied.some((d) => d.operation === operation && (d.region === undefined || d.region === region))) {
-      return error(403, 'AccessDeniedException', `You do not have sufficient access to perform this action (connect:${operation})`);
+      return error(
+        403,
+        'AccessDeniedException',
+        `You do not have sufficient access to perform this action (connect:${operation})`,
+      );
     }
     const instance = this.#instance(route.instanceId, region);
-    if (!instance) return error(404, 'ResourceNotFoundException', `Instance not found in ${region}: ${route.instanceId}`);
+    if (!instance)
+      return error(404, 'ResourceNotFoundException', `Instance not found in ${region}: ${route.instanceId}`);
     switch (operation) {
       case 'ListContactFlows': {
         const types = url.searchParams.getAll('contactFlowTypes');
         const unknown = types.find((t) => !(CONTACT_FLOW_TYPES as readonly string[]).includes(t));
-        if (unknown !== undefined) return error(400, 'InvalidParameterException', `contactFlowTypes: '${unknown}' is not a flow type`);
+        if (unknown !== undefined)
+          return error(400, 'InvalidParameterException', `contactFlowTypes: '${unknown}' is not a flow type`);
         const listed = instance.flows.filter((f) => types.length === 0 || types.includes(f.type ?? ''));
         return page(operation, url, listed, 'ContactFlowSummaryList', (f) => ({
           Id: f.id,
@@ -206,7 +225,12 @@ export class ContactFlowDirectory {
           return error(400, 'InvalidParameterException', `state: '${state}' is neither ACTIVE nor ARCHIVED`);
         }
         const listed = instance.modules.filter((m) => state === null || m.state === state);
-        return page(operation, url, listed, 'ContactFlowModulesSummaryList', (m) => ({ Id: m.id, Arn: m.arn, Name: m.name, State: m.state }));
+        return page(operation, url, listed, 'ContactFlowModulesSummaryList', (m) => ({
+          Id: m.id,
+          Arn: m.arn,
+          Name: m.name,
+          State: m.state,
+        }));
       }
       case 'DescribeContactFlow':
         return describeFlow(instance, route.id ?? '');
@@ -216,8 +240,12 @@ export class ContactFlowDirectory {
         return page(operation, url, instance.lambdaFunctions, 'LambdaFunctions', (arn) => arn);
       case 'ListBots': {
         const version = url.searchParams.get('lexVersion');
-        if (version === 'V2') return page(operation, url, instance.lexV2Aliases, 'LexBots', (arn) => ({ LexV2Bot: { AliasArn: arn } }));
-        if (version === 'V1') return page(operation, url, instance.lexV1Bots, 'LexBots', (b) => ({ LexBot: { Name: b.name, LexRegion: b.region } }));
+        if (version === 'V2')
+          return page(operation, url, instance.lexV2Aliases, 'LexBots', (arn) => ({ LexV2Bot: { AliasArn: arn } }));
+        if (version === 'V1')
+          return page(operation, url, instance.lexV1Bots, 'LexBots', (b) => ({
+            LexBot: { Name: b.name, LexRegion: b.region },
+          }));
         return error(400, 'InvalidParameterException', 'lexVersion must be V1 or V2');
       }
     }
@@ -301,7 +329,13 @@ function describeModule(instance: StoredInstance, rawId: string): Outcome {
 }
 
 /** One page of `items` by the request's `maxResults` and `nextToken`, under `listKey`, with `NextToken` when more remain. */
-function page<T>(operation: keyof typeof PAGE_LIMITS, url: URL, items: readonly T[], listKey: string, shape: (item: T) => unknown): Outcome {
+function page<T>(
+  operation: keyof typeof PAGE_LIMITS,
+  url: URL,
+  items: readonly T[],
+  listKey: string,
+  shape: (item: T) => unknown,
+): Outcome {
   const { max, fallback } = PAGE_LIMITS[operation];
   const maxText = url.searchParams.get('maxResults');
   const maxResults = maxText === null ? fallback : Number(maxText);
@@ -314,6 +348,9 @@ function page<T>(operation: keyof typeof PAGE_LIMITS, url: URL, items: readonly 
   const next = offset + maxResults < items.length ? encodePageToken(offset + maxResults) : undefined;
   return {
     status: 200,
-    body: { [listKey]: items.slice(offset, offset + maxResults).map(shape), ...(next === undefined ? {} : { NextToken: next }) },
+    body: {
+      [listKey]: items.slice(offset, offset + maxResults).map(shape),
+      ...(next === undefined ? {} : { NextToken: next }),
+    },
   };
 }

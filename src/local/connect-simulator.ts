@@ -18,7 +18,13 @@ import { ConnectFaults } from './connect-faults.ts';
 import { decodePageToken, encodePageToken, error, isFlowRoute, matchRoute } from './connect-rest-json.ts';
 import type { Outcome, TrafficRoute } from './connect-rest-json.ts';
 import { checkOptions } from './connect-simulator-options.ts';
-import type { AppliedWrite, ConnectSimulator, ConnectSimulatorOptions, RecordedRequest, SplitInput } from './connect-simulator-types.ts';
+import type {
+  AppliedWrite,
+  ConnectSimulator,
+  ConnectSimulatorOptions,
+  RecordedRequest,
+  SplitInput,
+} from './connect-simulator-types.ts';
 
 import { TDG_STATUSES, TrafficGroup } from './connect-traffic-group.ts';
 import type { TdgStatus, TrafficState } from './connect-traffic-group.ts';
@@ -30,7 +36,13 @@ import { SimulatorInputError } from './simulator-errors.ts';
 
 export type { TdgStatus, TrafficState } from './connect-traffic-group.ts';
 export type { Split } from './connect-traffic-rules.ts';
-export type { AppliedWrite, ConnectSimulator, ConnectSimulatorOptions, RecordedRequest, SplitInput } from './connect-simulator-types.ts';
+export type {
+  AppliedWrite,
+  ConnectSimulator,
+  ConnectSimulatorOptions,
+  RecordedRequest,
+  SplitInput,
+} from './connect-simulator-types.ts';
 export type { InstanceFlowSet, SimulatedFlow, SimulatedModule } from './connect-contact-flows.ts';
 
 const DEFAULT_INSTANCE_ID = 'c0ffee00-1c0a-4e5e-9d1b-5a1e5e55e001';
@@ -131,9 +143,15 @@ class ConnectSimulatorServer implements ConnectSimulator {
     };
     if (options.faults) this.faults.apply(options.faults);
     // The replica keeps its source's instance id (ReplicateInstance), so one id names it in both Regions.
-    this.contactFlows = new ContactFlowDirectory({ accountId: this.accountId, instanceId: this.#instanceId, regions, now: this.#now });
+    this.contactFlows = new ContactFlowDirectory({
+      accountId: this.accountId,
+      instanceId: this.#instanceId,
+      regions,
+      now: this.#now,
+    });
     if (options.contactFlows !== 'empty') {
-      for (const region of regions) this.contactFlows.load(region, defaultFlowSet(region, this.accountId, this.#instanceId));
+      for (const region of regions)
+        this.contactFlows.load(region, defaultFlowSet(region, this.accountId, this.#instanceId));
     }
 
     this.#server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS }, (req, res) => {
@@ -205,7 +223,11 @@ class ConnectSimulatorServer implements ConnectSimulator {
     if (body !== undefined) record.body = body;
 
     if (!route) {
-      this.#answer(res, record, error(404, 'UnknownOperationException', `No operation at ${req.method} ${url.pathname}`));
+      this.#answer(
+        res,
+        record,
+        error(404, 'UnknownOperationException', `No operation at ${req.method} ${url.pathname}`),
+      );
       return;
     }
     if (!scope || scope.service !== 'connect') {
@@ -257,7 +279,8 @@ class ConnectSimulatorServer implements ConnectSimulator {
     const resolved = resolveGroupId(route.id ?? '', region, this.#home);
     if (!resolved.ok) return error(resolved.status, resolved.errorType, resolved.message);
     const group = this.#groups.find((g) => g.id === resolved.id);
-    if (!group) return error(404, 'ResourceNotFoundException', `Traffic distribution group not found: ${route.id ?? ''}`);
+    if (!group)
+      return error(404, 'ResourceNotFoundException', `Traffic distribution group not found: ${route.id ?? ''}`);
     switch (route.operation) {
       case 'UpdateTrafficDistribution':
         return this.#update(group, region, body);
@@ -284,8 +307,7 @@ class ConnectSimulatorServer implements ConnectSimulator {
     const state = group.state(now);
     const lagMs = this.faults.readLagFor(region);
     const { telephony, agents } = lagMs > 0 ? group.splitAt(now - lagMs) : state;
-    const percentages = (split: Split) =>
-      this.#regions().map((r) => ({ Region: r, Percentage: split[r] ?? 0 }));
+    const percentages = (split: Split) => this.#regions().map((r) => ({ Region: r, Percentage: split[r] ?? 0 }));
     return {
       status: 200,
       body: {

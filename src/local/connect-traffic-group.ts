@@ -154,6 +154,7 @@ export class TrafficGroup {
 
   #remember(now: number): void {
     this.#versions.push({ at: now, telephony: { ...this.#telephony }, agents: { ...this.#agents } });
-    if (this.#versions.length > MAX_SPLIT_VERSIONS) this.#versions.splice(0, this.#versions.length - MAX_SPLIT_VERSIONS);
+    if (this.#versions.length > MAX_SPLIT_VERSIONS)
+      this.#versions.splice(0, this.#versions.length - MAX_SPLIT_VERSIONS);
   }
 }

@@ -29,7 +29,12 @@ export interface GroupHome {
 
 export type Resolution =
   | { ok: true; id: string }
-  | { ok: false; status: 400 | 404; errorType: 'InvalidRequestException' | 'ResourceNotFoundException'; message: string };
+  | {
+      ok: false;
+      status: 400 | 404;
+      errorType: 'InvalidRequestException' | 'ResourceNotFoundException';
+      message: string;
+    };
 
 /**
  * Resolves a path `Id` (already percent-decoded) called from `callerRegion`.
@@ -137,7 +142,8 @@ function readPercentages(config: unknown, what: string, regions: readonly [strin
     split[region.value] = percentage;
   }
   const missing = regions.filter((r) => !(r in split));
-  if (missing.length > 0) return fail(`${what} must list both Regions ${regions.join(' and ')}; missing ${missing.join(', ')}`);
+  if (missing.length > 0)
+    return fail(`${what} must list both Regions ${regions.join(' and ')}; missing ${missing.join(', ')}`);
   const total = Object.values(split).reduce((sum, p) => sum + p, 0);
   if (total !== 100) return fail(`${what} percentages must add up to 100, got ${total}`);
   return { ok: true, value: split };

@@ -71,7 +71,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const fauxqs = await startFauxqs({ port: 0, logger: false, defaultRegion: regions.primary });
     started.push(() => fauxqs.stop());
-    const sqs = new SQSClient({ region: regions.primary, endpoint: fauxqs.address, credentials: LOCAL_CREDENTIALS, useQueueUrlAsEndpoint: false });
+    const sqs = new SQSClient({
+      region: regions.primary,
+      endpoint: fauxqs.address,
+      credentials: LOCAL_CREDENTIALS,
+      useQueueUrlAsEndpoint: false,
+    });
     started.push(async () => sqs.destroy());
     const { queueUrl, dlqUrl } = await createQueues(sqs, options);
 
@@ -85,7 +90,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     started.push(() => connect.stop());
 
     // The replica instance keeps the primary's id (ReplicateInstance); its default flows name only replica resources.
-    const replicaInstance = connectInstanceArn(regions.replica, LOCAL_ACCOUNT, parseConnectInstanceArn(connect.instanceArn)!.id);
+    const replicaInstance = connectInstanceArn(
+      regions.replica,
+      LOCAL_ACCOUNT,
+      parseConnectInstanceArn(connect.instanceArn)!.id,
+    );
 
     const deliver = sqsEventSink({ client: sqs, queueUrl, shape: options.messageShape ?? 'eventbridge' });
     const cloudwatch = await startCloudWatchSimulator({
@@ -129,7 +138,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         queue: { url: queueUrl, region: regions.primary },
         signals: alarms,
         traffic: { healthy: 100, degraded: 50, failedOver: 0, shiftAgents: true },
-        timing: { escalateAfter: '5m', recoverAfter: '10m', cooldown: '2m', maxAutomaticShifts: { count: 4, per: '1h' } },
+        timing: {
+          escalateAfter: '5m',
+          recoverAfter: '10m',
+          cooldown: '2m',
+          maxAutomaticShifts: { count: 4, per: '1h' },
+        },
         failback: 'manual',
         ...overrides,
       }),
@@ -150,7 +164,10 @@ async function createQueues(sqs: SQSClient, options: LocalStackOptions): Promise
       QueueName: 'connect-failover-events',
       Attributes: {
         VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 30),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: attributes.Attributes!.QueueArn, maxReceiveCount: options.maxReceiveCount ?? 3 }),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: attributes.Attributes!.QueueArn,
+          maxReceiveCount: options.maxReceiveCount ?? 3,
+        }),
       },
     }),
   );

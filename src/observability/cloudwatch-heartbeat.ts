@@ -16,7 +16,12 @@ export const HEARTBEAT_NAMESPACE = 'ConnectFailover';
 export const HEARTBEAT_INTERVAL_MS = 60_000;
 
 /** `HealthState` values: 0 healthy, 1 degraded, 2 failedOver, 3 failingBack (added last, so alarms on 1 and 2 keep their meaning). */
-export const HEALTH_STATE_VALUES: Readonly<Record<HealthState, number>> = { healthy: 0, degraded: 1, failedOver: 2, failingBack: 3 };
+export const HEALTH_STATE_VALUES: Readonly<Record<HealthState, number>> = {
+  healthy: 0,
+  degraded: 1,
+  failedOver: 2,
+  failingBack: 3,
+};
 
 /** What one beat reports. */
 export interface HeartbeatReading {
@@ -57,9 +62,19 @@ export interface CloudWatchHeartbeatOptions {
  * The data of one beat: `Heartbeat` 1 (only while alive), `HealthState` 0/1/2/3, `AutomationActive` 1/0,
  * `AutomationSuspended` 1/0 and `ShiftFailing` 1/0. States not known yet are left out.
  */
-export function heartbeatData(reading: HeartbeatReading, dimensions: Readonly<Record<string, string>>, at: Date): MetricDatum[] {
+export function heartbeatData(
+  reading: HeartbeatReading,
+  dimensions: Readonly<Record<string, string>>,
+  at: Date,
+): MetricDatum[] {
   const Dimensions = Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value }));
-  const datum = (MetricName: string, Value: number): MetricDatum => ({ MetricName, Value, Unit: 'None', Timestamp: at, Dimensions });
+  const datum = (MetricName: string, Value: number): MetricDatum => ({
+    MetricName,
+    Value,
+    Unit: 'None',
+    Timestamp: at,
+    Dimensions,
+  });
   const data: MetricDatum[] = [];
   if (reading.alive) data.push(datum('Heartbeat', 1));
   if (reading.health !== undefined) data.push(datum('HealthState', HEALTH_STATE_VALUES[reading.health]));
@@ -88,19 +103,26 @@ export async function runCloudWatchHeartbeat(options: CloudWatchHeartbeatOptions
     const timer = setTimeout(() => request.abort(new Error(`PutMetricData took longer than ${timeout} ms`)), timeout);
     try {
       await options.client.send(
-        new PutMetricDataCommand({ Namespace: namespace, MetricData: heartbeatData(reading, options.dimensions, new Date(clock.now())) }),
+        new PutMetricDataCommand({
+          Namespace: namespace,
+          MetricData: heartbeatData(reading, options.dimensions, new Date(clock.now())),
+        }),
         { abortSignal: request.signal },
       );
       if (failures > 0) options.logger.warn({ failedBefore: failures }, 'CloudWatch heartbeat published again');
       failures = 0;
       options.onResult?.('sent');
-      if (!reading.alive) options.logger.warn({}, 'CloudWatch heartbeat sent without Heartbeat: the receive loop is stuck');
+      if (!reading.alive)
+        options.logger.warn({}, 'CloudWatch heartbeat sent without Heartbeat: the receive loop is stuck');
       else options.logger.debug({ namespace }, 'CloudWatch heartbeat sent');
     } catch (error) {
       if (signal.aborted) return;
       failures += 1;
       options.onResult?.('failed', error);
-      options.logger.warn({ err: error, consecutiveFailures: failures, namespace }, 'CloudWatch heartbeat failed; trying again at the next beat');
+      options.logger.warn(
+        { err: error, consecutiveFailures: failures, namespace },
+        'CloudWatch heartbeat failed; trying again at the next beat',
+      );
     } finally {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);

@@ -68,7 +68,10 @@ export class HealthProbes {
         ? { ok: true, detail: 'receive loop not started yet (starting, or standby waiting for the lease)' }
         : this.#now() - lastAttemptAt <= window
           ? { ok: true, detail: `last receive ${ago(this.#now() - lastAttemptAt)} ago` }
-          : { ok: false, detail: `no receive finished for ${ago(this.#now() - lastAttemptAt)} (limit ${ago(window)}): the receive loop is stuck` };
+          : {
+              ok: false,
+              detail: `no receive finished for ${ago(this.#now() - lastAttemptAt)} (limit ${ago(window)}): the receive loop is stuck`,
+            };
     return { ok: loop.ok, checks: { process: { ok: true, detail: `pid ${process.pid}` }, receiveLoop: loop } };
   }
 
@@ -80,7 +83,10 @@ export class HealthProbes {
         ? { ok: false, detail: 'no successful receive yet' }
         : this.#now() - lastSuccessAt <= window
           ? { ok: true, detail: `last successful receive ${ago(this.#now() - lastSuccessAt)} ago` }
-          : { ok: false, detail: `no successful receive for ${ago(this.#now() - lastSuccessAt)} (limit ${ago(window)})` };
+          : {
+              ok: false,
+              detail: `no successful receive for ${ago(this.#now() - lastSuccessAt)} (limit ${ago(window)})`,
+            };
     const checks: Record<string, ProbeCheck> = { config: { ok: true, detail: 'loaded' } };
     if (this.#options.probeStore) checks.store = await this.#probeStore(this.#options.probeStore);
     checks.receive = receive;
@@ -169,11 +175,21 @@ async function route(req: IncomingMessage, res: ServerResponse, options: HttpSer
     return;
   }
   const result = path === '/healthz' ? options.probes.liveness() : await options.probes.readiness();
-  send(res, result.ok ? 200 : 503, 'application/json; charset=utf-8', `${JSON.stringify({ status: result.ok ? 'ok' : 'fail', ...result })}\n`, head);
+  send(
+    res,
+    result.ok ? 200 : 503,
+    'application/json; charset=utf-8',
+    `${JSON.stringify({ status: result.ok ? 'ok' : 'fail', ...result })}\n`,
+    head,
+  );
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string, head = false): void {
-  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': contentType,
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(head ? undefined : body);
 }
 

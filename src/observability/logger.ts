@@ -8,7 +8,16 @@ import type { Logger } from 'pino';
 export type { Logger } from 'pino';
 
 /** Keys that may hold secrets anywhere in a logged object, up to two levels deep. */
-const SECRET_KEYS = ['accessKeyId', 'secretAccessKey', 'sessionToken', 'credentials', 'authorization', 'Authorization', 'body', 'Body'];
+const SECRET_KEYS = [
+  'accessKeyId',
+  'secretAccessKey',
+  'sessionToken',
+  'credentials',
+  'authorization',
+  'Authorization',
+  'body',
+  'Body',
+];
 
 const SECRET_KEY_SET = new Set(SECRET_KEYS);
 const CENSOR = '[redacted]';
@@ -23,7 +32,14 @@ const DEEPEST = 2;
  * {@link serializeError}, which censors what it keeps.
  */
 export function censorSecrets<T>(value: T, depth = 0): T {
-  if (typeof value !== 'object' || value === null || depth > DEEPEST || value instanceof Error || ArrayBuffer.isView(value)) return value;
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    depth > DEEPEST ||
+    value instanceof Error ||
+    ArrayBuffer.isView(value)
+  )
+    return value;
   let copy: Record<string, unknown> | unknown[] | undefined;
   const source = value as Record<string, unknown>;
   for (const key of Object.keys(source)) {
@@ -84,7 +100,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 }
 
 /** Colour only for a person at a terminal, and never when `NO_COLOR` is set (no-color.org). */
-export function wantsColour(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+export function wantsColour(
+  stream: { isTTY?: boolean } = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
   return Boolean(stream.isTTY) && !env.NO_COLOR;
 }
 

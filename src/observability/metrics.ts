@@ -15,7 +15,16 @@ import type { MessageOutcome } from '../domain/message-outcome.ts';
 /** Every metric name starts with this. */
 export const METRIC_PREFIX = 'connect_failover_';
 
-export const MESSAGE_OUTCOMES: readonly MessageOutcome[] = ['applied', 'duplicate', 'stale', 'future', 'unknownAlarm', 'ignored', 'command', 'malformed'];
+export const MESSAGE_OUTCOMES: readonly MessageOutcome[] = [
+  'applied',
+  'duplicate',
+  'stale',
+  'future',
+  'unknownAlarm',
+  'ignored',
+  'command',
+  'malformed',
+];
 
 /**
  * Histogram buckets in seconds, from 5 ms to 10 min: a decision takes milliseconds, a verified shift
@@ -55,7 +64,13 @@ export class ControllerMetrics {
   /** This controller's registry (not the global one). */
   readonly registry = new Registry();
   readonly #now: () => number;
-  #state: ObservedState = { health: undefined, automation: undefined, desiredPrimaryPercent: undefined, actualPrimaryPercent: undefined, shiftFailing: false };
+  #state: ObservedState = {
+    health: undefined,
+    automation: undefined,
+    desiredPrimaryPercent: undefined,
+    actualPrimaryPercent: undefined,
+    shiftFailing: false,
+  };
   #receives: ReceiveTimes = { lastAttemptAt: undefined, lastSuccessAt: undefined };
   #newestEventAt: number | undefined;
 
@@ -84,26 +99,120 @@ export class ControllerMetrics {
     this.#now = options.now ?? Date.now;
     const registers = [this.registry];
     const name = (suffix: string) => `${METRIC_PREFIX}${suffix}`;
-    this.#health = new Gauge({ name: name('health_state'), help: 'Health state of the statechart: 1 for the current state, 0 for the others.', labelNames: ['state'], registers });
-    this.#automation = new Gauge({ name: name('automation_mode'), help: 'Automation mode: 1 for the current mode, 0 for the others.', labelNames: ['mode'], registers });
-    this.#desired = new Gauge({ name: name('desired_primary_percent'), help: 'Percent of telephony traffic the current state wants on the primary Region (NaN until known).', registers });
-    this.#actual = new Gauge({ name: name('actual_primary_percent'), help: 'Percent of telephony traffic Connect last reported on the primary Region (NaN until read).', registers });
-    this.#drift = new Gauge({ name: name('drift_percent'), help: 'Desired minus actual primary percent; 0 when Connect matches the state (NaN until both are known).', registers });
-    this.#shiftFailing = new Gauge({ name: name('shift_failing'), help: '1 while the last shift attempt failed and is being retried, else 0.', registers });
-    this.#transitions = new Counter({ name: name('transitions_total'), help: 'Statechart transitions by statechart region (health or automation), from, to and trigger (automatic or operator).', labelNames: ['region', 'from', 'to', 'trigger'], registers });
-    this.#shifts = new Counter({ name: name('shifts_total'), help: 'Reconciles of the traffic split by outcome: verified, alreadyInPlace, failed (will be retried), observed (read only: dry run or paused).', labelNames: ['outcome'], registers });
-    this.#retries = new Counter({ name: name('shift_retries_total'), help: 'Failed shift attempts; each is retried with backoff.', registers });
-    this.#connectCalls = new Counter({ name: name('connect_calls_total'), help: 'Amazon Connect API calls by operation, Region and HTTP status ("none" when no answer arrived).', labelNames: ['operation', 'region', 'status'], registers });
-    this.#connectDuration = new Histogram({ name: name('connect_call_duration_seconds'), help: 'Duration of Amazon Connect API calls.', labelNames: ['operation', 'region'], buckets: LATENCY_BUCKETS, registers });
-    this.#messages = new Counter({ name: name('messages_total'), help: 'Queue messages by shape and outcome (applied, duplicate, stale, future: dated ahead of our clock and refused, unknownAlarm, ignored, command, malformed).', labelNames: ['shape', 'outcome'], registers });
-    this.#queueDelay = new Histogram({ name: name('queue_delay_seconds'), help: 'Time messages spent in the queue: receive time minus SQS SentTimestamp.', buckets: LATENCY_BUCKETS, registers });
-    this.#receiveToDecision = new Histogram({ name: name('receive_to_decision_seconds'), help: 'From receiving a message to the statechart decision it caused.', buckets: LATENCY_BUCKETS, registers });
-    this.#decisionToVerified = new Histogram({ name: name('decision_to_verified_shift_seconds'), help: 'From a decision to the verified shift of the split it wants.', buckets: LATENCY_BUCKETS, registers });
-    this.#receiveErrors = new Counter({ name: name('receive_errors_total'), help: 'Failed SQS receives (the loop backs off and goes on).', registers });
-    this.#lastReceive = new Gauge({ name: name('last_successful_receive_timestamp_seconds'), help: 'Unix time of the last successful SQS receive, empty or not (NaN before the first).', registers });
-    this.#heartbeats = new Counter({ name: name('heartbeats_total'), help: 'CloudWatch heartbeats (PutMetricData) by outcome: sent or failed.', labelNames: ['outcome'], registers });
-    this.#confirmations = new Counter({ name: name('alarm_confirmations_total'), help: 'Alarm events checked with DescribeAlarms before an automatic shift, by outcome: confirmed, contradicted (moved nothing), superseded (a newer reading applied), unconfirmed (CloudWatch did not answer; acted on).', labelNames: ['outcome'], registers });
-    this.#preflight = new Gauge({ name: name('preflight_checks'), help: 'Preflight checks run at start, by result: pass, warn, fail.', labelNames: ['status'], registers });
+    this.#health = new Gauge({
+      name: name('health_state'),
+      help: 'Health state of the statechart: 1 for the current state, 0 for the others.',
+      labelNames: ['state'],
+      registers,
+    });
+    this.#automation = new Gauge({
+      name: name('automation_mode'),
+      help: 'Automation mode: 1 for the current mode, 0 for the others.',
+      labelNames: ['mode'],
+      registers,
+    });
+    this.#desired = new Gauge({
+      name: name('desired_primary_percent'),
+      help: 'Percent of telephony traffic the current state wants on the primary Region (NaN until known).',
+      registers,
+    });
+    this.#actual = new Gauge({
+      name: name('actual_primary_percent'),
+      help: 'Percent of telephony traffic Connect last reported on the primary Region (NaN until read).',
+      registers,
+    });
+    this.#drift = new Gauge({
+      name: name('drift_percent'),
+      help: 'Desired minus actual primary percent; 0 when Connect matches the state (NaN until both are known).',
+      registers,
+    });
+    this.#shiftFailing = new Gauge({
+      name: name('shift_failing'),
+      help: '1 while the last shift attempt failed and is being retried, else 0.',
+      registers,
+    });
+    this.#transitions = new Counter({
+      name: name('transitions_total'),
+      help: 'Statechart transitions by statechart region (health or automation), from, to and trigger (automatic or operator).',
+      labelNames: ['region', 'from', 'to', 'trigger'],
+      registers,
+    });
+    this.#shifts = new Counter({
+      name: name('shifts_total'),
+      help: 'Reconciles of the traffic split by outcome: verified, alreadyInPlace, failed (will be retried), observed (read only: dry run or paused).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.#retries = new Counter({
+      name: name('shift_retries_total'),
+      help: 'Failed shift attempts; each is retried with backoff.',
+      registers,
+    });
+    this.#connectCalls = new Counter({
+      name: name('connect_calls_total'),
+      help: 'Amazon Connect API calls by operation, Region and HTTP status ("none" when no answer arrived).',
+      labelNames: ['operation', 'region', 'status'],
+      registers,
+    });
+    this.#connectDuration = new Histogram({
+      name: name('connect_call_duration_seconds'),
+      help: 'Duration of Amazon Connect API calls.',
+      labelNames: ['operation', 'region'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.#messages = new Counter({
+      name: name('messages_total'),
+      help: 'Queue messages by shape and outcome (applied, duplicate, stale, future: dated ahead of our clock and refused, unknownAlarm, ignored, command, malformed).',
+      labelNames: ['shape', 'outcome'],
+      registers,
+    });
+    this.#queueDelay = new Histogram({
+      name: name('queue_delay_seconds'),
+      help: 'Time messages spent in the queue: receive time minus SQS SentTimestamp.',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.#receiveToDecision = new Histogram({
+      name: name('receive_to_decision_seconds'),
+      help: 'From receiving a message to the statechart decision it caused.',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.#decisionToVerified = new Histogram({
+      name: name('decision_to_verified_shift_seconds'),
+      help: 'From a decision to the verified shift of the split it wants.',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.#receiveErrors = new Counter({
+      name: name('receive_errors_total'),
+      help: 'Failed SQS receives (the loop backs off and goes on).',
+      registers,
+    });
+    this.#lastReceive = new Gauge({
+      name: name('last_successful_receive_timestamp_seconds'),
+      help: 'Unix time of the last successful SQS receive, empty or not (NaN before the first).',
+      registers,
+    });
+    this.#heartbeats = new Counter({
+      name: name('heartbeats_total'),
+      help: 'CloudWatch heartbeats (PutMetricData) by outcome: sent or failed.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.#confirmations = new Counter({
+      name: name('alarm_confirmations_total'),
+      help: 'Alarm events checked with DescribeAlarms before an automatic shift, by outcome: confirmed, contradicted (moved nothing), superseded (a newer reading applied), unconfirmed (CloudWatch did not answer; acted on).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.#preflight = new Gauge({
+      name: name('preflight_checks'),
+      help: 'Preflight checks run at start, by result: pass, warn, fail.',
+      labelNames: ['status'],
+      registers,
+    });
     const newestEvent = () => this.#newestEventAt;
     const now = () => this.#now();
     new Gauge({
@@ -119,9 +228,11 @@ export class ControllerMetrics {
     // Unknown is NaN, never 0: 0 on the primary would read as "fully failed over".
     for (const gauge of [this.#desired, this.#actual, this.#drift, this.#lastReceive]) gauge.set(Number.NaN);
     this.#shiftFailing.set(0);
-    for (const outcome of ['verified', 'alreadyInPlace', 'failed', 'observed'] as const) this.#shifts.inc({ outcome }, 0);
+    for (const outcome of ['verified', 'alreadyInPlace', 'failed', 'observed'] as const)
+      this.#shifts.inc({ outcome }, 0);
     for (const outcome of ['sent', 'failed'] as const) this.#heartbeats.inc({ outcome }, 0);
-    for (const outcome of ['confirmed', 'contradicted', 'superseded', 'unconfirmed'] as const) this.#confirmations.inc({ outcome }, 0);
+    for (const outcome of ['confirmed', 'contradicted', 'superseded', 'unconfirmed'] as const)
+      this.#confirmations.inc({ outcome }, 0);
   }
 
   /** One alarm event checked with DescribeAlarms (behaviour 13). */
@@ -175,7 +286,11 @@ export class ControllerMetrics {
   }
 
   connectCall(call: ConnectCall): void {
-    this.#connectCalls.inc({ operation: call.operation, region: call.region, status: call.status === undefined ? 'none' : String(call.status) });
+    this.#connectCalls.inc({
+      operation: call.operation,
+      region: call.region,
+      status: call.status === undefined ? 'none' : String(call.status),
+    });
     this.#connectDuration.observe({ operation: call.operation, region: call.region }, call.durationMs / 1000);
   }
 

@@ -10,7 +10,11 @@ const ROLE_EFFECT: Readonly<Record<SignalRef['role'], string>> = {
 };
 
 /** Every configured alarm exists where the controller will look for it, with its current state. */
-export async function checkAlarms(refs: readonly SignalRef[], reader: AlarmReader, signal: AbortSignal): Promise<CheckResult[]> {
+export async function checkAlarms(
+  refs: readonly SignalRef[],
+  reader: AlarmReader,
+  signal: AbortSignal,
+): Promise<CheckResult[]> {
   let readings;
   try {
     readings = await reader.read(refs, signal);
@@ -21,7 +25,7 @@ export async function checkAlarms(refs: readonly SignalRef[], reader: AlarmReade
         title: 'alarms readable',
         status: 'fail',
         detail: `DescribeAlarms failed: ${messageOf(error)}`,
-        fix: 'allow cloudwatch:DescribeAlarms for the controller\'s IAM identity, and check that the CloudWatch endpoint is reachable',
+        fix: "allow cloudwatch:DescribeAlarms for the controller's IAM identity, and check that the CloudWatch endpoint is reachable",
       },
     ];
   }
@@ -40,12 +44,18 @@ export async function checkAlarms(refs: readonly SignalRef[], reader: AlarmReade
     }
     const since = reading.at === undefined ? '' : ` since ${new Date(reading.at).toISOString()}`;
     if (reading.value === 'OK') return { ...base, status: 'pass', detail: `OK${since}` };
-    if (reading.value === 'ALARM') return { ...base, status: 'warn', detail: `ALARM${since}; ${ROLE_EFFECT[ref.role]}`, fix: reading.reason ? `CloudWatch says: ${reading.reason}` : 'look at the alarm' };
+    if (reading.value === 'ALARM')
+      return {
+        ...base,
+        status: 'warn',
+        detail: `ALARM${since}; ${ROLE_EFFECT[ref.role]}`,
+        fix: reading.reason ? `CloudWatch says: ${reading.reason}` : 'look at the alarm',
+      };
     return {
       ...base,
       status: 'warn',
       detail: `INSUFFICIENT_DATA${since}: it can neither trigger a shift nor let recovery happen`,
-      fix: 'check that the metric has data, or set the alarm\'s TreatMissingData to notBreaching',
+      fix: "check that the metric has data, or set the alarm's TreatMissingData to notBreaching",
     };
   });
 }

@@ -55,7 +55,12 @@ export async function preflightAtStart(options: PreflightAtStartOptions): Promis
   }
   if (options.signal.aborted) return;
   for (const check of report.checks) {
-    const line = { preflight: check.id, status: check.status, detail: check.detail, ...(check.fix ? { fix: check.fix } : {}) };
+    const line = {
+      preflight: check.id,
+      status: check.status,
+      detail: check.detail,
+      ...(check.fix ? { fix: check.fix } : {}),
+    };
     if (check.status === 'fail') logger.error(line, `preflight failed: ${check.title}`);
     else if (check.status === 'warn') logger.warn(line, `preflight warning: ${check.title}`);
     // Passes are detail: the summary line below says how many.
@@ -63,7 +68,8 @@ export async function preflightAtStart(options: PreflightAtStartOptions): Promis
   }
   options.onReport?.(report);
   const counts = report.summary;
-  if (counts.fail > 0) logger.error(counts, 'preflight: a failover may not work; the controller keeps running, fix the failures now');
+  if (counts.fail > 0)
+    logger.error(counts, 'preflight: a failover may not work; the controller keeps running, fix the failures now');
   else if (counts.warn > 0) logger.warn(counts, 'preflight: ready, with warnings');
   else logger.info(counts, 'preflight: ready');
 }

@@ -22,7 +22,11 @@ export async function checkCredentials(provider: CredentialProvider, now: number
         fix: 'use credentials that refresh themselves (an instance, task or pod role) for a long-running controller',
       };
     }
-    return { ...base, status: 'pass', detail: `resolved by the SDK's default chain${expiration ? ` (expire at ${expiration.toISOString()}, refreshed by the SDK)` : ''}` };
+    return {
+      ...base,
+      status: 'pass',
+      detail: `resolved by the SDK's default chain${expiration ? ` (expire at ${expiration.toISOString()}, refreshed by the SDK)` : ''}`,
+    };
   } catch (error) {
     return {
       ...base,

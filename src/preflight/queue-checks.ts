@@ -18,7 +18,15 @@ export async function checkQueue(queueUrl: string, describe: () => Promise<Queue
   try {
     queue = await describe();
   } catch (error) {
-    return [{ id: 'queue', title: 'queue reachable', status: 'fail', detail: `GetQueueAttributes on ${queueUrl}: ${messageOf(error)}`, fix: queueRemedy(error) }];
+    return [
+      {
+        id: 'queue',
+        title: 'queue reachable',
+        status: 'fail',
+        detail: `GetQueueAttributes on ${queueUrl}: ${messageOf(error)}`,
+        fix: queueRemedy(error),
+      },
+    ];
   }
   return [
     {
@@ -39,7 +47,8 @@ function deadLetterCheck(queue: QueueDescription, queueUrl: string): CheckResult
     return {
       ...base,
       status: 'fail',
-      detail: 'the queue has no redrive policy: a malformed message stays undeleted and comes back forever instead of moving to a dead-letter queue',
+      detail:
+        'the queue has no redrive policy: a malformed message stays undeleted and comes back forever instead of moving to a dead-letter queue',
       fix:
         `create a DLQ and set the redrive policy: aws sqs set-queue-attributes --queue-url ${queueUrl} ` +
         `--attributes '{"RedrivePolicy":"{\\"deadLetterTargetArn\\":\\"<DLQ ARN>\\",\\"maxReceiveCount\\":\\"5\\"}"}'`,
@@ -53,7 +62,11 @@ function deadLetterCheck(queue: QueueDescription, queueUrl: string): CheckResult
       fix: `raise maxReceiveCount to 5 in the RedrivePolicy of ${queueUrl}`,
     };
   }
-  return { ...base, status: 'pass', detail: `${redrive.deadLetterTargetArn} after ${redrive.maxReceiveCount} receives` };
+  return {
+    ...base,
+    status: 'pass',
+    detail: `${redrive.deadLetterTargetArn} after ${redrive.maxReceiveCount} receives`,
+  };
 }
 
 function visibilityCheck(queue: QueueDescription, queueUrl: string): CheckResult {
@@ -84,7 +97,7 @@ function queueRemedy(error: unknown): string {
     return 'check queue.url (and queue.region); create the queue and its DLQ as in docs/runbook.md';
   }
   if (/AccessDenied|AuthorizationError/i.test(code)) {
-    return 'allow sqs:GetQueueAttributes, sqs:ReceiveMessage, sqs:DeleteMessage and sqs:ChangeMessageVisibility on the queue for the controller\'s IAM identity';
+    return "allow sqs:GetQueueAttributes, sqs:ReceiveMessage, sqs:DeleteMessage and sqs:ChangeMessageVisibility on the queue for the controller's IAM identity";
   }
   if (isCredentialErrorCode(code)) {
     return 'fix the AWS credentials (see the credentials check)';

@@ -19,22 +19,41 @@ import type { CheckResult } from './types.ts';
 import { messageOf } from './types.ts';
 
 /** IAM actions the flow reads need, on the replica instance and its flows and modules. */
-export const REPLICA_FLOW_ACTIONS = ['connect:ListContactFlows', 'connect:DescribeContactFlow', 'connect:ListContactFlowModules', 'connect:DescribeContactFlowModule'] as const;
+export const REPLICA_FLOW_ACTIONS = [
+  'connect:ListContactFlows',
+  'connect:DescribeContactFlow',
+  'connect:ListContactFlowModules',
+  'connect:DescribeContactFlowModule',
+] as const;
 /** IAM actions of the optional existence check, on the replica instance. */
 export const REPLICA_INTEGRATION_ACTIONS = ['connect:ListLambdaFunctions', 'connect:ListBots'] as const;
 
 const SUMMARY = { id: 'replica.flows', title: 'replica flows stay in the replica' };
-const SKIPPED: Readonly<Record<SkippedFlow['reason'], string>> = { unpublished: 'never published', archived: 'archived', gone: 'deleted while reading' };
+const SKIPPED: Readonly<Record<SkippedFlow['reason'], string>> = {
+  unpublished: 'never published',
+  archived: 'archived',
+  gone: 'deleted while reading',
+};
 
 /**
  * Runs the replica readiness checks. Without `config.replicaInstance` (or without a source) it passes with
  * "not configured". Rejects only when `signal` aborts.
  */
-export async function checkReplicaReadiness(config: Pick<Config, 'regions' | 'replicaInstance'>, source: ContactFlowSource | undefined, signal: AbortSignal): Promise<CheckResult[]> {
+export async function checkReplicaReadiness(
+  config: Pick<Config, 'regions' | 'replicaInstance'>,
+  source: ContactFlowSource | undefined,
+  signal: AbortSignal,
+): Promise<CheckResult[]> {
   const { primary, replica } = config.regions;
   const instance = config.replicaInstance;
   if (!instance || !source) {
-    return [{ ...SUMMARY, status: 'pass', detail: `not configured: set regions.replicaInstance to check that the replica's flows do not call into ${primary}` }];
+    return [
+      {
+        ...SUMMARY,
+        status: 'pass',
+        detail: `not configured: set regions.replicaInstance to check that the replica's flows do not call into ${primary}`,
+      },
+    ];
   }
   const shown = instance.arn ?? `instance ${instance.id}`;
   let read;
@@ -45,32 +64,68 @@ export async function checkReplicaReadiness(config: Pick<Config, 'regions' | 're
     return [readFailure(error, shown, instance.id, replica)];
   }
   const analysis = analyseReplicaFlows([...read.flows, ...read.modules], primary);
-  const own = analysis.otherReferences.filter((r) => r.region === replica && (r.kind === 'lambda' || r.kind === 'lexV2' || r.kind === 'lexV1'));
-  const wanted = { lambda: own.some((r) => r.kind === 'lambda'), lexV2: own.some((r) => r.kind === 'lexV2'), lexV1: own.some((r) => r.kind === 'lexV1') };
+  const own = analysis.otherReferences.filter(
+    (r) => r.region === replica && (r.kind === 'lambda' || r.kind === 'lexV2' || r.kind === 'lexV1'),
+  );
+  const wanted = {
+    lambda: own.some((r) => r.kind === 'lambda'),
+    lexV2: own.some((r) => r.kind === 'lexV2'),
+    lexV1: own.some((r) => r.kind === 'lexV1'),
+  };
   const integrations = own.length === 0 ? {} : await source.readIntegrations(instance.id, wanted, signal);
   const existence = existenceChecks(own, integrations, instance.id, replica, primary);
-  return [summary(analysis, read.skipped, shown, replica, primary, existence), ...analysis.primaryReferences.map((r, i, all) => referenceCheck(r, i, all, replica, primary)), ...existence.results];
+  return [
+    summary(analysis, read.skipped, shown, replica, primary, existence),
+    ...analysis.primaryReferences.map((r, i, all) => referenceCheck(r, i, all, replica, primary)),
+    ...existence.results,
+  ];
 }
 
 function readFailure(error: unknown, shown: string, id: string, replica: string): CheckResult {
   const detail = messageOf(error);
   const failure = error instanceof ContactFlowReadError ? error : undefined;
   if (failure?.failure === 'notFound') {
-    return { ...SUMMARY, status: 'fail', detail: `${shown} not found in ${replica}: ${detail}`, fix: `check regions.replicaInstance: the replica made by ReplicateInstance has the primary's instance id (${id}) in ${replica}` };
+    return {
+      ...SUMMARY,
+      status: 'fail',
+      detail: `${shown} not found in ${replica}: ${detail}`,
+      fix: `check regions.replicaInstance: the replica made by ReplicateInstance has the primary's instance id (${id}) in ${replica}`,
+    };
   }
   if (failure && isCredentialErrorCode(failure.code)) {
     return { ...SUMMARY, status: 'fail', detail, fix: 'fix the AWS credentials (see the credentials check)' };
   }
   if (failure?.failure === 'denied' || failure?.failure === 'client') {
-    return { ...SUMMARY, status: 'fail', detail, fix: `allow ${REPLICA_FLOW_ACTIONS.join(', ')} for the controller's IAM identity on the replica instance (${shown}, and its contact-flow/* and flow-module/*)` };
+    return {
+      ...SUMMARY,
+      status: 'fail',
+      detail,
+      fix: `allow ${REPLICA_FLOW_ACTIONS.join(', ')} for the controller's IAM identity on the replica instance (${shown}, and its contact-flow/* and flow-module/*)`,
+    };
   }
-  return { ...SUMMARY, status: 'fail', detail, fix: `check that the Connect endpoint of ${replica} is reachable from here and try again` };
+  return {
+    ...SUMMARY,
+    status: 'fail',
+    detail,
+    fix: `check that the Connect endpoint of ${replica} is reachable from here and try again`,
+  };
 }
 
-function summary(analysis: ReplicaFlowAnalysis, skipped: readonly SkippedFlow[], shown: string, replica: string, primary: string, existence: Existence): CheckResult {
+function summary(
+  analysis: ReplicaFlowAnalysis,
+  skipped: readonly SkippedFlow[],
+  shown: string,
+  replica: string,
+  primary: string,
+  existence: Existence,
+): CheckResult {
   const read = `${count(analysis.flowsRead, 'flow')} and ${count(analysis.modulesRead, 'module')} of ${shown} (${count(analysis.actionsRead, 'block')})`;
   const notChecked = [
-    ...(analysis.dynamic.length > 0 ? [`${count(analysis.dynamic.length, 'block')} naming a resource only at run time (${analysis.dynamic.map((d) => `${d.parameter}: ${d.expression}`).join(', ')})`] : []),
+    ...(analysis.dynamic.length > 0
+      ? [
+          `${count(analysis.dynamic.length, 'block')} naming a resource only at run time (${analysis.dynamic.map((d) => `${d.parameter}: ${d.expression}`).join(', ')})`,
+        ]
+      : []),
     ...(['unpublished', 'archived', 'gone'] as const).flatMap((reason) => {
       const n = skipped.filter((s) => s.reason === reason).length;
       return n === 0 ? [] : [`${count(n, 'flow')} ${SKIPPED[reason]}`];
@@ -79,8 +134,11 @@ function summary(analysis: ReplicaFlowAnalysis, skipped: readonly SkippedFlow[],
   const tail = notChecked.length === 0 ? '' : `; not checked: ${notChecked.join(', ')}`;
   const refs = analysis.primaryReferences;
   if (refs.length > 0) {
-    const holders = (kind: 'flow' | 'module') => new Set(refs.filter((r) => r.flow.kind === kind).map((r) => r.flow.id)).size;
-    const where = [count(holders('flow'), 'flow'), count(holders('module'), 'module')].filter((text) => !text.startsWith('0 ')).join(' and ');
+    const holders = (kind: 'flow' | 'module') =>
+      new Set(refs.filter((r) => r.flow.kind === kind).map((r) => r.flow.id)).size;
+    const where = [count(holders('flow'), 'flow'), count(holders('module'), 'module')]
+      .filter((text) => !text.startsWith('0 '))
+      .join(' and ');
     return {
       ...SUMMARY,
       status: 'fail',
@@ -99,21 +157,31 @@ function summary(analysis: ReplicaFlowAnalysis, skipped: readonly SkippedFlow[],
   return { ...SUMMARY, status: 'pass', detail: `${read}: none refers to ${primary}${existence.note}${tail}` };
 }
 
-function referenceCheck(reference: FlowReference, index: number, all: readonly FlowReference[], replica: string, primary: string): CheckResult {
+function referenceCheck(
+  reference: FlowReference,
+  index: number,
+  all: readonly FlowReference[],
+  replica: string,
+  primary: string,
+): CheckResult {
   const { flow, block } = reference;
-  const same = all.slice(0, index).filter((r) => r.flow.id === reference.flow.id && r.block.identifier === block.identifier).length;
+  const same = all
+    .slice(0, index)
+    .filter((r) => r.flow.id === reference.flow.id && r.block.identifier === block.identifier).length;
   const replacement = reference.arn ? arnInRegion(reference.arn, replica) : undefined;
   const publish = `then publish the ${flow.kind}`;
   // A document that is not the flow language has no blocks to name: the ARN was found in its text.
   const inContent = reference.parameter === '(content)';
-  const where = inContent ? 'its content (not the flow language) names' : `block ${block.identifier} ${verb(reference)}`;
+  const where = inContent
+    ? 'its content (not the flow language) names'
+    : `block ${block.identifier} ${verb(reference)}`;
   const parameter = inContent ? '' : ` (${reference.parameter})`;
   const fix =
     reference.kind === 'lexV1'
       ? `set the block's Lex bot Region to ${replica} (the bot ${reference.target.split(':')[0] ?? ''} must exist there), ${publish}`
       : reference.kind === 'connect'
         ? `use the replica instance's own ${reference.what}, ${replacement ?? ''}, ${publish}`
-        : `use ${replacement ?? 'the replica Region\'s copy'} (the same ${reference.what} in ${replica}; create it there if it is missing), ${publish}`;
+        : `use ${replacement ?? "the replica Region's copy"} (the same ${reference.what} in ${replica}; create it there if it is missing), ${publish}`;
   return {
     id: `replica.flow:${flow.name}/${block.identifier}${same === 0 ? '' : `#${same + 1}`}`,
     title: `${flow.kind} ${JSON.stringify(flow.name)}: ${block.type}`,
@@ -139,7 +207,13 @@ const KIND_ORDER: readonly FlowReference['kind'][] = ['lambda', 'lexV2', 'lexV1'
 const LIST_OF = { lambda: 'ListLambdaFunctions', lexV2: 'ListBots (V2)', lexV1: 'ListBots (V1)' } as const;
 
 /** Whether the replica instance has the Lambda functions and Lex bots its flows name (by association). */
-function existenceChecks(own: readonly FlowReference[], integrations: InstanceIntegrations, instanceId: string, replica: string, primary: string): Existence {
+function existenceChecks(
+  own: readonly FlowReference[],
+  integrations: InstanceIntegrations,
+  instanceId: string,
+  replica: string,
+  primary: string,
+): Existence {
   const results: CheckResult[] = [];
   const failures: string[] = [];
   const unchecked = new Set<string>();
@@ -149,7 +223,12 @@ function existenceChecks(own: readonly FlowReference[], integrations: InstanceIn
   for (const [target, references] of byTarget) {
     const first = references[0]!;
     const kind = first.kind as 'lambda' | 'lexV2' | 'lexV1';
-    const lookup: Lookup<unknown[]> | undefined = kind === 'lambda' ? integrations.lambdaFunctions : kind === 'lexV2' ? integrations.lexV2Aliases : integrations.lexV1Bots;
+    const lookup: Lookup<unknown[]> | undefined =
+      kind === 'lambda'
+        ? integrations.lambdaFunctions
+        : kind === 'lexV2'
+          ? integrations.lexV2Aliases
+          : integrations.lexV1Bots;
     if (!lookup) continue;
     if (!lookup.ok) {
       if (!failures.includes(lookup.error.message)) failures.push(lookup.error.message);
@@ -178,24 +257,41 @@ function existenceChecks(own: readonly FlowReference[], integrations: InstanceIn
       fix: `allow ${REPLICA_INTEGRATION_ACTIONS.join(' and ')} on the replica instance to check them (the flows themselves were checked)`,
     });
   }
-  const kinds = [...new Set(confirmed.toSorted((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind)).map((r) => r.what))].map((what) => count(confirmed.filter((r) => r.what === what).length, what));
-  const note = confirmed.length === 0 ? '' : `; the ${kinds.join(' and ')} they name ${confirmed.length === 1 ? 'is' : 'are'} associated with the instance`;
+  const kinds = [
+    ...new Set(
+      confirmed.toSorted((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind)).map((r) => r.what),
+    ),
+  ].map((what) => count(confirmed.filter((r) => r.what === what).length, what));
+  const note =
+    confirmed.length === 0
+      ? ''
+      : `; the ${kinds.join(' and ')} they name ${confirmed.length === 1 ? 'is' : 'are'} associated with the instance`;
   return { results, note };
 }
 
 function isAssociated(reference: FlowReference, listed: readonly unknown[]): boolean {
   if (reference.kind === 'lexV1') {
     const [name] = reference.target.split(':');
-    return listed.some((b) => typeof b === 'object' && b !== null && (b as { name?: unknown }).name === name && (b as { region?: unknown }).region === reference.region);
+    return listed.some(
+      (b) =>
+        typeof b === 'object' &&
+        b !== null &&
+        (b as { name?: unknown }).name === name &&
+        (b as { region?: unknown }).region === reference.region,
+    );
   }
   // A flow may call a version or alias of a function (`function:name:qualifier`); the association names the function.
   const unqualified = (arn: string) => (reference.kind === 'lambda' ? arn.split(':').slice(0, 7).join(':') : arn);
-  return listed.some((arn) => typeof arn === 'string' && (arn === reference.target || unqualified(arn) === unqualified(reference.target)));
+  return listed.some(
+    (arn) =>
+      typeof arn === 'string' && (arn === reference.target || unqualified(arn) === unqualified(reference.target)),
+  );
 }
 
 function associateFix(reference: FlowReference, instanceId: string, replica: string, primary: string): string {
   const base = `aws connect --region ${replica}`;
-  if (reference.kind === 'lambda') return `deploy it in ${replica} if it is missing, then: ${base} associate-lambda-function --instance-id ${instanceId} --function-arn ${reference.target}`;
+  if (reference.kind === 'lambda')
+    return `deploy it in ${replica} if it is missing, then: ${base} associate-lambda-function --instance-id ${instanceId} --function-arn ${reference.target}`;
   if (reference.kind === 'lexV2') {
     const [, botId = '<bot-id>'] = reference.arn?.resource.split('/') ?? [];
     return `check the bot's replica (aws lexv2-models list-bot-replicas --region ${primary} --bot-id ${botId}), then: ${base} associate-bot --instance-id ${instanceId} --lex-v2-bot AliasArn=${reference.target}`;

@@ -68,7 +68,15 @@ export interface ReplicaFlowAnalysis {
 }
 
 // Parameters that name a resource by ARN or id, and so can be checked when static; a JSONPath there is not.
-const RESOURCE_PARAMETERS = new Set(['LambdaFunctionARN', 'AliasArn', 'ContactFlowId', 'FlowModuleId', 'QueueId', 'AgentId', 'PromptId']);
+const RESOURCE_PARAMETERS = new Set([
+  'LambdaFunctionARN',
+  'AliasArn',
+  'ContactFlowId',
+  'FlowModuleId',
+  'QueueId',
+  'AgentId',
+  'PromptId',
+]);
 
 /** Finds every reference of every block of `documents`; `primaryRegion` is the Region a ready replica never calls. */
 export function analyseReplicaFlows(documents: readonly FlowInput[], primaryRegion: string): ReplicaFlowAnalysis {
@@ -81,10 +89,12 @@ export function analyseReplicaFlows(documents: readonly FlowInput[], primaryRegi
     dynamic: [],
     unreadable: [],
   };
-  const add = (reference: FlowReference) => (reference.region === primaryRegion ? analysis.primaryReferences : analysis.otherReferences).push(reference);
+  const add = (reference: FlowReference) =>
+    (reference.region === primaryRegion ? analysis.primaryReferences : analysis.otherReferences).push(reference);
   const addArns = (flow: FlowReference['flow'], block: FlowReference['block'], parameter: string, text: string) => {
     for (const arn of findArns(text)) {
-      if (arn.region !== '') add({ flow, block, parameter, ...describeArn(arn), target: arn.arn, region: arn.region, arn });
+      if (arn.region !== '')
+        add({ flow, block, parameter, ...describeArn(arn), target: arn.arn, region: arn.region, arn });
     }
   };
   for (const document of documents) {
@@ -127,7 +137,8 @@ function actionsOf(content: string): Array<Record<string, unknown>> | string {
   } catch {
     return 'its content is not JSON';
   }
-  if (!isObject(parsed) || !Array.isArray(parsed.Actions)) return 'its content has no Actions list (not the flow language)';
+  if (!isObject(parsed) || !Array.isArray(parsed.Actions))
+    return 'its content has no Actions list (not the flow language)';
   return parsed.Actions.filter(isObject);
 }
 
@@ -151,10 +162,20 @@ function walk(value: unknown, path: string, visit: (path: string, key: string, v
 /** What an ARN names, for people and for the existence check. */
 function describeArn(arn: ArnParts): { kind: ReferenceKind; what: string } {
   if (arn.service === 'lambda') return { kind: 'lambda', what: 'Lambda function' };
-  if (arn.service === 'lex') return arn.resource.startsWith('bot-alias/') ? { kind: 'lexV2', what: 'Lex bot alias' } : { kind: 'other', what: 'Lex bot' };
+  if (arn.service === 'lex')
+    return arn.resource.startsWith('bot-alias/')
+      ? { kind: 'lexV2', what: 'Lex bot alias' }
+      : { kind: 'other', what: 'Lex bot' };
   if (arn.service === 'connect') {
     const type = /^instance\/[^/]+\/([a-z-]+)\//.exec(arn.resource)?.[1];
-    const names: Record<string, string> = { 'contact-flow': 'flow', 'flow-module': 'flow module', queue: 'queue', prompt: 'prompt', agent: 'agent', 'transfer-destination': 'quick connect' };
+    const names: Record<string, string> = {
+      'contact-flow': 'flow',
+      'flow-module': 'flow module',
+      queue: 'queue',
+      prompt: 'prompt',
+      agent: 'agent',
+      'transfer-destination': 'quick connect',
+    };
     return { kind: 'connect', what: type === undefined ? 'Connect resource' : (names[type] ?? `Connect ${type}`) };
   }
   return { kind: 'other', what: `${arn.service} resource` };

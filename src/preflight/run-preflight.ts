@@ -63,12 +63,26 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   const skip = new Set(options.skip ?? []);
   const store = options.store ?? openStore(config.store);
   const sqs = createSqsClient(config.queue, clientOptions(options.aws, 'sqs'));
-  const api = new ConnectTrafficApi({ tdg: config.trafficDistributionGroup, regions: config.regions, clock, ...clientOptions(options.aws, 'connect') });
+  const api = new ConnectTrafficApi({
+    tdg: config.trafficDistributionGroup,
+    regions: config.regions,
+    clock,
+    ...clientOptions(options.aws, 'connect'),
+  });
   const alarms: AlarmReader & { destroy(): void } = new CloudWatchAlarmReader(
     (region) => new CloudWatchClient({ region, ...clientOptions(options.aws, 'cloudwatch') }),
   );
-  const flows = config.replicaInstance && !skip.has('replica') ? new ConnectContactFlowReader({ region: config.regions.replica, ...clientOptions(options.aws, 'connect') }) : undefined;
-  const within = async <T>(id: string, title: string, work: (signal: AbortSignal) => Promise<T>, fallback: (failure: CheckResult) => T, groupTimeoutMs = PREFLIGHT_CHECK_TIMEOUT_MS): Promise<T> => {
+  const flows =
+    config.replicaInstance && !skip.has('replica')
+      ? new ConnectContactFlowReader({ region: config.regions.replica, ...clientOptions(options.aws, 'connect') })
+      : undefined;
+  const within = async <T>(
+    id: string,
+    title: string,
+    work: (signal: AbortSignal) => Promise<T>,
+    fallback: (failure: CheckResult) => T,
+    groupTimeoutMs = PREFLIGHT_CHECK_TIMEOUT_MS,
+  ): Promise<T> => {
     const timeoutMs = options.timeoutMs ?? groupTimeoutMs;
     const signal = AbortSignal.any([options.signal ?? new AbortController().signal, AbortSignal.timeout(timeoutMs)]);
     try {
@@ -76,30 +90,79 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
     } catch (error) {
       if (options.signal?.aborted) throw error;
       const detail = signal.aborted ? `no answer within ${timeoutMs} ms` : messageOf(error);
-      return fallback({ id, title, status: 'fail', detail, fix: 'check that the service endpoint is reachable from here and try again' });
+      return fallback({
+        id,
+        title,
+        status: 'fail',
+        detail,
+        fix: 'check that the service endpoint is reachable from here and try again',
+      });
     }
   };
 
   try {
     const credentials = skip.has('credentials')
       ? undefined
-      : within('credentials', 'AWS credentials', () => checkCredentials(() => sqs.config.credentials(), clock.now()), (f) => f);
+      : within(
+          'credentials',
+          'AWS credentials',
+          () => checkCredentials(() => sqs.config.credentials(), clock.now()),
+          (f) => f,
+        );
     const queue = skip.has('queue')
       ? undefined
-      : within('queue', 'queue reachable', (signal) => checkQueue(config.queue.url, () => new SqsIntake({ client: sqs, queueUrl: config.queue.url }).describeQueue(signal)), (f) => [f]);
+      : within(
+          'queue',
+          'queue reachable',
+          (signal) =>
+            checkQueue(config.queue.url, () =>
+              new SqsIntake({ client: sqs, queueUrl: config.queue.url }).describeQueue(signal),
+            ),
+          (f) => [f],
+        );
     const noAnswer = (region: string) => ({ region, split: undefined });
     const inRegion = (role: 'primary' | 'replica') =>
-      within(`tdg.${role}`, `TDG from ${config.regions[role]} (${role})`, (signal) => checkTdgInRegion(config, api, role, signal), (f) => ({ result: f, answer: noAnswer(config.regions[role]) }));
+      within(
+        `tdg.${role}`,
+        `TDG from ${config.regions[role]} (${role})`,
+        (signal) => checkTdgInRegion(config, api, role, signal),
+        (f) => ({ result: f, answer: noAnswer(config.regions[role]) }),
+      );
     const needTdg = !skip.has('tdg') || !skip.has('traffic.split');
     const regions = needTdg ? Promise.all([inRegion('primary'), inRegion('replica')]) : undefined;
     const alarmChecks = skip.has('alarms')
       ? undefined
-      : within('alarms', 'alarms readable', (signal) => checkAlarms(signalRefs(config.signals, config.regions), alarms, signal), (f) => [f]);
+      : within(
+          'alarms',
+          'alarms readable',
+          (signal) => checkAlarms(signalRefs(config.signals, config.regions), alarms, signal),
+          (f) => [f],
+        );
     const replica = skip.has('replica')
       ? undefined
-      : within('replica.flows', 'replica flows stay in the replica', (signal) => checkReplicaReadiness(config, flows, signal), (f) => [f], PREFLIGHT_REPLICA_TIMEOUT_MS);
-    const storeCheck = skip.has('store') ? undefined : within('store', 'state store writable', (signal) => checkStore(store, signal, config), (f) => f);
-    const wanted = skip.has('traffic.split') ? undefined : within('traffic.split', 'split matches the state', (signal) => wantedSplit(config, store, signal), (f) => ({ error: f.detail }));
+      : within(
+          'replica.flows',
+          'replica flows stay in the replica',
+          (signal) => checkReplicaReadiness(config, flows, signal),
+          (f) => [f],
+          PREFLIGHT_REPLICA_TIMEOUT_MS,
+        );
+    const storeCheck = skip.has('store')
+      ? undefined
+      : within(
+          'store',
+          'state store writable',
+          (signal) => checkStore(store, signal, config),
+          (f) => f,
+        );
+    const wanted = skip.has('traffic.split')
+      ? undefined
+      : within(
+          'traffic.split',
+          'split matches the state',
+          (signal) => wantedSplit(config, store, signal),
+          (f) => ({ error: f.detail }),
+        );
 
     const checks: CheckResult[] = [];
     if (!skip.has('mode')) checks.push(modeCheck(config, options.dryRun));
@@ -139,14 +202,24 @@ function modeCheck(config: Config, dryRun: boolean | undefined): CheckResult {
 }
 
 /** The primary percent the persisted state wants (or the healthy split when nothing is persisted yet). */
-async function wantedSplit(config: Config, store: StateStore, signal: AbortSignal): Promise<{ primaryPercent: number; why: string } | { error: string }> {
+async function wantedSplit(
+  config: Config,
+  store: StateStore,
+  signal: AbortSignal,
+): Promise<{ primaryPercent: number; why: string } | { error: string }> {
   try {
     const stored = await store.load(signal);
     if (!stored) return { primaryPercent: config.traffic.healthy, why: 'no persisted state yet (healthy)' };
     const policy = policyOf(config);
-    const snapshot = restoreSnapshot(createFailoverMachine(policy), readDocument(stored.data, store.describe(), { config }).snapshot);
+    const snapshot = restoreSnapshot(
+      createFailoverMachine(policy),
+      readDocument(stored.data, store.describe(), { config }).snapshot,
+    );
     const { health, automation } = statesOf(snapshot);
-    return { primaryPercent: outlook(policy, snapshot).desiredPrimaryPercent, why: `the persisted state (${health}, automation ${automation})` };
+    return {
+      primaryPercent: outlook(policy, snapshot).desiredPrimaryPercent,
+      why: `the persisted state (${health}, automation ${automation})`,
+    };
   } catch (error) {
     if (signal.aborted) throw error;
     return { error: messageOf(error) };

@@ -24,7 +24,7 @@ export async function checkStore(store: StateStore, signal: AbortSignal, config?
     const fix =
       error instanceof StoreCorruptError
         ? 'the message says what to do with the document'
-        : 'make the directory of store.path exist and be writable by the controller\'s user, or point store.path elsewhere';
+        : "make the directory of store.path exist and be writable by the controller's user, or point store.path elsewhere";
     return failed(error, fix);
   }
   let adopted = false;
@@ -43,11 +43,19 @@ export async function checkStore(store: StateStore, signal: AbortSignal, config?
           fix: `point ${key} at a store of this group's own (${error.stored.trafficDistributionGroup} keeps its state where it is)`,
         };
       }
-      return failed(error, error instanceof StoreCorruptError ? 'the message says what to do with the document' : 'see the message; the controller would refuse this store too');
+      return failed(
+        error,
+        error instanceof StoreCorruptError
+          ? 'the message says what to do with the document'
+          : 'see the message; the controller would refuse this store too',
+      );
     }
   }
   const lease = await store.readLease(signal).catch(() => undefined);
-  const leader = lease && !lease.released ? `; lease held by ${lease.holder} (epoch ${lease.epoch}) until about ${lease.expiresAt}` : '; no controller holds the lease now';
+  const leader =
+    lease && !lease.released
+      ? `; lease held by ${lease.holder} (epoch ${lease.epoch}) until about ${lease.expiresAt}`
+      : '; no controller holds the lease now';
   if (adopted && config) {
     return {
       ...base,

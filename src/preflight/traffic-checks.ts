@@ -56,7 +56,10 @@ export async function checkTdgInRegion(
   const failed = [status, split].find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     const error: unknown = failed.reason;
-    const fix = error instanceof ConnectApiError ? remedyFor(error) : 'check that the Connect endpoint of this Region is reachable and try again';
+    const fix =
+      error instanceof ConnectApiError
+        ? remedyFor(error)
+        : 'check that the Connect endpoint of this Region is reachable and try again';
     return { result: { ...base, status: 'fail', detail: messageOf(error), fix }, answer };
   }
   const tdgStatus = (status as PromiseFulfilledResult<TdgStatus>).value;
@@ -64,7 +67,12 @@ export async function checkTdgInRegion(
   if (tdgStatus === 'ACTIVE') return { result: { ...base, status: 'pass', detail: `ACTIVE; ${shown}` }, answer };
   if (PASSING_STATUSES.has(tdgStatus)) {
     return {
-      result: { ...base, status: 'warn', detail: `${tdgStatus}; ${shown}: an earlier change is still being applied`, fix: 'run preflight again in a minute; it should be ACTIVE' },
+      result: {
+        ...base,
+        status: 'warn',
+        detail: `${tdgStatus}; ${shown}: an earlier change is still being applied`,
+        fix: 'run preflight again in a minute; it should be ACTIVE',
+      },
       answer,
     };
   }
@@ -88,10 +96,20 @@ export function checkSplit(
   const base = { id: 'traffic.split', title: 'split matches the state' };
   const read = answers.find((a) => a.split !== undefined);
   if (!read?.split) {
-    return { ...base, status: 'warn', detail: 'not compared: neither Region answered GetTrafficDistribution', fix: 'fix the TDG checks above first' };
+    return {
+      ...base,
+      status: 'warn',
+      detail: 'not compared: neither Region answered GetTrafficDistribution',
+      fix: 'fix the TDG checks above first',
+    };
   }
   if ('error' in wanted) {
-    return { ...base, status: 'warn', detail: `not compared: the persisted state cannot be read (${wanted.error})`, fix: 'fix the store check below first' };
+    return {
+      ...base,
+      status: 'warn',
+      detail: `not compared: the persisted state cannot be read (${wanted.error})`,
+      fix: 'fix the store check below first',
+    };
   }
   const { telephonyPrimaryPercent: telephony, agentsPrimaryPercent: agents } = read.split;
   const agentsOff = config.traffic.shiftAgents && agents !== undefined && agents !== wanted.primaryPercent;

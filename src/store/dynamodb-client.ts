@@ -4,7 +4,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { clientOptions } from '../aws/client-settings.ts';
 import type { AwsClientSettings } from '../aws/client-settings.ts';
-import { CLOCK_SKEW_CODES, CREDENTIAL_PROVIDER_ERRORS, EXPIRED_CREDENTIAL_CODES, NETWORK_ERROR_CODES, THROTTLING_CODES, TIMEOUT_CODES } from '../aws/error-codes.ts';
+import {
+  CLOCK_SKEW_CODES,
+  CREDENTIAL_PROVIDER_ERRORS,
+  EXPIRED_CREDENTIAL_CODES,
+  NETWORK_ERROR_CODES,
+  THROTTLING_CODES,
+  TIMEOUT_CODES,
+} from '../aws/error-codes.ts';
 import { ConnectFailoverError, StoreError, StoreTableMissingError } from '../errors.ts';
 
 /** Per-request timeout (connecting included) when none is given: 2 s. */
@@ -66,21 +73,27 @@ export function errorCode(error: unknown): string {
  * when someone must act (no credentials at all, AccessDenied, a validation error).
  * Errors that are already ours pass through.
  */
-export function toStoreError(error: unknown, action: string, location: string, table: { table: string; region: string }): unknown {
+export function toStoreError(
+  error: unknown,
+  action: string,
+  location: string,
+  table: { table: string; region: string },
+): unknown {
   if (error instanceof ConnectFailoverError) return error;
   const code = errorCode(error);
-  if (code === 'ResourceNotFoundException') return new StoreTableMissingError(table.table, table.region, { cause: error });
+  if (code === 'ResourceNotFoundException')
+    return new StoreTableMissingError(table.table, table.region, { cause: error });
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
   const retryable =
     !CREDENTIAL_PROVIDER_ERRORS.has(code) &&
     (THROTTLING_CODES.has(code) ||
-    DYNAMODB_RETRYABLE_CODES.has(code) ||
-    TIMEOUT_CODES.has(code) ||
-    NETWORK_ERROR_CODES.has(code) ||
-    EXPIRED_CREDENTIAL_CODES.has(code) ||
-    CLOCK_SKEW_CODES.has(code) ||
-    status === undefined ||
-    status >= 500);
+      DYNAMODB_RETRYABLE_CODES.has(code) ||
+      TIMEOUT_CODES.has(code) ||
+      NETWORK_ERROR_CODES.has(code) ||
+      EXPIRED_CREDENTIAL_CODES.has(code) ||
+      CLOCK_SKEW_CODES.has(code) ||
+      status === undefined ||
+      status >= 500);
   const message = error instanceof Error ? error.message : String(error);
   return new StoreError(`${location}: cannot ${action}: ${code}: ${message}`, location, { retryable, cause: error });
 }

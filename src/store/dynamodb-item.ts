@@ -78,7 +78,20 @@ export function namesIn(...expressions: string[]): Record<string, string> {
 }
 
 /** Attributes a lease read needs (with the version and format, so a refused save can tell why). */
-export const LEASE_PROJECTION = [A.format, A.formatVersion, A.version, A.leaseHolder, A.leaseToken, A.leaseHost, A.leasePid, A.leaseEpoch, A.leaseRecordVersion, A.leaseDurationMs, A.leaseRenewedAt, A.leaseReleased]
+export const LEASE_PROJECTION = [
+  A.format,
+  A.formatVersion,
+  A.version,
+  A.leaseHolder,
+  A.leaseToken,
+  A.leaseHost,
+  A.leasePid,
+  A.leaseEpoch,
+  A.leaseRecordVersion,
+  A.leaseDurationMs,
+  A.leaseRenewedAt,
+  A.leaseReleased,
+]
   .map((name) => `#${name}`)
   .join(', ');
 
@@ -88,7 +101,13 @@ export async function compressDocument(json: string): Promise<Buffer> {
 }
 
 /** The values a save sets (`:format`, `:formatVersion`, `:next`, `:doc`, `:updatedAt`, `:writer`, `:writeId`). */
-export function documentValues(document: { version: number; updatedAt: string; writer: string; doc: Uint8Array; writeId: string }): Item {
+export function documentValues(document: {
+  version: number;
+  updatedAt: string;
+  writer: string;
+  doc: Uint8Array;
+  writeId: string;
+}): Item {
   return {
     ':format': { S: STATE_FORMAT },
     ':formatVersion': { N: String(FORMAT_VERSION) },
@@ -125,7 +144,8 @@ export function versionOf(item: Item | undefined, location: string): number {
   const text = item?.[A.version]?.N;
   if (text === undefined) return 0;
   const version = Number(text);
-  if (!Number.isSafeInteger(version) || version < 1) throw corrupt(location, `attribute "version" must be a whole number >= 1, found ${text}`);
+  if (!Number.isSafeInteger(version) || version < 1)
+    throw corrupt(location, `attribute "version" must be a whole number >= 1, found ${text}`);
   return version;
 }
 
@@ -136,24 +156,40 @@ export function versionOf(item: Item | undefined, location: string): number {
  */
 export async function decodeDocument(item: Item | undefined, location: string): Promise<StoredDocument | undefined>;
 /** With `header`: checks only what says whose and which format the item is (for a projection without `doc`). */
-export async function decodeDocument(item: Item | undefined, location: string, options: { header: true }): Promise<undefined>;
-export async function decodeDocument(item: Item | undefined, location: string, options?: { header: true }): Promise<StoredDocument | undefined> {
+export async function decodeDocument(
+  item: Item | undefined,
+  location: string,
+  options: { header: true },
+): Promise<undefined>;
+export async function decodeDocument(
+  item: Item | undefined,
+  location: string,
+  options?: { header: true },
+): Promise<StoredDocument | undefined> {
   if (!item) return undefined;
   const format = item[A.format]?.S;
-  if (format !== undefined && format !== STATE_FORMAT) throw corrupt(location, `not a connect-failover item: its "format" is ${JSON.stringify(format)}`);
+  if (format !== undefined && format !== STATE_FORMAT)
+    throw corrupt(location, `not a connect-failover item: its "format" is ${JSON.stringify(format)}`);
   if (item[A.version] === undefined) return undefined;
   if (format === undefined) throw corrupt(location, 'it has a "version" but no "format" attribute');
   const formatVersion = Number(item[A.formatVersion]?.N);
-  if (!Number.isSafeInteger(formatVersion) || formatVersion < 1) throw corrupt(location, 'attribute "formatVersion" must be a whole number >= 1');
+  if (!Number.isSafeInteger(formatVersion) || formatVersion < 1)
+    throw corrupt(location, 'attribute "formatVersion" must be a whole number >= 1');
   if (formatVersion > FORMAT_VERSION) {
-    throw new StoreFormatError(location, formatVersion, FORMAT_VERSION, 'Run that newer connect-failover, or delete the item to start with nothing saved');
+    throw new StoreFormatError(
+      location,
+      formatVersion,
+      FORMAT_VERSION,
+      'Run that newer connect-failover, or delete the item to start with nothing saved',
+    );
   }
   const version = versionOf(item, location);
   if (options?.header) return undefined;
   const updatedAt = item[A.updatedAt]?.S;
   const writer = item[A.writer]?.S;
   const doc = item[A.doc]?.B;
-  if (updatedAt === undefined || Number.isNaN(Date.parse(updatedAt))) throw corrupt(location, 'attribute "updatedAt" must be an ISO 8601 time');
+  if (updatedAt === undefined || Number.isNaN(Date.parse(updatedAt)))
+    throw corrupt(location, 'attribute "updatedAt" must be an ISO 8601 time');
   if (writer === undefined) throw corrupt(location, 'attribute "writer" must be a string');
   if (doc === undefined) throw corrupt(location, 'it has no "doc" attribute (binary)');
   let data: unknown;
@@ -176,8 +212,13 @@ export function decodeLease(item: Item | undefined, location: string): LeaseReco
   const renewedAt = item[A.leaseRenewedAt]?.S;
   const released = item[A.leaseReleased]?.BOOL;
   if (
-    holder === undefined || token === undefined || !Number.isSafeInteger(epoch) || epoch < 0 ||
-    !(leaseDurationMs > 0) || renewedAt === undefined || released === undefined
+    holder === undefined ||
+    token === undefined ||
+    !Number.isSafeInteger(epoch) ||
+    epoch < 0 ||
+    !(leaseDurationMs > 0) ||
+    renewedAt === undefined ||
+    released === undefined
   ) {
     throw corrupt(location, 'its lease attributes are incomplete or of the wrong type');
   }

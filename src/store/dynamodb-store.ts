@@ -27,7 +27,14 @@ import {
   type Item,
 } from './dynamodb-item.ts';
 import { createDynamoDbClient, errorCode, toStoreError } from './dynamodb-client.ts';
-import { LeaseKeeper, assertLeaseDuration, fenceBroken, monotonicNow, type LeaseRecord, type LeaseWrite } from './lease.ts';
+import {
+  LeaseKeeper,
+  assertLeaseDuration,
+  fenceBroken,
+  monotonicNow,
+  type LeaseRecord,
+  type LeaseWrite,
+} from './lease.ts';
 import type { LeaseStatus, StateStore, StoredDocument } from './store.ts';
 
 /** Options of {@link DynamoDbStore}. */
@@ -79,7 +86,8 @@ export class DynamoDbStore implements StateStore {
 
   constructor(options: DynamoDbStoreOptions) {
     for (const name of ['table', 'region', 'key', 'writer'] as const) {
-      if (typeof options[name] !== 'string' || options[name] === '') throw new TypeError(`DynamoDbStore: ${name} must be a non-empty string`);
+      if (typeof options[name] !== 'string' || options[name] === '')
+        throw new TypeError(`DynamoDbStore: ${name} must be a non-empty string`);
     }
     this.#table = options.table;
     this.#region = options.region;
@@ -87,9 +95,14 @@ export class DynamoDbStore implements StateStore {
     this.#writer = options.writer;
     this.#location = `dynamodb table ${options.table} (${options.region}), item ${A.key}=${options.key}`;
     this.#now = options.now ?? Date.now;
-    this.#lease = new LeaseKeeper(options.writer, { now: this.#now, monotonicNow: options.monotonicNow ?? monotonicNow });
+    this.#lease = new LeaseKeeper(options.writer, {
+      now: this.#now,
+      monotonicNow: options.monotonicNow ?? monotonicNow,
+    });
     this.#ownsClient = options.client === undefined;
-    this.#client = options.client ?? createDynamoDbClient({ region: options.region, aws: options.aws, requestTimeoutMs: options.requestTimeoutMs });
+    this.#client =
+      options.client ??
+      createDynamoDbClient({ region: options.region, aws: options.aws, requestTimeoutMs: options.requestTimeoutMs });
   }
 
   describe(): string {
@@ -106,7 +119,8 @@ export class DynamoDbStore implements StateStore {
     const json = dataToJson(data, this.#location);
     return this.#run('save the state', signal, async () => {
       const doc = await compressDocument(json);
-      if (doc.byteLength > MAX_DOCUMENT_BYTES) throw new StoreDocumentTooLargeError(this.#location, doc.byteLength, MAX_DOCUMENT_BYTES);
+      if (doc.byteLength > MAX_DOCUMENT_BYTES)
+        throw new StoreDocumentTooLargeError(this.#location, doc.byteLength, MAX_DOCUMENT_BYTES);
       const fence = this.#lease.fence;
       const writeId = randomUUID();
       // The condition has three parts:
@@ -121,7 +135,9 @@ export class DynamoDbStore implements StateStore {
       //   answer was lost, the retry rewrites the same values instead of failing as a conflict. (Should the
       //   lease have changed hands in between, the retry still only rewrites what the fenced write wrote.)
       const versionCheck = expectedVersion === 0 ? 'attribute_not_exists(#version)' : '#version = :expected';
-      const fenceCheck = fence ? ' AND #leaseToken = :fenceToken AND #leaseEpoch = :fenceEpoch AND #leaseReleased = :false' : '';
+      const fenceCheck = fence
+        ? ' AND #leaseToken = :fenceToken AND #leaseEpoch = :fenceEpoch AND #leaseReleased = :false'
+        : '';
       const formatCheck =
         ' AND (attribute_not_exists(#format) OR #format = :format) AND (attribute_not_exists(#formatVersion) OR #formatVersion <= :formatVersion)';
       const condition = `(${versionCheck}${fenceCheck}${formatCheck}) OR #writeId = :writeId`;
@@ -133,9 +149,21 @@ export class DynamoDbStore implements StateStore {
           ConditionExpression: condition,
           ExpressionAttributeNames: namesIn(update, condition),
           ExpressionAttributeValues: {
-            ...documentValues({ version: expectedVersion + 1, updatedAt: new Date(this.#now()).toISOString(), writer: this.#writer, doc, writeId }),
+            ...documentValues({
+              version: expectedVersion + 1,
+              updatedAt: new Date(this.#now()).toISOString(),
+              writer: this.#writer,
+              doc,
+              writeId,
+            }),
             ...(expectedVersion === 0 ? {} : { ':expected': { N: String(expectedVersion) } }),
-            ...(fence ? { ':fenceToken': { S: fence.token }, ':fenceEpoch': { N: String(fence.epoch) }, ':false': { BOOL: false } } : {}),
+            ...(fence
+              ? {
+                  ':fenceToken': { S: fence.token },
+                  ':fenceEpoch': { N: String(fence.epoch) },
+                  ':false': { BOOL: false },
+                }
+              : {}),
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
@@ -149,7 +177,12 @@ export class DynamoDbStore implements StateStore {
       await decodeDocument(item, this.#location, { header: true });
       const lease = decodeLease(item, this.#location);
       if (fence && fenceBroken(fence, lease)) {
-        throw new LeaseLostError(this.#location, { epoch: fence.epoch, currentEpoch: lease?.epoch, currentHolder: lease?.holder, released: lease?.released });
+        throw new LeaseLostError(this.#location, {
+          epoch: fence.epoch,
+          currentEpoch: lease?.epoch,
+          currentHolder: lease?.holder,
+          released: lease?.released,
+        });
       }
       throw new StoreConflictError(this.#location, expectedVersion, versionOf(item, this.#location));
     });
@@ -184,7 +217,12 @@ export class DynamoDbStore implements StateStore {
         if (await this.#writeLease(plan, condition, values, signal)) return this.#lease.status(plan.record);
         // Another claim landed first: report that one.
         const now = await this.#readLeaseRecord(signal);
-        if (!now) throw new StoreError(`${this.#location}: the lease record changed during a claim; try again`, this.#location, { retryable: true });
+        if (!now)
+          throw new StoreError(
+            `${this.#location}: the lease record changed during a claim; try again`,
+            this.#location,
+            { retryable: true },
+          );
         return this.#lease.status(now);
       }),
     );
@@ -198,7 +236,8 @@ export class DynamoDbStore implements StateStore {
         // Only a lease still ours is released: the item names this instance's token at the epoch it
         // holds, unreleased (a take-over since leaves nothing of ours to release). OR this very write, for
         // the SDK's retry. The epoch stays: the next take-over increments it.
-        const condition = '(#leaseToken = :token AND #leaseEpoch = :epoch AND #leaseReleased = :false) OR #leaseRecordVersion = :rv';
+        const condition =
+          '(#leaseToken = :token AND #leaseEpoch = :epoch AND #leaseReleased = :false) OR #leaseRecordVersion = :rv';
         const update = 'SET #leaseRecordVersion = :rv, #leaseRenewedAt = :renewedAt, #leaseReleased = :released';
         const { record } = release;
         this.#lease.sending(release);
@@ -261,7 +300,11 @@ export class DynamoDbStore implements StateStore {
         signal,
         `${this.#key}#probe`,
       );
-      if (result.ok) throw new StoreError(`${this.#location}: the probe write was not refused; item ${this.#key}#probe was written`, this.#location);
+      if (result.ok)
+        throw new StoreError(
+          `${this.#location}: the probe write was not refused; item ${this.#key}#probe was written`,
+          this.#location,
+        );
     });
   }
 
@@ -279,7 +322,12 @@ export class DynamoDbStore implements StateStore {
   }
 
   /** Writes the lease attributes only (the document is left alone), conditional on `condition`. */
-  async #writeLease(write: LeaseWrite, condition: string, extraValues: Item, signal: AbortSignal | undefined): Promise<boolean> {
+  async #writeLease(
+    write: LeaseWrite,
+    condition: string,
+    extraValues: Item,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
     this.#lease.sending(write);
     try {
       const result = await this.#update(
@@ -320,7 +368,10 @@ export class DynamoDbStore implements StateStore {
   ): Promise<UpdateResult> {
     signal?.throwIfAborted();
     try {
-      await this.#client.send(new UpdateItemCommand({ TableName: this.#table, Key: { [A.key]: { S: key } }, ...input }), { abortSignal: signal });
+      await this.#client.send(
+        new UpdateItemCommand({ TableName: this.#table, Key: { [A.key]: { S: key } }, ...input }),
+        { abortSignal: signal },
+      );
       return { ok: true };
     } catch (error) {
       if (errorCode(error) !== 'ConditionalCheckFailedException') throw error;
@@ -336,7 +387,8 @@ export class DynamoDbStore implements StateStore {
 
   /** Tracks the operation for `close()` and wraps SDK errors once, here; the caller's abort passes as its reason. */
   #run<T>(action: string, signal: AbortSignal | undefined, operation: () => Promise<T>): Promise<T> {
-    if (this.#closed) return Promise.reject(new StoreError(`${this.#location}: cannot ${action}: the store is closed`, this.#location));
+    if (this.#closed)
+      return Promise.reject(new StoreError(`${this.#location}: cannot ${action}: the store is closed`, this.#location));
     const promise = operation().catch((error: unknown) => {
       if (signal?.aborted) throw signal.reason;
       throw toStoreError(error, action, this.#location, { table: this.#table, region: this.#region });

@@ -64,12 +64,16 @@ export async function ensureTable(options: EnsureTableOptions): Promise<EnsureTa
       return await call();
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      throw Object.assign(toStoreError(error, action, location, { table, region }) as object, { code: errorCode(error) });
+      throw Object.assign(toStoreError(error, action, location, { table, region }) as object, {
+        code: errorCode(error),
+      });
     }
   };
 
   let created = false;
-  let description = await send('describe the table', () => client.send(new DescribeTableCommand({ TableName: table }), { abortSignal: signal }))
+  let description = await send('describe the table', () =>
+    client.send(new DescribeTableCommand({ TableName: table }), { abortSignal: signal }),
+  )
     .then((out) => out.Table)
     .catch((error: unknown) => {
       // A missing table surfaces as StoreTableMissingError: the one case this command exists for.
@@ -99,20 +103,36 @@ export async function ensureTable(options: EnsureTableOptions): Promise<EnsureTa
   }
   if (!description || description.TableStatus !== 'ACTIVE') {
     const waited = await send('wait for the table', () =>
-      waitUntilTableExists({ client, minDelay: 1, maxWaitTime, ...(signal ? { abortSignal: signal } : {}) }, { TableName: table }),
+      waitUntilTableExists(
+        { client, minDelay: 1, maxWaitTime, ...(signal ? { abortSignal: signal } : {}) },
+        { TableName: table },
+      ),
     );
-    description = waited.final?.Table ?? (await send('describe the table', () => client.send(new DescribeTableCommand({ TableName: table }), { abortSignal: signal }))).Table;
+    description =
+      waited.final?.Table ??
+      (
+        await send('describe the table', () =>
+          client.send(new DescribeTableCommand({ TableName: table }), { abortSignal: signal }),
+        )
+      ).Table;
   }
   assertUsableKey(description, table);
   const pitr = await enablePointInTimeRecovery(client, table, signal, maxWaitTime, send);
-  return { table, region, created, billingMode: description?.BillingModeSummary?.BillingMode ?? (created ? 'PAY_PER_REQUEST' : 'PROVISIONED'), pitr };
+  return {
+    table,
+    region,
+    created,
+    billingMode: description?.BillingModeSummary?.BillingMode ?? (created ? 'PAY_PER_REQUEST' : 'PROVISIONED'),
+    pitr,
+  };
 }
 
 /** The store reads and writes `pk` (a string) alone: any other key schema is another application's table. */
 function assertUsableKey(description: TableDescription | undefined, table: string): void {
   const keys = description?.KeySchema ?? [];
   const type = description?.AttributeDefinitions?.find((d) => d.AttributeName === PARTITION_KEY)?.AttributeType;
-  const usable = keys.length === 1 && keys[0]?.AttributeName === PARTITION_KEY && keys[0]?.KeyType === 'HASH' && type === 'S';
+  const usable =
+    keys.length === 1 && keys[0]?.AttributeName === PARTITION_KEY && keys[0]?.KeyType === 'HASH' && type === 'S';
   if (usable) return;
   const found = keys.map((k) => `${k.AttributeName} (${k.KeyType})`).join(', ') || 'none';
   throw new ConfigError([
@@ -146,7 +166,8 @@ async function enablePointInTimeRecovery(
     const current = await send('read point-in-time recovery', () =>
       client.send(new DescribeContinuousBackupsCommand({ TableName: table }), { abortSignal: signal }),
     );
-    if (current.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === 'ENABLED') return { state: 'already-enabled' };
+    if (current.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === 'ENABLED')
+      return { state: 'already-enabled' };
   } catch (error) {
     if (signal?.aborted) throw error;
     const seen = outcome(error);
@@ -158,7 +179,10 @@ async function enablePointInTimeRecovery(
     try {
       await send('turn on point-in-time recovery', () =>
         client.send(
-          new UpdateContinuousBackupsCommand({ TableName: table, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+          new UpdateContinuousBackupsCommand({
+            TableName: table,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          }),
           { abortSignal: signal },
         ),
       );

@@ -59,7 +59,11 @@ const heldHere = new Set<string>();
  * earlier process (a restarted container), or this process after a failed release. A lock from another
  * host is never broken automatically: its pid cannot be checked, so the error says to remove it by hand.
  */
-export async function withFileLock<T>(options: FileLockOptions, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+export async function withFileLock<T>(
+  options: FileLockOptions,
+  signal: AbortSignal | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
   const lockId = await acquire(options, signal);
   try {
     return await work();
@@ -89,9 +93,10 @@ async function acquire(options: FileLockOptions, signal: AbortSignal | undefined
     // Not broken (live holder, or someone else broke it first): wait like for any held lock.
     const waited = performance.now() - started;
     if (waited >= options.timeoutMs) {
-      const remedy = observed.info && observed.info.hostname !== HOST
-        ? `If no connect-failover runs on host ${observed.info.hostname}, remove ${options.path}`
-        : 'Another connect-failover process is saving or is stuck; if none is running, remove the lock file';
+      const remedy =
+        observed.info && observed.info.hostname !== HOST
+          ? `If no connect-failover runs on host ${observed.info.hostname}, remove ${options.path}`
+          : 'Another connect-failover process is saving or is stuck; if none is running, remove the lock file';
       throw new StoreLockError(options.location, options.path, holder, Math.round(waited), remedy);
     }
     const backoff = Math.min(100, 2 ** attempt) * (0.5 + Math.random() / 2);
@@ -173,7 +178,8 @@ function staleReason(lock: ObservedLock, staleMs: number): string | undefined {
   if (!info) return old ? `the lock file names no holder and is ${age}` : undefined;
   if (info.hostname !== HOST) return undefined;
   if (info.pid === process.pid) {
-    if (info.processId !== PROCESS_ID) return `pid ${info.pid} is now this process, so its earlier holder is gone; ${age}`;
+    if (info.processId !== PROCESS_ID)
+      return `pid ${info.pid} is now this process, so its earlier holder is gone; ${age}`;
     if (!heldHere.has(info.lockId)) return old ? `this process left it behind; ${age}` : undefined;
     return undefined;
   }
@@ -213,8 +219,13 @@ function parseInfo(text: string): LockInfo | undefined {
   try {
     const value = JSON.parse(text) as Partial<LockInfo> | null;
     if (
-      value && typeof value === 'object' && Number.isSafeInteger(value.pid) && (value.pid as number) > 0 &&
-      typeof value.hostname === 'string' && typeof value.processId === 'string' && typeof value.lockId === 'string'
+      value &&
+      typeof value === 'object' &&
+      Number.isSafeInteger(value.pid) &&
+      (value.pid as number) > 0 &&
+      typeof value.hostname === 'string' &&
+      typeof value.processId === 'string' &&
+      typeof value.lockId === 'string'
     ) {
       return {
         pid: value.pid as number,

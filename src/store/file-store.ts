@@ -5,7 +5,15 @@ import { ConnectFailoverError, LeaseLostError, StoreConflictError, StoreError } 
 import { removeLeftoverTemps, tempPathFor, writeAndSync, writeFileAtomic } from './atomic-file.ts';
 import { assertExpectedVersion, dataToJson } from './document-data.ts';
 import { isRunning, withFileLock, type FileLockOptions } from './file-lock.ts';
-import { LeaseKeeper, assertLeaseDuration, fenceBroken, monotonicNow, type HolderGone, type LeaseRecord, type LeaseWrite } from './lease.ts';
+import {
+  LeaseKeeper,
+  assertLeaseDuration,
+  fenceBroken,
+  monotonicNow,
+  type HolderGone,
+  type LeaseRecord,
+  type LeaseWrite,
+} from './lease.ts';
 import { decodeLeaseFile, decodeStateFile, encodeLeaseFile, encodeStateFile } from './state-file-format.ts';
 import type { LeaseStatus, StateStore, StoredDocument, StoreLogger } from './store.ts';
 
@@ -28,7 +36,17 @@ export interface FileStoreOptions {
 }
 
 /** Error codes after which retrying cannot help until someone changes the filesystem or the config. */
-const TERMINAL_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENAMETOOLONG', 'ELOOP', 'EINVAL']);
+const TERMINAL_CODES = new Set([
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ENOTDIR',
+  'EISDIR',
+  'EEXIST',
+  'ENAMETOOLONG',
+  'ELOOP',
+  'EINVAL',
+]);
 
 /**
  * The embedded store: one JSON file (`{ "format": "connect-failover/state", "formatVersion": 1, "version",
@@ -53,8 +71,10 @@ export class FileStore implements StateStore {
   #tempsCleaned = false;
 
   constructor(options: FileStoreOptions) {
-    if (typeof options.path !== 'string' || options.path === '') throw new TypeError('FileStore: path must be a non-empty string');
-    if (typeof options.writer !== 'string' || options.writer === '') throw new TypeError('FileStore: writer must be a non-empty string');
+    if (typeof options.path !== 'string' || options.path === '')
+      throw new TypeError('FileStore: path must be a non-empty string');
+    if (typeof options.writer !== 'string' || options.writer === '')
+      throw new TypeError('FileStore: writer must be a non-empty string');
     const staleMs = positive(options.staleLockMs, 30_000, 'staleLockMs');
     const timeoutMs = positive(options.lockTimeoutMs, 5_000, 'lockTimeoutMs');
     this.#path = resolve(options.path);
@@ -93,7 +113,12 @@ export class FileStore implements StateStore {
         if (fence) {
           const lease = await this.#readLease(signal);
           if (fenceBroken(fence, lease)) {
-            throw new LeaseLostError(this.#location, { epoch: fence.epoch, currentEpoch: lease?.epoch, currentHolder: lease?.holder, released: lease?.released });
+            throw new LeaseLostError(this.#location, {
+              epoch: fence.epoch,
+              currentEpoch: lease?.epoch,
+              currentHolder: lease?.holder,
+              released: lease?.released,
+            });
           }
         }
         // A corrupt file throws here, before anything is written: never a silent reset.
@@ -202,7 +227,8 @@ export class FileStore implements StateStore {
 
   /** Tracks the operation for `close()` and turns Node I/O errors into `StoreError`s once, here. */
   #run<T>(action: string, signal: AbortSignal | undefined, operation: () => Promise<T>): Promise<T> {
-    if (this.#closed) return Promise.reject(new StoreError(`${this.#location}: cannot ${action}: the store is closed`, this.#location));
+    if (this.#closed)
+      return Promise.reject(new StoreError(`${this.#location}: cannot ${action}: the store is closed`, this.#location));
     const promise = operation().catch((error: unknown) => {
       throw signal?.aborted && error === signal.reason ? error : toStoreError(error, action, this.#location);
     });
@@ -245,7 +271,8 @@ function toStoreError(error: unknown, action: string, location: string): unknown
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`FileStore: ${name} must be a positive number of milliseconds, got ${value}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new RangeError(`FileStore: ${name} must be a positive number of milliseconds, got ${value}`);
   return value;
 }
 

@@ -106,7 +106,10 @@ export class LeaseKeeper {
 
   /** The record versions a write of ours may have left in the store: the held one and any pending ones. */
   get ownRecordVersions(): string[] {
-    return [...(this.#held ? [this.#held.recordVersion] : []), ...this.#pending.map((p) => p.write.record.recordVersion)];
+    return [
+      ...(this.#held ? [this.#held.recordVersion] : []),
+      ...this.#pending.map((p) => p.write.record.recordVersion),
+    ];
   }
 
   /**
@@ -121,7 +124,8 @@ export class LeaseKeeper {
       this.#held = undefined;
       return;
     }
-    if (this.#seen?.recordVersion !== record.recordVersion) this.#seen = { recordVersion: record.recordVersion, since: now };
+    if (this.#seen?.recordVersion !== record.recordVersion)
+      this.#seen = { recordVersion: record.recordVersion, since: now };
     const landed = this.#pending.find((p) => p.write.record.recordVersion === record.recordVersion);
     if (landed) {
       // A write of ours whose answer was lost did land: it counts from when it was sent.
@@ -139,7 +143,8 @@ export class LeaseKeeper {
   plan(record: LeaseRecord | undefined, leaseDurationMs: number, holderGone: HolderGone = NEVER_GONE): LeasePlan {
     if (!record) return this.#write('take', 1, leaseDurationMs, undefined);
     if (this.#held) return this.#write('renew', this.#held.epoch, leaseDurationMs, record.recordVersion);
-    if (record.released || holderGone(record)) return this.#write('take', record.epoch + 1, leaseDurationMs, record.recordVersion);
+    if (record.released || holderGone(record))
+      return this.#write('take', record.epoch + 1, leaseDurationMs, record.recordVersion);
     const since = this.#seen?.recordVersion === record.recordVersion ? this.#seen.since : this.#clocks.monotonicNow();
     if (this.#clocks.monotonicNow() - since >= record.leaseDurationMs) {
       return this.#write('take', record.epoch + 1, leaseDurationMs, record.recordVersion);

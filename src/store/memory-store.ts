@@ -56,7 +56,8 @@ export class MemoryStore implements StateStore {
    * the ambiguous failure of a store that committed but could not say so (a timeout after the write).
    */
   failNext(operation: MemoryStoreOperation, count = 1, options: { committed?: boolean } = {}): void {
-    if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`failNext: count must be a whole number >= 0, got ${count}`);
+    if (!Number.isSafeInteger(count) || count < 0)
+      throw new RangeError(`failNext: count must be a whole number >= 0, got ${count}`);
     this.#failures.set(operation, { remaining: count, committed: options.committed ?? false });
   }
 
@@ -83,7 +84,12 @@ export class MemoryStore implements StateStore {
     const fence = this.#lease.fence;
     const lease = this.#cell.lease;
     if (fence && fenceBroken(fence, lease)) {
-      throw new LeaseLostError(this.describe(), { epoch: fence.epoch, currentEpoch: lease?.epoch, currentHolder: lease?.holder, released: lease?.released });
+      throw new LeaseLostError(this.describe(), {
+        epoch: fence.epoch,
+        currentEpoch: lease?.epoch,
+        currentHolder: lease?.holder,
+        released: lease?.released,
+      });
     }
     const actual = this.#cell.document?.version ?? 0;
     if (actual !== expectedVersion) throw new StoreConflictError(this.describe(), expectedVersion, actual);
@@ -142,7 +148,8 @@ export class MemoryStore implements StateStore {
   /** Every operation yields once, so callers cannot come to rely on a store answering synchronously. */
   async #enter(action: string, signal: AbortSignal | undefined): Promise<void> {
     signal?.throwIfAborted();
-    if (this.#closed) throw new StoreError(`${this.describe()}: cannot ${action}: the store is closed`, this.describe());
+    if (this.#closed)
+      throw new StoreError(`${this.describe()}: cannot ${action}: the store is closed`, this.describe());
     await Promise.resolve();
     signal?.throwIfAborted();
   }

@@ -107,10 +107,14 @@ export function decodeLeaseFile(text: string, location: string): LeaseRecord {
   }
   const { epoch, recordVersion, leaseDurationMs, renewedAt, released } = file;
   if (
-    !Number.isSafeInteger(epoch) || (epoch as number) < 0 ||
-    typeof recordVersion !== 'string' || recordVersion === '' ||
-    typeof leaseDurationMs !== 'number' || !(leaseDurationMs > 0) ||
-    typeof renewedAt !== 'string' || Number.isNaN(Date.parse(renewedAt)) ||
+    !Number.isSafeInteger(epoch) ||
+    (epoch as number) < 0 ||
+    typeof recordVersion !== 'string' ||
+    recordVersion === '' ||
+    typeof leaseDurationMs !== 'number' ||
+    !(leaseDurationMs > 0) ||
+    typeof renewedAt !== 'string' ||
+    Number.isNaN(Date.parse(renewedAt)) ||
     typeof released !== 'boolean'
   ) {
     throw corrupt(
@@ -121,7 +125,13 @@ export function decodeLeaseFile(text: string, location: string): LeaseRecord {
   return { holder, token, ...where, epoch: epoch as number, recordVersion, leaseDurationMs, renewedAt, released };
 }
 
-function parseOurs(text: string, location: string, format: string, what: string, supported = FORMAT_VERSION): Record<string, unknown> {
+function parseOurs(
+  text: string,
+  location: string,
+  format: string,
+  what: string,
+  supported = FORMAT_VERSION,
+): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);

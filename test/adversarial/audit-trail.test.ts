@@ -35,13 +35,20 @@ describe('periodic re-checks of a settled split', () => {
     await h.start({ store, resyncMs: 20 });
     await h.waitForPrimary(100);
     // The first DescribeAlarms read is news (every alarm's state): let it be saved before counting.
-    await eventually(async () => Object.keys((((await h!.readDocument())?.snapshot as { context?: { signals?: object } })?.context?.signals ?? {})).length === 3, {
-      what: 'the first alarm read saved',
-    });
+    await eventually(
+      async () =>
+        Object.keys(((await h!.readDocument())?.snapshot as { context?: { signals?: object } })?.context?.signals ?? {})
+          .length === 3,
+      {
+        what: 'the first alarm read saved',
+      },
+    );
     expect(await twentyRechecks(store)).toEqual({ saves: 0, entries: 0 });
 
     await h.command('pause', { reason: 'an entry the audit must keep' });
-    await eventually(async () => (await h!.readDocument())?.history.some((e) => e.kind === 'command'), { what: 'the command saved' });
+    await eventually(async () => (await h!.readDocument())?.history.some((e) => e.kind === 'command'), {
+      what: 'the command saved',
+    });
     expect(await twentyRechecks(store)).toEqual({ saves: 0, entries: 0 });
   });
 });

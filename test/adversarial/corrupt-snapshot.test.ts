@@ -28,36 +28,152 @@ const CRITICAL = 'connect-primary-outage';
 const corruptions: Corruption[] = [
   { name: 'snapshot is an empty object', breakIt: (d) => (d.snapshot = {}), says: 'data.snapshot.value: expected' },
   { name: 'snapshot is missing', breakIt: (d) => delete d.snapshot, says: 'data.snapshot: expected' },
-  { name: 'an unknown health value', breakIt: (d) => (d.snapshot.value.health = 'sideways'), says: 'data.snapshot.value.health: expected one of healthy, degraded, failedOver, failingBack, found "sideways"' },
-  { name: 'an unknown automation value', breakIt: (d) => (d.snapshot.value.automation = 'maybe'), says: 'data.snapshot.value.automation: expected one of active, paused, suspended, found "maybe"' },
-  { name: 'a snapshot of a stopped actor', breakIt: (d) => (d.snapshot.status = 'stopped'), says: 'data.snapshot.status: expected "active", found "stopped"' },
-  { name: 'a child actor the statechart never invokes', breakIt: (d) => (d.snapshot.children = { x: { src: 'x' } }), says: 'data.snapshot.children: expected no child actors' },
-  { name: 'context.now is not a time', breakIt: (d) => (d.snapshot.context.now = 'soon'), says: 'data.snapshot.context.now: expected a time in epoch ms, found "soon"' },
-  { name: 'context.since is null', breakIt: (d) => (d.snapshot.context.since = null), says: 'data.snapshot.context.since: expected a time in epoch ms, found null' },
-  { name: 'context.okSince is text', breakIt: (d) => (d.snapshot.context.okSince = 'x'), says: 'data.snapshot.context.okSince: expected null or a time in epoch ms, found "x"' },
-  { name: 'context.lastShiftAt is negative', breakIt: (d) => (d.snapshot.context.lastShiftAt = -5), says: 'data.snapshot.context.lastShiftAt: expected null or a time in epoch ms, found -5' },
-  { name: 'an automatic shift time is text', breakIt: (d) => (d.snapshot.context.automaticShifts = [1, 'x']), says: 'data.snapshot.context.automaticShifts[1]: expected a time in epoch ms, found "x"' },
-  { name: 'context.signals is a list', breakIt: (d) => (d.snapshot.context.signals = []), says: 'data.snapshot.context.signals: expected' },
-  { name: 'an alarm value CloudWatch never has', breakIt: (d) => (d.snapshot.context.signals[CRITICAL].value = 'RED'), says: `data.snapshot.context.signals["${CRITICAL}"].value: expected one of OK, ALARM, INSUFFICIENT_DATA, found "RED"` },
-  { name: 'an alarm reading without its time', breakIt: (d) => delete d.snapshot.context.signals[CRITICAL].at, says: `data.snapshot.context.signals["${CRITICAL}"].at: expected a time in epoch ms, found nothing` },
-  { name: 'context.operatorHold is text', breakIt: (d) => (d.snapshot.context.operatorHold = 'yes'), says: 'data.snapshot.context.operatorHold: expected true or false, found "yes"' },
-  { name: 'context.automationReason is a number', breakIt: (d) => (d.snapshot.context.automationReason = 7), says: 'data.snapshot.context.automationReason: expected null or a string, found 7' },
-  { name: 'context.decisions is text', breakIt: (d) => (d.snapshot.context.decisions = 'none'), says: 'data.snapshot.context.decisions: expected a list of decisions, found "none"' },
-  { name: 'a decision in an unknown region', breakIt: (d) => (d.snapshot.context.decisions[0].region = 'weather'), says: 'data.snapshot.context.decisions[0].region: expected one of health, automation, found "weather"' },
-  { name: 'context.seq is not a whole number', breakIt: (d) => (d.snapshot.context.seq = 1.5), says: 'data.snapshot.context.seq: expected a whole number >= 0, found 1.5' },
-  { name: 'context.lastCommand is text', breakIt: (d) => (d.snapshot.context.lastCommand = 'pause'), says: 'data.snapshot.context.lastCommand: expected null or the last operator command, found "pause"' },
-  { name: 'context.lastCommand names no known command', breakIt: (d) => (d.snapshot.context.lastCommand.command = 'reboot'), says: 'data.snapshot.context.lastCommand.command: expected one of failover, failback, pause, resume, found "reboot"' },
-  { name: 'history is text', breakIt: (d) => (d.history = 'x'), says: 'data.history: expected a list of history entries, found "x"' },
-  { name: 'a history entry of an unknown kind', breakIt: (d) => (d.history[0].kind = 'party'), says: 'data.history[0].kind: expected one of transition, command, shift, drift, blocked, startup, disputed, unconfirmed, found "party"' },
-  { name: 'a history entry time that is not a time', breakIt: (d) => (d.history[1].at = 'yesterday'), says: 'data.history[1].at: expected an ISO 8601 time, found "yesterday"' },
-  { name: 'a history entry without a reason', breakIt: (d) => delete d.history[2].reason, says: 'data.history[2].reason: expected a string, found nothing' },
-  { name: 'commandIds is text', breakIt: (d) => (d.commandIds = 'cmd-1'), says: 'data.commandIds: expected a list of command ids, found "cmd-1"' },
-  { name: 'a command id is a number', breakIt: (d) => (d.commandIds = [42]), says: 'data.commandIds[0]: expected a string, found 42' },
+  {
+    name: 'an unknown health value',
+    breakIt: (d) => (d.snapshot.value.health = 'sideways'),
+    says: 'data.snapshot.value.health: expected one of healthy, degraded, failedOver, failingBack, found "sideways"',
+  },
+  {
+    name: 'an unknown automation value',
+    breakIt: (d) => (d.snapshot.value.automation = 'maybe'),
+    says: 'data.snapshot.value.automation: expected one of active, paused, suspended, found "maybe"',
+  },
+  {
+    name: 'a snapshot of a stopped actor',
+    breakIt: (d) => (d.snapshot.status = 'stopped'),
+    says: 'data.snapshot.status: expected "active", found "stopped"',
+  },
+  {
+    name: 'a child actor the statechart never invokes',
+    breakIt: (d) => (d.snapshot.children = { x: { src: 'x' } }),
+    says: 'data.snapshot.children: expected no child actors',
+  },
+  {
+    name: 'context.now is not a time',
+    breakIt: (d) => (d.snapshot.context.now = 'soon'),
+    says: 'data.snapshot.context.now: expected a time in epoch ms, found "soon"',
+  },
+  {
+    name: 'context.since is null',
+    breakIt: (d) => (d.snapshot.context.since = null),
+    says: 'data.snapshot.context.since: expected a time in epoch ms, found null',
+  },
+  {
+    name: 'context.okSince is text',
+    breakIt: (d) => (d.snapshot.context.okSince = 'x'),
+    says: 'data.snapshot.context.okSince: expected null or a time in epoch ms, found "x"',
+  },
+  {
+    name: 'context.lastShiftAt is negative',
+    breakIt: (d) => (d.snapshot.context.lastShiftAt = -5),
+    says: 'data.snapshot.context.lastShiftAt: expected null or a time in epoch ms, found -5',
+  },
+  {
+    name: 'an automatic shift time is text',
+    breakIt: (d) => (d.snapshot.context.automaticShifts = [1, 'x']),
+    says: 'data.snapshot.context.automaticShifts[1]: expected a time in epoch ms, found "x"',
+  },
+  {
+    name: 'context.signals is a list',
+    breakIt: (d) => (d.snapshot.context.signals = []),
+    says: 'data.snapshot.context.signals: expected',
+  },
+  {
+    name: 'an alarm value CloudWatch never has',
+    breakIt: (d) => (d.snapshot.context.signals[CRITICAL].value = 'RED'),
+    says: `data.snapshot.context.signals["${CRITICAL}"].value: expected one of OK, ALARM, INSUFFICIENT_DATA, found "RED"`,
+  },
+  {
+    name: 'an alarm reading without its time',
+    breakIt: (d) => delete d.snapshot.context.signals[CRITICAL].at,
+    says: `data.snapshot.context.signals["${CRITICAL}"].at: expected a time in epoch ms, found nothing`,
+  },
+  {
+    name: 'context.operatorHold is text',
+    breakIt: (d) => (d.snapshot.context.operatorHold = 'yes'),
+    says: 'data.snapshot.context.operatorHold: expected true or false, found "yes"',
+  },
+  {
+    name: 'context.automationReason is a number',
+    breakIt: (d) => (d.snapshot.context.automationReason = 7),
+    says: 'data.snapshot.context.automationReason: expected null or a string, found 7',
+  },
+  {
+    name: 'context.decisions is text',
+    breakIt: (d) => (d.snapshot.context.decisions = 'none'),
+    says: 'data.snapshot.context.decisions: expected a list of decisions, found "none"',
+  },
+  {
+    name: 'a decision in an unknown region',
+    breakIt: (d) => (d.snapshot.context.decisions[0].region = 'weather'),
+    says: 'data.snapshot.context.decisions[0].region: expected one of health, automation, found "weather"',
+  },
+  {
+    name: 'context.seq is not a whole number',
+    breakIt: (d) => (d.snapshot.context.seq = 1.5),
+    says: 'data.snapshot.context.seq: expected a whole number >= 0, found 1.5',
+  },
+  {
+    name: 'context.lastCommand is text',
+    breakIt: (d) => (d.snapshot.context.lastCommand = 'pause'),
+    says: 'data.snapshot.context.lastCommand: expected null or the last operator command, found "pause"',
+  },
+  {
+    name: 'context.lastCommand names no known command',
+    breakIt: (d) => (d.snapshot.context.lastCommand.command = 'reboot'),
+    says: 'data.snapshot.context.lastCommand.command: expected one of failover, failback, pause, resume, found "reboot"',
+  },
+  {
+    name: 'history is text',
+    breakIt: (d) => (d.history = 'x'),
+    says: 'data.history: expected a list of history entries, found "x"',
+  },
+  {
+    name: 'a history entry of an unknown kind',
+    breakIt: (d) => (d.history[0].kind = 'party'),
+    says: 'data.history[0].kind: expected one of transition, command, shift, drift, blocked, startup, disputed, unconfirmed, found "party"',
+  },
+  {
+    name: 'a history entry time that is not a time',
+    breakIt: (d) => (d.history[1].at = 'yesterday'),
+    says: 'data.history[1].at: expected an ISO 8601 time, found "yesterday"',
+  },
+  {
+    name: 'a history entry without a reason',
+    breakIt: (d) => delete d.history[2].reason,
+    says: 'data.history[2].reason: expected a string, found nothing',
+  },
+  {
+    name: 'commandIds is text',
+    breakIt: (d) => (d.commandIds = 'cmd-1'),
+    says: 'data.commandIds: expected a list of command ids, found "cmd-1"',
+  },
+  {
+    name: 'a command id is a number',
+    breakIt: (d) => (d.commandIds = [42]),
+    says: 'data.commandIds[0]: expected a string, found 42',
+  },
   { name: 'shift is text', breakIt: (d) => (d.shift = 'x'), says: 'data.shift: expected a shift record, found "x"' },
-  { name: 'a shift status nobody writes', breakIt: (d) => (d.shift.status = 'done'), says: 'data.shift.status: expected one of pending, verified, failed, dryRun, found "done"' },
-  { name: 'a shift target above 100%', breakIt: (d) => (d.shift.targetPrimaryPercent = 150), says: 'data.shift.targetPrimaryPercent: expected a percent from 0 to 100, found 150' },
-  { name: 'actual is a number', breakIt: (d) => (d.actual = 7), says: 'data.actual: expected the split last read from Connect, found 7' },
-  { name: 'the owner is text', breakIt: (d) => (d.owner = 'me'), says: 'data.owner: expected the traffic distribution group and Regions the document belongs to, found "me"' },
+  {
+    name: 'a shift status nobody writes',
+    breakIt: (d) => (d.shift.status = 'done'),
+    says: 'data.shift.status: expected one of pending, verified, failed, dryRun, found "done"',
+  },
+  {
+    name: 'a shift target above 100%',
+    breakIt: (d) => (d.shift.targetPrimaryPercent = 150),
+    says: 'data.shift.targetPrimaryPercent: expected a percent from 0 to 100, found 150',
+  },
+  {
+    name: 'actual is a number',
+    breakIt: (d) => (d.actual = 7),
+    says: 'data.actual: expected the split last read from Connect, found 7',
+  },
+  {
+    name: 'the owner is text',
+    breakIt: (d) => (d.owner = 'me'),
+    says: 'data.owner: expected the traffic distribution group and Regions the document belongs to, found "me"',
+  },
 ];
 
 describe('a corrupt controller document is refused, naming the field', () => {
@@ -134,8 +250,16 @@ describe('the CLI with a corrupt state file', () => {
 
   it.each([
     { name: 'snapshot: {}', breakIt: (d: Doc) => (d.snapshot = {}), says: 'data.snapshot.value: expected' },
-    { name: 'context.now: "soon"', breakIt: (d: Doc) => (d.snapshot.context.now = 'soon'), says: 'data.snapshot.context.now: expected a time in epoch ms, found "soon"' },
-    { name: 'history: "x"', breakIt: (d: Doc) => (d.history = 'x'), says: 'data.history: expected a list of history entries, found "x"' },
+    {
+      name: 'context.now: "soon"',
+      breakIt: (d: Doc) => (d.snapshot.context.now = 'soon'),
+      says: 'data.snapshot.context.now: expected a time in epoch ms, found "soon"',
+    },
+    {
+      name: 'history: "x"',
+      breakIt: (d: Doc) => (d.history = 'x'),
+      says: 'data.history: expected a list of history entries, found "x"',
+    },
   ])('run exits 1 at once naming the field ($name) and leaves the file as it was', async ({ breakIt, says }) => {
     // Prepare
     const before = await storeBroken(breakIt);
@@ -150,8 +274,16 @@ describe('the CLI with a corrupt state file', () => {
   });
 
   it.each([
-    { command: 'status', breakIt: (d: Doc) => (d.snapshot.value.health = 'sideways'), says: 'data.snapshot.value.health: expected one of healthy, degraded, failedOver, failingBack, found "sideways"' },
-    { command: 'history', breakIt: (d: Doc) => (d.history = 'x'), says: 'data.history: expected a list of history entries, found "x"' },
+    {
+      command: 'status',
+      breakIt: (d: Doc) => (d.snapshot.value.health = 'sideways'),
+      says: 'data.snapshot.value.health: expected one of healthy, degraded, failedOver, failingBack, found "sideways"',
+    },
+    {
+      command: 'history',
+      breakIt: (d: Doc) => (d.history = 'x'),
+      says: 'data.history: expected a list of history entries, found "x"',
+    },
   ])('$command exits 1 naming the field', async ({ command, breakIt, says }) => {
     // Prepare
     await storeBroken(breakIt);

@@ -64,7 +64,9 @@ describe('status after the lease holder died', () => {
     // Assess
     const stack = ps;
     await eventually(
-      async () => (JSON.parse((await stack.cli(['status', '--json'])).stdout) as { leader: string | null }).leader === `${hostname()}:${second.pid}`,
+      async () =>
+        (JSON.parse((await stack.cli(['status', '--json'])).stdout) as { leader: string | null }).leader ===
+        `${hostname()}:${second.pid}`,
       { timeoutMs: 10_000, intervalMs: 100, what: 'status to name the new controller' },
     );
   });
@@ -97,7 +99,11 @@ describe('FileStore.readLease and acquireLease agree on who holds the lease', ()
   it.each([
     ['a pid on this host that has exited', () => ({ holder: 'dead', host: hostname(), pid: deadPid() }), false],
     ['a pid on this host that runs', () => ({ holder: 'alive', host: hostname(), pid: process.ppid }), true],
-    ['a pid on another host (cannot be checked)', () => ({ holder: 'remote', host: `not-${hostname()}`, pid: deadPid() }), true],
+    [
+      'a pid on another host (cannot be checked)',
+      () => ({ holder: 'remote', host: `not-${hostname()}`, pid: deadPid() }),
+      true,
+    ],
     ['a holder that recorded no pid (cannot be checked)', () => ({ holder: 'unknown' }), true],
   ])('an unexpired lease held by %s', async (_case, holderOf, held) => {
     // Prepare

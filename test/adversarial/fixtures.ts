@@ -32,7 +32,13 @@ export async function exampleConfig(): Promise<Config> {
  */
 export function validDocument(config: Config): Record<string, unknown> {
   const actor = createActor(createFailoverMachine(policyOf(config)), { input: { now: T0 } }).start();
-  actor.send({ type: 'alarm.changed', alarm: config.signals.critical[0]!, value: 'ALARM', at: T0 - 1_000, now: T0 + 1 });
+  actor.send({
+    type: 'alarm.changed',
+    alarm: config.signals.critical[0]!,
+    value: 'ALARM',
+    at: T0 - 1_000,
+    now: T0 + 1,
+  });
   actor.send({ type: 'operator.pauseRequested', reason: 'game day', by: 'ops@host', now: T0 + 2 });
   const doc = emptyDocument(actor.getPersistedSnapshot(), config);
   rememberCommand(doc, 'cmd-1');
@@ -52,8 +58,25 @@ export function validDocument(config: Config): Record<string, unknown> {
   doc.actual = { telephonyPrimaryPercent: 0, agentsPrimaryPercent: 0, status: 'ACTIVE', readAt: at };
   appendHistory(
     doc,
-    { at, kind: 'transition', region: 'health', from: 'healthy', to: 'failedOver', reason: 'critical alarm in ALARM', alarms: [config.signals.critical[0]!], trigger: 'automatic', primaryPercent: 0 },
-    { at, kind: 'command', reason: 'game day', by: 'ops@host', sender: 'AIDAEXAMPLE', outcome: 'pause accepted: automation active -> paused' },
+    {
+      at,
+      kind: 'transition',
+      region: 'health',
+      from: 'healthy',
+      to: 'failedOver',
+      reason: 'critical alarm in ALARM',
+      alarms: [config.signals.critical[0]!],
+      trigger: 'automatic',
+      primaryPercent: 0,
+    },
+    {
+      at,
+      kind: 'command',
+      reason: 'game day',
+      by: 'ops@host',
+      sender: 'AIDAEXAMPLE',
+      outcome: 'pause accepted: automation active -> paused',
+    },
     { at, kind: 'shift', reason: 'shifted via us-west-2', outcome: 'verified', primaryPercent: 0 },
   );
   actor.stop();
@@ -72,7 +95,10 @@ export interface CliRun {
  * `node bin/connect-failover.js ARGS` with `env` over this process's environment; SIGKILLed at the
  * deadline. Resolves with what it printed either way, so a test can say what it waited for.
  */
-export function runCli(args: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runCli(
+  args: readonly string[],
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, NO_COLOR: '1' };
   // A config or crash point left in the test's environment must not change what the command does.
   delete env.CONNECT_FAILOVER_CONFIG;

@@ -29,13 +29,18 @@ describe('a future-dated alarm event', () => {
 
     const forged = { ...real!, current: { ...real!.current, value: 'OK' as const, timestamp: Date.UTC(2099, 0, 1) } };
     await h.sendBody(toMessageBody(forged, 'eventbridge'));
-    await eventually(() => h!.logs.find((l) => l.msg === 'alarm event dated ahead of the controller clock; not applied'), { what: 'the refusal' });
+    await eventually(
+      () => h!.logs.find((l) => l.msg === 'alarm event dated ahead of the controller clock; not applied'),
+      { what: 'the refusal' },
+    );
     await eventually(async () => (await h!.queueDepth()) === 0, { what: 'the forged event deleted' });
 
     await h.setAlarm(CRITICAL, 'ALARM');
     await h.waitForPrimary(0);
     const doc = await h.readDocument();
-    const signal = (doc!.snapshot as { context: { signals: Record<string, { at: number }> } }).context.signals[CRITICAL];
+    const signal = (doc!.snapshot as { context: { signals: Record<string, { at: number }> } }).context.signals[
+      CRITICAL
+    ];
     expect(signal!.at).toBeLessThan(Date.UTC(2030, 0, 1));
   });
 });

@@ -28,7 +28,9 @@ async function validate(name: string, text: string): Promise<{ code: number; std
   const file = join(dir, name);
   await writeFile(file, text);
   try {
-    const { stdout, stderr } = await exec(process.execPath, ['bin/connect-failover.js', 'validate', '-c', file], { env: { ...process.env, NO_COLOR: '1' } });
+    const { stdout, stderr } = await exec(process.execPath, ['bin/connect-failover.js', 'validate', '-c', file], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -43,7 +45,12 @@ function withTiming(line: string): string {
 /** Ten levels of ten aliases each: 10^10 nodes if expanded. */
 function aliasBomb(): string {
   const levels = ['a: &l0 [x, x, x, x, x, x, x, x, x, x]'];
-  for (let i = 1; i < 10; i++) levels.push(`${String.fromCharCode(97 + i)}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]`);
+  for (let i = 1; i < 10; i++)
+    levels.push(
+      `${String.fromCharCode(97 + i)}: &l${i} [${Array(10)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]`,
+    );
   return `${levels.join('\n')}\n${base}`;
 }
 
@@ -66,7 +73,9 @@ describe('a YAML alias bomb (billion laughs)', () => {
 
   it('ordinary aliases still load', () => {
     // Prepare
-    const text = base.replace(/escalateAfter: 5m/, 'escalateAfter: &wait 5m').replace(/recoverAfter: 10m/, 'recoverAfter: *wait');
+    const text = base
+      .replace(/escalateAfter: 5m/, 'escalateAfter: &wait 5m')
+      .replace(/recoverAfter: 10m/, 'recoverAfter: *wait');
 
     // Act
     const { config } = parseConfig(text);
@@ -90,7 +99,9 @@ describe('numbers beyond the safe integer range', () => {
 
   it('reports one problem per such key, wherever it is', () => {
     // Prepare
-    const text = base.replace('healthy: 100', 'healthy: 1e400').replace('port: 9464', 'port: 123456789012345678901234567890');
+    const text = base
+      .replace('healthy: 100', 'healthy: 1e400')
+      .replace('port: 9464', 'port: 123456789012345678901234567890');
 
     // Act
     let error: unknown;

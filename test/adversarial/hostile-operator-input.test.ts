@@ -58,22 +58,28 @@ describe('the CLI refuses control characters at the door', () => {
     ['--reason', 'a bidi isolate', '\u2066x', 1, 'U+2066'],
     ['--by', 'a window-title escape', 'eve\u001b]0;t\u0007', 4, 'U+001B'],
     ['--by', 'a line break', 'eve\nroot', 4, 'U+000A'],
-  ])('%s with %s: exit 2, naming the option, the position and the code point; nothing is sent', async (option, _what, value, position, codePoint) => {
-    // Prepare
-    // --yes: without it a run without a terminal is refused with exit 2 too, which would hide a missing check.
-    const args = option === '--reason' ? ['pause', '--yes', '--reason', value] : ['pause', '--yes', '--reason', 'maintenance', '--by', value];
+  ])(
+    '%s with %s: exit 2, naming the option, the position and the code point; nothing is sent',
+    async (option, _what, value, position, codePoint) => {
+      // Prepare
+      // --yes: without it a run without a terminal is refused with exit 2 too, which would hide a missing check.
+      const args =
+        option === '--reason'
+          ? ['pause', '--yes', '--reason', value]
+          : ['pause', '--yes', '--reason', 'maintenance', '--by', value];
 
-    // Act
-    const r = await ps.cli(args);
+      // Act
+      const r = await ps.cli(args);
 
-    // Assess
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(option);
-    expect(r.stderr).toContain(`character ${position}`);
-    expect(r.stderr).toContain(codePoint);
-    expect(unsafeLines(r.stderr)).toEqual([]);
-    expect(await ps.queueCounts()).toEqual({ visible: 0, inFlight: 0 });
-  });
+      // Assess
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(option);
+      expect(r.stderr).toContain(`character ${position}`);
+      expect(r.stderr).toContain(codePoint);
+      expect(unsafeLines(r.stderr)).toEqual([]);
+      expect(await ps.queueCounts()).toEqual({ visible: 0, inFlight: 0 });
+    },
+  );
 
   it('an over-long --reason or --by is a usage error (exit 2) naming the limit; nothing is sent', async () => {
     // Act
@@ -93,13 +99,24 @@ describe('the CLI refuses control characters at the door', () => {
 
   it('ordinary text, accents and other scripts included, is sent (so the checks above could see a send)', async () => {
     // Act (no emoji: fauxqs, unlike SQS, refuses characters beyond U+FFFD in a body; --no-wait: no controller runs here)
-    const r = await ps.cli(['pause', '--yes', '--no-wait', '--reason', 'Région dégradée — maintenance 東京', '--by', 'zoë@example']);
+    const r = await ps.cli([
+      'pause',
+      '--yes',
+      '--no-wait',
+      '--reason',
+      'Région dégradée — maintenance 東京',
+      '--by',
+      'zoë@example',
+    ]);
 
     // Assess
     expect(r.code, r.stderr).toBe(0);
     expect(await ps.queueCounts()).toEqual({ visible: 1, inFlight: 0 });
     const [sent] = await ps.takeAllMessages();
-    expect(JSON.parse(sent?.body ?? '{}')).toMatchObject({ reason: 'Région dégradée — maintenance 東京', requestedBy: 'zoë@example' });
+    expect(JSON.parse(sent?.body ?? '{}')).toMatchObject({
+      reason: 'Région dégradée — maintenance 東京',
+      requestedBy: 'zoë@example',
+    });
   });
 });
 
@@ -110,7 +127,10 @@ describe('hostile text that reached the queue without our CLI', () => {
     ps = await startProcessStack();
     const controller = ps.spawnController();
     await controller.ready();
-    for (const body of [operatorBody('failover', HOSTILE_REASON, HOSTILE_BY), operatorBody('pause', HOSTILE_REASON, HOSTILE_BY)]) {
+    for (const body of [
+      operatorBody('failover', HOSTILE_REASON, HOSTILE_BY),
+      operatorBody('pause', HOSTILE_REASON, HOSTILE_BY),
+    ]) {
       await ps.stack.sqs.send(new SendMessageCommand({ QueueUrl: ps.stack.queueUrl, MessageBody: body }));
     }
     await eventually(
@@ -174,7 +194,10 @@ describe('hostile text that reached the queue without our CLI', () => {
     expect(report.reason).toBe(`operator failover: ${HOSTILE_REASON}`);
     expect(report.automationReason).toBe(`${HOSTILE_REASON} (by ${HOSTILE_BY})`);
     const entries = JSON.parse(history.stdout) as HistoryEntry[];
-    expect(entries.filter((e) => e.kind === 'command').map((e) => [e.reason, e.by])).toContainEqual([HOSTILE_REASON, HOSTILE_BY]);
+    expect(entries.filter((e) => e.kind === 'command').map((e) => [e.reason, e.by])).toContainEqual([
+      HOSTILE_REASON,
+      HOSTILE_BY,
+    ]);
   });
 
   it('explain prints a hostile command JSON-escaped, and a hostile malformed one with an escaped error', async () => {
@@ -182,7 +205,10 @@ describe('hostile text that reached the queue without our CLI', () => {
     const good = join(ps.dir, 'hostile-command.json');
     const bad = join(ps.dir, 'hostile-malformed.json');
     await writeFile(good, operatorBody('pause', HOSTILE_REASON, HOSTILE_BY));
-    await writeFile(bad, operatorBody('pause', HOSTILE_REASON, HOSTILE_BY).replace(/"id":"[^"]+"/, '"id":"\u202e\u009b2J"'));
+    await writeFile(
+      bad,
+      operatorBody('pause', HOSTILE_REASON, HOSTILE_BY).replace(/"id":"[^"]+"/, '"id":"\u202e\u009b2J"'),
+    );
 
     // Act
     const explained = await ps.cli(['explain', '--json', good]);

@@ -40,10 +40,16 @@ describe('persisted before acknowledged (injected save failures)', () => {
     await h.command('pause', { reason: 'disk full drill' });
     // The first delivery fails to save; the redelivery after the 1 s visibility timeout must fail too,
     // not be deleted as "already applied".
-    await eventually(() => h!.logs.some((l) => l.msg === 'receive failed; backing off' || l.msg === 'state not saved; will retry'), {
-      what: 'a failed save',
+    await eventually(
+      () => h!.logs.some((l) => l.msg === 'receive failed; backing off' || l.msg === 'state not saved; will retry'),
+      {
+        what: 'a failed save',
+      },
+    );
+    await eventually(async () => (await h!.queueDepth()) === 1 && store.failedSaves >= 3, {
+      timeoutMs: 15_000,
+      what: 'repeated save failures',
     });
-    await eventually(async () => (await h!.queueDepth()) === 1 && store.failedSaves >= 3, { timeoutMs: 15_000, what: 'repeated save failures' });
     expect(await h.queueDepth()).toBe(1);
     expect(automationOf(await h.readDocument())).toBe('active');
 
@@ -103,14 +109,21 @@ describe('persisted before acknowledged (injected save failures)', () => {
  * A real full disk: a 64 KiB tmpfs. Mounting needs root (this machine and its CI run as root); where it
  * is refused, the same scenario runs on the injected store instead, so the test never goes missing.
  */
-async function fullDisk(dir: string): Promise<{ store: StateStore; fill(): Promise<void>; free(): Promise<void>; real: boolean }> {
+async function fullDisk(
+  dir: string,
+): Promise<{ store: StateStore; fill(): Promise<void>; free(): Promise<void>; real: boolean }> {
   const disk = join(dir, 'disk');
   await mkdir(disk);
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk], { stdio: 'ignore' });
   } catch {
     const store = new FlakyStore(new FileStore({ path: join(disk, 'state.json'), writer: 'injected' }));
-    return { store, real: false, fill: async () => void (store.failSaves = true), free: async () => void (store.failSaves = false) };
+    return {
+      store,
+      real: false,
+      fill: async () => void (store.failSaves = true),
+      free: async () => void (store.failSaves = false),
+    };
   }
   mounted = disk;
   const filler = join(disk, 'filler');
@@ -131,10 +144,13 @@ describe('persisted before acknowledged (a full disk)', () => {
     await disk.fill();
 
     await h.command('pause', { reason: 'disk full drill' });
-    await eventually(() => h!.logs.some((l) => l.msg === 'receive failed; backing off' || l.msg === 'state not saved; will retry'), {
-      timeoutMs: 10_000,
-      what: disk.real ? 'ENOSPC reported' : 'the injected failure reported',
-    });
+    await eventually(
+      () => h!.logs.some((l) => l.msg === 'receive failed; backing off' || l.msg === 'state not saved; will retry'),
+      {
+        timeoutMs: 10_000,
+        what: disk.real ? 'ENOSPC reported' : 'the injected failure reported',
+      },
+    );
     expect(await h.queueDepth()).toBe(1);
 
     await disk.free();

@@ -32,7 +32,10 @@ describe('future-dated alarm events', () => {
     const m = new MachineDriver(examplePolicy(), NOW).allOk();
     // What an older release persisted: an ALARM stamped 2099 for the degraded signal.
     const frozen = { value: 'ALARM' as const, at: Date.UTC(2099, 0, 1) };
-    m.snapshot = { ...m.snapshot, context: { ...m.snapshot.context, signals: { ...m.snapshot.context.signals, deg: frozen } } } as typeof m.snapshot;
+    m.snapshot = {
+      ...m.snapshot,
+      context: { ...m.snapshot.context, signals: { ...m.snapshot.context.signals, deg: frozen } },
+    } as typeof m.snapshot;
 
     m.send({ type: 'alarms.observed', alarms: [{ alarm: 'deg', value: 'OK', at: NOW - MINUTE }], now: NOW });
     expect(m.snapshot.context.signals.deg).toEqual({ value: 'OK', at: NOW - MINUTE });
@@ -73,7 +76,9 @@ describe('clock steps', () => {
     m.now = NOW + 2 * SECOND;
     m.send({ type: 'clock.ticked', now: m.now });
     const { recoverAfterMs, cooldownMs } = automatic.timing;
-    expect(outlook(automatic, m.snapshot).nextDeadline!).toBeLessThanOrEqual(m.now + Math.max(recoverAfterMs, cooldownMs));
+    expect(outlook(automatic, m.snapshot).nextDeadline!).toBeLessThanOrEqual(
+      m.now + Math.max(recoverAfterMs, cooldownMs),
+    );
   });
 
   it('a step forward lets due rules fire at once', () => {

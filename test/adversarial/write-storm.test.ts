@@ -34,7 +34,13 @@ async function start(options: { primaryPercent?: number } = {}): Promise<TestCon
 
 function shifterFor(c: TestConnect, options: Partial<TrafficShifterOptions> = {}): TrafficShifter {
   // Production backoff (base 200 ms, cap 20 s), a seeded jitter, and a deadline long enough for the caps to show.
-  return new TrafficShifter({ api: c.api, clock: c.clock, backoff: { random: mulberry32(14) }, deadlineMs: 100_000, ...options });
+  return new TrafficShifter({
+    api: c.api,
+    clock: c.clock,
+    backoff: { random: mulberry32(14) },
+    deadlineMs: 100_000,
+    ...options,
+  });
 }
 
 const live = () => new AbortController().signal;
@@ -61,7 +67,11 @@ describe('a shift whose reads do not show its accepted write', () => {
 
     // Assess
     expect(c.updateRequests()).toBe(1);
-    expect(result).toMatchObject({ outcome: 'verified', writes: 1, split: { telephonyPrimaryPercent: 0, agentsPrimaryPercent: 0 } });
+    expect(result).toMatchObject({
+      outcome: 'verified',
+      writes: 1,
+      split: { telephonyPrimaryPercent: 0, agentsPrimaryPercent: 0 },
+    });
     const writtenAt = c.sim.writes[0]?.at ?? Number.NaN;
     expect(result.verifiedAt - writtenAt).toBeGreaterThanOrEqual(2000);
     expect(c.sim.state()).toMatchObject({ status: 'ACTIVE', telephony: split(0), agents: split(0) });
@@ -162,7 +172,11 @@ describe('a shift whose reads cannot show its target', () => {
     const result = await shifterFor(c, { shiftAgents: false }).shift(0, live());
 
     // Assess
-    expect(result).toMatchObject({ outcome: 'verified', writes: 1, split: { telephonyPrimaryPercent: 0, agentsPrimaryPercent: undefined } });
+    expect(result).toMatchObject({
+      outcome: 'verified',
+      writes: 1,
+      split: { telephonyPrimaryPercent: 0, agentsPrimaryPercent: undefined },
+    });
     expect(c.updateRequests()).toBe(1);
   });
 });

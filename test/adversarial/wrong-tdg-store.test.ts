@@ -30,7 +30,10 @@ describe('a document belongs to one traffic distribution group and its Regions',
   it('is refused for a config of another group, as a config error naming both and the fix', () => {
     // Prepare
     const doc = validDocument(config);
-    const other: Config = { ...config, trafficDistributionGroup: { id: OTHER_TDG.split('/')[1]!, arn: OTHER_TDG, region: 'us-east-1' } };
+    const other: Config = {
+      ...config,
+      trafficDistributionGroup: { id: OTHER_TDG.split('/')[1]!, arn: OTHER_TDG, region: 'us-east-1' },
+    };
 
     // Act
     const read = () => readDocument(doc, 'file /x/state.json', { config: other });
@@ -57,7 +60,10 @@ describe('a document belongs to one traffic distribution group and its Regions',
 
   it('is accepted when the config names the same group by its bare id, and the other way round', () => {
     // Prepare
-    const byId: Config = { ...config, trafficDistributionGroup: { ...config.trafficDistributionGroup, arn: undefined, region: undefined } };
+    const byId: Config = {
+      ...config,
+      trafficDistributionGroup: { ...config.trafficDistributionGroup, arn: undefined, region: undefined },
+    };
 
     // Act
     const readById = readDocument(validDocument(config), 'file /x/state.json', { config: byId });
@@ -78,12 +84,15 @@ describe('a document belongs to one traffic distribution group and its Regions',
     const read = readDocument(doc, 'file /x/state.json', { config, onAdopt: (owner) => adopted.push(owner) });
 
     // Assess
-    expect(read.owner).toEqual({ trafficDistributionGroup: config.trafficDistributionGroup.arn, regions: config.regions });
+    expect(read.owner).toEqual({
+      trafficDistributionGroup: config.trafficDistributionGroup.arn,
+      regions: config.regions,
+    });
     expect(adopted).toEqual([read.owner]);
   });
 });
 
-describe('the CLI with another group\'s state file', () => {
+describe("the CLI with another group's state file", () => {
   let ps: ProcessStack | undefined;
   afterEach(async () => {
     await ps?.close();
@@ -124,14 +133,18 @@ describe('the CLI with another group\'s state file', () => {
     expect(status.stdout).toBe('');
     expect(preflight.code).toBe(1);
     const store = (JSON.parse(preflight.stdout) as PreflightReport).checks.find((c) => c.id === 'store');
-    expect(store).toMatchObject({ status: 'fail', detail: expect.stringContaining(ownArn), fix: expect.stringContaining('store.path') });
+    expect(store).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining(ownArn),
+      fix: expect.stringContaining('store.path'),
+    });
     expect(store?.detail).toContain(OTHER_TDG);
     // Group A's controller is untouched by all this.
     expect(a.logs.some(logMatching('controller failed'))).toBe(false);
     expect((await ps.cli(['status', '--json'])).code).toBe(0);
   });
 
-  it('refuses a config whose Regions differ from the document\'s', async () => {
+  it("refuses a config whose Regions differ from the document's", async () => {
     // Prepare: A ran once and stopped.
     ps = await startProcessStack();
     const a = ps.spawnController();
@@ -168,10 +181,18 @@ describe('the CLI with another group\'s state file', () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ state: 'failedOver', automation: 'paused' });
     expect(status.stderr).toContain('does not say which traffic distribution group it belongs to');
     const storeCheck = (JSON.parse(preflight.stdout) as PreflightReport).checks.find((c) => c.id === 'store');
-    expect(storeCheck).toMatchObject({ status: 'warn', detail: expect.stringContaining(stack.config.trafficDistributionGroup.arn!) });
-    await controller.waitForLog(logMatching('state document names no traffic distribution group; adopting it for this one'));
+    expect(storeCheck).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining(stack.config.trafficDistributionGroup.arn!),
+    });
+    await controller.waitForLog(
+      logMatching('state document names no traffic distribution group; adopting it for this one'),
+    );
     const saved = await eventually(async () => (await stack.readDocument())?.owner, { what: 'the owner to be saved' });
-    expect(saved).toEqual({ trafficDistributionGroup: stack.config.trafficDistributionGroup.arn, regions: stack.config.regions });
+    expect(saved).toEqual({
+      trafficDistributionGroup: stack.config.trafficDistributionGroup.arn,
+      regions: stack.config.regions,
+    });
     expect((await controller.stop()).code).toBe(0);
   });
 });

@@ -46,7 +46,16 @@ const command = (overrides: Partial<HistoryEntry> = {}): HistoryEntry => ({
   outcome: 'failover accepted: healthy -> failedOver',
   ...overrides,
 });
-const transition = (at: number, from: string, to: string, primaryPercent: number): HistoryEntry => ({ at: iso(at), kind: 'transition', region: 'health', from, to, reason: `to ${to}`, trigger: 'operator', primaryPercent });
+const transition = (at: number, from: string, to: string, primaryPercent: number): HistoryEntry => ({
+  at: iso(at),
+  kind: 'transition',
+  region: 'health',
+  from,
+  to,
+  reason: `to ${to}`,
+  trigger: 'operator',
+  primaryPercent,
+});
 const shift = (overrides: Partial<ShiftRecord>): ShiftRecord => ({
   targetPrimaryPercent: 0,
   decidedSeq: 1,
@@ -79,14 +88,19 @@ async function save(history: HistoryEntry[], record: ShiftRecord | undefined): P
 describe('waiting for an operator command', () => {
   it('is done when the shift its decision started is verified after the decision', async () => {
     // Prepare
-    await save([command(), transition(T, 'healthy', 'failedOver', 0)], shift({ status: 'verified', verifiedAt: iso(T + 900), updatedAt: iso(T + 900) }));
+    await save(
+      [command(), transition(T, 'healthy', 'failedOver', 0)],
+      shift({ status: 'verified', verifiedAt: iso(T + 900), updatedAt: iso(T + 900) }),
+    );
 
     // Act
     const outcome = await awaitCommandOutcome(config, ID, { timeoutMs: 1000, pollMs: 10 });
 
     // Assess
     expect(outcome).toMatchObject({ kind: 'applied', targetPrimaryPercent: 0 });
-    expect(outcome.message).toBe(`failover applied at ${iso(T)}: healthy -> failedOver; traffic verified at 0% to us-east-1 (primary), 100% to us-west-2 (replica) (${iso(T + 900)})`);
+    expect(outcome.message).toBe(
+      `failover applied at ${iso(T)}: healthy -> failedOver; traffic verified at 0% to us-east-1 (primary), 100% to us-west-2 (replica) (${iso(T + 900)})`,
+    );
   });
 
   it('says a refusal once, in plain words', async () => {
@@ -99,50 +113,83 @@ describe('waiting for an operator command', () => {
 
     // Assess
     expect(outcome.kind).toBe('refused');
-    expect(outcome.message).toBe(`failover REFUSED by the controller at ${iso(T)}: replica unhealthy (connect-replica-outage in ALARM); use --force to fail over anyway`);
+    expect(outcome.message).toBe(
+      `failover REFUSED by the controller at ${iso(T)}: replica unhealthy (connect-replica-outage in ALARM); use --force to fail over anyway`,
+    );
   });
 
   it('reports a failed shift with its error and that the controller retries', async () => {
     // Prepare
-    await save([command(), transition(T, 'healthy', 'failedOver', 0)], shift({ status: 'failed', lastError: 'AccessDeniedException (HTTP 403): no', nextAttemptAt: iso(T + 5000), updatedAt: iso(T + 800) }));
+    await save(
+      [command(), transition(T, 'healthy', 'failedOver', 0)],
+      shift({
+        status: 'failed',
+        lastError: 'AccessDeniedException (HTTP 403): no',
+        nextAttemptAt: iso(T + 5000),
+        updatedAt: iso(T + 800),
+      }),
+    );
 
     // Act
     const outcome = await awaitCommandOutcome(config, ID, { timeoutMs: 1000, pollMs: 10 });
 
     // Assess
     expect(outcome.kind).toBe('shiftFailed');
-    expect(outcome.message).toContain('but the shift to 0% to us-east-1 (primary), 100% to us-west-2 (replica) FAILED: AccessDeniedException (HTTP 403): no; the controller retries at');
+    expect(outcome.message).toContain(
+      'but the shift to 0% to us-east-1 (primary), 100% to us-west-2 (replica) FAILED: AccessDeniedException (HTTP 403): no; the controller retries at',
+    );
   });
 
   it('does not take a shift verified before the decision for this command’s', async () => {
     // Prepare: the record's target is the command's, but it was verified before the command was applied.
-    await save([command(), transition(T, 'healthy', 'failedOver', 0)], shift({ status: 'verified', decidedAt: iso(T - 60_000), verifiedAt: iso(T - 59_000) }));
+    await save(
+      [command(), transition(T, 'healthy', 'failedOver', 0)],
+      shift({ status: 'verified', decidedAt: iso(T - 60_000), verifiedAt: iso(T - 59_000) }),
+    );
 
     // Act
     const outcome = await awaitCommandOutcome(config, ID, { timeoutMs: 100, pollMs: 10 });
 
     // Assess
     expect(outcome.kind).toBe('timeout');
-    expect(outcome.message).toMatch(/^no outcome within 100ms: applied at .*, but the shift to 0% to us-east-1 \(primary\), 100% to us-west-2 \(replica\) is not verified yet; the controller keeps at it$/);
+    expect(outcome.message).toMatch(
+      /^no outcome within 100ms: applied at .*, but the shift to 0% to us-east-1 \(primary\), 100% to us-west-2 \(replica\) is not verified yet; the controller keeps at it$/,
+    );
   });
 
   it('reports a failback undone by a later decision before it was verified', async () => {
     // Prepare
-    const failback = command({ command: 'failback', detail: 'failedOver -> healthy', outcome: 'failback accepted: failedOver -> healthy' });
-    const again = { ...transition(T + 50, 'healthy', 'failedOver', 0), trigger: 'automatic' as const, reason: 'critical alarm in ALARM' };
-    await save([failback, transition(T, 'failedOver', 'healthy', 100), again], shift({ targetPrimaryPercent: 0, decidedAt: iso(T + 50) }));
+    const failback = command({
+      command: 'failback',
+      detail: 'failedOver -> healthy',
+      outcome: 'failback accepted: failedOver -> healthy',
+    });
+    const again = {
+      ...transition(T + 50, 'healthy', 'failedOver', 0),
+      trigger: 'automatic' as const,
+      reason: 'critical alarm in ALARM',
+    };
+    await save(
+      [failback, transition(T, 'failedOver', 'healthy', 100), again],
+      shift({ targetPrimaryPercent: 0, decidedAt: iso(T + 50) }),
+    );
 
     // Act
     const outcome = await awaitCommandOutcome(config, ID, { timeoutMs: 1000, pollMs: 10 });
 
     // Assess
     expect(outcome.kind).toBe('superseded');
-    expect(outcome.message).toContain('a later decision moved traffic the other way (healthy -> failedOver): critical alarm in ALARM');
+    expect(outcome.message).toContain(
+      'a later decision moved traffic the other way (healthy -> failedOver): critical alarm in ALARM',
+    );
   });
 
   it('is done at once when the command changed no state (already failed over)', async () => {
     // Prepare
-    await save([command({ detail: 'already failed over; automatic failback now held until failback' })], shift({ status: 'verified', verifiedAt: iso(T - 1000) }));
+    await save(
+      [command({ detail: 'already failed over; automatic failback now held until failback' })],
+      shift({ status: 'verified', verifiedAt: iso(T - 1000) }),
+    );
 
     // Act
     const outcome = await awaitCommandOutcome(config, ID, { timeoutMs: 1000, pollMs: 10 });
@@ -157,11 +204,17 @@ describe('waiting for an operator command', () => {
     const seen: string[] = [];
 
     // Act
-    const outcome = await awaitCommandOutcome(config, ID, { timeoutMs: 60, pollMs: 10, onProgress: (p) => seen.push(p.phase) });
+    const outcome = await awaitCommandOutcome(config, ID, {
+      timeoutMs: 60,
+      pollMs: 10,
+      onProgress: (p) => seen.push(p.phase),
+    });
 
     // Assess
     expect(outcome.kind).toBe('timeout');
-    expect(outcome.message).toBe('no outcome within 60ms: no controller is running (no controller has ever taken the lease of this store); the command waits in the queue and applies when a controller starts');
+    expect(outcome.message).toBe(
+      'no outcome within 60ms: no controller is running (no controller has ever taken the lease of this store); the command waits in the queue and applies when a controller starts',
+    );
     expect(seen[0]).toBe('queued');
   });
 });

@@ -17,12 +17,22 @@ describe('sending an operator command (shared by the CLI and game days)', () => 
     sqs = await startSqs();
     const url = await createQueue(sqs.client, 'commands');
 
-    const sent = await sendOperatorCommand({ queue: { url, region: 'us-east-1' } }, { command: 'failover', reason: 'game day', force: true }, { client: sqs.client });
+    const sent = await sendOperatorCommand(
+      { queue: { url, region: 'us-east-1' } },
+      { command: 'failover', reason: 'game day', force: true },
+      { client: sqs.client },
+    );
 
     const received = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 1 }));
     expect(received.Messages?.[0]?.MessageId).toBe(sent.messageId);
     const command = normalizeMessage(received.Messages?.[0]?.Body ?? '');
-    expect(command).toMatchObject({ kind: 'operator', id: sent.id, command: 'failover', reason: 'game day', force: true });
+    expect(command).toMatchObject({
+      kind: 'operator',
+      id: sent.id,
+      command: 'failover',
+      reason: 'game day',
+      force: true,
+    });
     expect((command as { requestedBy: string }).requestedBy).toMatch(new RegExp(`@${hostname()}$`));
   });
 
@@ -30,9 +40,13 @@ describe('sending an operator command (shared by the CLI and game days)', () => 
     sqs = await startSqs();
     const url = await createQueue(sqs.client, 'commands');
 
-    await expect(sendOperatorCommand({ queue: { url, region: 'us-east-1' } }, { command: 'pause', reason: 'x', force: true }, { client: sqs.client })).rejects.toThrow(
-      'force: applies only to failover and failback, not to pause',
-    );
+    await expect(
+      sendOperatorCommand(
+        { queue: { url, region: 'us-east-1' } },
+        { command: 'pause', reason: 'x', force: true },
+        { client: sqs.client },
+      ),
+    ).rejects.toThrow('force: applies only to failover and failback, not to pause');
     const received = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 1 }));
     expect(received.Messages ?? []).toEqual([]);
   });

@@ -30,9 +30,16 @@ afterEach(async () => {
 /** Saves a document as a controller would after a critical alarm failed over, with `entries` history lines. */
 async function saveFailedOver(entries: number, options: { owned: boolean } = { owned: true }): Promise<void> {
   const actor = createActor(createFailoverMachine(policyOf(config)), { input: { now: T0 } }).start();
-  actor.send({ type: 'alarm.changed', alarm: config.signals.critical[0]!, value: 'ALARM', at: T0 - 1_000, now: T0 + 1 });
+  actor.send({
+    type: 'alarm.changed',
+    alarm: config.signals.critical[0]!,
+    value: 'ALARM',
+    at: T0 - 1_000,
+    now: T0 + 1,
+  });
   const doc = emptyDocument(actor.getPersistedSnapshot(), options.owned ? config : undefined);
-  for (let i = 0; i < entries; i++) appendHistory(doc, { at: new Date(T0 + i).toISOString(), kind: 'transition', reason: `entry ${i}` });
+  for (let i = 0; i < entries; i++)
+    appendHistory(doc, { at: new Date(T0 + i).toISOString(), kind: 'transition', reason: `entry ${i}` });
   const store = new FileStore({ path: config.store.type === 'file' ? config.store.path : '', writer: 'test' });
   try {
     await store.save(JSON.parse(JSON.stringify(doc)), 0);
@@ -47,7 +54,15 @@ describe('the status use case', () => {
     const status = await readStatus(config);
 
     // Assess
-    expect(status).toMatchObject({ state: 'healthy', automation: 'active', desiredPrimaryPercent: 100, actualPrimaryPercent: null, leader: null, since: null, neverRun: true });
+    expect(status).toMatchObject({
+      state: 'healthy',
+      automation: 'active',
+      desiredPrimaryPercent: 100,
+      actualPrimaryPercent: null,
+      leader: null,
+      since: null,
+      neverRun: true,
+    });
     expect(status.store).toBe(`file ${join(dir, 'connect-failover-state.json')}`);
     expect(status.controller.state).toBe('never');
     expect(Object.values(status.signals)).toEqual(['UNKNOWN', 'UNKNOWN', 'UNKNOWN']);
@@ -95,7 +110,7 @@ describe('the history use case', () => {
     expect(await readHistory(config, { limit: 10 })).toEqual([]);
   });
 
-  it('tells the caller, and only the caller, when a document without an owner is read as this config\'s', async () => {
+  it("tells the caller, and only the caller, when a document without an owner is read as this config's", async () => {
     // Prepare
     await saveFailedOver(1, { owned: false });
     const told: Array<{ location: string; owner: DocumentOwner }> = [];

@@ -10,13 +10,17 @@ import {
 } from '../../src/aws/error-codes.ts';
 
 describe('SDK error codes', () => {
-  it.each(['Throttling', 'ThrottlingException', 'RequestThrottled', 'TooManyRequestsException', 'LimitExceededException', 'SlowDown'])(
-    'counts %s as throttling',
-    (code) => {
-      // Act, Assess
-      expect(THROTTLING_CODES.has(code)).toBe(true);
-    },
-  );
+  it.each([
+    'Throttling',
+    'ThrottlingException',
+    'RequestThrottled',
+    'TooManyRequestsException',
+    'LimitExceededException',
+    'SlowDown',
+  ])('counts %s as throttling', (code) => {
+    // Act, Assess
+    expect(THROTTLING_CODES.has(code)).toBe(true);
+  });
 
   it('counts every Node code that proves a request was never sent as a network error', () => {
     // Act
@@ -59,7 +63,9 @@ describe('SDK error codes', () => {
 
   it('lists only credential problems among those that fix themselves', () => {
     // Act
-    const notCredential = [...CREDENTIAL_PROVIDER_ERRORS, ...EXPIRED_CREDENTIAL_CODES].filter((code) => !isCredentialErrorCode(code));
+    const notCredential = [...CREDENTIAL_PROVIDER_ERRORS, ...EXPIRED_CREDENTIAL_CODES].filter(
+      (code) => !isCredentialErrorCode(code),
+    );
 
     // Assess
     expect(notCredential).toEqual([]);

@@ -109,7 +109,12 @@ describe('CloudWatch alarm ARNs', () => {
 
     // Assess
     expect(arn).toBe(expected);
-    expect(parts).toEqual({ partition: partitionOf(region), region, accountId: ACCOUNT, name: 'connect: primary / outage' });
+    expect(parts).toEqual({
+      partition: partitionOf(region),
+      region,
+      accountId: ACCOUNT,
+      name: 'connect: primary / outage',
+    });
   });
 
   it('leaves an empty name to the caller to judge', () => {

@@ -18,7 +18,9 @@ interface CliResult {
 
 /** Runs `bin/connect-failover.js` as a user would; returns the exit code and output instead of throwing. */
 async function cli(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
-  const child = exec(process.execPath, ['bin/connect-failover.js', ...args], { env: { ...process.env, NO_COLOR: '1', ...options.env } });
+  const child = exec(process.execPath, ['bin/connect-failover.js', ...args], {
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+  });
   child.child.stdin?.end(options.input ?? '');
   try {
     const { stdout, stderr } = await child;
@@ -56,22 +58,40 @@ describe('backtest --history FILE', () => {
 
     // Assess
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/2026-10-11T14:04:10\.880Z +degraded -> failedOver +0% +automatic +critical alarm in ALARM +connect-primary-outage/);
-    expect(r.stdout).toMatch(/2026-10-17T07:45:12\.093Z +degraded -> failedOver +0% +automatic +still degraded after escalateAfter/);
+    expect(r.stdout).toMatch(
+      /2026-10-11T14:04:10\.880Z +degraded -> failedOver +0% +automatic +critical alarm in ALARM +connect-primary-outage/,
+    );
+    expect(r.stdout).toMatch(
+      /2026-10-17T07:45:12\.093Z +degraded -> failedOver +0% +automatic +still degraded after escalateAfter/,
+    );
     expect(r.stdout).toMatch(/2026-10-24T18:40:30\.250Z +suspended; resumed 2026-10-24T19:16:30\.774Z/);
-    expect(r.stdout).toMatch(/2026-10-20T02:20:30\.337Z +2026-10-20T02:24:10\.902Z +replicaUnhealthy +failover \(connect-primary-outage\) blocked/);
+    expect(r.stdout).toMatch(
+      /2026-10-20T02:20:30\.337Z +2026-10-20T02:24:10\.902Z +replicaUnhealthy +failover \(connect-primary-outage\) blocked/,
+    );
     expect(r.stdout).toMatch(/time failed over +1h 53m 33s/);
     expect(r.stdout).toMatch(/longest outage \(failed over\) +1h 40m 50s/);
     expect(r.stdout).toMatch(/operator failbacks \(failback: manual\) +2/);
     expect(r.stdout).toMatch(/not signals, ignored: connect-queue-wait-time-high \(6 changes\)/);
     const runbook = await readFile('docs/runbook.md', 'utf8');
-    expect(runbook, 'runbook §13 shows stale backtest output: paste the output of the command above it').toContain(r.stdout.trim());
+    expect(runbook, 'runbook §13 shows stale backtest output: paste the output of the command above it').toContain(
+      r.stdout.trim(),
+    );
   });
 
   it('with --json gives shifts, suspensions, blocked and summary in the documented shape', () => {
     // Assess
     expect(Object.keys(fileReport)).toEqual(
-      expect.arrayContaining(['input', 'policy', 'window', 'shifts', 'suspensions', 'blocked', 'operatorActions', 'episodes', 'summary']),
+      expect.arrayContaining([
+        'input',
+        'policy',
+        'window',
+        'shifts',
+        'suspensions',
+        'blocked',
+        'operatorActions',
+        'episodes',
+        'summary',
+      ]),
     );
     expect(fileReport.shifts).toHaveLength(12);
     expect(fileReport.shifts[3]).toEqual({
@@ -84,11 +104,25 @@ describe('backtest --history FILE', () => {
       alarms: ['connect-primary-outage'],
     });
     expect(fileReport.suspensions).toEqual([
-      { at: '2026-10-24T18:40:30.250Z', resumedAt: '2026-10-24T19:16:30.774Z', reason: expect.stringContaining('maxAutomaticShifts'), alarms: ['connect-primary-elevated-errors'] },
+      {
+        at: '2026-10-24T18:40:30.250Z',
+        resumedAt: '2026-10-24T19:16:30.774Z',
+        reason: expect.stringContaining('maxAutomaticShifts'),
+        alarms: ['connect-primary-elevated-errors'],
+      },
     ]);
-    expect(fileReport.summary).toMatchObject({ shifts: 12, automaticFailovers: 2, suspensions: 1, timeFailedOverMs: 6_813_039, longestOutageMs: 6_049_522 });
+    expect(fileReport.summary).toMatchObject({
+      shifts: 12,
+      automaticFailovers: 2,
+      suspensions: 1,
+      timeFailedOverMs: 6_813_039,
+      longestOutageMs: 6_049_522,
+    });
     expect(fileReport.input).toMatchObject({ source: HISTORY_FIXTURE, items: 42, stateUpdates: 30, otherItems: 12 });
-    expect(fileReport.policy).toMatchObject({ timing: { recoverAfter: '10m', escalateAfter: '5m' }, failback: 'manual' });
+    expect(fileReport.policy).toMatchObject({
+      timing: { recoverAfter: '10m', escalateAfter: '5m' },
+      failback: 'manual',
+    });
   });
 
   it('reads the history from standard input with --history -', async () => {
@@ -104,7 +138,9 @@ describe('backtest --history FILE', () => {
 
   it('exits 2 on malformed history, naming the item index and the field, and prints no report', async () => {
     // Prepare
-    const month = JSON.parse(await readFile(HISTORY_FIXTURE, 'utf8')) as { AlarmHistoryItems: Array<Record<string, unknown>> };
+    const month = JSON.parse(await readFile(HISTORY_FIXTURE, 'utf8')) as {
+      AlarmHistoryItems: Array<Record<string, unknown>>;
+    };
     month.AlarmHistoryItems[4] = { ...month.AlarmHistoryItems[4], Timestamp: '04/10/2026 09:14' };
 
     // Act
@@ -113,7 +149,9 @@ describe('backtest --history FILE', () => {
     // Assess
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('malformed alarm history in standard input: AlarmHistoryItems[4].Timestamp: "04/10/2026 09:14" is not an ISO-8601 timestamp');
+    expect(r.stderr).toContain(
+      'malformed alarm history in standard input: AlarmHistoryItems[4].Timestamp: "04/10/2026 09:14" is not an ISO-8601 timestamp',
+    );
   });
 
   it('exits 2 without a history source, and for a history file that does not exist', async () => {
@@ -146,7 +184,9 @@ describe('backtest --set (a variant side by side)', () => {
 
   it('prints both summaries side by side for a person', async () => {
     // Act
-    const r = await cli(backtest('--history', HISTORY_FIXTURE, '--set', 'timing.recoverAfter=20m', '--set', 'timing.escalateAfter=10m'));
+    const r = await cli(
+      backtest('--history', HISTORY_FIXTURE, '--set', 'timing.recoverAfter=20m', '--set', 'timing.escalateAfter=10m'),
+    );
 
     // Assess
     expect(r.code).toBe(0);
@@ -222,9 +262,12 @@ describe('backtest --from-cloudwatch', () => {
     const connect = await connectTrap();
 
     // Act
-    const r = await cli(backtest('--from-cloudwatch', '--since', '2026-10-01T00:00:00Z', '--until', '2026-11-01T00:00:00Z', '--json'), {
-      env: awsEnv(sim.endpoint, connect.endpoint),
-    });
+    const r = await cli(
+      backtest('--from-cloudwatch', '--since', '2026-10-01T00:00:00Z', '--until', '2026-11-01T00:00:00Z', '--json'),
+      {
+        env: awsEnv(sim.endpoint, connect.endpoint),
+      },
+    );
 
     // Assess
     expect(r.stderr).toBe('');
@@ -246,9 +289,12 @@ describe('backtest --from-cloudwatch', () => {
     const connect = await connectTrap();
 
     // Act
-    const r = await cli(backtest('--from-cloudwatch', '--since', '2026-10-21T00:00:00Z', '--until', '2026-11-01T00:00:00Z', '--json'), {
-      env: awsEnv(sim.endpoint, connect.endpoint),
-    });
+    const r = await cli(
+      backtest('--from-cloudwatch', '--since', '2026-10-21T00:00:00Z', '--until', '2026-11-01T00:00:00Z', '--json'),
+      {
+        env: awsEnv(sim.endpoint, connect.endpoint),
+      },
+    );
 
     // Assess
     expect(r.code).toBe(0);
@@ -264,6 +310,9 @@ describe('backtest --from-cloudwatch', () => {
       '2026-10-24T18:32:15.663Z',
     ]);
     expect(report.summary.suspensions).toBe(1);
-    expect(sim.calls.filter((c) => c.operation === 'DescribeAlarms').map((c) => c.region)).toEqual(['us-east-1', 'us-west-2']);
+    expect(sim.calls.filter((c) => c.operation === 'DescribeAlarms').map((c) => c.region)).toEqual([
+      'us-east-1',
+      'us-west-2',
+    ]);
   });
 });

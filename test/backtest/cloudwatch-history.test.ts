@@ -31,7 +31,8 @@ async function simulatorWithSignals(clock: { now: () => number }): Promise<Cloud
   return sim;
 }
 
-const clientFor = (sim: CloudWatchSimulator) => (region: string) => new CloudWatchClient({ region, endpoint: sim.endpoint, credentials, maxAttempts: 1 });
+const clientFor = (sim: CloudWatchSimulator) => (region: string) =>
+  new CloudWatchClient({ region, endpoint: sim.endpoint, credentials, maxAttempts: 1 });
 
 describe('fetching signal history with DescribeAlarmHistory', () => {
   it('reads every page of each signal in its own Region, composite alarms included, from StartDate on', async () => {
@@ -48,7 +49,11 @@ describe('fetching signal history with DescribeAlarmHistory', () => {
     await sim.setAlarmState('us-west-2', 'replica', 'ALARM');
 
     // Act
-    const fetched = await fetchSignalHistory(signalRefs(SIGNALS, REGIONS), { since: START, until: now, makeClient: clientFor(sim) });
+    const fetched = await fetchSignalHistory(signalRefs(SIGNALS, REGIONS), {
+      since: START,
+      until: now,
+      makeClient: clientFor(sim),
+    });
 
     // Assess
     const history = readAlarmHistory(fetched.documents, 'DescribeAlarmHistory');
@@ -70,7 +75,11 @@ describe('fetching signal history with DescribeAlarmHistory', () => {
     sim.faults.failNext('DescribeAlarmHistory', 1, 403, 'AccessDenied');
 
     // Act
-    const error = await fetchSignalHistory(signalRefs(SIGNALS, REGIONS), { since: START - 1000, until: START, makeClient: clientFor(sim) }).catch((e: unknown) => e);
+    const error = await fetchSignalHistory(signalRefs(SIGNALS, REGIONS), {
+      since: START - 1000,
+      until: START,
+      makeClient: clientFor(sim),
+    }).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(AlarmHistoryFetchError);

@@ -26,7 +26,10 @@ export async function recordedMonth(): Promise<AlarmHistory> {
 }
 
 /** The replay input `backtest --history` builds from the fixture for `config`. */
-export async function monthInput(config: Config, operatorAfterMs: number | null = config.timing.recoverAfterMs): Promise<ReplayInput> {
+export async function monthInput(
+  config: Config,
+  operatorAfterMs: number | null = config.timing.recoverAfterMs,
+): Promise<ReplayInput> {
   const matched = signalChanges((await recordedMonth()).changes, config.signals);
   return {
     policy: policyOf(config),

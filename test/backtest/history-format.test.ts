@@ -14,7 +14,12 @@ function item(overrides: Record<string, unknown> = {}, data: Record<string, unkn
     Timestamp: '2026-10-11T14:04:10.880000+00:00',
     HistoryItemType: 'StateUpdate',
     HistorySummary: 'Alarm updated from OK to ALARM',
-    HistoryData: JSON.stringify({ version: '1.0', oldState: { stateValue: 'OK', stateReason: 'was fine' }, newState: { stateValue: 'ALARM', stateReason: 'child in ALARM' }, ...data }),
+    HistoryData: JSON.stringify({
+      version: '1.0',
+      oldState: { stateValue: 'OK', stateReason: 'was fine' },
+      newState: { stateValue: 'ALARM', stateReason: 'child in ALARM' },
+      ...data,
+    }),
     ...overrides,
   };
 }
@@ -37,7 +42,12 @@ describe('reading describe-alarm-history output', () => {
     const history = await recordedMonth();
 
     // Assess
-    expect({ items: history.items, changes: history.changes.length, other: history.otherItems, documents: history.documents }).toEqual({
+    expect({
+      items: history.items,
+      changes: history.changes.length,
+      other: history.otherItems,
+      documents: history.documents,
+    }).toEqual({
       items: 42,
       changes: 30,
       other: 12,
@@ -78,14 +88,23 @@ describe('reading describe-alarm-history output', () => {
   it('matches a signal given as an ARN by the alarm name in the ARN', async () => {
     // Prepare
     const config = await exampleConfig((text) =>
-      text.replace('critical: [connect-primary-outage]', 'critical: [arn:aws:cloudwatch:us-east-1:111122223333:alarm:connect-primary-outage]'),
+      text.replace(
+        'critical: [connect-primary-outage]',
+        'critical: [arn:aws:cloudwatch:us-east-1:111122223333:alarm:connect-primary-outage]',
+      ),
     );
 
     // Act
     const matched = signalChanges(parseAlarmHistory(doc(item()), 'history.json').changes, config.signals);
 
     // Assess
-    expect(matched.changes).toEqual([{ alarm: 'arn:aws:cloudwatch:us-east-1:111122223333:alarm:connect-primary-outage', value: 'ALARM', at: t('2026-10-11T14:04:10.880Z') }]);
+    expect(matched.changes).toEqual([
+      {
+        alarm: 'arn:aws:cloudwatch:us-east-1:111122223333:alarm:connect-primary-outage',
+        value: 'ALARM',
+        at: t('2026-10-11T14:04:10.880Z'),
+      },
+    ]);
   });
 
   it('accepts several documents one after another or as a JSON array, as when histories are fetched per alarm', async () => {
@@ -124,7 +143,10 @@ describe('reading describe-alarm-history output', () => {
 
   it('warns when a document still has a NextToken: the file holds only part of the history', () => {
     // Act
-    const history = parseAlarmHistory(JSON.stringify({ AlarmHistoryItems: [item()], NextToken: 'abc' }), 'history.json');
+    const history = parseAlarmHistory(
+      JSON.stringify({ AlarmHistoryItems: [item()], NextToken: 'abc' }),
+      'history.json',
+    );
 
     // Assess
     expect(history.warnings).toEqual([expect.stringContaining('NextToken is set')]);
@@ -145,12 +167,42 @@ describe('malformed history', () => {
   });
 
   it.each([
-    ['HistoryData that is not JSON', item({ HistoryData: '{"version":' }), 'AlarmHistoryItems[0].HistoryData', /is not a JSON document/],
-    ['no alarm name', item({ AlarmName: undefined }), 'AlarmHistoryItems[0].AlarmName', /expected the alarm's name, got nothing/],
-    ['a timestamp that is not a time', item({ Timestamp: 'yesterday' }), 'AlarmHistoryItems[0].Timestamp', /"yesterday" is not an ISO-8601 timestamp/],
-    ['a date that does not exist', item({ Timestamp: '2026-02-30T00:00:00Z' }), 'AlarmHistoryItems[0].Timestamp', /day 30 does not exist/],
-    ['no newState', item({ HistoryData: '{"version":"1.0"}' }), 'AlarmHistoryItems[0].HistoryData.newState', /expected an object/],
-    ['an oldState without a value', item({}, { oldState: {} }), 'AlarmHistoryItems[0].HistoryData.oldState.stateValue', /nothing is not OK/],
+    [
+      'HistoryData that is not JSON',
+      item({ HistoryData: '{"version":' }),
+      'AlarmHistoryItems[0].HistoryData',
+      /is not a JSON document/,
+    ],
+    [
+      'no alarm name',
+      item({ AlarmName: undefined }),
+      'AlarmHistoryItems[0].AlarmName',
+      /expected the alarm's name, got nothing/,
+    ],
+    [
+      'a timestamp that is not a time',
+      item({ Timestamp: 'yesterday' }),
+      'AlarmHistoryItems[0].Timestamp',
+      /"yesterday" is not an ISO-8601 timestamp/,
+    ],
+    [
+      'a date that does not exist',
+      item({ Timestamp: '2026-02-30T00:00:00Z' }),
+      'AlarmHistoryItems[0].Timestamp',
+      /day 30 does not exist/,
+    ],
+    [
+      'no newState',
+      item({ HistoryData: '{"version":"1.0"}' }),
+      'AlarmHistoryItems[0].HistoryData.newState',
+      /expected an object/,
+    ],
+    [
+      'an oldState without a value',
+      item({}, { oldState: {} }),
+      'AlarmHistoryItems[0].HistoryData.oldState.stateValue',
+      /nothing is not OK/,
+    ],
     ['an item that is not an object', 'StateUpdate', 'AlarmHistoryItems[0]', /expected an object, got string/],
     ['no item type', item({ HistoryItemType: 7 }), 'AlarmHistoryItems[0].HistoryItemType', /got number 7/],
   ])('%s', (_name, bad, path, problem) => {

@@ -19,13 +19,21 @@ function thrown(action: () => unknown): unknown {
 describe('--set key=value', () => {
   it('reads the value as YAML would: durations, numbers, lists and words', () => {
     // Act
-    const settings = ['timing.recoverAfter=5m', 'timing.maxAutomaticShifts.count=6', 'signals.degraded=[a, b]', 'failback=automatic'].map(parseSetting);
+    const settings = [
+      'timing.recoverAfter=5m',
+      'timing.maxAutomaticShifts.count=6',
+      'signals.degraded=[a, b]',
+      'failback=automatic',
+    ].map(parseSetting);
 
     // Assess
     expect(settings.map((s) => [s.path, s.value])).toEqual([
       [['timing', 'recoverAfter'], '5m'],
       [['timing', 'maxAutomaticShifts', 'count'], 6],
-      [['signals', 'degraded'], ['a', 'b']],
+      [
+        ['signals', 'degraded'],
+        ['a', 'b'],
+      ],
       [['failback'], 'automatic'],
     ]);
   });
@@ -35,16 +43,26 @@ describe('--set key=value', () => {
     const text = await readFile(CONFIG_FIXTURE, 'utf8');
 
     // Act
-    const { config } = loadVariant(text, ['timing.recoverAfter=5m', 'timing.maxAutomaticShifts={ count: 6, per: 2h }'].map(parseSetting), where);
+    const { config } = loadVariant(
+      text,
+      ['timing.recoverAfter=5m', 'timing.maxAutomaticShifts={ count: 6, per: 2h }'].map(parseSetting),
+      where,
+    );
 
     // Assess
-    expect(config.timing).toMatchObject({ recoverAfterMs: 300_000, escalateAfterMs: 300_000, maxAutomaticShifts: { count: 6, perMs: 7_200_000 } });
+    expect(config.timing).toMatchObject({
+      recoverAfterMs: 300_000,
+      escalateAfterMs: 300_000,
+      maxAutomaticShifts: { count: 6, perMs: 7_200_000 },
+    });
   });
 
   it('refuses a bad value with the message validate gives for the same value in the file', async () => {
     // Prepare
     const text = await readFile(CONFIG_FIXTURE, 'utf8');
-    const inFile = thrown(() => parseConfig(text.replace('recoverAfter: 10m', 'recoverAfter: 5 minutes'), where)) as ConfigError;
+    const inFile = thrown(() =>
+      parseConfig(text.replace('recoverAfter: 10m', 'recoverAfter: 5 minutes'), where),
+    ) as ConfigError;
 
     // Act
     const error = thrown(() => loadVariant(text, [parseSetting('timing.recoverAfter=5 minutes')], where));
@@ -52,7 +70,9 @@ describe('--set key=value', () => {
     // Assess
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues).toEqual(inFile.issues);
-    expect((error as ConfigError).issues).toEqual([{ path: 'timing.recoverAfter', message: '"5 minutes" is not a duration like 90s or 2m' }]);
+    expect((error as ConfigError).issues).toEqual([
+      { path: 'timing.recoverAfter', message: '"5 minutes" is not a duration like 90s or 2m' },
+    ]);
     expect((error as ConfigError).message).toContain('config.yaml with --set timing.recoverAfter=5 minutes');
   });
 
@@ -61,7 +81,9 @@ describe('--set key=value', () => {
     const text = await readFile(CONFIG_FIXTURE, 'utf8');
 
     // Act
-    const error = thrown(() => loadVariant(text, [parseSetting('timing.maxAutomaticShifts.per=1m')], where)) as ConfigError;
+    const error = thrown(() =>
+      loadVariant(text, [parseSetting('timing.maxAutomaticShifts.per=1m')], where),
+    ) as ConfigError;
 
     // Assess
     expect(error).toBeInstanceOf(ConfigError);

@@ -8,11 +8,20 @@ import { exampleConfig, monthInput, t } from './fixture.ts';
 const MIN = 60_000;
 
 /** A small policy for synthetic histories: one alarm per role. */
-function policy(overrides: Partial<FailoverPolicy['timing']> = {}, failback: FailoverPolicy['failback'] = 'manual'): FailoverPolicy {
+function policy(
+  overrides: Partial<FailoverPolicy['timing']> = {},
+  failback: FailoverPolicy['failback'] = 'manual',
+): FailoverPolicy {
   return {
     signals: { degraded: ['errors'], critical: ['outage'], replicaUnhealthy: ['replica'] },
     traffic: { healthy: 100, degraded: 50, failedOver: 0 },
-    timing: { escalateAfterMs: 5 * MIN, recoverAfterMs: 10 * MIN, cooldownMs: 2 * MIN, maxAutomaticShifts: { count: 4, perMs: 60 * MIN }, ...overrides },
+    timing: {
+      escalateAfterMs: 5 * MIN,
+      recoverAfterMs: 10 * MIN,
+      cooldownMs: 2 * MIN,
+      maxAutomaticShifts: { count: 4, perMs: 60 * MIN },
+      ...overrides,
+    },
     failback,
   };
 }
@@ -37,17 +46,37 @@ describe('replaying the recorded month with the example config', () => {
     const result = replay(input);
 
     // Assess
-    expect(result.shifts.map((s) => [new Date(s.at).toISOString(), `${s.from}->${s.to}`, s.primaryPercent, s.trigger, s.reason])).toEqual([
+    expect(
+      result.shifts.map((s) => [
+        new Date(s.at).toISOString(),
+        `${s.from}->${s.to}`,
+        s.primaryPercent,
+        s.trigger,
+        s.reason,
+      ]),
+    ).toEqual([
       ['2026-10-03T09:14:07.512Z', 'healthy->degraded', 50, 'automatic', 'degraded alarm in ALARM'],
       // INSUFFICIENT_DATA at 09:19 held recovery back: 10 minutes from the OK at 09:21:02.731, not from 09:17.
       ['2026-10-03T09:31:02.731Z', 'degraded->healthy', 100, 'automatic', 'every primary signal OK for recoverAfter'],
       ['2026-10-11T14:02:31.204Z', 'healthy->degraded', 50, 'automatic', 'degraded alarm in ALARM'],
       ['2026-10-11T14:04:10.880Z', 'degraded->failedOver', 0, 'automatic', 'critical alarm in ALARM'],
-      ['2026-10-11T15:45:00.402Z', 'failedOver->healthy', 100, 'operator', 'operator failback: assumed (every primary signal OK since 2026-10-11T15:35:00.402Z)'],
+      [
+        '2026-10-11T15:45:00.402Z',
+        'failedOver->healthy',
+        100,
+        'operator',
+        'operator failback: assumed (every primary signal OK since 2026-10-11T15:35:00.402Z)',
+      ],
       ['2026-10-17T07:40:12.093Z', 'healthy->degraded', 50, 'automatic', 'degraded alarm in ALARM'],
       // The escalation deadline fired by itself, exactly escalateAfter after entering degraded.
       ['2026-10-17T07:45:12.093Z', 'degraded->failedOver', 0, 'automatic', 'still degraded after escalateAfter'],
-      ['2026-10-17T07:57:55.610Z', 'failedOver->healthy', 100, 'operator', 'operator failback: assumed (every primary signal OK since 2026-10-17T07:47:55.610Z)'],
+      [
+        '2026-10-17T07:57:55.610Z',
+        'failedOver->healthy',
+        100,
+        'operator',
+        'operator failback: assumed (every primary signal OK since 2026-10-17T07:47:55.610Z)',
+      ],
       ['2026-10-24T18:00:05.117Z', 'healthy->degraded', 50, 'automatic', 'degraded alarm in ALARM'],
       ['2026-10-24T18:13:10.420Z', 'degraded->healthy', 100, 'automatic', 'every primary signal OK for recoverAfter'],
       ['2026-10-24T18:20:40.008Z', 'healthy->degraded', 50, 'automatic', 'degraded alarm in ALARM'],
@@ -87,13 +116,22 @@ describe('replaying the recorded month with the example config', () => {
     const result = replay(input);
 
     // Assess
-    expect(result.blocked.map((b) => [new Date(b.at).toISOString(), b.until && new Date(b.until).toISOString(), b.kind, b.wanted])).toEqual([
+    expect(
+      result.blocked.map((b) => [
+        new Date(b.at).toISOString(),
+        b.until && new Date(b.until).toISOString(),
+        b.kind,
+        b.wanted,
+      ]),
+    ).toEqual([
       ['2026-10-20T02:20:30.337Z', '2026-10-20T02:24:10.902Z', 'replicaUnhealthy', 'failedOver'],
       ['2026-10-24T18:40:30.250Z', '2026-10-24T18:42:00.871Z', 'suspended', 'degraded'],
       ['2026-10-24T18:51:20.415Z', '2026-10-24T18:53:45.090Z', 'suspended', 'degraded'],
       ['2026-10-24T19:01:10.333Z', '2026-10-24T19:06:30.774Z', 'suspended', 'degraded'],
     ]);
-    expect(result.blocked[0]?.message).toBe('failover (connect-primary-outage) blocked: replica unhealthy (connect-replica-outage in ALARM)');
+    expect(result.blocked[0]?.message).toBe(
+      'failover (connect-primary-outage) blocked: replica unhealthy (connect-replica-outage in ALARM)',
+    );
   });
 
   it('sums the time failed over and degraded per episode and in total', async () => {
@@ -104,7 +142,15 @@ describe('replaying the recorded month with the example config', () => {
     const result = replay(input);
 
     // Assess
-    expect(result.episodes.map((e) => [new Date(e.start).toISOString(), e.worst, e.degradedMs, e.failedOverMs, e.durationMs])).toEqual([
+    expect(
+      result.episodes.map((e) => [
+        new Date(e.start).toISOString(),
+        e.worst,
+        e.degradedMs,
+        e.failedOverMs,
+        e.durationMs,
+      ]),
+    ).toEqual([
       ['2026-10-03T09:14:07.512Z', 'degraded', 1_015_219, 0, 1_015_219],
       ['2026-10-11T14:02:31.204Z', 'failedOver', 99_676, 6_049_522, 6_149_198],
       ['2026-10-17T07:40:12.093Z', 'failedOver', 300_000, 763_517, 1_063_517],
@@ -126,7 +172,10 @@ describe('replaying the recorded month with the example config', () => {
       longestEpisodeMs: 6_149_198,
     });
     expect(result.final).toEqual({ health: 'healthy', automation: 'active' });
-    expect([new Date(result.start).toISOString(), new Date(result.end).toISOString()]).toEqual(['2026-10-01T03:12:44.120Z', '2026-10-28T17:05:02.011Z']);
+    expect([new Date(result.start).toISOString(), new Date(result.end).toISOString()]).toEqual([
+      '2026-10-01T03:12:44.120Z',
+      '2026-10-28T17:05:02.011Z',
+    ]);
   });
 
   it('with recoverAfter 5m recovers five minutes sooner in each of the three recovered episodes: 15 minutes less degraded', async () => {
@@ -144,11 +193,11 @@ describe('replaying the recorded month with the example config', () => {
     expect(before.summary.timeDegradedMs - after.summary.timeDegradedMs).toBe(15 * MIN);
     expect(after.summary.timeFailedOverMs).toBe(before.summary.timeFailedOverMs);
     expect(after.summary.suspensions).toBe(1);
-    expect(after.shifts.filter((s) => s.to === 'healthy' && s.trigger === 'automatic').map((s) => new Date(s.at).toISOString())).toEqual([
-      '2026-10-03T09:26:02.731Z',
-      '2026-10-24T18:08:10.420Z',
-      '2026-10-24T18:27:15.663Z',
-    ]);
+    expect(
+      after.shifts
+        .filter((s) => s.to === 'healthy' && s.trigger === 'automatic')
+        .map((s) => new Date(s.at).toISOString()),
+    ).toEqual(['2026-10-03T09:26:02.731Z', '2026-10-24T18:08:10.420Z', '2026-10-24T18:27:15.663Z']);
   });
 
   it('with recoverAfter 20m the flapping escalates to two more failovers instead of suspending', async () => {
@@ -160,8 +209,16 @@ describe('replaying the recorded month with the example config', () => {
     const result = replay(await monthInput(variant, baseline.timing.recoverAfterMs));
 
     // Assess
-    expect(result.summary).toMatchObject({ shifts: 14, automaticFailovers: 4, suspensions: 0, blockedShifts: 1, timeFailedOverMs: 9_019_053 });
-    expect(result.shifts.filter((s) => s.to === 'failedOver').map((s) => [new Date(s.at).toISOString(), s.reason])).toEqual([
+    expect(result.summary).toMatchObject({
+      shifts: 14,
+      automaticFailovers: 4,
+      suspensions: 0,
+      blockedShifts: 1,
+      timeFailedOverMs: 9_019_053,
+    });
+    expect(
+      result.shifts.filter((s) => s.to === 'failedOver').map((s) => [new Date(s.at).toISOString(), s.reason]),
+    ).toEqual([
       ['2026-10-11T14:04:10.880Z', 'critical alarm in ALARM'],
       ['2026-10-17T07:45:12.093Z', 'still degraded after escalateAfter'],
       // Still degraded (not yet recovered) when the alarm fires again 20 minutes after entering degraded.
@@ -228,7 +285,16 @@ describe('replaying on a simulated clock', () => {
 
     // Assess
     expect(result.shifts).toHaveLength(1);
-    expect(result.episodes).toEqual([{ start: T0 + MIN, end: null, degradedMs: 0, failedOverMs: 119 * MIN, durationMs: 119 * MIN, worst: 'failedOver' }]);
+    expect(result.episodes).toEqual([
+      {
+        start: T0 + MIN,
+        end: null,
+        degradedMs: 0,
+        failedOverMs: 119 * MIN,
+        durationMs: 119 * MIN,
+        worst: 'failedOver',
+      },
+    ]);
     expect(result.final.health).toBe('failedOver');
   });
 

@@ -7,7 +7,12 @@ describe('the alarm-storm benchmark at a small size', () => {
     const result = await runAlarmStorm({ messages: 1_500, cycles: 1 });
 
     // Assess
-    const d = result.details as { transitions: number; updates: number; plannedTransitions: number; outcomes: Record<string, number> };
+    const d = result.details as {
+      transitions: number;
+      updates: number;
+      plannedTransitions: number;
+      outcomes: Record<string, number>;
+    };
     expect(d.plannedTransitions).toBe(3);
     expect(d.transitions).toBe(3);
     // One update per transition is the benchmark's figure; at this small size transitions ~75 ms apart can

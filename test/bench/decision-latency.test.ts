@@ -7,7 +7,12 @@ describe('the decision-latency benchmark at a tiny size', () => {
     const result = await runDecisionLatency({ reps: 4 });
 
     // Assess
-    const d = result.details as { updates: number; floorReceived: number; controller: { n: number }; floor: { n: number } };
+    const d = result.details as {
+      updates: number;
+      floorReceived: number;
+      controller: { n: number };
+      floor: { n: number };
+    };
     expect(d.updates).toBe(4);
     expect(d.controller.n).toBe(4);
     expect(d.floor.n).toBe(4);

@@ -8,20 +8,33 @@ import type { BenchResult } from '../../bench/lib/report.ts';
 function result(value: number, extra: Partial<BenchResult['figures'][number]> = {}): BenchResult {
   return {
     name: 'decision-cost',
-    figures: [{ key: 'cost.total', label: 'per message', value, unit: 'µs', target: { op: '<=', value: 50 }, ...extra }],
+    figures: [
+      { key: 'cost.total', label: 'per message', value, unit: 'µs', target: { op: '<=', value: 50 }, ...extra },
+    ],
     details: { outcomes: { applied: 1 }, decisions: 0 },
   };
 }
 
 describe('run-all', () => {
   it('runs every benchmark file of the issue, each once or more', () => {
-    expect(BENCHMARKS.map((b) => b.name)).toEqual(['decision-latency', 'decision-cost', 'alarm-storm', 'memory', 'calls-per-shift', 'shift-faults', 'startup']);
+    expect(BENCHMARKS.map((b) => b.name)).toEqual([
+      'decision-latency',
+      'decision-cost',
+      'alarm-storm',
+      'memory',
+      'calls-per-shift',
+      'shift-faults',
+      'startup',
+    ]);
     expect(BENCHMARKS.every((b) => b.runs >= 1)).toBe(true);
   });
 
   it('reports the median over runs with the min – max spread', () => {
     // Prepare
-    const outcome = { benchmark: decisionCost, results: [result(30), result(10), result(20)] } as Pick<BenchOutcome, 'benchmark' | 'results'>;
+    const outcome = { benchmark: decisionCost, results: [result(30), result(10), result(20)] } as Pick<
+      BenchOutcome,
+      'benchmark' | 'results'
+    >;
 
     // Act
     const [row] = aggregate(outcome as BenchOutcome);
@@ -47,10 +60,23 @@ describe('run-all', () => {
       { benchmark: decisionCost, results: [result(12)], errors: [], seconds: 3 },
       { benchmark: startup, results: [], errors: ['startup exited with 1: boom'], seconds: 1 },
     ] as unknown as BenchOutcome[];
-    const machine = { cpuModel: 'Test CPU', cores: 2, memoryGiB: 24, os: 'Linux 6', node: 'v20.0.0', date: '2026-11-28T00:00:00.000Z' };
+    const machine = {
+      cpuModel: 'Test CPU',
+      cores: 2,
+      memoryGiB: 24,
+      os: 'Linux 6',
+      node: 'v20.0.0',
+      date: '2026-11-28T00:00:00.000Z',
+    };
 
     // Act
-    const text = renderReport({ machine, load: { start: [0.1, 0.2, 0.3], end: [1, 1, 1] }, seconds: 4, outcomes, findings: '## Findings\n\nx' });
+    const text = renderReport({
+      machine,
+      load: { start: [0.1, 0.2, 0.3], end: [1, 1, 1] },
+      seconds: 4,
+      outcomes,
+      findings: '## Findings\n\nx',
+    });
 
     // Assess
     expect(text).toContain('| Test CPU | 2 | 24 GiB | Linux 6 | v20.0.0 |');
@@ -64,7 +90,9 @@ describe('run-all', () => {
       machine: { cpuModel: 'c', cores: 1, memoryGiB: 1, os: 'o', node: 'n', date: 'd' },
       load: { start: [0, 0, 0], end: [0, 0, 0] },
       seconds: 1,
-      outcomes: [{ benchmark: decisionCost, results: [result(80)], errors: [], seconds: 1 }] as unknown as BenchOutcome[],
+      outcomes: [
+        { benchmark: decisionCost, results: [result(80)], errors: [], seconds: 1 },
+      ] as unknown as BenchOutcome[],
       findings: undefined,
     });
     expect(text).toContain('| 80 µs |  | 1 run | ≤ 50 µs | **no** |');

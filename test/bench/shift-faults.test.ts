@@ -7,7 +7,12 @@ describe('the shift-faults benchmark at a tiny size', () => {
     const result = await runShiftFaults({ shifts: 6, cleanShifts: 2, lanes: 2, baseMs: 10, capMs: 100 });
 
     // Assess
-    const details = Object.fromEntries(SCENARIOS.map((s) => [s, result.details[s] as { shifts: number; faultedShare: number; failures: string[]; puts: { min: number } }]));
+    const details = Object.fromEntries(
+      SCENARIOS.map((s) => [
+        s,
+        result.details[s] as { shifts: number; faultedShare: number; failures: string[]; puts: { min: number } },
+      ]),
+    );
     expect(details['faults']).toMatchObject({ shifts: 6, failures: [] });
     expect(details['clean']).toMatchObject({ shifts: 2, failures: [], faultedShare: 0 });
     expect(details['faults']?.faultedShare).toBeGreaterThan(0);

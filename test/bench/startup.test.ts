@@ -9,6 +9,11 @@ describe('the startup benchmark at a tiny size', () => {
     // Assess
     expect(result.details['eachStart']).toHaveLength(1);
     expect(result.details['eachTsxStart']).toHaveLength(1);
-    expect(result.figures.map((f) => f.key)).toEqual(['startup.ready', 'startup.starting', 'startup.node', 'startup.tsx']);
+    expect(result.figures.map((f) => f.key)).toEqual([
+      'startup.ready',
+      'startup.starting',
+      'startup.node',
+      'startup.tsx',
+    ]);
   });
 });

@@ -11,7 +11,9 @@ const EXAMPLE = 'test/fixtures/config/contract-example.yaml';
 
 /** Runs the CLI as a user would; returns exit code and output instead of throwing. */
 async function cli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = exec(process.execPath, ['bin/connect-failover.js', ...args], { env: { ...process.env, NO_COLOR: '1' } });
+  const child = exec(process.execPath, ['bin/connect-failover.js', ...args], {
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   if (input !== undefined) {
     child.child.stdin?.end(input);
   }
@@ -45,7 +47,12 @@ describe('validate', () => {
 
   it('exits 2 and names every problem with its key path, calling nothing', async () => {
     const bad = join(dir, 'bad.yaml');
-    await writeFile(bad, (await readFile(config, 'utf8')).replace('cooldown: 2m', 'cooldown: 2 minutes').replace('degraded: 50', 'degraded: 55'));
+    await writeFile(
+      bad,
+      (await readFile(config, 'utf8'))
+        .replace('cooldown: 2m', 'cooldown: 2 minutes')
+        .replace('degraded: 50', 'degraded: 55'),
+    );
 
     const r = await cli(['validate', '-c', bad]);
 
@@ -68,7 +75,11 @@ describe('explain', () => {
     const r = await cli(['explain', '-c', config, '--json', '-'], body);
 
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { event: { alarm: { region: string } }; after: { health: string }; decisions: Array<{ to: string }> };
+    const out = JSON.parse(r.stdout) as {
+      event: { alarm: { region: string } };
+      after: { health: string };
+      decisions: Array<{ to: string }>;
+    };
     expect(out.event.alarm.region).toBe('us-east-1');
     expect(out.after.health).toBe('failedOver');
     expect(out.decisions[0]?.to).toBe('failedOver');
@@ -80,7 +91,9 @@ describe('explain', () => {
     const r = await cli(['explain', '-c', config, '-'], body);
 
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^message: {2}eventbridge alarm state change: .+ is ALARM since \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/m);
+    expect(r.stdout).toMatch(
+      /^message: {2}eventbridge alarm state change: .+ is ALARM since \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/m,
+    );
     expect(r.stdout).toMatch(/^decides: {2}failover: healthy → failedOver \(critical alarm in ALARM: .+\)$/m);
     expect(r.stdout).not.toMatch(/\b1\d{12}\b/);
   });
@@ -99,6 +112,8 @@ describe('diagram', () => {
     const readme = await readFile('README.md', 'utf8');
 
     expect(r.stdout.trim()).toBe(diagramText().trim());
-    expect(readme, 'README diagram is stale: paste the output of `connect-failover diagram`').toContain(diagramText().trim());
+    expect(readme, 'README diagram is stale: paste the output of `connect-failover diagram`').toContain(
+      diagramText().trim(),
+    );
   });
 });

@@ -17,7 +17,9 @@ describe('failback --now', () => {
     const staged = await ps.cli(['failback', '--reason', 'staged return', '--yes', '--no-wait']);
 
     expect([now.code, staged.code]).toEqual([0, 0]);
-    const bodies = (await ps.takeAllMessages()).map((m) => JSON.parse(m.body) as { command: string; reason: string; now?: boolean });
+    const bodies = (await ps.takeAllMessages()).map(
+      (m) => JSON.parse(m.body) as { command: string; reason: string; now?: boolean },
+    );
     expect(bodies.map((b) => [b.command, b.reason, b.now])).toEqual([
       ['failback', 'change window closing', true],
       ['failback', 'staged return', undefined],

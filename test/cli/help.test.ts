@@ -12,7 +12,9 @@ describe('the connect-failover binary', () => {
   });
 
   it('exits 2 on an unknown command', async () => {
-    const result = await run(process.execPath, ['bin/connect-failover.js', 'frobnicate']).catch((e: { code: number }) => e);
+    const result = await run(process.execPath, ['bin/connect-failover.js', 'frobnicate']).catch(
+      (e: { code: number }) => e,
+    );
     expect((result as { code: number }).code).toBe(2);
   });
 });

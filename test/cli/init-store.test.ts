@@ -66,7 +66,9 @@ describe('init-store', () => {
 
     // Assess
     expect(first).toMatchObject({ code: 0 });
-    expect(first.stdout).toContain('created DynamoDB table cf-init-store in us-west-2 (partition key pk (string), on-demand)');
+    expect(first.stdout).toContain(
+      'created DynamoDB table cf-init-store in us-west-2 (partition key pk (string), on-demand)',
+    );
     // dynalite has no point-in-time recovery API: said, not failed.
     expect(first.stderr).toContain('warning: this endpoint does not offer point-in-time recovery');
     expect(second).toMatchObject({ code: 0 });

@@ -26,7 +26,6 @@ async function commands(stack: ProcessStack): Promise<HistoryEntry[]> {
   return ((await stack.readDocument())?.history ?? []).filter((e) => e.kind === 'command');
 }
 
-
 describe('on a terminal, an operator command shows what will happen and asks first', () => {
   it('failover: the split moving, the Regions with roles, the group, the signals, the gate and the controller; sent on "y", then waited for', async () => {
     // Prepare
@@ -45,8 +44,12 @@ describe('on a terminal, an operator command shows what will happen and asks fir
     expect(prompt).toContain('failover: move traffic to the replica now');
     expect(prompt).toContain(ps.stack.connect.tdgArn);
     expect(prompt).toContain(`${PRIMARY} (primary), ${REPLICA} (replica)`);
-    expect(prompt).toMatch(/traffic now\s+100% to us-east-1 \(primary\), 0% to us-west-2 \(replica\) \(read live from us-east-1\)/);
-    expect(prompt).toMatch(/after\s+0% to us-east-1 \(primary\), 100% to us-west-2 \(replica\); agents move with the calls/);
+    expect(prompt).toMatch(
+      /traffic now\s+100% to us-east-1 \(primary\), 0% to us-west-2 \(replica\) \(read live from us-east-1\)/,
+    );
+    expect(prompt).toMatch(
+      /after\s+0% to us-east-1 \(primary\), 100% to us-west-2 \(replica\); agents move with the calls/,
+    );
     expect(prompt).toContain(`${REPLICA_DOWN} OK (replicaUnhealthy, ${REPLICA})`);
     expect(prompt).toMatch(/gate\s+failover is refused while a replicaUnhealthy alarm is in ALARM/);
     expect(prompt).toMatch(new RegExp(`controller\\s+\\S+:${controller.pid} \\(epoch 1\\) holds the lease`));
@@ -86,7 +89,10 @@ describe('on a terminal, an operator command shows what will happen and asks fir
     await controller.ready();
     await ps.stack.cloudwatch.setAlarmState(REPLICA, REPLICA_DOWN, 'ALARM');
     const stack = ps;
-    await eventually(async () => stack.snapshotOf((await stack.readDocument())!).context.signals[REPLICA_DOWN]?.value === 'ALARM', { what: 'the replica alarm in the state' });
+    await eventually(
+      async () => stack.snapshotOf((await stack.readDocument())!).context.signals[REPLICA_DOWN]?.value === 'ALARM',
+      { what: 'the replica alarm in the state' },
+    );
 
     // Act
     const unforced = runOnPty(['failover', '-c', ps.configPath, '--reason', 'replica alarm is false'], ps.env);
@@ -99,10 +105,16 @@ describe('on a terminal, an operator command shows what will happen and asks fir
     await forced.exited;
 
     // Assess
-    expect(unforced.screen()).toMatch(/gate\s+failover is refused while a replicaUnhealthy alarm is in ALARM .*closed now: connect-replica-outage in ALARM/);
-    expect(unforced.screen()).toMatch(/--force\s+not given: the controller will refuse the command; --force overrides the gate/);
+    expect(unforced.screen()).toMatch(
+      /gate\s+failover is refused while a replicaUnhealthy alarm is in ALARM .*closed now: connect-replica-outage in ALARM/,
+    );
+    expect(unforced.screen()).toMatch(
+      /--force\s+not given: the controller will refuse the command; --force overrides the gate/,
+    );
     expect(unforced.screen()).toMatch(/expected\s+REFUSED: replica unhealthy/);
-    expect(forced.screen()).toMatch(/--force\s+GIVEN: overrides this gate, so the command goes ahead despite the alarm/);
+    expect(forced.screen()).toMatch(
+      /--force\s+GIVEN: overrides this gate, so the command goes ahead despite the alarm/,
+    );
     expect(forced.screen()).toMatch(/expected\s+accepted: healthy -> failedOver/);
     expect(await ps.queueCounts()).toEqual({ visible: 0, inFlight: 0 });
   });
@@ -114,7 +126,9 @@ describe('without a terminal', () => {
     ps = await startProcessStack();
 
     // Act
-    const results = await Promise.all(['failover', 'failback', 'pause', 'resume'].map((command) => ps!.cli([command, '--reason', 'scripted'])));
+    const results = await Promise.all(
+      ['failover', 'failback', 'pause', 'resume'].map((command) => ps!.cli([command, '--reason', 'scripted'])),
+    );
 
     // Assess
     for (const r of results) {
@@ -142,7 +156,9 @@ describe('without a terminal', () => {
     ps = await startProcessStack();
 
     // Act: nothing listens on port 1.
-    const r = await cliWithEnv(ps, ['failover', '--yes', '--reason', 'x'], { AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:1' });
+    const r = await cliWithEnv(ps, ['failover', '--yes', '--reason', 'x'], {
+      AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:1',
+    });
 
     // Assess
     expect(r.code).toBe(1);
@@ -159,7 +175,10 @@ describe('waiting for the outcome', () => {
     await controller.ready();
     await ps.stack.cloudwatch.setAlarmState(REPLICA, REPLICA_DOWN, 'ALARM');
     const stack = ps;
-    await eventually(async () => stack.snapshotOf((await stack.readDocument())!).context.signals[REPLICA_DOWN]?.value === 'ALARM', { what: 'the replica alarm in the state' });
+    await eventually(
+      async () => stack.snapshotOf((await stack.readDocument())!).context.signals[REPLICA_DOWN]?.value === 'ALARM',
+      { what: 'the replica alarm in the state' },
+    );
 
     // Act
     const r = await ps.cli(['failover', '--yes', '--reason', 'try it']);
@@ -202,9 +221,13 @@ describe('waiting for the outcome', () => {
     // Assess
     expect(waited.code).toBe(1);
     expect(waited.stderr).toContain('waiting in the queue: no controller is running');
-    expect(waited.stderr).toMatch(/no outcome within 1.5s: no controller is running \(.*\); the command waits in the queue and applies when a controller starts/);
+    expect(waited.stderr).toMatch(
+      /no outcome within 1.5s: no controller is running \(.*\); the command waits in the queue and applies when a controller starts/,
+    );
     expect(fired.code).toBe(0);
-    expect(fired.stdout).toContain('No controller is running (no controller has ever taken the lease of this store): the command waits in the queue until one starts.');
+    expect(fired.stdout).toContain(
+      'No controller is running (no controller has ever taken the lease of this store): the command waits in the queue until one starts.',
+    );
     expect(fired.stdout).toContain(`Check with: connect-failover status -c ${ps.configPath}`);
     expect(await ps.queueCounts()).toEqual({ visible: 2, inFlight: 0 });
   });
@@ -219,7 +242,9 @@ describe('waiting for the outcome', () => {
     const controller = ps.spawnController();
     await controller.ready();
     const stack = ps;
-    const entry = await eventually(async () => (await commands(stack)).find((e) => e.commandId === id), { what: 'the queued command applied' });
+    const entry = await eventually(async () => (await commands(stack)).find((e) => e.commandId === id), {
+      what: 'the queued command applied',
+    });
     const history = await ps.cli(['history']);
 
     // Assess

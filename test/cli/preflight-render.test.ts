@@ -4,7 +4,13 @@ import { reportOf } from '../../src/preflight/types.ts';
 
 const report = reportOf([
   { id: 'queue', title: 'queue reachable', status: 'pass', detail: 'https://sqs…/events (0 messages waiting)' },
-  { id: 'queue.deadLetter', title: 'dead-letter queue', status: 'fail', detail: 'no redrive policy', fix: 'set a RedrivePolicy' },
+  {
+    id: 'queue.deadLetter',
+    title: 'dead-letter queue',
+    status: 'fail',
+    detail: 'no redrive policy',
+    fix: 'set a RedrivePolicy',
+  },
   { id: 'alarm:x', title: 'alarm x (critical)', status: 'warn', detail: 'INSUFFICIENT_DATA', fix: 'check the metric' },
 ]);
 

@@ -68,17 +68,35 @@ describe('printable: operator- and queue-supplied text made safe for a terminal'
 
   it('keeps line breaks of multi-line messages and escapes what is inside each line', () => {
     // Act, Assess
-    expect(printableLines('invalid config (1 problem):\n  reason: "\u202e" is odd\u001b[2J')).toBe('invalid config (1 problem):\n  reason: "\\u202e" is odd\\x1b[2J');
+    expect(printableLines('invalid config (1 problem):\n  reason: "\u202e" is odd\u001b[2J')).toBe(
+      'invalid config (1 problem):\n  reason: "\\u202e" is odd\\x1b[2J',
+    );
   });
 });
 
 describe('firstUnsafeCharacter: what the CLI refuses at the door', () => {
   it('names the first unsafe character by position (1-based, in characters) and code point', () => {
     // Act, Assess
-    expect(firstUnsafeCharacter('🚨 ok\u202e')).toEqual({ position: 5, codePoint: 'U+202E', kind: 'a bidirectional-text control' });
-    expect(firstUnsafeCharacter('x\u001b[2J')).toEqual({ position: 2, codePoint: 'U+001B', kind: 'a control character' });
-    expect(firstUnsafeCharacter('a\u{e0041}')).toEqual({ position: 2, codePoint: 'U+E0041', kind: 'an invisible formatting character' });
-    expect(firstUnsafeCharacter('line\u2028')).toEqual({ position: 5, codePoint: 'U+2028', kind: 'a line or paragraph separator' });
+    expect(firstUnsafeCharacter('🚨 ok\u202e')).toEqual({
+      position: 5,
+      codePoint: 'U+202E',
+      kind: 'a bidirectional-text control',
+    });
+    expect(firstUnsafeCharacter('x\u001b[2J')).toEqual({
+      position: 2,
+      codePoint: 'U+001B',
+      kind: 'a control character',
+    });
+    expect(firstUnsafeCharacter('a\u{e0041}')).toEqual({
+      position: 2,
+      codePoint: 'U+E0041',
+      kind: 'an invisible formatting character',
+    });
+    expect(firstUnsafeCharacter('line\u2028')).toEqual({
+      position: 5,
+      codePoint: 'U+2028',
+      kind: 'a line or paragraph separator',
+    });
   });
 
   it('finds nothing in ordinary text', () => {

@@ -36,7 +36,6 @@ async function statusJson(stack: ProcessStack): Promise<StatusReport> {
   return JSON.parse(r.stdout) as StatusReport;
 }
 
-
 /** Fails over by command, waits for it (the command itself waits for the verified split), then SIGKILLs the controller. */
 async function failedOverThenKilled(stack: ProcessStack): Promise<number> {
   const controller = stack.spawnController();
@@ -61,7 +60,12 @@ describe('status before any controller ran', () => {
     expect(text.stdout).toContain('healthy (never run: what a first start begins with)');
     expect(text.stdout).not.toContain('1970');
     expect(text.stdout).toContain(`next: start the controller:\n  connect-failover run -c ${ps.configPath}`);
-    expect(json).toMatchObject({ since: null, neverRun: true, controller: { state: 'never', running: false }, actual: { source: 'live', telephonyPrimaryPercent: 100 } });
+    expect(json).toMatchObject({
+      since: null,
+      neverRun: true,
+      controller: { state: 'never', running: false },
+      actual: { source: 'live', telephonyPrimaryPercent: 100 },
+    });
   });
 });
 
@@ -70,7 +74,10 @@ describe('status tells the truth after the controller died and someone changed t
     // Prepare
     ps = await startProcessStack();
     const pid = await failedOverThenKilled(ps);
-    ps.stack.connect.setSplit({ telephony: { [PRIMARY]: 30, [REPLICA]: 70 }, agents: { [PRIMARY]: 30, [REPLICA]: 70 } });
+    ps.stack.connect.setSplit({
+      telephony: { [PRIMARY]: 30, [REPLICA]: 70 },
+      agents: { [PRIMARY]: 30, [REPLICA]: 70 },
+    });
 
     // Act
     const text = await ps.cli(['status']);
@@ -79,12 +86,25 @@ describe('status tells the truth after the controller died and someone changed t
     // Assess: the first lines say what needs attention
     const lines = text.stdout.split('\n');
     expect(lines[0]).toMatch(new RegExp(`^ATTENTION controller NOT RUNNING: \\S+:${pid} \\(epoch 1\\) stopped`));
-    expect(lines[1]).toContain(`DRIFT: Connect sends 30% to ${PRIMARY} (primary), 70% to ${REPLICA} (replica); the state wants 0%. Changed by hand? At start-up the controller keeps it, writes nothing and pauses automation (drift: pause).`);
-    expect(text.stdout).toMatch(/actual\s+30% to us-east-1 \(primary\), 70% to us-west-2 \(replica\), agents alike \(read live from us-east-1 just now\) NOT as desired/);
+    expect(lines[1]).toContain(
+      `DRIFT: Connect sends 30% to ${PRIMARY} (primary), 70% to ${REPLICA} (replica); the state wants 0%. Changed by hand? At start-up the controller keeps it, writes nothing and pauses automation (drift: pause).`,
+    );
+    expect(text.stdout).toMatch(
+      /actual\s+30% to us-east-1 \(primary\), 70% to us-west-2 \(replica\), agents alike \(read live from us-east-1 just now\) NOT as desired/,
+    );
     expect(text.stdout).toMatch(/controller\s+NOT RUNNING/);
     expect(text.stdout).not.toContain('next check');
-    expect(text.stdout).toContain(`next: start a controller: it applies the commands waiting in the queue first, then keeps the split it finds (30% primary), writes nothing and pauses automation until resume (drift: pause):\n  connect-failover run -c ${ps.configPath}`);
-    expect(json).toMatchObject({ state: 'failedOver', desiredPrimaryPercent: 0, actualPrimaryPercent: 30, leader: null, actual: { source: 'live', region: PRIMARY }, controller: { state: 'stopped', running: false, pid } });
+    expect(text.stdout).toContain(
+      `next: start a controller: it applies the commands waiting in the queue first, then keeps the split it finds (30% primary), writes nothing and pauses automation until resume (drift: pause):\n  connect-failover run -c ${ps.configPath}`,
+    );
+    expect(json).toMatchObject({
+      state: 'failedOver',
+      desiredPrimaryPercent: 0,
+      actualPrimaryPercent: 30,
+      leader: null,
+      actual: { source: 'live', region: PRIMARY },
+      controller: { state: 'stopped', running: false, pid },
+    });
   });
 
   it('shows the stored reading with its age when Connect cannot be read', async () => {
@@ -94,11 +114,15 @@ describe('status tells the truth after the controller died and someone changed t
 
     // Act: nothing listens on port 1.
     const text = await cliWithEnv(ps, ['status'], { AWS_ENDPOINT_URL_CONNECT: 'http://127.0.0.1:1' });
-    const json = JSON.parse((await cliWithEnv(ps, ['status', '--json'], { AWS_ENDPOINT_URL_CONNECT: 'http://127.0.0.1:1' })).stdout) as StatusReport;
+    const json = JSON.parse(
+      (await cliWithEnv(ps, ['status', '--json'], { AWS_ENDPOINT_URL_CONNECT: 'http://127.0.0.1:1' })).stdout,
+    ) as StatusReport;
 
     // Assess
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/actual\s+0% to us-east-1 \(primary\), 100% to us-west-2 \(replica\), agents alike \(as the controller last read it, [0-9.]+(ms|s) ago; Connect could not be read now\)/);
+    expect(text.stdout).toMatch(
+      /actual\s+0% to us-east-1 \(primary\), 100% to us-west-2 \(replica\), agents alike \(as the controller last read it, [0-9.]+(ms|s) ago; Connect could not be read now\)/,
+    );
     expect(text.stdout).toMatch(/Connect could not be read just now: us-east-1: .*ECONNREFUSED/);
     expect(json.actual).toMatchObject({ source: 'stored', telephonyPrimaryPercent: 0 });
     expect(json.liveReadError).toContain('ECONNREFUSED');
@@ -109,15 +133,29 @@ describe('status tells the truth after the controller died and someone changed t
     ps = await startProcessStack();
     await failedOverThenKilled(ps);
     const renewedAt = new Date(Date.now() - 120_000).toISOString();
-    await writeFile(`${ps.statePath}.lease`, encodeLeaseFile(leaseRecord({ holder: 'ctl-b:4242', host: 'ctl-b', pid: 4242, epoch: 7, leaseDurationMs: 15_000, renewedAt })));
+    await writeFile(
+      `${ps.statePath}.lease`,
+      encodeLeaseFile(
+        leaseRecord({ holder: 'ctl-b:4242', host: 'ctl-b', pid: 4242, epoch: 7, leaseDurationMs: 15_000, renewedAt }),
+      ),
+    );
 
     // Act
     const text = await ps.cli(['status']);
     const json = await statusJson(ps);
 
     // Assess
-    expect(text.stdout.split('\n')[0]).toBe('ATTENTION controller NOT RUNNING: ctl-b:4242 (epoch 7) last renewed its lease 2 min ago, longer than its 15s lease: it is dead, frozen or cut off from the store; commands wait in the queue until one starts');
-    expect(json.controller).toMatchObject({ state: 'expired', holder: 'ctl-b:4242', host: 'ctl-b', pid: 4242, epoch: 7, renewedAt });
+    expect(text.stdout.split('\n')[0]).toBe(
+      'ATTENTION controller NOT RUNNING: ctl-b:4242 (epoch 7) last renewed its lease 2 min ago, longer than its 15s lease: it is dead, frozen or cut off from the store; commands wait in the queue until one starts',
+    );
+    expect(json.controller).toMatchObject({
+      state: 'expired',
+      holder: 'ctl-b:4242',
+      host: 'ctl-b',
+      pid: 4242,
+      epoch: 7,
+      renewedAt,
+    });
     expect(json.leader).toBeNull();
   });
 });
@@ -132,15 +170,23 @@ describe('status while a controller runs', () => {
     await eventually(() => ps!.primaryPercent() === 0, { what: 'the failover' });
     await ps.stack.cloudwatch.setAlarmState(PRIMARY, CRITICAL, 'OK');
     const stack = ps;
-    await eventually(async () => (await statusJson(stack)).primaryOkSince !== null, { what: 'every primary signal OK in the state' });
+    await eventually(async () => (await statusJson(stack)).primaryOkSince !== null, {
+      what: 'every primary signal OK in the state',
+    });
 
     // Act
     const text = await ps.cli(['status']);
 
     // Assess
     expect(text.stdout.split('\n')[0]).toBe('OK: nothing needs attention');
-    expect(text.stdout).toMatch(new RegExp(`controller\\s+running: \\S+:${controller.pid} \\(epoch 1\\) holds the lease, renewed [0-9.]+(ms|s) ago \\(lease \\d+s\\)`));
-    expect(text.stdout).toMatch(/next: all primary signals OK for [0-9.]+(ms|s); fail back when the primary is sound:\n {2}connect-failover failback -c \S+ --reason "…"/);
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `controller\\s+running: \\S+:${controller.pid} \\(epoch 1\\) holds the lease, renewed [0-9.]+(ms|s) ago \\(lease \\d+s\\)`,
+      ),
+    );
+    expect(text.stdout).toMatch(
+      /next: all primary signals OK for [0-9.]+(ms|s); fail back when the primary is sound:\n {2}connect-failover failback -c \S+ --reason "…"/,
+    );
     expect(text.stdout).toMatch(/connect-primary-outage\s+OK\s+critical, us-east-1, since /);
   });
 
@@ -152,15 +198,21 @@ describe('status while a controller runs', () => {
     expect((await ps.cli(['pause', '--yes', '--reason', 'CHG-9 maintenance', '--by', 'ops'])).code).toBe(0);
     await ps.stack.cloudwatch.setAlarmState(PRIMARY, CRITICAL, 'ALARM');
     const stack = ps;
-    await eventually(async () => (await statusJson(stack)).signals[CRITICAL] === 'ALARM', { what: 'the critical alarm in the state' });
+    await eventually(async () => (await statusJson(stack)).signals[CRITICAL] === 'ALARM', {
+      what: 'the critical alarm in the state',
+    });
 
     // Act
     const text = await ps.cli(['status']);
 
     // Assess
-    expect(text.stdout).toMatch(/^ATTENTION automation PAUSED for [0-9.]+(ms|s): CHG-9 maintenance \(by ops\); nothing shifts on its own until resume$/m);
+    expect(text.stdout).toMatch(
+      /^ATTENTION automation PAUSED for [0-9.]+(ms|s): CHG-9 maintenance \(by ops\); nothing shifts on its own until resume$/m,
+    );
     expect(text.stdout).toMatch(/blocked\s+failover \(connect-primary-outage\) blocked: automation is paused/);
-    expect(text.stdout).toContain(`next: when ready, restart automation (the signals now say failedOver: resuming moves traffic to 0% primary at once):\n  connect-failover resume -c ${ps.configPath} --reason "…"`);
+    expect(text.stdout).toContain(
+      `next: when ready, restart automation (the signals now say failedOver: resuming moves traffic to 0% primary at once):\n  connect-failover resume -c ${ps.configPath} --reason "…"`,
+    );
   });
 
   it('a refused command is an attention line until the next command', async () => {
@@ -170,15 +222,21 @@ describe('status while a controller runs', () => {
     await controller.ready();
     await ps.stack.cloudwatch.setAlarmState(REPLICA, REPLICA_DOWN, 'ALARM');
     const stack = ps;
-    await eventually(async () => (await statusJson(stack)).signals[REPLICA_DOWN] === 'ALARM', { what: 'the replica alarm in the state' });
+    await eventually(async () => (await statusJson(stack)).signals[REPLICA_DOWN] === 'ALARM', {
+      what: 'the replica alarm in the state',
+    });
     expect((await ps.cli(['failover', '--yes', '--reason', 'try'])).code).toBe(1);
 
     // Act
     const text = await ps.cli(['status']);
 
     // Assess
-    expect(text.stdout).toMatch(/^ATTENTION last command REFUSED: failover by \S+ [0-9.]+(ms|s) ago: replica unhealthy \(connect-replica-outage in ALARM\); use --force to fail over anyway$/m);
-    expect(text.stdout).toContain(`next: the replica alarm blocks failover; if it is a false alarm, override the gate:\n  connect-failover failover -c ${ps.configPath} --force --reason "…"`);
+    expect(text.stdout).toMatch(
+      /^ATTENTION last command REFUSED: failover by \S+ [0-9.]+(ms|s) ago: replica unhealthy \(connect-replica-outage in ALARM\); use --force to fail over anyway$/m,
+    );
+    expect(text.stdout).toContain(
+      `next: the replica alarm blocks failover; if it is a false alarm, override the gate:\n  connect-failover failover -c ${ps.configPath} --force --reason "…"`,
+    );
   });
 });
 
@@ -187,7 +245,9 @@ describe('on a DynamoDB store, from a process that is not the controller', () =>
     // Prepare
     dynamo = await startDynalite();
     await dynamo.createTable('connect-failover');
-    ps = await startProcessStack({ config: { store: { type: 'dynamodb', table: 'connect-failover', region: DYNALITE_REGION, leaseDuration: '1s' } } });
+    ps = await startProcessStack({
+      config: { store: { type: 'dynamodb', table: 'connect-failover', region: DYNALITE_REGION, leaseDuration: '1s' } },
+    });
     const env = { AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint };
     const controller = ps.spawnController({ env });
     await controller.ready();
@@ -212,7 +272,11 @@ describe('on a DynamoDB store, from a process that is not the controller', () =>
     expect(live.controller).toMatchObject({ state: 'running', pid: controller.pid, epoch: 1, leaseDurationMs: 1000 });
     expect(live.leader).toBe(live.controller.holder);
     expect(dead.leader).toBeNull();
-    expect(text.stdout.split('\n')[0]).toMatch(new RegExp(`^ATTENTION controller NOT RUNNING: \\S+:${controller.pid} \\(epoch 1\\) last renewed its lease [0-9.]+s ago, longer than its 1s lease`));
+    expect(text.stdout.split('\n')[0]).toMatch(
+      new RegExp(
+        `^ATTENTION controller NOT RUNNING: \\S+:${controller.pid} \\(epoch 1\\) last renewed its lease [0-9.]+s ago, longer than its 1s lease`,
+      ),
+    );
   });
 });
 
@@ -224,13 +288,21 @@ describe('history', () => {
     await first.ready();
     await ps.stack.cloudwatch.setAlarmState(REPLICA, REPLICA_DOWN, 'ALARM');
     const stack = ps;
-    await eventually(async () => (await statusJson(stack)).signals[REPLICA_DOWN] === 'ALARM', { what: 'the replica alarm in the state' });
+    await eventually(async () => (await statusJson(stack)).signals[REPLICA_DOWN] === 'ALARM', {
+      what: 'the replica alarm in the state',
+    });
     expect((await ps.cli(['failover', '--yes', '--reason', 'refused on purpose'])).code).toBe(1);
     await first.stop();
-    ps.stack.connect.setSplit({ telephony: { [PRIMARY]: 40, [REPLICA]: 60 }, agents: { [PRIMARY]: 40, [REPLICA]: 60 } });
+    ps.stack.connect.setSplit({
+      telephony: { [PRIMARY]: 40, [REPLICA]: 60 },
+      agents: { [PRIMARY]: 40, [REPLICA]: 60 },
+    });
     const second = ps.spawnController();
     await second.ready();
-    await eventually(async () => (await ps!.readDocument())?.history.some((e) => e.kind === 'transition' && e.trigger === 'hand'), { what: 'the hand change adopted' });
+    await eventually(
+      async () => (await ps!.readDocument())?.history.some((e) => e.kind === 'transition' && e.trigger === 'hand'),
+      { what: 'the hand change adopted' },
+    );
 
     // Act
     const text = await ps.cli(['history']);
@@ -242,7 +314,9 @@ describe('history', () => {
     expect(text.stdout).not.toContain('refused: refused');
     expect(text.stdout).not.toContain('via no write');
     expect(text.stdout).toContain('split already in place, nothing written');
-    expect(text.stdout).toMatch(/command\s+failover REFUSED: replica unhealthy \(connect-replica-outage in ALARM\); use --force to fail over anyway\s+refused on purpose \(by /);
+    expect(text.stdout).toMatch(
+      /command\s+failover REFUSED: replica unhealthy \(connect-replica-outage in ALARM\); use --force to fail over anyway\s+refused on purpose \(by /,
+    );
     expect(text.stdout).toContain(`requested ${refused?.requestedAt}, applied ${refused?.at}`);
     expect(text.stdout).toContain(`id ${refused?.commandId}`);
     expect(text.stdout).toMatch(/transition, by hand\s+automation: active -> paused/);

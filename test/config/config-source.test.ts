@@ -6,7 +6,8 @@ import { stringify } from 'yaml';
 import { CONFIG_TEXT_ENV_VAR, loadConfigFrom, resolveConfigSource } from '../../src/config/load.ts';
 import { ConfigError, UsageError } from '../../src/errors.ts';
 
-const TDG_ARN = 'arn:aws:connect:us-east-1:111122223333:traffic-distribution-group/2a5bd8f8-6b1c-4f0b-9d47-1d8a0c9e0a11';
+const TDG_ARN =
+  'arn:aws:connect:us-east-1:111122223333:traffic-distribution-group/2a5bd8f8-6b1c-4f0b-9d47-1d8a0c9e0a11';
 
 /** A valid config whose store is a relative path, to see what it resolves against. */
 const CONFIG = {
@@ -20,17 +21,41 @@ const CONFIG = {
 
 describe('resolveConfigSource', () => {
   it.each([
-    ['the -c flag over both variables', 'flag.yaml', { CONNECT_FAILOVER_CONFIG: 'env.yaml', CONNECT_FAILOVER_CONFIG_YAML: 'x: 1' }, { kind: 'file', path: 'flag.yaml' }],
-    ['CONNECT_FAILOVER_CONFIG without a flag', undefined, { CONNECT_FAILOVER_CONFIG: 'env.yaml' }, { kind: 'file', path: 'env.yaml' }],
-    ['CONNECT_FAILOVER_CONFIG_YAML when no file is named', undefined, { CONNECT_FAILOVER_CONFIG_YAML: 'x: 1' }, { kind: 'text', variable: 'CONNECT_FAILOVER_CONFIG_YAML', text: 'x: 1' }],
-    ['the text when the file variable is empty', '', { CONNECT_FAILOVER_CONFIG: '', CONNECT_FAILOVER_CONFIG_YAML: 'x: 1' }, { kind: 'text', variable: 'CONNECT_FAILOVER_CONFIG_YAML', text: 'x: 1' }],
+    [
+      'the -c flag over both variables',
+      'flag.yaml',
+      { CONNECT_FAILOVER_CONFIG: 'env.yaml', CONNECT_FAILOVER_CONFIG_YAML: 'x: 1' },
+      { kind: 'file', path: 'flag.yaml' },
+    ],
+    [
+      'CONNECT_FAILOVER_CONFIG without a flag',
+      undefined,
+      { CONNECT_FAILOVER_CONFIG: 'env.yaml' },
+      { kind: 'file', path: 'env.yaml' },
+    ],
+    [
+      'CONNECT_FAILOVER_CONFIG_YAML when no file is named',
+      undefined,
+      { CONNECT_FAILOVER_CONFIG_YAML: 'x: 1' },
+      { kind: 'text', variable: 'CONNECT_FAILOVER_CONFIG_YAML', text: 'x: 1' },
+    ],
+    [
+      'the text when the file variable is empty',
+      '',
+      { CONNECT_FAILOVER_CONFIG: '', CONNECT_FAILOVER_CONFIG_YAML: 'x: 1' },
+      { kind: 'text', variable: 'CONNECT_FAILOVER_CONFIG_YAML', text: 'x: 1' },
+    ],
   ])('takes %s', (_case, flag, env, expected) => {
     expect(resolveConfigSource(flag, env)).toEqual(expected);
   });
 
   it('refuses both variables at once instead of silently ignoring one', () => {
-    expect(() => resolveConfigSource(undefined, { CONNECT_FAILOVER_CONFIG: 'env.yaml', CONNECT_FAILOVER_CONFIG_YAML: 'x: 1' })).toThrow(
-      new UsageError('both CONNECT_FAILOVER_CONFIG and CONNECT_FAILOVER_CONFIG_YAML are set: set one of them (or pass -c FILE)'),
+    expect(() =>
+      resolveConfigSource(undefined, { CONNECT_FAILOVER_CONFIG: 'env.yaml', CONNECT_FAILOVER_CONFIG_YAML: 'x: 1' }),
+    ).toThrow(
+      new UsageError(
+        'both CONNECT_FAILOVER_CONFIG and CONNECT_FAILOVER_CONFIG_YAML are set: set one of them (or pass -c FILE)',
+      ),
     );
   });
 
@@ -39,7 +64,9 @@ describe('resolveConfigSource', () => {
     ['everything is empty', '', { CONNECT_FAILOVER_CONFIG: '', CONNECT_FAILOVER_CONFIG_YAML: '' }],
   ])('names all three ways when %s', (_case, flag, env) => {
     expect(() => resolveConfigSource(flag, env)).toThrow(
-      new UsageError('no config: pass -c FILE, or set CONNECT_FAILOVER_CONFIG (a file) or CONNECT_FAILOVER_CONFIG_YAML (the config text)'),
+      new UsageError(
+        'no config: pass -c FILE, or set CONNECT_FAILOVER_CONFIG (a file) or CONNECT_FAILOVER_CONFIG_YAML (the config text)',
+      ),
     );
   });
 });
@@ -92,7 +119,11 @@ describe('loadConfigFrom', () => {
   });
 
   it('reads JSON text (YAML is a superset) like YAML', async () => {
-    const fromJson = await loadConfigFrom({ kind: 'text', variable: CONFIG_TEXT_ENV_VAR, text: JSON.stringify(CONFIG) });
+    const fromJson = await loadConfigFrom({
+      kind: 'text',
+      variable: CONFIG_TEXT_ENV_VAR,
+      text: JSON.stringify(CONFIG),
+    });
     const fromYaml = await loadConfigFrom({ kind: 'text', variable: CONFIG_TEXT_ENV_VAR, text: stringify(CONFIG) });
     expect(fromJson).toEqual(fromYaml);
   });

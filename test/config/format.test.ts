@@ -50,7 +50,9 @@ describe('formatConfig', () => {
 
     expect(text).toContain(`trafficDistributionGroup: ${TDG_ID}\n`);
     // The store's defaults filled in (Region: regions.replica); the item key is derived, not written.
-    expect(text).toContain('store:\n  type: dynamodb\n  table: connect-failover\n  region: eu-central-1\n  leaseDuration: 15s\n');
+    expect(text).toContain(
+      'store:\n  type: dynamodb\n  table: connect-failover\n  region: eu-central-1\n  leaseDuration: 15s\n',
+    );
     expect(text).not.toMatch(/^http:/m);
     expect(text).not.toMatch(/^queue:\n(?: {2}.*\n)* {2}region:/m);
   });

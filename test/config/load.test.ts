@@ -92,7 +92,10 @@ describe('parseConfig: valid configs', () => {
     const error = configErrorOf(configText({ timing: { driftCheck: 'hourly' } }));
 
     expect(off.timing.driftCheckMs).toBe(0);
-    expect(error.issues).toContainEqual({ path: 'timing.driftCheck', message: '"hourly" is not a duration like 90s or 2m' });
+    expect(error.issues).toContainEqual({
+      path: 'timing.driftCheck',
+      message: '"hourly" is not a duration like 90s or 2m',
+    });
   });
 
   it('reads JSON, which is YAML too', () => {
@@ -134,17 +137,36 @@ describe('parseConfig: valid configs', () => {
   });
 
   it('reads a DynamoDB store with and without a Region', () => {
-    const withRegion = parseConfig(configText({ store: { type: 'dynamodb', table: 'cf.state_1', region: 'us-west-2' } }));
+    const withRegion = parseConfig(
+      configText({ store: { type: 'dynamodb', table: 'cf.state_1', region: 'us-west-2' } }),
+    );
     const withoutRegion = parseConfig(configText({ store: { type: 'dynamodb', table: 'cf-state' } }));
 
     // The Region defaults to regions.replica; the item key is the group's id; the lease lasts 15 s.
-    expect(withRegion.config.store).toEqual({ type: 'dynamodb', table: 'cf.state_1', region: 'us-west-2', leaseDurationMs: 15_000, key: TDG_ID });
-    expect(withoutRegion.config.store).toEqual({ type: 'dynamodb', table: 'cf-state', region: 'us-west-2', leaseDurationMs: 15_000, key: TDG_ID });
+    expect(withRegion.config.store).toEqual({
+      type: 'dynamodb',
+      table: 'cf.state_1',
+      region: 'us-west-2',
+      leaseDurationMs: 15_000,
+      key: TDG_ID,
+    });
+    expect(withoutRegion.config.store).toEqual({
+      type: 'dynamodb',
+      table: 'cf-state',
+      region: 'us-west-2',
+      leaseDurationMs: 15_000,
+      key: TDG_ID,
+    });
   });
 
   it('reads a DynamoDB lease duration, and keys the item by the group id whether the config gives its ARN or its id', () => {
     const byArn = parseConfig(configText({ store: { type: 'dynamodb', table: 'cf-state', leaseDuration: '30s' } }));
-    const byId = parseConfig(configText({ trafficDistributionGroup: TDG_ID, store: { type: 'dynamodb', table: 'cf-state', leaseDuration: '1s' } }));
+    const byId = parseConfig(
+      configText({
+        trafficDistributionGroup: TDG_ID,
+        store: { type: 'dynamodb', table: 'cf-state', leaseDuration: '1s' },
+      }),
+    );
 
     expect(byArn.config.store).toMatchObject({ leaseDurationMs: 30_000, key: TDG_ID });
     expect(byId.config.store).toMatchObject({ leaseDurationMs: 1_000, key: TDG_ID });
@@ -203,7 +225,9 @@ describe('parseConfig: valid configs', () => {
   });
 
   it('accepts a config whose only signals are degraded ones', () => {
-    const { config } = parseConfig(configText({ signals: { critical: [], degraded: ['connect-primary-elevated-errors'] } }));
+    const { config } = parseConfig(
+      configText({ signals: { critical: [], degraded: ['connect-primary-elevated-errors'] } }),
+    );
 
     expect(config.signals.critical).toEqual([]);
   });
@@ -254,13 +278,15 @@ describe('parseConfig: one problem per config', () => {
       problem: 'a queue URL that is not http(s)',
       patch: { queue: { url: 'sqs://us-east-1/111122223333/q' } },
       path: 'queue.url',
-      message: '"sqs://us-east-1/111122223333/q" is not a queue URL like https://sqs.us-east-1.amazonaws.com/111122223333/my-queue',
+      message:
+        '"sqs://us-east-1/111122223333/q" is not a queue URL like https://sqs.us-east-1.amazonaws.com/111122223333/my-queue',
     },
     {
       problem: 'a queue URL without an account part',
       patch: { queue: { url: 'https://sqs.us-east-1.amazonaws.com/q' } },
       path: 'queue.url',
-      message: '"https://sqs.us-east-1.amazonaws.com/q" is not a queue URL like https://sqs.us-east-1.amazonaws.com/111122223333/my-queue',
+      message:
+        '"https://sqs.us-east-1.amazonaws.com/q" is not a queue URL like https://sqs.us-east-1.amazonaws.com/111122223333/my-queue',
     },
     {
       problem: 'a queue Region that contradicts the URL',
@@ -302,7 +328,8 @@ describe('parseConfig: one problem per config', () => {
       problem: 'a malformed alarm ARN',
       patch: { signals: { critical: ['arn:aws:cloudwatch:us-east-1:alarm:x'] } },
       path: 'signals.critical[0]',
-      message: '"arn:aws:cloudwatch:us-east-1:alarm:x" is not a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)',
+      message:
+        '"arn:aws:cloudwatch:us-east-1:alarm:x" is not a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)',
     },
     {
       problem: 'no degraded and no critical alarm',
@@ -410,13 +437,15 @@ describe('parseConfig: one problem per config', () => {
       problem: 'automatic failback with a limit of one shift',
       patch: { failback: 'automatic', timing: { maxAutomaticShifts: { count: 1 } } },
       path: 'timing.maxAutomaticShifts.count',
-      message: '1 must be at least 2 with failback: automatic; a failover and its automatic failback must both fit in the window',
+      message:
+        '1 must be at least 2 with failback: automatic; a failover and its automatic failback must both fit in the window',
     },
     {
       problem: 'a shift window shorter than the cooldown',
       patch: { timing: { maxAutomaticShifts: { per: '90s' } } },
       path: 'timing.maxAutomaticShifts.per',
-      message: '90s is shorter than timing.cooldown (2m (the default)); the window could never count repeated failbacks',
+      message:
+        '90s is shorter than timing.cooldown (2m (the default)); the window could never count repeated failbacks',
     },
     {
       problem: 'an unknown failback mode',
@@ -474,14 +503,36 @@ describe('parseConfig: one problem per config', () => {
   it('prints a bad duration as `path: message`, as the contract shows', () => {
     const error = configErrorOf(configText({ timing: { cooldown: '2 minutes' } }), { file: 'cf.yaml' });
 
-    expect(error.message).toBe('invalid config in cf.yaml (1 problem):\n  timing.cooldown: "2 minutes" is not a duration like 90s or 2m');
+    expect(error.message).toBe(
+      'invalid config in cf.yaml (1 problem):\n  timing.cooldown: "2 minutes" is not a duration like 90s or 2m',
+    );
   });
 
   it.each([
-    ['a typo, suggesting the key meant', 'timing:\n  cooldwon: 2m\n', 'timing.cooldwon', 'unknown key (did you mean cooldown?)'],
-    ['another spelling, suggesting the key meant', 'traffic:\n  failed_over: 0\n', 'traffic.failed_over', 'unknown key (did you mean failedOver?)'],
-    ['a key at the wrong level, suggesting where it goes', 'cooldown: 2m\n', 'cooldown', 'unknown key here (did you mean timing.cooldown?)'],
-    ['another store type\'s key, naming that type', 'store:\n  type: file\n  table: cf\n', 'store.table', 'applies only to store type dynamodb'],
+    [
+      'a typo, suggesting the key meant',
+      'timing:\n  cooldwon: 2m\n',
+      'timing.cooldwon',
+      'unknown key (did you mean cooldown?)',
+    ],
+    [
+      'another spelling, suggesting the key meant',
+      'traffic:\n  failed_over: 0\n',
+      'traffic.failed_over',
+      'unknown key (did you mean failedOver?)',
+    ],
+    [
+      'a key at the wrong level, suggesting where it goes',
+      'cooldown: 2m\n',
+      'cooldown',
+      'unknown key here (did you mean timing.cooldown?)',
+    ],
+    [
+      "another store type's key, naming that type",
+      'store:\n  type: file\n  table: cf\n',
+      'store.table',
+      'applies only to store type dynamodb',
+    ],
     [
       'a key like no other, listing the known ones',
       'http:\n  tls: true\n',
@@ -496,7 +547,11 @@ describe('parseConfig: one problem per config', () => {
 
   it.each([
     ['an empty file', '', 'is empty; expected a mapping with trafficDistributionGroup, regions, queue and signals'],
-    ['a file with comments only', '# nothing yet\n', 'is empty; expected a mapping with trafficDistributionGroup, regions, queue and signals'],
+    [
+      'a file with comments only',
+      '# nothing yet\n',
+      'is empty; expected a mapping with trafficDistributionGroup, regions, queue and signals',
+    ],
     ['a list at the top', '- a\n- b\n', 'a list is not a mapping of settings'],
   ])('reports %s as a problem of the whole file', (_case, text, message) => {
     const error = configErrorOf(text);
@@ -542,7 +597,8 @@ describe('parseConfig: several problems at once', () => {
     expect(error.issues).toEqual([
       {
         path: 'trafficDistributionGroup',
-        message: "the ARN's Region ap-northeast-1 is neither regions.primary (us-east-1) nor regions.replica (us-west-2)",
+        message:
+          "the ARN's Region ap-northeast-1 is neither regions.primary (us-east-1) nor regions.replica (us-west-2)",
       },
       {
         path: 'queue.url',
@@ -560,7 +616,8 @@ describe('parseConfig: several problems at once', () => {
       { path: 'timing.escalateAfter', message: '"soon" is not a duration like 90s or 2m' },
       {
         path: 'timing.maxAutomaticShifts.count',
-        message: '1 must be at least 2 with failback: automatic; a failover and its automatic failback must both fit in the window',
+        message:
+          '1 must be at least 2 with failback: automatic; a failover and its automatic failback must both fit in the window',
       },
       {
         path: 'timing.maxAutomaticShifts.per',
@@ -572,7 +629,7 @@ describe('parseConfig: several problems at once', () => {
 });
 
 describe('loadConfig', () => {
-  it('reads the contract\'s example config, resolving the store path against the file\'s directory', async () => {
+  it("reads the contract's example config, resolving the store path against the file's directory", async () => {
     // Prepare
     const file = join(FIXTURES, 'contract-example.yaml');
 
@@ -599,7 +656,9 @@ describe('loadConfig', () => {
     const error = await loadConfig(file).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).issues).toEqual([{ path: '', message: `cannot read config file ${file}: no such file` }]);
+    expect((error as ConfigError).issues).toEqual([
+      { path: '', message: `cannot read config file ${file}: no such file` },
+    ]);
     expect((error as ConfigError).file).toBe(file);
   });
 });

@@ -10,8 +10,13 @@ const REPLICA_ARN = `arn:aws:connect:us-west-2:111122223333:instance/${INSTANCE}
 /** The smallest valid config with `regions.replicaInstance` set to `replicaInstance` (left out when undefined). */
 function configText(replicaInstance: unknown): string {
   return stringify({
-    trafficDistributionGroup: 'arn:aws:connect:us-east-1:111122223333:traffic-distribution-group/2a5bd8f8-6b1c-4f0b-9d47-1d8a0c9e0a11',
-    regions: { primary: 'us-east-1', replica: 'us-west-2', ...(replicaInstance === undefined ? {} : { replicaInstance }) },
+    trafficDistributionGroup:
+      'arn:aws:connect:us-east-1:111122223333:traffic-distribution-group/2a5bd8f8-6b1c-4f0b-9d47-1d8a0c9e0a11',
+    regions: {
+      primary: 'us-east-1',
+      replica: 'us-west-2',
+      ...(replicaInstance === undefined ? {} : { replicaInstance }),
+    },
     queue: { url: 'https://sqs.us-east-1.amazonaws.com/111122223333/connect-failover-events' },
     signals: { critical: ['connect-primary-outage'] },
   });
@@ -61,7 +66,13 @@ describe('regions.replicaInstance', () => {
     const issues = issuesOf(configText('my-instance'));
 
     // Assess
-    expect(issues).toEqual([{ path: 'regions.replicaInstance', message: '"my-instance" is not a Connect instance ARN like arn:aws:connect:<region>:<account>:instance/<uuid>, or its id' }]);
+    expect(issues).toEqual([
+      {
+        path: 'regions.replicaInstance',
+        message:
+          '"my-instance" is not a Connect instance ARN like arn:aws:connect:<region>:<account>:instance/<uuid>, or its id',
+      },
+    ]);
   });
 
   it("refuses the primary's instance ARN: its flows say nothing about the replica", () => {
@@ -82,6 +93,8 @@ describe('regions.replicaInstance', () => {
     const issues = issuesOf(configText(`arn:aws:connect:eu-west-2:111122223333:instance/${INSTANCE}`));
 
     // Assess
-    expect(issues.map((i) => [i.path, i.message.slice(0, 55)])).toEqual([['regions.replicaInstance', "the ARN's Region eu-west-2 is not regions.replica (us-w"]]);
+    expect(issues.map((i) => [i.path, i.message.slice(0, 55)])).toEqual([
+      ['regions.replicaInstance', "the ARN's Region eu-west-2 is not regions.replica (us-w"],
+    ]);
   });
 });

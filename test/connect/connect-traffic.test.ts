@@ -51,8 +51,18 @@ describe('ConnectTrafficApi', () => {
     expect(put?.region).toBe(REPLICA);
     expect(put?.id).toBe(TDG_ARN);
     expect(put?.body).toEqual({
-      TelephonyConfig: { Distributions: [{ Region: PRIMARY, Percentage: 0 }, { Region: REPLICA, Percentage: 100 }] },
-      AgentConfig: { Distributions: [{ Region: PRIMARY, Percentage: 0 }, { Region: REPLICA, Percentage: 100 }] },
+      TelephonyConfig: {
+        Distributions: [
+          { Region: PRIMARY, Percentage: 0 },
+          { Region: REPLICA, Percentage: 100 },
+        ],
+      },
+      AgentConfig: {
+        Distributions: [
+          { Region: PRIMARY, Percentage: 0 },
+          { Region: REPLICA, Percentage: 100 },
+        ],
+      },
     });
     expect(connect.sim.state().telephony).toEqual({ [PRIMARY]: 0, [REPLICA]: 100 });
   });
@@ -114,7 +124,13 @@ describe('ConnectTrafficApi', () => {
     expect(seen[1]?.split).toEqual({ telephonyPrimaryPercent: 100, agentsPrimaryPercent: 100 });
   });
 
-  const cases: Array<{ fault: FaultKind; operation: 'UpdateTrafficDistribution' | 'GetTrafficDistribution'; kind: string; status: number | undefined; ambiguous: boolean }> = [
+  const cases: Array<{
+    fault: FaultKind;
+    operation: 'UpdateTrafficDistribution' | 'GetTrafficDistribution';
+    kind: string;
+    status: number | undefined;
+    ambiguous: boolean;
+  }> = [
     { fault: 'throttle', operation: 'UpdateTrafficDistribution', kind: 'throttled', status: 429, ambiguous: false },
     { fault: 'conflict', operation: 'UpdateTrafficDistribution', kind: 'conflict', status: 409, ambiguous: false },
     { fault: 'internal', operation: 'UpdateTrafficDistribution', kind: 'server', status: 500, ambiguous: true },
@@ -125,28 +141,31 @@ describe('ConnectTrafficApi', () => {
     { fault: 'reset', operation: 'GetTrafficDistribution', kind: 'network', status: undefined, ambiguous: false },
   ];
 
-  it.each(cases)('wraps a $fault answer to $operation as kind $kind', async ({ fault, operation, kind, status, ambiguous }) => {
-    // Prepare
-    connect = await startTestConnect({ requestTimeoutMs: 200 });
-    connect.sim.faults.script([{ operation, fault }]);
+  it.each(cases)(
+    'wraps a $fault answer to $operation as kind $kind',
+    async ({ fault, operation, kind, status, ambiguous }) => {
+      // Prepare
+      connect = await startTestConnect({ requestTimeoutMs: 200 });
+      connect.sim.faults.script([{ operation, fault }]);
 
-    // Act
-    const err = await failure(
-      operation === 'UpdateTrafficDistribution'
-        ? connect.api.update(REPLICA, { telephonyPrimaryPercent: 0, agentsPrimaryPercent: 0 }, signal())
-        : connect.api.get(REPLICA, signal()),
-    );
+      // Act
+      const err = await failure(
+        operation === 'UpdateTrafficDistribution'
+          ? connect.api.update(REPLICA, { telephonyPrimaryPercent: 0, agentsPrimaryPercent: 0 }, signal())
+          : connect.api.get(REPLICA, signal()),
+      );
 
-    // Assess
-    expect({ kind: err.kind, status: err.status, ambiguous: err.ambiguous, retryable: err.retryable }).toEqual({
-      kind,
-      status,
-      ambiguous,
-      retryable: true,
-    });
-    expect(err.region).toBe(REPLICA);
-    expect(err.cause).toBeDefined();
-  });
+      // Assess
+      expect({ kind: err.kind, status: err.status, ambiguous: err.ambiguous, retryable: err.retryable }).toEqual({
+        kind,
+        status,
+        ambiguous,
+        retryable: true,
+      });
+      expect(err.region).toBe(REPLICA);
+      expect(err.cause).toBeDefined();
+    },
+  );
 
   it('reports a bare id called from the replica as a terminal client error', async () => {
     // Prepare
@@ -156,7 +175,13 @@ describe('ConnectTrafficApi', () => {
     const err = await failure(connect.api.get(REPLICA, signal()));
 
     // Assess
-    expect(err).toMatchObject({ kind: 'client', status: 404, code: 'ResourceNotFoundException', retryable: false, ambiguous: false });
+    expect(err).toMatchObject({
+      kind: 'client',
+      status: 404,
+      code: 'ResourceNotFoundException',
+      retryable: false,
+      ambiguous: false,
+    });
     expect(err.tdgId).not.toMatch(/^arn:/);
   });
 
@@ -167,7 +192,11 @@ describe('ConnectTrafficApi', () => {
     controller.abort(new Error('superseded'));
 
     // Act
-    const outcome = connect.api.update(PRIMARY, { telephonyPrimaryPercent: 0, agentsPrimaryPercent: 0 }, controller.signal);
+    const outcome = connect.api.update(
+      PRIMARY,
+      { telephonyPrimaryPercent: 0, agentsPrimaryPercent: 0 },
+      controller.signal,
+    );
 
     // Assess
     await expect(outcome).rejects.toThrow('superseded');

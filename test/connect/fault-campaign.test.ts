@@ -72,7 +72,9 @@ async function runSeed(seed: number): Promise<SeedOutcome> {
           outcome.problems.push(`${label}: not verified by DESCRIBE then GET after its last write`);
         }
         if (result.calls.length !== c.sim.requests.length - requestsBefore) {
-          outcome.problems.push(`${label}: ${result.calls.length} calls reported, ${c.sim.requests.length - requestsBefore} received`);
+          outcome.problems.push(
+            `${label}: ${result.calls.length} calls reported, ${c.sim.requests.length - requestsBefore} received`,
+          );
         }
       } catch (err) {
         outcome.problems.push(`${label}: ${(err as Error).message}`);
@@ -84,14 +86,22 @@ async function runSeed(seed: number): Promise<SeedOutcome> {
       // No write contradicts the target of its shift: neither a request sent nor a write applied.
       for (const request of c.sim.requests.slice(requestsBefore)) {
         if (request.operation !== 'UpdateTrafficDistribution') continue;
-        const body = request.body as { TelephonyConfig?: { Distributions?: Array<{ Region?: string; Percentage?: number }> }; AgentConfig?: typeof body.TelephonyConfig };
-        const percentOf = (config: typeof body.TelephonyConfig) => config?.Distributions?.find((d) => d.Region === PRIMARY)?.Percentage;
+        const body = request.body as {
+          TelephonyConfig?: { Distributions?: Array<{ Region?: string; Percentage?: number }> };
+          AgentConfig?: typeof body.TelephonyConfig;
+        };
+        const percentOf = (config: typeof body.TelephonyConfig) =>
+          config?.Distributions?.find((d) => d.Region === PRIMARY)?.Percentage;
         if (percentOf(body.TelephonyConfig) !== target || percentOf(body.AgentConfig) !== target) {
           outcome.problems.push(`${label}: sent ${JSON.stringify(request.body)}`);
         }
       }
       for (const write of c.sim.writes.slice(writesBefore)) {
-        if (write.telephony[PRIMARY] !== target || write.agents?.[PRIMARY] !== target || write.telephony[REPLICA] !== 100 - target) {
+        if (
+          write.telephony[PRIMARY] !== target ||
+          write.agents?.[PRIMARY] !== target ||
+          write.telephony[REPLICA] !== 100 - target
+        ) {
           outcome.problems.push(`${label}: applied ${JSON.stringify(write)}`);
         }
       }

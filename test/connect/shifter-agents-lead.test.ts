@@ -35,7 +35,12 @@ describe('TrafficShifter with agents ahead of telephony', () => {
     const result = await shifterFor(c).shift({ telephonyPrimaryPercent: 20, agentsPrimaryPercent: 30 }, live());
 
     // Assess
-    expect(result).toMatchObject({ outcome: 'verified', writes: 1, writtenVia: PRIMARY, split: { telephonyPrimaryPercent: 20, agentsPrimaryPercent: 30 } });
+    expect(result).toMatchObject({
+      outcome: 'verified',
+      writes: 1,
+      writtenVia: PRIMARY,
+      split: { telephonyPrimaryPercent: 20, agentsPrimaryPercent: 30 },
+    });
     expect(c.sim.writes.map((w) => [w.telephony, w.agents])).toEqual([[split(20), split(30)]]);
     expect(c.sim.state()).toMatchObject({ status: 'ACTIVE', telephony: split(20), agents: split(30) });
   });
@@ -69,7 +74,10 @@ describe('TrafficShifter with agents ahead of telephony', () => {
     const c = await start({ primaryPercent: 0 });
 
     // Act
-    const result = await shifterFor(c, { shiftAgents: false }).shift({ telephonyPrimaryPercent: 20, agentsPrimaryPercent: 30 }, live());
+    const result = await shifterFor(c, { shiftAgents: false }).shift(
+      { telephonyPrimaryPercent: 20, agentsPrimaryPercent: 30 },
+      live(),
+    );
 
     // Assess
     expect(result).toMatchObject({ outcome: 'verified', writes: 1 });
@@ -82,7 +90,9 @@ describe('TrafficShifter with agents ahead of telephony', () => {
     const c = await start();
 
     // Act
-    const err = await shifterFor(c).shift({ telephonyPrimaryPercent: 20, agentsPrimaryPercent: 35 }, live()).catch((e: unknown) => e);
+    const err = await shifterFor(c)
+      .shift({ telephonyPrimaryPercent: 20, agentsPrimaryPercent: 35 }, live())
+      .catch((e: unknown) => e);
 
     // Assess
     expect(err).toBeInstanceOf(ShiftError);

@@ -57,7 +57,12 @@ describe('TrafficShifter without faults', () => {
     const result = await shifterFor(c).shift(0, live());
 
     // Assess
-    expect(result).toMatchObject({ outcome: 'verified', writes: 1, writtenVia: REPLICA, split: { telephonyPrimaryPercent: 0, agentsPrimaryPercent: 0 } });
+    expect(result).toMatchObject({
+      outcome: 'verified',
+      writes: 1,
+      writtenVia: REPLICA,
+      split: { telephonyPrimaryPercent: 0, agentsPrimaryPercent: 0 },
+    });
     const puts = c.sim.requests.filter((r) => r.operation === 'UpdateTrafficDistribution');
     expect(puts.map((r) => [r.region, r.id])).toEqual([[REPLICA, TDG_ARN]]);
     expect(c.sim.state()).toMatchObject({ status: 'ACTIVE', telephony: split(0), agents: split(0) });
@@ -103,7 +108,10 @@ describe('TrafficShifter without faults', () => {
     // Assess
     expect(result).toMatchObject({ outcome: 'alreadyInPlace', writes: 0, writtenVia: undefined });
     expect(c.updateRequests()).toBe(0);
-    expect(result.calls.map((call) => call.operation).sort()).toEqual(['DescribeTrafficDistributionGroup', 'GetTrafficDistribution']);
+    expect(result.calls.map((call) => call.operation).sort()).toEqual([
+      'DescribeTrafficDistributionGroup',
+      'GetTrafficDistribution',
+    ]);
   });
 
   it('moves agents that lag behind telephony even when telephony is already right', async () => {
@@ -135,7 +143,12 @@ describe('TrafficShifter under API faults', () => {
   it('rides out a storm of ten throttled writes and writes once', async () => {
     // Prepare
     const c = await start();
-    c.sim.faults.script(Array.from({ length: 10 }, () => ({ operation: 'UpdateTrafficDistribution' as const, fault: 'throttle' as const })));
+    c.sim.faults.script(
+      Array.from({ length: 10 }, () => ({
+        operation: 'UpdateTrafficDistribution' as const,
+        fault: 'throttle' as const,
+      })),
+    );
 
     // Act
     const result = await shifterFor(c).shift(0, live());
@@ -151,7 +164,9 @@ describe('TrafficShifter under API faults', () => {
     expect(result.calls).toHaveLength(2 + 10 + 5 + 1 + 2);
     expect(result.calls).toHaveLength(c.sim.requests.length);
     const puts = result.calls.filter((call) => call.operation === 'UpdateTrafficDistribution');
-    expect(puts.slice(0, 10).map((call) => call.region)).toEqual(Array.from({ length: 5 }, () => [REPLICA, PRIMARY]).flat());
+    expect(puts.slice(0, 10).map((call) => call.region)).toEqual(
+      Array.from({ length: 5 }, () => [REPLICA, PRIMARY]).flat(),
+    );
   });
 
   it('waits out another update in progress instead of writing into a 409', async () => {
@@ -331,7 +346,8 @@ describe('TrafficShifter under API faults', () => {
       const result = await shifter.shift(target, live());
       outcomes.push(result.outcome);
       for (const w of c.sim.writes.slice(before)) {
-        if (w.telephony[PRIMARY] !== target || w.agents?.[PRIMARY] !== target) stray.push(`shift ${i}: ${JSON.stringify(w)}`);
+        if (w.telephony[PRIMARY] !== target || w.agents?.[PRIMARY] !== target)
+          stray.push(`shift ${i}: ${JSON.stringify(w)}`);
       }
       expect(c.sim.state().telephony).toEqual(split(target));
     }
@@ -376,7 +392,9 @@ describe('TrafficShifter under sustained faults (fast paths)', () => {
     // Assess
     expect(result).toMatchObject({ outcome: 'verified', writes: 1 });
     expect(sleeps).toEqual([]);
-    expect(result.calls.filter((call) => call.region === PRIMARY && call.operation !== 'UpdateTrafficDistribution').length).toBeGreaterThanOrEqual(2);
+    expect(
+      result.calls.filter((call) => call.region === PRIMARY && call.operation !== 'UpdateTrafficDistribution').length,
+    ).toBeGreaterThanOrEqual(2);
   });
 
   it('sends a throttled write to the other Region at once', async () => {
@@ -413,7 +431,11 @@ describe('TrafficShifter under sustained faults (fast paths)', () => {
       },
     });
     c.sim.faults.script(
-      [REPLICA, PRIMARY, REPLICA, PRIMARY].map((region) => ({ operation: 'GetTrafficDistribution' as const, region, fault: 'throttle' as const })),
+      [REPLICA, PRIMARY, REPLICA, PRIMARY].map((region) => ({
+        operation: 'GetTrafficDistribution' as const,
+        region,
+        fault: 'throttle' as const,
+      })),
     );
 
     // Act
@@ -430,7 +452,11 @@ describe('TrafficShifter under sustained faults (fast paths)', () => {
     const { clock, sleeps } = recordingClock();
     const c = await start({ clock });
     c.sim.faults.script(
-      [REPLICA, PRIMARY, REPLICA, PRIMARY].map((region) => ({ operation: 'UpdateTrafficDistribution' as const, region, fault: 'throttle' as const })),
+      [REPLICA, PRIMARY, REPLICA, PRIMARY].map((region) => ({
+        operation: 'UpdateTrafficDistribution' as const,
+        region,
+        fault: 'throttle' as const,
+      })),
     );
 
     // Act
@@ -452,9 +478,15 @@ describe('TrafficShifter under sustained faults (fast paths)', () => {
 
     // Assess
     expect(result.outcome).toBe('verified');
-    const afterWrite = result.calls.slice(result.calls.findIndex((call) => call.operation === 'UpdateTrafficDistribution') + 1);
-    expect(afterWrite.filter((call) => call.operation === 'DescribeTrafficDistributionGroup').length).toBeGreaterThan(1);
-    expect(afterWrite.map((call) => call.operation).filter((op) => op === 'GetTrafficDistribution')).toEqual(['GetTrafficDistribution']);
+    const afterWrite = result.calls.slice(
+      result.calls.findIndex((call) => call.operation === 'UpdateTrafficDistribution') + 1,
+    );
+    expect(afterWrite.filter((call) => call.operation === 'DescribeTrafficDistributionGroup').length).toBeGreaterThan(
+      1,
+    );
+    expect(afterWrite.map((call) => call.operation).filter((op) => op === 'GetTrafficDistribution')).toEqual([
+      'GetTrafficDistribution',
+    ]);
     expect(afterWrite.at(-1)?.operation).toBe('GetTrafficDistribution');
   });
 
@@ -470,8 +502,14 @@ describe('TrafficShifter under sustained faults (fast paths)', () => {
     expect(result.outcome).toBe('verified');
     const ops = result.calls.map((call) => `${call.operation} ${call.region}`);
     const [first, second] = ops.flatMap((op, i) => (op.startsWith('UpdateTrafficDistribution') ? [i] : []));
-    expect([ops[first ?? -1], ops[second ?? -1]]).toEqual([`UpdateTrafficDistribution ${REPLICA}`, `UpdateTrafficDistribution ${REPLICA}`]);
-    expect(ops.slice((first ?? 0) + 1, second).map((op) => op.split(' ')[0])).toEqual(['DescribeTrafficDistributionGroup', 'GetTrafficDistribution']);
+    expect([ops[first ?? -1], ops[second ?? -1]]).toEqual([
+      `UpdateTrafficDistribution ${REPLICA}`,
+      `UpdateTrafficDistribution ${REPLICA}`,
+    ]);
+    expect(ops.slice((first ?? 0) + 1, second).map((op) => op.split(' ')[0])).toEqual([
+      'DescribeTrafficDistributionGroup',
+      'GetTrafficDistribution',
+    ]);
   });
 
   it('reads before re-sending a write answered 500, and sends the re-send to the other Region', async () => {
@@ -579,7 +617,11 @@ describe('TrafficShifter.read', () => {
     const reading = await shifterFor(c).read(live());
 
     // Assess
-    expect(reading).toMatchObject({ region: PRIMARY, status: 'ACTIVE', split: { telephonyPrimaryPercent: 30, agentsPrimaryPercent: 30 } });
+    expect(reading).toMatchObject({
+      region: PRIMARY,
+      status: 'ACTIVE',
+      split: { telephonyPrimaryPercent: 30, agentsPrimaryPercent: 30 },
+    });
   });
 
   it('reads from the replica when the primary Region API is down', async () => {
@@ -620,7 +662,12 @@ describe('TrafficShifter logging', () => {
     const lines: string[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        lines.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
+        lines.push(
+          ...chunk
+            .toString('utf8')
+            .split('\n')
+            .filter((l) => l !== ''),
+        );
         done();
       },
     });

@@ -20,7 +20,9 @@ import { createLogger } from '../../src/observability/logger.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
 import { eventually } from '../helpers/eventually.ts';
 
-const CONFIG = parseConfig(readFileSync(new URL('../fixtures/config/contract-example.yaml', import.meta.url), 'utf8')).config;
+const CONFIG = parseConfig(
+  readFileSync(new URL('../fixtures/config/contract-example.yaml', import.meta.url), 'utf8'),
+).config;
 const logger = createLogger({ level: 'silent' });
 
 /** Connect as a port: every shift lands at once; the split is whatever was last written. */
@@ -32,7 +34,14 @@ class InstantTraffic implements TrafficControl {
     const wrote = this.split.telephonyPrimaryPercent !== target;
     this.shifts.push(target);
     this.split = { telephonyPrimaryPercent: target, agentsPrimaryPercent: target };
-    return { outcome: wrote ? 'verified' : 'alreadyInPlace', calls: [], writes: wrote ? 1 : 0, writtenVia: wrote ? 'us-west-2' : undefined, verifiedAt: 0, split: this.split };
+    return {
+      outcome: wrote ? 'verified' : 'alreadyInPlace',
+      calls: [],
+      writes: wrote ? 1 : 0,
+      writtenVia: wrote ? 'us-west-2' : undefined,
+      verifiedAt: 0,
+      split: this.split,
+    };
   }
 
   async read(): Promise<{ split: TrafficSplit; status: TdgStatus; region: string }> {
@@ -51,7 +60,12 @@ class FakeCloudWatch implements AlarmReader {
   }
 
   async read(refs: Parameters<AlarmReader['read']>[0]) {
-    return refs.map((r) => ({ key: r.key, arn: undefined, reason: undefined, ...(this.states.get(r.name) ?? { value: 'OK' as const, at: this.since }) }));
+    return refs.map((r) => ({
+      key: r.key,
+      arn: undefined,
+      reason: undefined,
+      ...(this.states.get(r.name) ?? { value: 'OK' as const, at: this.since }),
+    }));
   }
 }
 
@@ -68,7 +82,11 @@ function alarmBody(name: string, value: 'OK' | 'ALARM', at: number): string {
     detail: {
       alarmName: name,
       state: { value, reason: 'test', timestamp: new Date(at).toISOString() },
-      previousState: { value: value === 'OK' ? 'ALARM' : 'OK', reason: 'test', timestamp: new Date(at - 1000).toISOString() },
+      previousState: {
+        value: value === 'OK' ? 'ALARM' : 'OK',
+        reason: 'test',
+        timestamp: new Date(at - 1000).toISOString(),
+      },
       configuration: { metrics: [] },
     },
   });
@@ -81,7 +99,16 @@ async function started(store = new MemoryStore()) {
   const clock = new ManualClock(Date.UTC(2026, 11, 1, 12));
   const traffic = new InstantTraffic();
   const cloudwatch = new FakeCloudWatch(clock.now() - 60_000);
-  const controller = new Controller({ config: CONFIG, store, traffic, alarms: cloudwatch, clock, logger, resyncMs: 0, storeRetry: { baseMs: 1, capMs: 1, maxFailures: 3 } });
+  const controller = new Controller({
+    config: CONFIG,
+    store,
+    traffic,
+    alarms: cloudwatch,
+    clock,
+    logger,
+    resyncMs: 0,
+    storeRetry: { baseMs: 1, capMs: 1, maxFailures: 3 },
+  });
   stop = new AbortController();
   await controller.start(stop.signal);
   await controller.settleStartup(stop.signal);
@@ -96,7 +123,11 @@ async function started(store = new MemoryStore()) {
   return { controller, clock, traffic, store, loops, cloudwatch, alarm };
 }
 
-const message = (body: string, id = body.length.toString()): InboundMessage => ({ messageId: id, body, receivedAt: Date.now() });
+const message = (body: string, id = body.length.toString()): InboundMessage => ({
+  messageId: id,
+  body,
+  receivedAt: Date.now(),
+});
 
 describe('Controller', () => {
   it('applies a critical alarm, saves before answering, and shifts through the statechart effect', async () => {
@@ -113,7 +144,10 @@ describe('Controller', () => {
 
   it('leaves malformed messages out of the deletable ids and keeps going', async () => {
     const { controller, alarm } = await started();
-    const result = await controller.handleBatch([message('{"not":"ours"}', 'bad'), message(alarm('connect-primary-elevated-errors', 'ALARM'), 'ok')]);
+    const result = await controller.handleBatch([
+      message('{"not":"ours"}', 'bad'),
+      message(alarm('connect-primary-elevated-errors', 'ALARM'), 'ok'),
+    ]);
     expect(result).toEqual({ deletable: ['ok'], malformed: ['bad'] });
     expect(statesOf(controller.snapshot).health).toBe('degraded');
   });
@@ -121,7 +155,14 @@ describe('Controller', () => {
   it('saves a redelivered command that memory has applied but the store has not, before it may be deleted', async () => {
     const store = new MemoryStore();
     const { controller } = await started(store);
-    const body = encodeOperatorCommand({ id: '6f1c9a52-3b1e-4c8e-9d2a-0b7e5f4a1c11', command: 'pause', reason: 'drill', force: false, requestedBy: 'op', requestedAt: Date.now() });
+    const body = encodeOperatorCommand({
+      id: '6f1c9a52-3b1e-4c8e-9d2a-0b7e5f4a1c11',
+      command: 'pause',
+      reason: 'drill',
+      force: false,
+      requestedBy: 'op',
+      requestedAt: Date.now(),
+    });
     store.failNext('save', 1);
     await expect(controller.handleBatch([message(body, 'c')])).rejects.toThrow();
 
@@ -134,7 +175,9 @@ describe('Controller', () => {
   it('moves nothing on an alarm event that CloudWatch contradicts, and records it as disputed', async () => {
     const { controller, clock, traffic } = await started();
     // CloudWatch says OK since a minute ago; the message claims ALARM now: a forgery or a lost truth.
-    const result = await controller.handleBatch([message(alarmBody('connect-primary-outage', 'ALARM', clock.now()), 'forged')]);
+    const result = await controller.handleBatch([
+      message(alarmBody('connect-primary-outage', 'ALARM', clock.now()), 'forged'),
+    ]);
     expect(result.deletable).toEqual(['forged']);
     expect(statesOf(controller.snapshot).health).toBe('healthy');
     expect(traffic.shifts).not.toContain(0);
@@ -168,9 +211,17 @@ describe('Controller', () => {
 describe('MessageClassifier', () => {
   it('orders alarm events by their alarm timestamp and reports a malformed id once', () => {
     const lines: string[] = [];
-    const recording = { ...logger, warn: (_: unknown, msg: string) => lines.push(msg), debug: () => undefined } as unknown as typeof logger;
+    const recording = {
+      ...logger,
+      warn: (_: unknown, msg: string) => lines.push(msg),
+      debug: () => undefined,
+    } as unknown as typeof logger;
     const classifier = new MessageClassifier(signalRefs(CONFIG.signals, CONFIG.regions), recording);
-    const parsed = classifier.parse([message(alarmBody('a', 'OK', 2_000), 'late'), message(alarmBody('b', 'OK', 1_000), 'early'), message('x', 'bad')]);
+    const parsed = classifier.parse([
+      message(alarmBody('a', 'OK', 2_000), 'late'),
+      message(alarmBody('b', 'OK', 1_000), 'early'),
+      message('x', 'bad'),
+    ]);
     expect(parsed.events.map((e) => e.message.messageId)).toEqual(['early', 'late']);
     classifier.parse([message('x', 'bad')]);
     expect(lines.filter((l) => l.startsWith('malformed'))).toHaveLength(1);

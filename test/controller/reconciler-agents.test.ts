@@ -16,7 +16,10 @@ class RecordingTraffic implements TrafficControl {
     this.split =
       typeof target === 'number'
         ? { telephonyPrimaryPercent: target, agentsPrimaryPercent: target }
-        : { telephonyPrimaryPercent: target.telephonyPrimaryPercent, agentsPrimaryPercent: target.agentsPrimaryPercent };
+        : {
+            telephonyPrimaryPercent: target.telephonyPrimaryPercent,
+            agentsPrimaryPercent: target.agentsPrimaryPercent,
+          };
     return { outcome: 'verified', calls: [], writes: 1, writtenVia: 'us-east-1', verifiedAt: 0, split: this.split };
   }
 
@@ -30,7 +33,13 @@ describe('the reconciler with a separate agents target', () => {
     // Prepare
     const traffic = new RecordingTraffic();
     const outcomes: ReconcileOutcome[] = [];
-    const reconciler = new Reconciler({ traffic, clock: new ManualClock(), logger: silentLogger, onOutcome: async (o) => void outcomes.push(o), resyncMs: 0 });
+    const reconciler = new Reconciler({
+      traffic,
+      clock: new ManualClock(),
+      logger: silentLogger,
+      onOutcome: async (o) => void outcomes.push(o),
+      resyncMs: 0,
+    });
     const stop = new AbortController();
     const running = reconciler.run(stop.signal);
     const verified = () => outcomes.filter((o) => o.kind === 'verified').length;

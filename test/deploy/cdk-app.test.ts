@@ -52,15 +52,25 @@ afterAll(async () => {
 });
 
 const statementsOf = (which: keyof typeof templates) => policyStatements(templates[which], regionOf[which]);
-const allStatements = () => (['shared', 'primary', 'replica'] as const).flatMap((which) => statementsOf(which).map((s) => ({ ...s, stack: which })));
+const allStatements = () =>
+  (['shared', 'primary', 'replica'] as const).flatMap((which) =>
+    statementsOf(which).map((s) => ({ ...s, stack: which })),
+  );
 const identityStatementsOfRole = (which: keyof typeof templates, rolePrefix: string) => {
   const policies = resourcesOf(templates[which], 'AWS::IAM::Policy', regionOf[which]).filter((policy) =>
     (policy.Properties!.Roles as string[]).some((role) => role.startsWith(`<${rolePrefix}`)),
   );
-  return policies.flatMap((policy) => (policy.Properties!.PolicyDocument as { Statement: PolicyStatement[] }).Statement);
+  return policies.flatMap(
+    (policy) => (policy.Properties!.PolicyDocument as { Statement: PolicyStatement[] }).Statement,
+  );
 };
 const simplify = (statements: PolicyStatement[]) =>
-  statements.map((s) => ({ Sid: s.Sid, Action: actionsOf(s), Resource: resourcesOfStatement(s), ...(s.Condition ? { Condition: s.Condition } : {}) }));
+  statements.map((s) => ({
+    Sid: s.Sid,
+    Action: actionsOf(s),
+    Resource: resourcesOfStatement(s),
+    ...(s.Condition ? { Condition: s.Condition } : {}),
+  }));
 
 /**
  * Whether an explicit Deny of `statement` applies to a request, with IAM's rule for the negated operators:
@@ -71,8 +81,10 @@ function denies(statement: PolicyStatement, request: Record<string, string | und
     Object.entries(keys).every(([key, expected]) => {
       const actual = request[key];
       const values = Array.isArray(expected) ? expected : [expected];
-      if (operator === 'ArnNotEquals' || operator === 'StringNotEquals') return actual === undefined || !values.includes(actual);
-      if (operator === 'ArnEquals' || operator === 'StringEquals') return actual !== undefined && values.includes(actual);
+      if (operator === 'ArnNotEquals' || operator === 'StringNotEquals')
+        return actual === undefined || !values.includes(actual);
+      if (operator === 'ArnEquals' || operator === 'StringEquals')
+        return actual !== undefined && values.includes(actual);
       throw new Error(`operator ${operator} not modelled`);
     }),
   );
@@ -83,7 +95,8 @@ describe('the CDK app (deploy/cdk) with the example deployment', () => {
     expect(stacks.shared.region).toBe(REPLICA);
     expect(Object.keys(stacks.controllers)).toEqual([PRIMARY, REPLICA]);
     expect(stacks.controllers[PRIMARY]!.region).toBe(PRIMARY);
-    for (const stack of [stacks.shared, ...Object.values(stacks.controllers)]) expect(stack.environment).toMatch(/^aws:\/\/unknown-account\//);
+    for (const stack of [stacks.shared, ...Object.values(stacks.controllers)])
+      expect(stack.environment).toMatch(/^aws:\/\/unknown-account\//);
     expect(app.synth().manifest.missing ?? []).toEqual([]);
     expect(stacks.controllers[PRIMARY]!.dependencies).toContain(stacks.shared);
   });
@@ -147,7 +160,11 @@ describe('shared stack (replica Region)', () => {
       expect(queues.length).toBeGreaterThan(0);
       for (const queue of queues) {
         const deny = statementsOf(which).find(
-          (s) => s.kind === 'resource' && s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false' && s.Resource === `<${queue.id}.Arn>`,
+          (s) =>
+            s.kind === 'resource' &&
+            s.Effect === 'Deny' &&
+            s.Condition?.Bool?.['aws:SecureTransport'] === 'false' &&
+            s.Resource === `<${queue.id}.Arn>`,
         );
         expect(deny, `${which} ${queue.id}`).toBeDefined();
       }
@@ -191,7 +208,9 @@ describe('shared stack (replica Region)', () => {
   it('lets only the intake rule send alarm events and only the operator role send commands', () => {
     const rule = onlyResourceOf(templates.shared, 'AWS::Events::Rule', REPLICA);
     const role = resourcesOf(templates.shared, 'AWS::IAM::Role', REPLICA).find((r) => r.id.startsWith('OperatorRole'))!;
-    const queue = resourcesOf(templates.shared, 'AWS::SQS::Queue', REPLICA).find((q) => q.Properties!.QueueName === `${NAME}-events`)!;
+    const queue = resourcesOf(templates.shared, 'AWS::SQS::Queue', REPLICA).find(
+      (q) => q.Properties!.QueueName === `${NAME}-events`,
+    )!;
     const onQueue = statementsOf('shared').filter((s) => s.kind === 'resource' && s.Resource === `<${queue.id}.Arn>`);
     const sends = onQueue.filter((s) => actionsOf(s).includes('sqs:SendMessage'));
     const allows = sends.filter((s) => s.Effect === 'Allow');
@@ -206,9 +225,18 @@ describe('shared stack (replica Region)', () => {
     // Assess: the Deny spares exactly the two senders, whoever else an identity policy lets send.
     expect(denies(deny, { 'aws:SourceArn': `<${rule.id}.Arn>`, 'aws:PrincipalArn': undefined })).toBe(false);
     expect(denies(deny, { 'aws:SourceArn': undefined, 'aws:PrincipalArn': roleArn })).toBe(false);
-    expect(denies(deny, { 'aws:SourceArn': undefined, 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:role/admin` })).toBe(true);
-    expect(denies(deny, { 'aws:SourceArn': `arn:aws:events:${REPLICA}:${ACCOUNT}:rule/other`, 'aws:PrincipalArn': undefined })).toBe(true);
-    expect(denies(deny, { 'aws:SourceArn': `arn:aws:sns:${REPLICA}:${ACCOUNT}:topic`, 'aws:PrincipalArn': undefined })).toBe(true);
+    expect(denies(deny, { 'aws:SourceArn': undefined, 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:role/admin` })).toBe(
+      true,
+    );
+    expect(
+      denies(deny, {
+        'aws:SourceArn': `arn:aws:events:${REPLICA}:${ACCOUNT}:rule/other`,
+        'aws:PrincipalArn': undefined,
+      }),
+    ).toBe(true);
+    expect(
+      denies(deny, { 'aws:SourceArn': `arn:aws:sns:${REPLICA}:${ACCOUNT}:topic`, 'aws:PrincipalArn': undefined }),
+    ).toBe(true);
   });
 
   it('gives the operator role commands and reads, and nothing that writes the state or the split', () => {
@@ -218,17 +246,36 @@ describe('shared stack (replica Region)', () => {
     ]);
     const parameter = onlyResourceOf(templates.shared, 'AWS::SSM::Parameter', REPLICA);
     expect(simplify(identityStatementsOfRole('shared', 'OperatorRole'))).toEqual([
-      { Sid: 'SendCommands', Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes'], Resource: expect.arrayContaining([expect.stringMatching(/^<EventQueue.*\.Arn>$/)]) },
-      { Sid: 'ReadState', Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'], Resource: [expect.stringMatching(/^<StateTable.*\.Arn>$/)] },
-      { Sid: 'ReadTraffic', Action: ['connect:GetTrafficDistribution', 'connect:DescribeTrafficDistributionGroup'], Resource: [TDG] },
+      {
+        Sid: 'SendCommands',
+        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+        Resource: expect.arrayContaining([expect.stringMatching(/^<EventQueue.*\.Arn>$/)]),
+      },
+      {
+        Sid: 'ReadState',
+        Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
+        Resource: [expect.stringMatching(/^<StateTable.*\.Arn>$/)],
+      },
+      {
+        Sid: 'ReadTraffic',
+        Action: ['connect:GetTrafficDistribution', 'connect:DescribeTrafficDistributionGroup'],
+        Resource: [TDG],
+      },
       { Sid: 'ReadAlarms', Action: ['cloudwatch:DescribeAlarms'], Resource: ALL_ALARMS },
-      { Sid: 'ReadConfig', Action: ['ssm:GetParameter'], Resource: [`arn:aws:ssm:${REPLICA}:${ACCOUNT}:parameter<${parameter.id}>`] },
+      {
+        Sid: 'ReadConfig',
+        Action: ['ssm:GetParameter'],
+        Resource: [`arn:aws:ssm:${REPLICA}:${ACCOUNT}:parameter<${parameter.id}>`],
+      },
     ]);
   });
 
   it('alarms in the replica Region when the heartbeat goes missing, a shift keeps failing, or an event or message dead-letters', () => {
     const alarms = Object.fromEntries(
-      resourcesOf(templates.shared, 'AWS::CloudWatch::Alarm', REPLICA).map((a) => [(a.Properties!.AlarmName as string).replace(`${NAME}-`, ''), a.Properties!]),
+      resourcesOf(templates.shared, 'AWS::CloudWatch::Alarm', REPLICA).map((a) => [
+        (a.Properties!.AlarmName as string).replace(`${NAME}-`, ''),
+        a.Properties!,
+      ]),
     );
     const page = [`arn:aws:sns:${REPLICA}:${ACCOUNT}:oncall-page`];
     const controller = [{ Name: 'Controller', Value: '2a5bd8f8-6b1c-4f0b-9d47-1d8a0c9e0a11' }];
@@ -255,8 +302,15 @@ describe('shared stack (replica Region)', () => {
       TreatMissingData: 'notBreaching',
       AlarmActions: page,
     });
-    expect(alarms.ConnectFailoverAutomationSuspended).toMatchObject({ MetricName: 'AutomationSuspended', Dimensions: controller });
-    expect(alarms.ConnectFailoverFailedOver).toMatchObject({ MetricName: 'HealthState', Threshold: 2, Dimensions: controller });
+    expect(alarms.ConnectFailoverAutomationSuspended).toMatchObject({
+      MetricName: 'AutomationSuspended',
+      Dimensions: controller,
+    });
+    expect(alarms.ConnectFailoverFailedOver).toMatchObject({
+      MetricName: 'HealthState',
+      Threshold: 2,
+      Dimensions: controller,
+    });
     const queues = resourcesOf(templates.shared, 'AWS::SQS::Queue', REPLICA);
     const queueName = (name: string) => `<${queues.find((q) => q.Properties!.QueueName === name)!.id}.QueueName>`;
     expect(alarms.ConnectFailoverDeadLetters).toMatchObject({
@@ -267,7 +321,9 @@ describe('shared stack (replica Region)', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       AlarmActions: page,
     });
-    expect(alarms.ConnectFailoverUndeliveredEvents).toMatchObject({ Dimensions: [{ Name: 'QueueName', Value: queueName(`${NAME}-delivery-dlq`) }] });
+    expect(alarms.ConnectFailoverUndeliveredEvents).toMatchObject({
+      Dimensions: [{ Name: 'QueueName', Value: queueName(`${NAME}-delivery-dlq`) }],
+    });
     expect(alarms.ConnectFailoverIntakeFailedInvocations).toMatchObject({
       Namespace: 'AWS/Events',
       MetricName: 'FailedInvocations',
@@ -281,7 +337,9 @@ describe('shared stack (replica Region)', () => {
 describe('controller stacks (one per Region)', () => {
   const configOf = (which: 'primary' | 'replica') => {
     const definition = onlyResourceOf(templates[which], 'AWS::ECS::TaskDefinition', regionOf[which]);
-    const [container] = definition.Properties!.ContainerDefinitions as Array<{ Environment: Array<{ Name: string; Value: string }> }>;
+    const [container] = definition.Properties!.ContainerDefinitions as Array<{
+      Environment: Array<{ Name: string; Value: string }>;
+    }>;
     return container!.Environment.find((variable) => variable.Name === CONFIG_TEXT_VARIABLE)!.Value;
   };
 
@@ -292,14 +350,21 @@ describe('controller stacks (one per Region)', () => {
         DesiredCount: 1,
         LaunchType: 'FARGATE',
         ServiceName: `${NAME}-controller`,
-        DeploymentConfiguration: { MinimumHealthyPercent: 100, MaximumPercent: 200, DeploymentCircuitBreaker: { Enable: true, Rollback: true } },
+        DeploymentConfiguration: {
+          MinimumHealthyPercent: 100,
+          MaximumPercent: 200,
+          DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        },
       });
       const definition = onlyResourceOf(templates[which], 'AWS::ECS::TaskDefinition', regionOf[which]);
       expect(definition.Properties).toMatchObject({ Cpu: '256', Memory: '512', RequiresCompatibilities: ['FARGATE'] });
       expect(definition.Properties!.TaskRoleArn).toMatch(/^<TaskRole.*\.Arn>$/);
       const [container] = definition.Properties!.ContainerDefinitions as Array<Record<string, unknown>>;
       expect(container!.Image).toBe(`${ACCOUNT}.dkr.ecr.${regionOf[which]}.amazonaws.com/connect-failover:0.1.0`);
-      expect(container!.LogConfiguration).toMatchObject({ LogDriver: 'awslogs', Options: { 'awslogs-region': regionOf[which] } });
+      expect(container!.LogConfiguration).toMatchObject({
+        LogDriver: 'awslogs',
+        Options: { 'awslogs-region': regionOf[which] },
+      });
     }
   });
 
@@ -311,8 +376,17 @@ describe('controller stacks (one per Region)', () => {
     const { config } = parseConfig(text);
     expect(config.trafficDistributionGroup.arn).toBe(TDG);
     expect(config.regions).toEqual({ primary: PRIMARY, replica: REPLICA });
-    expect(config.queue).toEqual({ url: `https://sqs.${REPLICA}.amazonaws.com/${ACCOUNT}/${NAME}-events`, region: REPLICA });
-    expect(config.store).toEqual({ type: 'dynamodb', table: NAME, region: REPLICA, leaseDurationMs: 15_000, key: TDG.slice(TDG.lastIndexOf('/') + 1) });
+    expect(config.queue).toEqual({
+      url: `https://sqs.${REPLICA}.amazonaws.com/${ACCOUNT}/${NAME}-events`,
+      region: REPLICA,
+    });
+    expect(config.store).toEqual({
+      type: 'dynamodb',
+      table: NAME,
+      region: REPLICA,
+      leaseDurationMs: 15_000,
+      key: TDG.slice(TDG.lastIndexOf('/') + 1),
+    });
     expect(config.signals).toEqual({
       degraded: ['connect-primary-elevated-errors'],
       critical: ['connect-primary-outage'],
@@ -333,7 +407,10 @@ describe('controller stacks (one per Region)', () => {
       expect(container!.Command).toEqual(['run']);
       expect(container!.ReadonlyRootFilesystem).toBe(true);
       expect(CONFIG_TEXT_VARIABLE).toBe('CONNECT_FAILOVER_CONFIG_YAML');
-      expect(container!.Environment.map((variable) => variable.Name).sort()).toEqual(['CONNECT_FAILOVER_CONFIG_YAML', 'NODE_ENV']);
+      expect(container!.Environment.map((variable) => variable.Name).sort()).toEqual([
+        'CONNECT_FAILOVER_CONFIG_YAML',
+        'NODE_ENV',
+      ]);
     }
   });
 
@@ -348,12 +425,21 @@ describe('controller stacks (one per Region)', () => {
       expect(simplify(identityStatementsOfRole(which, 'TaskRole'))).toEqual([
         {
           Sid: 'ShiftAndVerifyTraffic',
-          Action: ['connect:UpdateTrafficDistribution', 'connect:GetTrafficDistribution', 'connect:DescribeTrafficDistributionGroup'],
+          Action: [
+            'connect:UpdateTrafficDistribution',
+            'connect:GetTrafficDistribution',
+            'connect:DescribeTrafficDistributionGroup',
+          ],
           Resource: [TDG],
         },
         {
           Sid: 'ReadReplicaFlows',
-          Action: ['connect:ListContactFlows', 'connect:ListContactFlowModules', 'connect:ListLambdaFunctions', 'connect:ListBots'],
+          Action: [
+            'connect:ListContactFlows',
+            'connect:ListContactFlowModules',
+            'connect:ListLambdaFunctions',
+            'connect:ListBots',
+          ],
           Resource: [INSTANCE],
         },
         {
@@ -375,30 +461,48 @@ describe('controller stacks (one per Region)', () => {
         },
         {
           Sid: 'StateAndLease',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
+          Action: [
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:DeleteItem',
+            'dynamodb:Query',
+            'dynamodb:DescribeTable',
+          ],
           Resource: [TABLE_ARN],
         },
       ]);
-      const role = resourcesOf(templates[which], 'AWS::IAM::Role', regionOf[which]).find((r) => r.id.startsWith('TaskRole'))!;
+      const role = resourcesOf(templates[which], 'AWS::IAM::Role', regionOf[which]).find((r) =>
+        r.id.startsWith('TaskRole'),
+      )!;
       expect((role.Properties!.AssumeRolePolicyDocument as { Statement: PolicyStatement[] }).Statement).toEqual([
         {
           Action: 'sts:AssumeRole',
           Effect: 'Allow',
           Principal: { Service: 'ecs-tasks.amazonaws.com' },
-          Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': `arn:aws:ecs:${regionOf[which]}:${ACCOUNT}:*` } },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': ACCOUNT },
+            ArnLike: { 'aws:SourceArn': `arn:aws:ecs:${regionOf[which]}:${ACCOUNT}:*` },
+          },
         },
       ]);
     }
     // The ARNs the controller stacks build must be the resources the shared stack creates.
     const queueNames = resourcesOf(templates.shared, 'AWS::SQS::Queue', REPLICA).map((q) => q.Properties!.QueueName);
     expect(queueNames).toContain(QUEUE_ARN.split(':').at(-1));
-    expect(onlyResourceOf(templates.shared, 'AWS::DynamoDB::Table', REPLICA).Properties!.TableName).toBe(TABLE_ARN.split('/').at(-1));
+    expect(onlyResourceOf(templates.shared, 'AWS::DynamoDB::Table', REPLICA).Properties!.TableName).toBe(
+      TABLE_ARN.split('/').at(-1),
+    );
   });
 
   it('grants every AWS operation the controller code sends, and never SendMessage', async () => {
-    const granted = new Set(identityStatementsOfRole('replica', 'TaskRole').flatMap((s) => actionsOf(s).map((a) => a.toLowerCase())));
+    const granted = new Set(
+      identityStatementsOfRole('replica', 'TaskRole').flatMap((s) => actionsOf(s).map((a) => a.toLowerCase())),
+    );
     const called = await operationsCalled();
-    expect(called).toEqual(expect.arrayContaining(['cloudwatch:DescribeAlarms', 'connect:UpdateTrafficDistribution', 'sqs:ReceiveMessage']));
+    expect(called).toEqual(
+      expect.arrayContaining(['cloudwatch:DescribeAlarms', 'connect:UpdateTrafficDistribution', 'sqs:ReceiveMessage']),
+    );
     for (const action of called) expect(granted, `the controller calls ${action}`).toContain(action.toLowerCase());
     expect(granted).not.toContain('sqs:sendmessage');
   });
@@ -407,11 +511,17 @@ describe('controller stacks (one per Region)', () => {
     expect(resourcesOf(templates.replica, 'AWS::Events::Rule', REPLICA)).toEqual([]);
     const rule = onlyResourceOf(templates.primary, 'AWS::Events::Rule', PRIMARY);
     expect(rule.Properties!.Name).toBe(`${NAME}-alarms-to-${REPLICA}`);
-    expect(rule.Properties!.EventPattern).toEqual({ source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], resources: PRIMARY_ALARMS });
+    expect(rule.Properties!.EventPattern).toEqual({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      resources: PRIMARY_ALARMS,
+    });
     const dlq = onlyResourceOf(templates.primary, 'AWS::SQS::Queue', PRIMARY);
     const role = resourcesOf(templates.primary, 'AWS::IAM::Role', PRIMARY).find((r) => r.id.startsWith('ForwardRole'))!;
     const replicaBus = `arn:aws:events:${REPLICA}:${ACCOUNT}:event-bus/default`;
-    expect(rule.Properties!.Targets).toEqual([{ Id: 'Target0', Arn: replicaBus, RoleArn: `<${role.id}.Arn>`, DeadLetterConfig: { Arn: `<${dlq.id}.Arn>` } }]);
+    expect(rule.Properties!.Targets).toEqual([
+      { Id: 'Target0', Arn: replicaBus, RoleArn: `<${role.id}.Arn>`, DeadLetterConfig: { Arn: `<${dlq.id}.Arn>` } },
+    ]);
     expect((role.Properties!.AssumeRolePolicyDocument as { Statement: PolicyStatement[] }).Statement).toEqual([
       {
         Action: 'sts:AssumeRole',
@@ -419,19 +529,37 @@ describe('controller stacks (one per Region)', () => {
         Principal: { Service: 'events.amazonaws.com' },
         Condition: {
           StringEquals: { 'aws:SourceAccount': ACCOUNT },
-          ArnEquals: { 'aws:SourceArn': `arn:aws:events:${PRIMARY}:${ACCOUNT}:rule/${rule.Properties!.Name as string}` },
+          ArnEquals: {
+            'aws:SourceArn': `arn:aws:events:${PRIMARY}:${ACCOUNT}:rule/${rule.Properties!.Name as string}`,
+          },
         },
       },
     ]);
-    expect(simplify(identityStatementsOfRole('primary', 'ForwardRole'))).toEqual([{ Sid: 'PutOnReplicaDefaultBus', Action: ['events:PutEvents'], Resource: [replicaBus] }]);
-    const dlqSenders = statementsOf('primary').filter((s) => s.kind === 'resource' && s.Effect === 'Allow' && s.Resource === `<${dlq.id}.Arn>`);
-    expect(dlqSenders).toEqual([expect.objectContaining({ Principal: { Service: 'events.amazonaws.com' }, Condition: expect.objectContaining({ ArnEquals: { 'aws:SourceArn': `<${rule.id}.Arn>` } }) })]);
+    expect(simplify(identityStatementsOfRole('primary', 'ForwardRole'))).toEqual([
+      { Sid: 'PutOnReplicaDefaultBus', Action: ['events:PutEvents'], Resource: [replicaBus] },
+    ]);
+    const dlqSenders = statementsOf('primary').filter(
+      (s) => s.kind === 'resource' && s.Effect === 'Allow' && s.Resource === `<${dlq.id}.Arn>`,
+    );
+    expect(dlqSenders).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'events.amazonaws.com' },
+        Condition: expect.objectContaining({ ArnEquals: { 'aws:SourceArn': `<${rule.id}.Arn>` } }),
+      }),
+    ]);
 
     const alarms = resourcesOf(templates.primary, 'AWS::CloudWatch::Alarm', PRIMARY).map((a) => a.Properties!);
     expect(alarms).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ MetricName: 'FailedInvocations', Dimensions: [{ Name: 'RuleName', Value: `<${rule.id}>` }], AlarmActions: [`arn:aws:sns:${PRIMARY}:${ACCOUNT}:oncall-page`] }),
-        expect.objectContaining({ MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: `<${dlq.id}.QueueName>` }] }),
+        expect.objectContaining({
+          MetricName: 'FailedInvocations',
+          Dimensions: [{ Name: 'RuleName', Value: `<${rule.id}>` }],
+          AlarmActions: [`arn:aws:sns:${PRIMARY}:${ACCOUNT}:oncall-page`],
+        }),
+        expect.objectContaining({
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: `<${dlq.id}.QueueName>` }],
+        }),
       ]),
     );
     expect(alarms).toHaveLength(2);
@@ -446,9 +574,14 @@ describe('controller stacks (one per Region)', () => {
       ]);
       const group = onlyResourceOf(templates[which], 'AWS::EC2::SecurityGroup', regionOf[which]);
       expect(group.Properties!.SecurityGroupIngress).toBeUndefined();
-      expect(group.Properties!.SecurityGroupEgress).toEqual([{ CidrIp: '0.0.0.0/0', Description: 'AWS APIs over HTTPS', FromPort: 443, IpProtocol: 'tcp', ToPort: 443 }]);
+      expect(group.Properties!.SecurityGroupEgress).toEqual([
+        { CidrIp: '0.0.0.0/0', Description: 'AWS APIs over HTTPS', FromPort: 443, IpProtocol: 'tcp', ToPort: 443 },
+      ]);
       expect(resourcesOf(templates[which], 'AWS::EC2::NatGateway', regionOf[which])).toEqual([]);
-      expect(onlyResourceOf(templates[which], 'AWS::EC2::FlowLog', regionOf[which]).Properties).toMatchObject({ TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
+      expect(onlyResourceOf(templates[which], 'AWS::EC2::FlowLog', regionOf[which]).Properties).toMatchObject({
+        TrafficType: 'ALL',
+        LogDestinationType: 'cloud-watch-logs',
+      });
     }
   });
 });
@@ -463,9 +596,17 @@ describe('IAM across the whole app', () => {
     for (const statement of allows) {
       for (const action of actionsOf(statement)) expect(action, statement.where).not.toContain('*');
       // The replica instance's flows and modules: the narrowest form is every one of that instance.
-      const ofTheInstance = resourcesOfStatement(statement).every((r) => typeof r === 'string' && r.startsWith(`${INSTANCE}/`) && /\/(contact-flow|flow-module)\/\*$/.test(r));
-      if (!ofTheInstance && resourcesOfStatement(statement).some((resource) => typeof resource === 'string' && resource.includes('*'))) {
-        expect(actionsOf(statement).every((action) => NO_RESOURCE_TYPE.has(action)), `${statement.stack} ${statement.where} ${JSON.stringify(statement.Action)}`).toBe(true);
+      const ofTheInstance = resourcesOfStatement(statement).every(
+        (r) => typeof r === 'string' && r.startsWith(`${INSTANCE}/`) && /\/(contact-flow|flow-module)\/\*$/.test(r),
+      );
+      if (
+        !ofTheInstance &&
+        resourcesOfStatement(statement).some((resource) => typeof resource === 'string' && resource.includes('*'))
+      ) {
+        expect(
+          actionsOf(statement).every((action) => NO_RESOURCE_TYPE.has(action)),
+          `${statement.stack} ${statement.where} ${JSON.stringify(statement.Action)}`,
+        ).toBe(true);
         expect(resourcesOfStatement(statement)).toEqual(['*']);
       }
       expect(statement.Principal, statement.where).not.toEqual('*');
@@ -473,12 +614,17 @@ describe('IAM across the whole app', () => {
     }
     const putMetricData = allows.filter((s) => actionsOf(s).includes('cloudwatch:PutMetricData'));
     expect(putMetricData.length).toBe(2);
-    for (const statement of putMetricData) expect(statement.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'ConnectFailover' } });
+    for (const statement of putMetricData)
+      expect(statement.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'ConnectFailover' } });
   });
 
   it('conditions every trust of a service principal on this account, except the ECS execution role', () => {
-    const trusts = allStatements().filter((s) => s.kind === 'trust' && typeof s.Principal === 'object' && 'Service' in (s.Principal as object));
-    const unconditioned = trusts.filter((s) => s.Condition?.StringEquals?.['aws:SourceAccount'] !== ACCOUNT).map((s) => `${s.stack} ${s.where}`);
+    const trusts = allStatements().filter(
+      (s) => s.kind === 'trust' && typeof s.Principal === 'object' && 'Service' in (s.Principal as object),
+    );
+    const unconditioned = trusts
+      .filter((s) => s.Condition?.StringEquals?.['aws:SourceAccount'] !== ACCOUNT)
+      .map((s) => `${s.stack} ${s.where}`);
     expect(unconditioned.sort()).toEqual([
       expect.stringMatching(/^primary TaskDefinitionExecutionRole/),
       expect.stringMatching(/^replica TaskDefinitionExecutionRole/),
@@ -492,16 +638,44 @@ describe('IAM across the whole app', () => {
  * operator commands (SendMessage) and `init-store`, whose work (create the table, turn on PITR) the stack does.
  */
 async function operationsCalled(): Promise<string[]> {
-  const notTheController = new Set(['sqs:SendMessage', 'dynamodb:CreateTable', 'dynamodb:UpdateContinuousBackups', 'dynamodb:DescribeContinuousBackups', 'dynamodb:UpdateTimeToLive', 'dynamodb:DescribeTimeToLive', 'dynamodb:TagResource']);
-  const documentClient: Record<string, string> = { Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', BatchGet: 'BatchGetItem', BatchWrite: 'BatchWriteItem', TransactGet: 'TransactGetItems', TransactWrite: 'TransactWriteItems' };
+  const notTheController = new Set([
+    'sqs:SendMessage',
+    'dynamodb:CreateTable',
+    'dynamodb:UpdateContinuousBackups',
+    'dynamodb:DescribeContinuousBackups',
+    'dynamodb:UpdateTimeToLive',
+    'dynamodb:DescribeTimeToLive',
+    'dynamodb:TagResource',
+  ]);
+  const documentClient: Record<string, string> = {
+    Get: 'GetItem',
+    Put: 'PutItem',
+    Update: 'UpdateItem',
+    Delete: 'DeleteItem',
+    BatchGet: 'BatchGetItem',
+    BatchWrite: 'BatchWriteItem',
+    TransactGet: 'TransactGetItems',
+    TransactWrite: 'TransactWriteItems',
+  };
   const found = new Set<string>();
-  for (const dir of ['src/connect', 'src/cloudwatch', 'src/intake', 'src/controller', 'src/observability', 'src/preflight', 'src/store']) {
+  for (const dir of [
+    'src/connect',
+    'src/cloudwatch',
+    'src/intake',
+    'src/controller',
+    'src/observability',
+    'src/preflight',
+    'src/store',
+  ]) {
     const files = await readdir(dir).catch(() => [] as string[]);
     for (const file of files.filter((f) => f.endsWith('.ts'))) {
       const source = await readFile(join(dir, file), 'utf8');
       const packageOf = new Map<string, string>();
-      for (const [, names, pkg] of source.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/(client-[\w-]+|lib-dynamodb)'/g)) {
-        for (const name of names!.split(',').map((n) => n.trim().split(/\s+as\s+/)[0]!)) if (name) packageOf.set(name, pkg!);
+      for (const [, names, pkg] of source.matchAll(
+        /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/(client-[\w-]+|lib-dynamodb)'/g,
+      )) {
+        for (const name of names!.split(',').map((n) => n.trim().split(/\s+as\s+/)[0]!))
+          if (name) packageOf.set(name, pkg!);
       }
       for (const [, name] of source.matchAll(/new (\w+)Command\(/g)) {
         const pkg = packageOf.get(`${name}Command`);
@@ -519,9 +693,17 @@ async function operationsCalled(): Promise<string[]> {
 // The intrinsic resolver is what every assertion above stands on.
 describe('resolve (test helper)', () => {
   it('joins pseudo parameters and names resources like a deploy to the example account would', () => {
-    expect(resolve({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sqs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':q']] }, REPLICA)).toBe(
-      `arn:aws:sqs:${REPLICA}:${ACCOUNT}:q`,
-    );
+    expect(
+      resolve(
+        {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':sqs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':q'],
+          ],
+        },
+        REPLICA,
+      ),
+    ).toBe(`arn:aws:sqs:${REPLICA}:${ACCOUNT}:q`);
     expect(resolve({ 'Fn::GetAtt': ['Queue1', 'Arn'] }, REPLICA)).toBe('<Queue1.Arn>');
   });
 });

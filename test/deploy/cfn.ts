@@ -1,7 +1,11 @@
 /** Reading synthesized CloudFormation in the deploy tests: intrinsic functions resolved as a deploy would. */
 
 /** Values the pseudo parameters take in the tests: the account is the example TDG's. */
-export const PSEUDO = { 'AWS::AccountId': '111122223333', 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com' } as const;
+export const PSEUDO = {
+  'AWS::AccountId': '111122223333',
+  'AWS::Partition': 'aws',
+  'AWS::URLSuffix': 'amazonaws.com',
+} as const;
 
 export interface CfnTemplate {
   Resources: Record<string, CfnResource>;
@@ -56,26 +60,35 @@ export function resourcesOf(template: CfnTemplate, type: string, region: string)
 /** The one resource of `type`; fails when there is not exactly one. */
 export function onlyResourceOf(template: CfnTemplate, type: string, region: string): { id: string } & CfnResource {
   const found = resourcesOf(template, type, region);
-  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}: ${found.map((r) => r.id).join(', ')}`);
+  if (found.length !== 1)
+    throw new Error(`expected one ${type}, found ${found.length}: ${found.map((r) => r.id).join(', ')}`);
   return found[0]!;
 }
 
 /** Every statement of every IAM policy, role trust, and queue policy in `template`, resolved. */
-export function policyStatements(template: CfnTemplate, region: string): Array<PolicyStatement & { where: string; kind: 'identity' | 'trust' | 'resource' }> {
+export function policyStatements(
+  template: CfnTemplate,
+  region: string,
+): Array<PolicyStatement & { where: string; kind: 'identity' | 'trust' | 'resource' }> {
   const statements: Array<PolicyStatement & { where: string; kind: 'identity' | 'trust' | 'resource' }> = [];
   for (const [id, resource] of Object.entries(template.Resources)) {
-    const properties = resolve(resource.Properties ?? {}, region) as Record<string, { Statement: PolicyStatement[] } | undefined> & {
+    const properties = resolve(resource.Properties ?? {}, region) as Record<
+      string,
+      { Statement: PolicyStatement[] } | undefined
+    > & {
       Policies?: Array<{ PolicyDocument: { Statement: PolicyStatement[] } }>;
     };
     const add = (document: { Statement: PolicyStatement[] } | undefined, kind: 'identity' | 'trust' | 'resource') => {
       for (const statement of document?.Statement ?? []) statements.push({ ...statement, where: id, kind });
     };
-    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') add(properties.PolicyDocument, 'identity');
+    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy')
+      add(properties.PolicyDocument, 'identity');
     if (resource.Type === 'AWS::IAM::Role') {
       add(properties.AssumeRolePolicyDocument, 'trust');
       for (const policy of properties.Policies ?? []) add(policy.PolicyDocument, 'identity');
     }
-    if (resource.Type === 'AWS::SQS::QueuePolicy' || resource.Type === 'AWS::SNS::TopicPolicy') add(properties.PolicyDocument, 'resource');
+    if (resource.Type === 'AWS::SQS::QueuePolicy' || resource.Type === 'AWS::SNS::TopicPolicy')
+      add(properties.PolicyDocument, 'resource');
   }
   return statements;
 }

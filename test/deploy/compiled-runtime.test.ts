@@ -31,9 +31,14 @@ interface Result {
 
 /** Every top-level package the lock file does not mark `dev`: what `npm ci --omit=dev` installs. */
 async function productionPackages(): Promise<string[]> {
-  const lock = JSON.parse(await readFile(join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+  const lock = JSON.parse(await readFile(join(REPO, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean }>;
+  };
   return Object.entries(lock.packages)
-    .filter(([path, entry]) => path.startsWith('node_modules/') && !path.slice('node_modules/'.length).includes('node_modules/') && !entry.dev)
+    .filter(
+      ([path, entry]) =>
+        path.startsWith('node_modules/') && !path.slice('node_modules/'.length).includes('node_modules/') && !entry.dev,
+    )
     .map(([path]) => path.slice('node_modules/'.length));
 }
 
@@ -99,7 +104,15 @@ describe('the compiled program from a read-only copy with production dependencie
     root = await mkdtemp(join(tmpdir(), 'cf-runtime-'));
     app = join(root, 'app');
     stateDir = join(root, 'state');
-    for (const dir of [app, stateDir, join(root, 'etc'), join(root, 'tmp'), join(root, 'home'), join(app, 'node_modules')]) await mkdir(dir, { recursive: true });
+    for (const dir of [
+      app,
+      stateDir,
+      join(root, 'etc'),
+      join(root, 'tmp'),
+      join(root, 'home'),
+      join(app, 'node_modules'),
+    ])
+      await mkdir(dir, { recursive: true });
     await mkdir(join(app, 'dist'));
     await cp(join(REPO, 'dist', 'connect-failover.cjs'), join(app, 'dist', 'connect-failover.cjs'));
     await cp(join(REPO, 'bin'), join(app, 'bin'), { recursive: true });
@@ -116,7 +129,12 @@ describe('the compiled program from a read-only copy with production dependencie
     configPath = join(root, 'etc', 'config.yaml');
     await writeFile(
       configPath,
-      stringify(stack.config({ store: { type: 'file', path: join(stateDir, 'state.json') }, http: { host: '127.0.0.1', port } })),
+      stringify(
+        stack.config({
+          store: { type: 'file', path: join(stateDir, 'state.json') },
+          http: { host: '127.0.0.1', port },
+        }),
+      ),
     );
 
     readOnly = [app, join(root, 'etc'), join(root, 'tmp'), join(root, 'home')];
@@ -174,7 +192,9 @@ describe('the compiled program from a read-only copy with production dependencie
 
     // Act
     const good = await run('bin/connect-failover.js', ['validate'], { CONNECT_FAILOVER_CONFIG_YAML: text });
-    const bad = await run('bin/connect-failover.js', ['validate'], { CONNECT_FAILOVER_CONFIG_YAML: `${text}\ndryRun: maybe\n` });
+    const bad = await run('bin/connect-failover.js', ['validate'], {
+      CONNECT_FAILOVER_CONFIG_YAML: `${text}\ndryRun: maybe\n`,
+    });
 
     // Assess
     expect(good.code).toBe(0);
@@ -192,7 +212,9 @@ describe('the compiled program from a read-only copy with production dependencie
         if (controller.stdout().includes('"msg":"controller running"')) resolve();
       };
       controller.child.stdout.on('data', check);
-      void controller.done.then((result) => reject(new Error(`the controller exited (${result.code}) before running: ${result.stderr}`)));
+      void controller.done.then((result) =>
+        reject(new Error(`the controller exited (${result.code}) before running: ${result.stderr}`)),
+      );
       check();
     });
     const health = await run('bin/healthcheck.js', [`http://127.0.0.1:${port}/healthz`]);
@@ -215,9 +237,15 @@ describe('the compiled program from a read-only copy with production dependencie
   });
 
   it('says what to install when asked for the local stack', async () => {
-    const { code, stderr } = await run('bin/connect-failover.js', ['local', '--config-out', join(stateDir, 'local.yaml')]);
+    const { code, stderr } = await run('bin/connect-failover.js', [
+      'local',
+      '--config-out',
+      join(stateDir, 'local.yaml'),
+    ]);
     expect(code).toBe(1);
-    expect(stderr).toContain('the local stack needs the SQS emulator fauxqs, a development dependency that this install left out');
+    expect(stderr).toContain(
+      'the local stack needs the SQS emulator fauxqs, a development dependency that this install left out',
+    );
   });
 
   it('says how to build when dist/ is missing', async () => {

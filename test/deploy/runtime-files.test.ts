@@ -73,10 +73,14 @@ describe('deploy/Dockerfile', async () => {
   const lastStage = Math.max(...instructions.map((i) => i.stage));
   const final = instructions.filter((i) => i.stage === lastStage);
   const finalOf = (keyword: string) => final.filter((i) => i.keyword === keyword);
-  const args = new Map(instructions.filter((i) => i.keyword === 'ARG').map((i) => i.args.split('=') as [string, string]));
+  const args = new Map(
+    instructions.filter((i) => i.keyword === 'ARG').map((i) => i.args.split('=') as [string, string]),
+  );
 
   it('builds in stages, every one on a supported Node.js LTS (22 or 24; 20 reached end of life)', () => {
-    const froms = instructions.filter((i) => i.keyword === 'FROM').map((i) => i.args.split(/\s+/)[0]!.replace(/^\$\{(\w+)\}$/, (_m, name: string) => args.get(name) ?? ''));
+    const froms = instructions
+      .filter((i) => i.keyword === 'FROM')
+      .map((i) => i.args.split(/\s+/)[0]!.replace(/^\$\{(\w+)\}$/, (_m, name: string) => args.get(name) ?? ''));
     expect(froms.length).toBeGreaterThanOrEqual(3);
     for (const image of froms) expect(image).toMatch(/^node:(22|24)(\.\d+)*-[a-z]+-slim$/);
   });
@@ -94,7 +98,10 @@ describe('deploy/Dockerfile', async () => {
 
   it('copies only files that exist and that the build context lets in', async () => {
     const ignore = await readFile(join(REPO, 'deploy', 'Dockerfile.dockerignore'), 'utf8');
-    const allowed = ignore.split('\n').filter((line) => line.startsWith('!')).map((line) => line.slice(1).replace(/\/\*\*$/, ''));
+    const allowed = ignore
+      .split('\n')
+      .filter((line) => line.startsWith('!'))
+      .map((line) => line.slice(1).replace(/\/\*\*$/, ''));
     const sources = instructions
       .filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from'))
       .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
@@ -105,9 +112,13 @@ describe('deploy/Dockerfile', async () => {
   });
 
   it('runs as an unprivileged numeric user that owns the state directory, declared as a volume', () => {
-    const [user] = finalOf('USER').map((i) => i.args).slice(-1);
+    const [user] = finalOf('USER')
+      .map((i) => i.args)
+      .slice(-1);
     expect(user).toMatch(/^[1-9]\d*:[1-9]\d*$/);
-    const setup = finalOf('RUN').map((i) => i.args).join(' && ');
+    const setup = finalOf('RUN')
+      .map((i) => i.args)
+      .join(' && ');
     expect(setup).toContain(`mkdir -p ${STATE_DIR}`);
     expect(setup).toContain(`chown ${user} ${STATE_DIR}`);
     expect(finalOf('VOLUME').map((i) => i.args)).toEqual([`["${STATE_DIR}"]`]);
@@ -177,17 +188,23 @@ describe('deploy/connect-failover.service', async () => {
     expect(text).toContain(`store: { type: file, path: ${STATE_DIR}/state.json }`);
   });
 
-  it.runIf(spawnSync('systemd-analyze', ['--version']).status === 0)('passes systemd-analyze verify without a warning', async () => {
-    // Prepare: node where this machine has it (the unit names /usr/bin/node, as Debian and NodeSource install it).
-    const dir = await mkdtemp(join(tmpdir(), 'cf-unit-'));
-    const copy = join(dir, 'connect-failover.service');
-    await writeFile(copy, text.replace('ExecStart=/usr/bin/node ', `ExecStart=${process.execPath} `));
+  it.runIf(spawnSync('systemd-analyze', ['--version']).status === 0)(
+    'passes systemd-analyze verify without a warning',
+    async () => {
+      // Prepare: node where this machine has it (the unit names /usr/bin/node, as Debian and NodeSource install it).
+      const dir = await mkdtemp(join(tmpdir(), 'cf-unit-'));
+      const copy = join(dir, 'connect-failover.service');
+      await writeFile(copy, text.replace('ExecStart=/usr/bin/node ', `ExecStart=${process.execPath} `));
 
-    // Act
-    const result = spawnSync('systemd-analyze', ['verify', copy], { encoding: 'utf8' });
-    await rm(dir, { recursive: true, force: true });
+      // Act
+      const result = spawnSync('systemd-analyze', ['verify', copy], { encoding: 'utf8' });
+      await rm(dir, { recursive: true, force: true });
 
-    // Assess
-    expect({ status: result.status, output: `${result.stdout}${result.stderr}`.trim() }).toEqual({ status: 0, output: '' });
-  });
+      // Assess
+      expect({ status: result.status, output: `${result.stdout}${result.stderr}`.trim() }).toEqual({
+        status: 0,
+        output: '',
+      });
+    },
+  );
 });

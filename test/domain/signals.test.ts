@@ -8,7 +8,11 @@ const ARN = 'arn:aws:cloudwatch:eu-west-2:111122223333:alarm:connect-primary-out
 describe('signals', () => {
   it('lists every signal in role order, each with the Region it is read in', () => {
     // Prepare
-    const signals: Signals = { degraded: ['elevated-errors'], critical: [ARN, 'primary-down'], replicaUnhealthy: ['replica-down'] };
+    const signals: Signals = {
+      degraded: ['elevated-errors'],
+      critical: [ARN, 'primary-down'],
+      replicaUnhealthy: ['replica-down'],
+    };
 
     // Act
     const refs = signalRefs(signals, REGIONS);
@@ -32,7 +36,10 @@ describe('signals', () => {
     // Act
     const byArn = matchSignal(refs, { arn: ARN, name: 'connect-primary-outage' });
     const sameNameElsewhere = matchSignal(refs, { arn: otherAccount, name: 'connect-primary-outage' });
-    const byName = matchSignal(refs, { arn: 'arn:aws:cloudwatch:us-east-1:999988887777:alarm:primary-down', name: 'primary-down' });
+    const byName = matchSignal(refs, {
+      arn: 'arn:aws:cloudwatch:us-east-1:999988887777:alarm:primary-down',
+      name: 'primary-down',
+    });
     const unknown = matchSignal(refs, { arn: 'arn:aws:cloudwatch:us-east-1:111122223333:alarm:other', name: 'other' });
 
     // Assess

@@ -34,8 +34,13 @@ describe('behaviour 2: degraded, then escalation', () => {
     await h.waitForPrimary(0, 10_000);
 
     expect(h.stack.connect.writes.map((w) => w.telephony['us-east-1'])).toEqual([50, 0]);
-    const transitions = (await h.readDocument())!.history.filter((e) => e.kind === 'transition').map((e) => `${e.from}->${e.to}: ${e.reason}`);
-    expect(transitions).toEqual(['healthy->degraded: degraded alarm in ALARM', 'degraded->failedOver: still degraded after escalateAfter']);
+    const transitions = (await h.readDocument())!.history
+      .filter((e) => e.kind === 'transition')
+      .map((e) => `${e.from}->${e.to}: ${e.reason}`);
+    expect(transitions).toEqual([
+      'healthy->degraded: degraded alarm in ALARM',
+      'degraded->failedOver: still degraded after escalateAfter',
+    ]);
   });
 });
 
@@ -47,10 +52,13 @@ describe('behaviour 3: recovery', () => {
     await h.waitForPrimary(0);
 
     await h.setAlarm(CRITICAL, 'OK');
-    const waiting = await eventually(async () => {
-      const status = buildStatus(h.config, { doc: (await h.readDocument())!, updatedAt: '', location: '' }, 'test');
-      return status.signals[CRITICAL] === 'OK' ? status : undefined;
-    }, { what: 'recovery applied' });
+    const waiting = await eventually(
+      async () => {
+        const status = buildStatus(h.config, { doc: (await h.readDocument())!, updatedAt: '', location: '' }, 'test');
+        return status.signals[CRITICAL] === 'OK' ? status : undefined;
+      },
+      { what: 'recovery applied' },
+    );
 
     // Failed over with every signal OK, and no deadline at which it would move by itself.
     expect(waiting).toMatchObject({ state: 'failedOver', nextDeadline: null, blocked: null });
@@ -59,8 +67,16 @@ describe('behaviour 3: recovery', () => {
 
     const doc = (await h.readDocument())!;
     // `by` is what the command says; `sender` is the principal SQS saw send it (the emulator's account here).
-    expect(doc.history.find((e) => e.kind === 'command')).toMatchObject({ by: 'tester', sender: expect.stringMatching(/^\d{12}$/), reason: 'primary verified by the on-call engineer' });
-    expect(doc.history.filter((e) => e.kind === 'transition').at(-1)).toMatchObject({ from: 'failedOver', to: 'healthy', trigger: 'operator' });
+    expect(doc.history.find((e) => e.kind === 'command')).toMatchObject({
+      by: 'tester',
+      sender: expect.stringMatching(/^\d{12}$/),
+      reason: 'primary verified by the on-call engineer',
+    });
+    expect(doc.history.filter((e) => e.kind === 'transition').at(-1)).toMatchObject({
+      from: 'failedOver',
+      to: 'healthy',
+      trigger: 'operator',
+    });
   });
 
   it('with failback: automatic, returns to healthy after every primary signal is OK for recoverAfter', async () => {
@@ -85,10 +101,19 @@ describe('behaviour 3: recovery', () => {
 
     await h.setAlarm(DEGRADED, 'INSUFFICIENT_DATA');
     await h.setAlarm(CRITICAL, 'OK');
-    const held = await eventually(async () => {
-      const ctx = ((await h.readDocument())!.snapshot as { context: { signals: Record<string, { value: string }>; okSince: number | null } }).context;
-      return ctx.signals[CRITICAL]?.value === 'OK' && ctx.signals[DEGRADED]?.value === 'INSUFFICIENT_DATA' ? ctx : undefined;
-    }, { what: 'both changes applied' });
+    const held = await eventually(
+      async () => {
+        const ctx = (
+          (await h.readDocument())!.snapshot as {
+            context: { signals: Record<string, { value: string }>; okSince: number | null };
+          }
+        ).context;
+        return ctx.signals[CRITICAL]?.value === 'OK' && ctx.signals[DEGRADED]?.value === 'INSUFFICIENT_DATA'
+          ? ctx
+          : undefined;
+      },
+      { what: 'both changes applied' },
+    );
 
     // No recovery is even scheduled: INSUFFICIENT_DATA is not OK.
     expect(held.okSince).toBeNull();
@@ -140,7 +165,10 @@ describe('message shapes and bad input', () => {
   it('acts on EventBridge, SNS envelope and SNS raw messages in one run', async () => {
     const shapes: AlarmMessageShape[] = ['sns-envelope', 'sns-raw', 'eventbridge'];
     let next = 0;
-    h = await startHarness({ stack: { messageShape: () => shapes[next++ % shapes.length]! }, config: { failback: 'automatic' } });
+    h = await startHarness({
+      stack: { messageShape: () => shapes[next++ % shapes.length]! },
+      config: { failback: 'automatic' },
+    });
     await h.start();
 
     await h.setAlarm(DEGRADED, 'ALARM'); // SNS envelope
@@ -179,7 +207,9 @@ describe('message shapes and bad input', () => {
     await h.start();
 
     await h.stack.cloudwatch.setAlarmState('us-east-1', 'billing-spike', 'ALARM');
-    await eventually(() => h.logs.some((l) => l.msg === 'alarm is not a configured signal; ignored'), { what: 'log line' });
+    await eventually(() => h.logs.some((l) => l.msg === 'alarm is not a configured signal; ignored'), {
+      what: 'log line',
+    });
     await eventually(async () => (await h.queueDepth()) === 0, { what: 'queue drained' });
 
     expect(h.stack.connect.writes).toHaveLength(0);
@@ -191,7 +221,12 @@ describe('behaviour 5: shifts through API faults', () => {
   it('rides out a 429 storm and verifies', async () => {
     h = await startHarness();
     await h.start();
-    h.stack.connect.faults.script(Array.from({ length: 12 }, () => ({ operation: 'UpdateTrafficDistribution' as const, fault: 'throttle' as const })));
+    h.stack.connect.faults.script(
+      Array.from({ length: 12 }, () => ({
+        operation: 'UpdateTrafficDistribution' as const,
+        fault: 'throttle' as const,
+      })),
+    );
 
     await h.setAlarm(CRITICAL, 'ALARM');
     await h.waitForPrimary(0, 30_000);
@@ -217,7 +252,7 @@ describe('behaviour 5: shifts through API faults', () => {
     expect(puts.map((r) => r.status)).toEqual([409, 500]);
   });
 
-  it('fails over through the primary Region\'s endpoint when the replica\'s API is down', async () => {
+  it("fails over through the primary Region's endpoint when the replica's API is down", async () => {
     h = await startHarness();
     await h.start();
     h.stack.connect.faults.regionDown('us-west-2');
@@ -228,7 +263,7 @@ describe('behaviour 5: shifts through API faults', () => {
     expect(h.stack.connect.writes.map((w) => w.region)).toEqual(['us-east-1']);
   });
 
-  it('fails back through the replica\'s endpoint when the primary Region\'s API is down', async () => {
+  it("fails back through the replica's endpoint when the primary Region's API is down", async () => {
     h = await startHarness();
     await h.start();
     await h.setAlarm(CRITICAL, 'ALARM');
@@ -249,7 +284,10 @@ describe('behaviour 5: shifts through API faults', () => {
     h.stack.connect.faults.regionDown('us-west-2');
 
     await h.setAlarm(CRITICAL, 'ALARM');
-    await eventually(async () => (await h.readDocument())?.shift?.status === 'failed', { timeoutMs: 60_000, what: 'shift reported failed' });
+    await eventually(async () => (await h.readDocument())?.shift?.status === 'failed', {
+      timeoutMs: 60_000,
+      what: 'shift reported failed',
+    });
     h.stack.connect.faults.clear();
     await h.waitForPrimary(0, 60_000);
 
@@ -265,7 +303,9 @@ describe('behaviour 8 while running: drift', () => {
     await h.waitForPrimary(0);
 
     h.stack.connect.setSplit({ telephony: { 'us-east-1': 60, 'us-west-2': 40 } });
-    await eventually(async () => (await h.readDocument())!.history.some((e) => e.kind === 'drift'), { what: 'drift in history' });
+    await eventually(async () => (await h.readDocument())!.history.some((e) => e.kind === 'drift'), {
+      what: 'drift in history',
+    });
     await h.waitForPrimary(0);
 
     expect(h.stack.connect.writes.map((w) => w.telephony['us-east-1'])).toEqual([0, 0]);
@@ -279,7 +319,9 @@ describe('behaviour 8 while running: drift', () => {
     await eventually(async () => (await stateOf(h))?.automation === 'paused', { what: 'paused' });
 
     h.stack.connect.setSplit({ telephony: { 'us-east-1': 60, 'us-west-2': 40 } });
-    await eventually(async () => (await h.readDocument())!.history.some((e) => e.kind === 'drift'), { what: 'drift in history' });
+    await eventually(async () => (await h.readDocument())!.history.some((e) => e.kind === 'drift'), {
+      what: 'drift in history',
+    });
 
     expect(h.stack.connect.writes).toHaveLength(0);
     expect(h.primaryPercent()).toBe(60);
@@ -292,7 +334,10 @@ describe('behaviour 8 while running: drift', () => {
     await h.waitForPrimary(0);
     const writes = h.stack.connect.writes.length;
 
-    h.stack.connect.setSplit({ telephony: { 'us-east-1': 100, 'us-west-2': 0 }, agents: { 'us-east-1': 100, 'us-west-2': 0 } });
+    h.stack.connect.setSplit({
+      telephony: { 'us-east-1': 100, 'us-west-2': 0 },
+      agents: { 'us-east-1': 100, 'us-west-2': 0 },
+    });
     await eventually(async () => (await stateOf(h))?.automation === 'paused', { what: 'paused by the hand change' });
 
     expect(await stateOf(h)).toEqual({ health: 'healthy', automation: 'paused' });
@@ -308,7 +353,10 @@ describe('behaviour 8 while running: drift', () => {
     await h.waitForPrimary(100);
     await h.stopController();
     // While it was down: an operator failed over by hand, then queued a resume for when it comes back.
-    h.stack.connect.setSplit({ telephony: { 'us-east-1': 0, 'us-west-2': 100 }, agents: { 'us-east-1': 0, 'us-west-2': 100 } });
+    h.stack.connect.setSplit({
+      telephony: { 'us-east-1': 0, 'us-west-2': 100 },
+      agents: { 'us-east-1': 0, 'us-west-2': 100 },
+    });
     await h.command('pause', { reason: 'hands off while I work' });
 
     await h.start();
@@ -329,9 +377,14 @@ describe('behaviours 1, 6, 7: gates, limits and operator commands', () => {
 
     await h.setAlarm(REPLICA, 'ALARM');
     await h.setAlarm(CRITICAL, 'ALARM');
-    await eventually(() => h.logs.some((l) => typeof l.msg === 'string' && l.msg.includes('blocked: replica unhealthy')), { what: 'blocked log' });
+    await eventually(
+      () => h.logs.some((l) => typeof l.msg === 'string' && l.msg.includes('blocked: replica unhealthy')),
+      { what: 'blocked log' },
+    );
 
-    await eventually(async () => (await h.readDocument())!.history.some((e) => e.kind === 'blocked'), { what: 'blocked in history' });
+    await eventually(async () => (await h.readDocument())!.history.some((e) => e.kind === 'blocked'), {
+      what: 'blocked in history',
+    });
     expect(h.stack.connect.writes).toHaveLength(0);
 
     await h.setAlarm(REPLICA, 'OK');
@@ -345,7 +398,9 @@ describe('behaviours 1, 6, 7: gates, limits and operator commands', () => {
     await eventually(async () => (await stateOf(h))?.automation === 'paused', { what: 'paused' });
 
     await h.setAlarm(CRITICAL, 'ALARM');
-    await eventually(() => h.logs.some((l) => typeof l.msg === 'string' && l.msg.includes('automation is paused')), { what: 'blocked by pause' });
+    await eventually(() => h.logs.some((l) => typeof l.msg === 'string' && l.msg.includes('automation is paused')), {
+      what: 'blocked by pause',
+    });
     expect(h.stack.connect.writes).toHaveLength(0);
     await h.command('resume', { reason: 'maintenance over' });
 
@@ -353,7 +408,12 @@ describe('behaviours 1, 6, 7: gates, limits and operator commands', () => {
   });
 
   it('suspends automation when alarms flap past maxAutomaticShifts, until resume', async () => {
-    h = await startHarness({ config: { failback: 'automatic', timing: { ...FAST_TIMING, recoverAfter: '200ms', maxAutomaticShifts: { count: 2, per: '1h' } } } });
+    h = await startHarness({
+      config: {
+        failback: 'automatic',
+        timing: { ...FAST_TIMING, recoverAfter: '200ms', maxAutomaticShifts: { count: 2, per: '1h' } },
+      },
+    });
     await h.start();
     await h.setAlarm(CRITICAL, 'ALARM');
     await h.waitForPrimary(0);
@@ -374,7 +434,13 @@ describe('behaviours 1, 6, 7: gates, limits and operator commands', () => {
     await h.setAlarm(REPLICA, 'ALARM');
 
     await h.command('failover', { reason: 'drill' });
-    await eventually(async () => (await h.readDocument())!.history.some((e) => e.kind === 'command' && e.outcome?.startsWith('failover refused')), { what: 'refusal' });
+    await eventually(
+      async () =>
+        (await h.readDocument())!.history.some(
+          (e) => e.kind === 'command' && e.outcome?.startsWith('failover refused'),
+        ),
+      { what: 'refusal' },
+    );
     expect(h.stack.connect.writes).toHaveLength(0);
     await h.command('failover', { reason: 'drill, replica checked by hand', force: true });
 

@@ -33,9 +33,17 @@ const PRIMARY = 'us-east-1';
 /** The final alarm states, chosen so the contract leaves one outcome (failback is automatic). */
 const FINALS = {
   /** Critical in ALARM, replica sound: failed over (rule 1), whatever came before. */
-  critical: { alarms: { degraded: 'OK', critical: 'ALARM', replicaUnhealthy: 'OK' }, health: 'failedOver', primaryPercent: 0 },
+  critical: {
+    alarms: { degraded: 'OK', critical: 'ALARM', replicaUnhealthy: 'OK' },
+    health: 'failedOver',
+    primaryPercent: 0,
+  },
   /** Degraded only: degraded, then failed over after escalateAfter (rule 2); failback needs every primary signal OK. */
-  degraded: { alarms: { degraded: 'ALARM', critical: 'OK', replicaUnhealthy: 'OK' }, health: 'failedOver', primaryPercent: 0 },
+  degraded: {
+    alarms: { degraded: 'ALARM', critical: 'OK', replicaUnhealthy: 'OK' },
+    health: 'failedOver',
+    primaryPercent: 0,
+  },
   /** Everything OK with automatic failback: healthy after recoverAfter (rule 3). */
   allOk: { alarms: { degraded: 'OK', critical: 'OK', replicaUnhealthy: 'OK' }, health: 'healthy', primaryPercent: 100 },
 } as const;
@@ -132,11 +140,16 @@ describe('chaos: random Connect faults, alarm changes and restarts', () => {
     const sent: SentUpdate[] = [];
     const hooks = {
       decision(d: Decision) {
-        if (d.region === 'health') decisions.push({ at: Date.now(), seq: d.seq, primaryPercent: config.traffic[d.to as 'healthy'] });
+        if (d.region === 'health')
+          decisions.push({ at: Date.now(), seq: d.seq, primaryPercent: config.traffic[d.to as 'healthy'] });
       },
       connectCall(call: ConnectCall) {
         if (call.operation === 'UpdateTrafficDistribution' && call.split) {
-          sent.push({ startedAt: call.startedAt, primaryPercent: call.split.telephonyPrimaryPercent, error: call.error });
+          sent.push({
+            startedAt: call.startedAt,
+            primaryPercent: call.split.telephonyPrimaryPercent,
+            error: call.error,
+          });
         }
       },
     };
@@ -193,7 +206,10 @@ describe('chaos: random Connect faults, alarm changes and restarts', () => {
       async () => {
         const doc = await harness.readDocument();
         const queue = await stack.sqs.send(
-          new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+          new GetQueueAttributesCommand({
+            QueueUrl: stack.queueUrl,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+          }),
         );
         return (
           harness.primaryPercent() === final.primaryPercent &&
@@ -225,7 +241,10 @@ describe('chaos: random Connect faults, alarm changes and restarts', () => {
     expect(decisions.at(-1)?.primaryPercent ?? config.traffic.healthy).toBe(final.primaryPercent);
     const applied = stack.connect.writes.map((w) => ({ at: w.at, primaryPercent: w.telephony[PRIMARY] ?? -1 }));
     const check = checkWrites(decisions, sent, applied, config.traffic.healthy);
-    expect(check.violations, JSON.stringify({ seed, finalName, restarts, rates, check, decisions, sent, applied })).toEqual([]);
+    expect(
+      check.violations,
+      JSON.stringify({ seed, finalName, restarts, rates, check, decisions, sent, applied }),
+    ).toEqual([]);
     // The chaos must have bitten, or the invariant above proved little.
     expect(stack.connect.requests.some((r) => r.fault !== undefined)).toBe(true);
     expect(applied.length).toBeGreaterThan(0);
@@ -240,10 +259,21 @@ describe('the write invariant the chaos test checks', () => {
 
   it('accepts a write that lands after a newer decision when its request started before it', () => {
     // Prepare
-    const sent: SentUpdate[] = [{ startedAt: 1_990, primaryPercent: 50, error: 'AbortError' }, { startedAt: 2_010, primaryPercent: 0, error: undefined }];
+    const sent: SentUpdate[] = [
+      { startedAt: 1_990, primaryPercent: 50, error: 'AbortError' },
+      { startedAt: 2_010, primaryPercent: 0, error: undefined },
+    ];
 
     // Act
-    const check = checkWrites(decisions, sent, [{ at: 2_004, primaryPercent: 50 }, { at: 2_015, primaryPercent: 0 }], 100);
+    const check = checkWrites(
+      decisions,
+      sent,
+      [
+        { at: 2_004, primaryPercent: 50 },
+        { at: 2_015, primaryPercent: 0 },
+      ],
+      100,
+    );
 
     // Assess
     expect(check).toEqual({ violations: [], superseded: 1, maxLateMs: 4 });
@@ -251,7 +281,12 @@ describe('the write invariant the chaos test checks', () => {
 
   it('rejects a request started after the decision it contradicts', () => {
     // Act
-    const check = checkWrites(decisions, [{ startedAt: 2_001, primaryPercent: 50, error: undefined }], [{ at: 2_003, primaryPercent: 50 }], 100);
+    const check = checkWrites(
+      decisions,
+      [{ startedAt: 2_001, primaryPercent: 50, error: undefined }],
+      [{ at: 2_003, primaryPercent: 50 }],
+      100,
+    );
 
     // Assess
     expect(check.violations).toEqual(['sent 50% at 2001 while 0% was desired']);
@@ -259,7 +294,15 @@ describe('the write invariant the chaos test checks', () => {
 
   it('rejects an applied write that no request accounts for (a hidden retry or a second writer)', () => {
     // Act
-    const check = checkWrites(decisions, [{ startedAt: 2_010, primaryPercent: 0, error: undefined }], [{ at: 2_012, primaryPercent: 0 }, { at: 2_020, primaryPercent: 0 }], 100);
+    const check = checkWrites(
+      decisions,
+      [{ startedAt: 2_010, primaryPercent: 0, error: undefined }],
+      [
+        { at: 2_012, primaryPercent: 0 },
+        { at: 2_020, primaryPercent: 0 },
+      ],
+      100,
+    );
 
     // Assess
     expect(check.violations).toEqual(['Connect applied 0% at 2020 with no request of that split sent before it']);

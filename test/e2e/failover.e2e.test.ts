@@ -15,11 +15,19 @@ describe('the controller end to end on the local stack', () => {
 
     const writes = h.stack.connect.writes;
     expect(writes).toHaveLength(1);
-    expect(writes[0]).toMatchObject({ region: 'us-west-2', telephony: { 'us-east-1': 0, 'us-west-2': 100 }, agents: { 'us-east-1': 0, 'us-west-2': 100 } });
+    expect(writes[0]).toMatchObject({
+      region: 'us-west-2',
+      telephony: { 'us-east-1': 0, 'us-west-2': 100 },
+      agents: { 'us-east-1': 0, 'us-west-2': 100 },
+    });
     const put = h.stack.connect.requests.find((r) => r.operation === 'UpdateTrafficDistribution');
     expect(put?.id).toBe(h.stack.connect.tdgArn);
     const doc = await h.readDocument();
-    expect(doc?.history.some((e) => e.kind === 'transition' && e.to === 'failedOver' && e.alarms?.includes('connect-primary-outage'))).toBe(true);
+    expect(
+      doc?.history.some(
+        (e) => e.kind === 'transition' && e.to === 'failedOver' && e.alarms?.includes('connect-primary-outage'),
+      ),
+    ).toBe(true);
     const decision = h.logs.filter((l) => l.kind === 'decision');
     expect(decision).toHaveLength(1);
     expect(decision[0]).toMatchObject({ from: 'healthy', to: 'failedOver', alarms: ['connect-primary-outage'] });

@@ -49,7 +49,11 @@ async function converged(stack: ProcessStack, percent: number, timeoutMs = 15_00
         queue.inFlight === 0
       );
     },
-    { timeoutMs, intervalMs: 50, what: `${percent}% on the primary, verified and persisted, queue drained (now ${stack.primaryPercent()}%)` },
+    {
+      timeoutMs,
+      intervalMs: 50,
+      what: `${percent}% on the primary, verified and persisted, queue drained (now ${stack.primaryPercent()}%)`,
+    },
   );
 }
 
@@ -125,9 +129,12 @@ describe('stopping the controller process', () => {
     const first = ps.spawnController();
     await first.ready();
     await ps.stack.cloudwatch.setAlarmState(PRIMARY, CRITICAL, 'ALARM');
-    await eventually(() => ps!.stack.connect.requests.some((r) => r.operation === 'UpdateTrafficDistribution' && r.fault === 'hang'), {
-      what: 'the UpdateTrafficDistribution to hang',
-    });
+    await eventually(
+      () => ps!.stack.connect.requests.some((r) => r.operation === 'UpdateTrafficDistribution' && r.fault === 'hang'),
+      {
+        what: 'the UpdateTrafficDistribution to hang',
+      },
+    );
 
     // Act
     const stopped = await first.stop();
@@ -153,15 +160,22 @@ describe('stopping the controller process', () => {
     ps.stack.connect.faults.script([{ operation: 'GetTrafficDistribution', fault: 'hang' }]);
     const controller = ps.spawnController();
     await controller.waitForLog(logMatching('controller starting'), { what: 'start-up to begin' });
-    await eventually(() => ps!.stack.connect.requests.some((r) => r.operation === 'GetTrafficDistribution' && r.fault === 'hang'), {
-      what: 'the start-up GetTrafficDistribution to hang',
-    });
+    await eventually(
+      () => ps!.stack.connect.requests.some((r) => r.operation === 'GetTrafficDistribution' && r.fault === 'hang'),
+      {
+        what: 'the start-up GetTrafficDistribution to hang',
+      },
+    );
 
     // Act
     const stopped = await controller.stop();
 
     // Assess
-    expect({ code: stopped.code, signal: stopped.signal, fatal: controller.logs.filter((l) => l.level === 'fatal').map((l) => l.msg) }).toEqual({
+    expect({
+      code: stopped.code,
+      signal: stopped.signal,
+      fatal: controller.logs.filter((l) => l.level === 'fatal').map((l) => l.msg),
+    }).toEqual({
       code: 0,
       signal: null,
       fatal: [],
@@ -179,12 +193,18 @@ describe('crashing at the worst moments and restarting', () => {
       const first = ps.spawnController({ env: { CONNECT_FAILOVER_CRASH_AT: point } });
       await first.ready();
       // Idle first (start-up shift verified and saved), so the crash hits the crash point and not a save.
-      await eventually(async () => (await ps!.readDocument())?.shift?.status === 'verified', { what: 'the start-up reconcile to be saved' });
+      await eventually(async () => (await ps!.readDocument())?.shift?.status === 'verified', {
+        what: 'the start-up reconcile to be saved',
+      });
 
       // Act
       await ps.stack.cloudwatch.setAlarmState(PRIMARY, CRITICAL, 'ALARM');
       const died = await first.exited;
-      const atCrash = { doc: await ps.readDocument(), writes: primaryPercentsWritten(ps), queue: await ps.queueCounts() };
+      const atCrash = {
+        doc: await ps.readDocument(),
+        writes: primaryPercentsWritten(ps),
+        queue: await ps.queueCounts(),
+      };
       const lease = await ps.expireLease();
       const second = ps.spawnController();
       await second.ready();
@@ -195,10 +215,17 @@ describe('crashing at the worst moments and restarting', () => {
       expect(lease?.holder).toMatch(new RegExp(`:${first.pid}$`));
       const crashedIn = statesOf(ps.snapshotOf(atCrash.doc!)).health;
       if (point === 'after-receive') {
-        expect({ crashedIn, writes: atCrash.writes, queued: atCrash.queue.visible + atCrash.queue.inFlight }).toEqual({ crashedIn: 'healthy', writes: [], queued: 1 });
+        expect({ crashedIn, writes: atCrash.writes, queued: atCrash.queue.visible + atCrash.queue.inFlight }).toEqual({
+          crashedIn: 'healthy',
+          writes: [],
+          queued: 1,
+        });
       } else if (point === 'after-persist') {
         // The shift starts as soon as the decision is made, so it may already have written (never twice).
-        expect({ crashedIn, queued: atCrash.queue.visible + atCrash.queue.inFlight }).toEqual({ crashedIn: 'failedOver', queued: 1 });
+        expect({ crashedIn, queued: atCrash.queue.visible + atCrash.queue.inFlight }).toEqual({
+          crashedIn: 'failedOver',
+          queued: 1,
+        });
         expect([[], [0]]).toContainEqual(atCrash.writes);
       } else {
         // The write may land before the decision's save: the restart then re-derives the same decision.
@@ -209,7 +236,9 @@ describe('crashing at the worst moments and restarting', () => {
       expect(primaryPercentsWritten(ps)).toEqual([0]);
       if (point !== 'after-update') {
         // The message the dead process had received came back and changed nothing.
-        const redelivered = await second.waitForLog(logMatching('alarm state change', { alarm: CRITICAL }), { what: 'the redelivered alarm message' });
+        const redelivered = await second.waitForLog(logMatching('alarm state change', { alarm: CRITICAL }), {
+          what: 'the redelivered alarm message',
+        });
         expect(redelivered.outcome).toBe('duplicate');
       }
       expect(await ps.queueCounts(ps.stack.dlqUrl)).toEqual({ visible: 0, inFlight: 0 });
@@ -224,7 +253,14 @@ describe('restarting after a crash in the middle of a save', () => {
     // lock file naming a pid on this host that no longer runs.
     ps = await startProcessStack();
     const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
-    const lock = { pid: deadPid, hostname: hostname(), owner: `${hostname()}:${deadPid}`, processId: randomUUID(), lockId: randomUUID(), acquiredAt: new Date().toISOString() };
+    const lock = {
+      pid: deadPid,
+      hostname: hostname(),
+      owner: `${hostname()}:${deadPid}`,
+      processId: randomUUID(),
+      lockId: randomUUID(),
+      acquiredAt: new Date().toISOString(),
+    };
     await writeFile(`${ps.statePath}.lock`, JSON.stringify(lock));
     await ps.stack.cloudwatch.setAlarmState(PRIMARY, CRITICAL, 'ALARM');
 
@@ -254,9 +290,14 @@ describe('start-up reconciliation', () => {
     // Assess
     expect(purged).toHaveLength(1);
     // The first DescribeAlarms read, one line per Region.
-    const read = Object.assign({}, ...controller.logs.filter(logMatching('alarm states read')).map((l) => l.alarms as Record<string, string>));
+    const read = Object.assign(
+      {},
+      ...controller.logs.filter(logMatching('alarm states read')).map((l) => l.alarms as Record<string, string>),
+    );
     expect(read).toEqual({ [DEGRADED]: 'OK', [CRITICAL]: 'ALARM', [REPLICA_DOWN]: 'OK' });
-    expect(controller.logs.filter((l) => l.kind === 'decision')).toMatchObject([{ from: 'healthy', to: 'failedOver', reason: 'critical alarm in ALARM', alarms: [CRITICAL] }]);
+    expect(controller.logs.filter((l) => l.kind === 'decision')).toMatchObject([
+      { from: 'healthy', to: 'failedOver', reason: 'critical alarm in ALARM', alarms: [CRITICAL] },
+    ]);
     expect(controller.logs.some(logMatching('alarm state change'))).toBe(false);
     expect(primaryPercentsWritten(ps)).toEqual([0]);
   });
@@ -266,22 +307,38 @@ describe('start-up reconciliation', () => {
     ps = await startProcessStack({ config: { drift: 'restore' } });
     const earlier = ps.spawnController();
     await earlier.ready();
-    await eventually(async () => (await ps!.readDocument())?.shift?.status === 'verified', { what: 'the first run to verify 100% on the primary' });
+    await eventually(async () => (await ps!.readDocument())?.shift?.status === 'verified', {
+      what: 'the first run to verify 100% on the primary',
+    });
     expect((await earlier.stop()).code).toBe(0);
     ps.stack.connect.setSplit({ telephony: { [PRIMARY]: 70, [REPLICA]: 30 } });
 
     // Act
     const controller = ps.spawnController();
-    const drift = await controller.waitForLog(logMatching('drift: split differs from the state'), { what: 'the drift report' });
-    await eventually(() => ps!.primaryPercent() === 100 && ps!.stack.connect.state().status === 'ACTIVE', { what: 'the split back at 100%' });
+    const drift = await controller.waitForLog(logMatching('drift: split differs from the state'), {
+      what: 'the drift report',
+    });
+    await eventually(() => ps!.primaryPercent() === 100 && ps!.stack.connect.state().status === 'ACTIVE', {
+      what: 'the split back at 100%',
+    });
 
     // Assess
-    expect(controller.logs.find(logMatching('controller starting'))).toMatchObject({ restored: true, health: 'healthy' });
+    expect(controller.logs.find(logMatching('controller starting'))).toMatchObject({
+      restored: true,
+      health: 'healthy',
+    });
     expect(drift).toMatchObject({ actualPrimaryPercent: 70, desiredPrimaryPercent: 100 });
-    const history = await eventually(async () => {
-      const doc = await ps!.readDocument();
-      return doc?.history.some((e) => e.kind === 'shift' && e.outcome === 'verified' && e.reason === `verified via ${PRIMARY}`) ? doc.history : undefined;
-    }, { what: 'the repair to be recorded' });
+    const history = await eventually(
+      async () => {
+        const doc = await ps!.readDocument();
+        return doc?.history.some(
+          (e) => e.kind === 'shift' && e.outcome === 'verified' && e.reason === `verified via ${PRIMARY}`,
+        )
+          ? doc.history
+          : undefined;
+      },
+      { what: 'the repair to be recorded' },
+    );
     const driftEntries = history.filter((e) => e.kind === 'drift');
     expect(driftEntries).toHaveLength(1);
     expect(driftEntries[0]).toMatchObject({ primaryPercent: 70 });
@@ -295,21 +352,36 @@ describe('start-up reconciliation', () => {
     ps = await startProcessStack();
     const earlier = ps.spawnController();
     await earlier.ready();
-    await eventually(async () => (await ps!.readDocument())?.shift?.status === 'verified', { what: 'the first run to verify 100% on the primary' });
+    await eventually(async () => (await ps!.readDocument())?.shift?.status === 'verified', {
+      what: 'the first run to verify 100% on the primary',
+    });
     expect((await earlier.stop()).code).toBe(0);
-    ps.stack.connect.setSplit({ telephony: { [PRIMARY]: 0, [REPLICA]: 100 }, agents: { [PRIMARY]: 0, [REPLICA]: 100 } });
+    ps.stack.connect.setSplit({
+      telephony: { [PRIMARY]: 0, [REPLICA]: 100 },
+      agents: { [PRIMARY]: 0, [REPLICA]: 100 },
+    });
 
     // Act
     const controller = ps.spawnController();
-    await controller.waitForLog(logMatching('split changed by hand: adopting it and pausing automation'), { what: 'the adoption' });
-    const doc = await eventually(async () => {
-      const d = await ps!.readDocument();
-      return (d?.snapshot as { value?: { automation?: string } } | undefined)?.value?.automation === 'paused' ? d : undefined;
-    }, { what: 'paused and saved' });
+    await controller.waitForLog(logMatching('split changed by hand: adopting it and pausing automation'), {
+      what: 'the adoption',
+    });
+    const doc = await eventually(
+      async () => {
+        const d = await ps!.readDocument();
+        return (d?.snapshot as { value?: { automation?: string } } | undefined)?.value?.automation === 'paused'
+          ? d
+          : undefined;
+      },
+      { what: 'paused and saved' },
+    );
 
     // Assess
     expect((doc!.snapshot as { value: { health: string } }).value.health).toBe('failedOver');
-    expect(doc!.history.filter((e) => e.trigger === 'hand').map((e) => `${e.from}->${e.to}`)).toEqual(['healthy->failedOver', 'active->paused']);
+    expect(doc!.history.filter((e) => e.trigger === 'hand').map((e) => `${e.from}->${e.to}`)).toEqual([
+      'healthy->failedOver',
+      'active->paused',
+    ]);
     expect(primaryPercentsWritten(ps)).toEqual([]);
     expect(ps.primaryPercent()).toBe(0);
     expect((await controller.stop()).code).toBe(0);
@@ -320,31 +392,47 @@ describe('dry run', () => {
   it.each([
     { how: 'the --dry-run flag', args: ['--dry-run'], config: {} },
     { how: 'dryRun: true in the config', args: [], config: { dryRun: true } },
-  ])('with $how it decides and logs the shift it would make, and never calls UpdateTrafficDistribution', async ({ args, config }) => {
-    // Prepare
-    ps = await startProcessStack({ config });
-    const controller = ps.spawnController({ args });
-    await controller.ready();
+  ])(
+    'with $how it decides and logs the shift it would make, and never calls UpdateTrafficDistribution',
+    async ({ args, config }) => {
+      // Prepare
+      ps = await startProcessStack({ config });
+      const controller = ps.spawnController({ args });
+      await controller.ready();
 
-    // Act
-    await ps.stack.cloudwatch.setAlarmState(PRIMARY, CRITICAL, 'ALARM');
-    const wouldShift = await controller.waitForLog(logMatching('dry run: would shift traffic'), { what: 'the dry-run shift line' });
-    const doc = await eventually(async () => {
-      const d = await ps!.readDocument();
-      return d?.shift?.status === 'dryRun' ? d : undefined;
-    }, { what: 'the dry-run shift to be persisted' });
-    const stopped = await controller.stop();
+      // Act
+      await ps.stack.cloudwatch.setAlarmState(PRIMARY, CRITICAL, 'ALARM');
+      const wouldShift = await controller.waitForLog(logMatching('dry run: would shift traffic'), {
+        what: 'the dry-run shift line',
+      });
+      const doc = await eventually(
+        async () => {
+          const d = await ps!.readDocument();
+          return d?.shift?.status === 'dryRun' ? d : undefined;
+        },
+        { what: 'the dry-run shift to be persisted' },
+      );
+      const stopped = await controller.stop();
 
-    // Assess
-    expect(controller.logs.find(logMatching('controller running'))?.dryRun).toBe(true);
-    expect(wouldShift).toMatchObject({ dryRun: true, wouldCall: 'UpdateTrafficDistribution', region: REPLICA, targetPrimaryPercent: 0, actualPrimaryPercent: 100 });
-    expect(controller.logs.filter((l) => l.kind === 'decision')).toMatchObject([{ from: 'healthy', to: 'failedOver' }]);
-    expect(statesOf(ps.snapshotOf(doc)).health).toBe('failedOver');
-    expect(doc.shift?.targetPrimaryPercent).toBe(0);
-    expect(updateRequests(ps)).toBe(0);
-    expect(ps.primaryPercent()).toBe(100);
-    expect(stopped.code).toBe(0);
-  });
+      // Assess
+      expect(controller.logs.find(logMatching('controller running'))?.dryRun).toBe(true);
+      expect(wouldShift).toMatchObject({
+        dryRun: true,
+        wouldCall: 'UpdateTrafficDistribution',
+        region: REPLICA,
+        targetPrimaryPercent: 0,
+        actualPrimaryPercent: 100,
+      });
+      expect(controller.logs.filter((l) => l.kind === 'decision')).toMatchObject([
+        { from: 'healthy', to: 'failedOver' },
+      ]);
+      expect(statesOf(ps.snapshotOf(doc)).health).toBe('failedOver');
+      expect(doc.shift?.targetPrimaryPercent).toBe(0);
+      expect(updateRequests(ps)).toBe(0);
+      expect(ps.primaryPercent()).toBe(100);
+      expect(stopped.code).toBe(0);
+    },
+  );
 });
 
 describe('operator commands through the CLI while the controller runs', () => {
@@ -366,7 +454,11 @@ describe('operator commands through the CLI while the controller runs', () => {
     expect(failover.stdout).toContain('failover sent');
     expect(failover.stdout).toContain('failover applied at');
     expect(failedOver.code).toBe(0);
-    const status = JSON.parse(failedOver.stdout) as Record<string, unknown> & { since: string; reason: string; lastShift: { at: string } };
+    const status = JSON.parse(failedOver.stdout) as Record<string, unknown> & {
+      since: string;
+      reason: string;
+      lastShift: { at: string };
+    };
     // The running controller names itself through the lease it holds.
     expect(status.leader).toMatch(new RegExp(`:${controller.pid}$`));
     expect(status).toMatchObject({
@@ -389,12 +481,33 @@ describe('operator commands through the CLI while the controller runs', () => {
 
     // Assess: failback, status and history
     expect(failback.code).toBe(0);
-    expect(JSON.parse(healthy.stdout)).toMatchObject({ state: 'healthy', desiredPrimaryPercent: 100, actualPrimaryPercent: 100, lastShift: { primaryPercent: 100, outcome: 'verified' } });
+    expect(JSON.parse(healthy.stdout)).toMatchObject({
+      state: 'healthy',
+      desiredPrimaryPercent: 100,
+      actualPrimaryPercent: 100,
+      lastShift: { primaryPercent: 100, outcome: 'verified' },
+    });
     expect(listed.code).toBe(0);
     const history = JSON.parse(listed.stdout) as HistoryEntry[];
     expect(history.filter((e) => e.kind === 'transition')).toMatchObject([
-      { region: 'health', from: 'healthy', to: 'failedOver', trigger: 'operator', by: defaultSender(), reason: 'operator failover: game day', primaryPercent: 0 },
-      { region: 'health', from: 'failedOver', to: 'healthy', trigger: 'operator', by: 'incident-lead', reason: 'operator failback: primary is back', primaryPercent: 100 },
+      {
+        region: 'health',
+        from: 'healthy',
+        to: 'failedOver',
+        trigger: 'operator',
+        by: defaultSender(),
+        reason: 'operator failover: game day',
+        primaryPercent: 0,
+      },
+      {
+        region: 'health',
+        from: 'failedOver',
+        to: 'healthy',
+        trigger: 'operator',
+        by: 'incident-lead',
+        reason: 'operator failback: primary is back',
+        primaryPercent: 100,
+      },
     ]);
     expect(history.filter((e) => e.kind === 'command')).toMatchObject([
       { reason: 'game day', by: defaultSender(), outcome: 'failover accepted: healthy -> failedOver' },

@@ -53,8 +53,11 @@ describe('a CloudWatch endpoint that hangs', () => {
     h = await startHarness();
     const primary = h.stack.regions.primary;
     const stuck = await hangingEndpoint();
-    const endpointFor = (region: string) => (region === primary ? stuck : h!.stack.clientSettings.endpoints!.cloudwatch!);
-    const reader = new CloudWatchAlarmReader((region) => new CloudWatchClient({ region, endpoint: endpointFor(region), credentials: LOCAL_CREDENTIALS }));
+    const endpointFor = (region: string) =>
+      region === primary ? stuck : h!.stack.clientSettings.endpoints!.cloudwatch!;
+    const reader = new CloudWatchAlarmReader(
+      (region) => new CloudWatchClient({ region, endpoint: endpointFor(region), credentials: LOCAL_CREDENTIALS }),
+    );
     // The alarm's event is already waiting when the controller starts.
     await h.setAlarm(CRITICAL, 'ALARM');
 
@@ -88,11 +91,16 @@ describe('a forged alarm event', () => {
 
     const forged = { ...real!, current: { ...real!.current, value: 'ALARM' as const, timestamp: Date.now() } };
     await h.sendBody(toMessageBody(forged, 'eventbridge'));
-    await eventually(() => h!.logs.find((l) => l.msg === 'alarm event contradicted by CloudWatch; moves nothing'), { what: 'the contradiction reported' });
+    await eventually(() => h!.logs.find((l) => l.msg === 'alarm event contradicted by CloudWatch; moves nothing'), {
+      what: 'the contradiction reported',
+    });
 
     expect(h.stack.connect.writes).toHaveLength(writes);
     expect(h.primaryPercent()).toBe(100);
-    await eventually(async () => (await h!.readDocument())!.history.some((e) => e.kind === 'disputed' && e.alarms?.includes(CRITICAL)), { what: 'disputed in history' });
+    await eventually(
+      async () => (await h!.readDocument())!.history.some((e) => e.kind === 'disputed' && e.alarms?.includes(CRITICAL)),
+      { what: 'disputed in history' },
+    );
     const metrics = await (await fetch(metricsUrl)).text();
     expect(metrics).toMatch(/connect_failover_alarm_confirmations_total\{outcome="contradicted"\} 1/);
   });

@@ -66,7 +66,10 @@ describe('two controllers on one DynamoDB store', () => {
 
     const killedAt = Date.now();
     await a.kill();
-    await b.waitForLog(logMatching('took the lease: this controller acts'), { timeoutMs: LEASE_MS * 3 + 15_000, what: 'B taking over' });
+    await b.waitForLog(logMatching('took the lease: this controller acts'), {
+      timeoutMs: LEASE_MS * 3 + 15_000,
+      what: 'B taking over',
+    });
     const takeoverMs = Date.now() - killedAt;
     await b.ready();
 
@@ -82,7 +85,10 @@ describe('two controllers on one DynamoDB store', () => {
     const { a, b, env } = await twoControllers();
     process.kill(a.pid, 'SIGSTOP');
     stopped.push(a.pid);
-    await b.waitForLog(logMatching('took the lease: this controller acts'), { timeoutMs: LEASE_MS * 3 + 15_000, what: 'B taking over' });
+    await b.waitForLog(logMatching('took the lease: this controller acts'), {
+      timeoutMs: LEASE_MS * 3 + 15_000,
+      what: 'B taking over',
+    });
     await b.ready();
     const tookOverAt = Date.now();
 
@@ -92,11 +98,18 @@ describe('two controllers on one DynamoDB store', () => {
 
     process.kill(a.pid, 'SIGCONT');
     stopped.splice(stopped.indexOf(a.pid), 1);
-    await a.waitForLog(logMatching('no longer sure this controller holds the lease: stopped acting at once; standing by'), { timeoutMs: 15_000, what: 'A standing down' });
+    await a.waitForLog(
+      logMatching('no longer sure this controller holds the lease: stopped acting at once; standing by'),
+      { timeoutMs: 15_000, what: 'A standing down' },
+    );
     // Then B fails back, and A keeps out of it.
     await ps!.stack.cloudwatch.setAlarmState(ps!.stack.regions.primary, CRITICAL, 'OK');
     // Waits for the outcome itself, reading the lease and the history from the same DynamoDB store.
-    const failback = await cliWithEnv(ps!, ['failback', '--reason', 'after the drill', '--yes', '--timeout', '20s'], env);
+    const failback = await cliWithEnv(
+      ps!,
+      ['failback', '--reason', 'after the drill', '--yes', '--timeout', '20s'],
+      env,
+    );
     expect(failback.code, failback.stderr).toBe(0);
     await eventually(() => ps!.primaryPercent() === 100, { timeoutMs: 20_000, what: 'the failback by B' });
 

@@ -22,7 +22,14 @@ afterEach(async () => h?.close());
 /** The local stack's traffic with failback steps [20, 50, 100], agents 10 points ahead, each step held `hold`. */
 function stagedConfig(hold: string) {
   return {
-    traffic: { healthy: 100, degraded: 50, failedOver: 0, shiftAgents: true, failbackSteps: [20, 50, 100], agentsLead: 10 },
+    traffic: {
+      healthy: 100,
+      degraded: 50,
+      failedOver: 0,
+      shiftAgents: true,
+      failbackSteps: [20, 50, 100],
+      agentsLead: 10,
+    },
     timing: { ...FAST_TIMING, failbackStepHold: hold },
   };
 }
@@ -32,11 +39,15 @@ async function failOverAndRecover(harness: Harness): Promise<void> {
   await harness.setAlarm(CRITICAL, 'ALARM');
   await harness.waitForPrimary(0);
   await harness.setAlarm(CRITICAL, 'OK');
-  await eventually(async () => {
-    const doc = await harness.readDocument();
-    const context = (doc?.snapshot as { context?: { signals?: Record<string, { value: string }> } } | undefined)?.context;
-    return context?.signals?.[CRITICAL]?.value === 'OK';
-  }, { what: 'the critical alarm seen OK again' });
+  await eventually(
+    async () => {
+      const doc = await harness.readDocument();
+      const context = (doc?.snapshot as { context?: { signals?: Record<string, { value: string }> } } | undefined)
+        ?.context;
+      return context?.signals?.[CRITICAL]?.value === 'OK';
+    },
+    { what: 'the critical alarm seen OK again' },
+  );
 }
 
 /** What the controller's state says about the failback, as `status` reads it (outlook of the stored snapshot). */
@@ -65,9 +76,15 @@ describe('behaviour 12: staged failback', () => {
     expect(telephonyWrites(h)).toEqual([0, 20, 50, 100]);
     expect(agentWrites(h)).toEqual([0, 30, 60, 100]);
     expect(h.stack.connect.writes.slice(1).map((w) => w.region)).toEqual([PRIMARY, PRIMARY, PRIMARY]);
-    expect(h.stack.connect.state()).toMatchObject({ status: 'ACTIVE', telephony: { [PRIMARY]: 100 }, agents: { [PRIMARY]: 100 } });
+    expect(h.stack.connect.state()).toMatchObject({
+      status: 'ACTIVE',
+      telephony: { [PRIMARY]: 100 },
+      agents: { [PRIMARY]: 100 },
+    });
     const doc = (await h.readDocument())!;
-    const verified = doc.history.filter((e) => e.kind === 'shift' && e.outcome === 'verified').map((e) => e.primaryPercent);
+    const verified = doc.history
+      .filter((e) => e.kind === 'shift' && e.outcome === 'verified')
+      .map((e) => e.primaryPercent);
     // The first is start-up's check of the healthy split.
     expect(verified).toEqual([100, 0, 20, 50, 100]);
     const steps = doc.history.filter((e) => e.kind === 'transition' && e.region === 'health').slice(1);
@@ -92,15 +109,28 @@ describe('behaviour 12: staged failback', () => {
     const during = await failbackView(h);
     // `status` shows the step, its split and the hold.
     const status = await readStatus(h.config, { aws: h.stack.clientSettings });
-    expect(status.failback).toMatchObject({ step: 1, of: 3, primaryPercent: 20, agentsPrimaryPercent: 30, frozen: false });
-    expect(renderStatus(status)).toMatch(/^failback +step 1 of 3: 20% primary \(agents 30%\); next step at \d{4}-.+Z if every primary signal stays OK$/m);
+    expect(status.failback).toMatchObject({
+      step: 1,
+      of: 3,
+      primaryPercent: 20,
+      agentsPrimaryPercent: 30,
+      frozen: false,
+    });
+    expect(renderStatus(status)).toMatch(
+      /^failback +step 1 of 3: 20% primary \(agents 30%\); next step at \d{4}-.+Z if every primary signal stays OK$/m,
+    );
 
     // Act: a degraded signal, not only a critical one, ends the probation.
     await h.setAlarm(DEGRADED, 'ALARM');
     await h.waitForPrimary(0);
 
     // Assess
-    expect(during).toMatchObject({ health: 'failingBack', desiredPrimaryPercent: 20, desiredAgentsPrimaryPercent: 30, failback: { step: 1, of: 3, frozen: false } });
+    expect(during).toMatchObject({
+      health: 'failingBack',
+      desiredPrimaryPercent: 20,
+      desiredAgentsPrimaryPercent: 30,
+      failback: { step: 1, of: 3, frozen: false },
+    });
     expect(telephonyWrites(h)).toEqual([0, 20, 0]);
     expect(agentWrites(h)).toEqual([0, 30, 0]);
     const doc = (await h.readDocument())!;

@@ -13,7 +13,12 @@ describe('alarm ARNs in messages', () => {
 
     // Assess
     expect(arn).toBe('arn:aws-cn:cloudwatch:cn-northwest-1:123456789012:alarm:Connect: primary / outage');
-    expect(parts).toEqual({ partition: 'aws-cn', region: 'cn-northwest-1', accountId: '123456789012', name: 'Connect: primary / outage' });
+    expect(parts).toEqual({
+      partition: 'aws-cn',
+      region: 'cn-northwest-1',
+      accountId: '123456789012',
+      name: 'Connect: primary / outage',
+    });
   });
 
   it.each([

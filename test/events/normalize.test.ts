@@ -54,7 +54,13 @@ describe('normalizeMessage with EventBridge alarm events', () => {
       kind: 'alarm',
       shape: 'eventbridge',
       messageId: 'c4c1c1c9-6542-e61b-6ef0-8c4d36933a92',
-      alarm: { arn: PRIMARY_OUTAGE_ARN, name: 'connect-primary-outage', accountId: ACCOUNT, region: 'us-east-1', composite: false },
+      alarm: {
+        arn: PRIMARY_OUTAGE_ARN,
+        name: 'connect-primary-outage',
+        accountId: ACCOUNT,
+        region: 'us-east-1',
+        composite: false,
+      },
       state: 'ALARM',
       previousState: 'OK',
       stateAt: Date.UTC(2026, 10, 28, 17, 4, 40, 989),
@@ -74,7 +80,13 @@ describe('normalizeMessage with EventBridge alarm events', () => {
       kind: 'alarm',
       shape: 'eventbridge',
       messageId: 'd3dfc86d-384d-24c8-0345-9f7986db0b80',
-      alarm: { arn: PRIMARY_HEALTH_ARN, name: 'connect-primary-health', accountId: ACCOUNT, region: 'us-east-1', composite: true },
+      alarm: {
+        arn: PRIMARY_HEALTH_ARN,
+        name: 'connect-primary-health',
+        accountId: ACCOUNT,
+        region: 'us-east-1',
+        composite: true,
+      },
       state: 'ALARM',
       previousState: 'OK',
       stateAt: Date.UTC(2026, 10, 28, 17, 4, 42, 117),
@@ -155,7 +167,11 @@ describe('normalizeMessage with EventBridge alarm events', () => {
     const event = normalizeMessage(body);
 
     // Assess
-    expect(event).toMatchObject({ kind: 'ignored', shape: 'eventbridge', messageId: 'c4c1c1c9-6542-e61b-6ef0-8c4d36933a92' });
+    expect(event).toMatchObject({
+      kind: 'ignored',
+      shape: 'eventbridge',
+      messageId: 'c4c1c1c9-6542-e61b-6ef0-8c4d36933a92',
+    });
     expect(event.kind === 'ignored' && event.why).toContain('Contributor State Change');
   });
 });
@@ -173,7 +189,13 @@ describe('normalizeMessage with SNS notifications', () => {
       kind: 'alarm',
       shape: 'sns-envelope',
       messageId: '5b7f3c1a-9e2d-5f4b-8a6c-1d0e9f8a7b6c',
-      alarm: { arn: PRIMARY_OUTAGE_ARN, name: 'connect-primary-outage', accountId: ACCOUNT, region: 'us-east-1', composite: false },
+      alarm: {
+        arn: PRIMARY_OUTAGE_ARN,
+        name: 'connect-primary-outage',
+        accountId: ACCOUNT,
+        region: 'us-east-1',
+        composite: false,
+      },
       state: 'ALARM',
       previousState: 'OK',
       stateAt: Date.UTC(2026, 10, 28, 17, 4, 40, 989),
@@ -196,7 +218,13 @@ describe('normalizeMessage with SNS notifications', () => {
       kind: 'alarm',
       shape: 'sns-envelope',
       messageId,
-      alarm: { arn: PRIMARY_HEALTH_ARN, name: 'connect-primary-health', accountId: ACCOUNT, region: 'us-east-1', composite: true },
+      alarm: {
+        arn: PRIMARY_HEALTH_ARN,
+        name: 'connect-primary-health',
+        accountId: ACCOUNT,
+        region: 'us-east-1',
+        composite: true,
+      },
       state: 'ALARM',
       previousState: 'OK',
       stateAt: Date.UTC(2026, 10, 28, 17, 4, 42, 117),
@@ -262,10 +290,38 @@ describe('normalizeMessage with SNS notifications', () => {
 
 describe('normalizeMessage with operator commands', () => {
   it.each([
-    ['failover', '1b4e28ba-2fa1-41d2-883f-0016d3cca427', 'Primary Region degraded per AWS Health; failing over ahead of the alarms', true, 'alice@example.com', Date.UTC(2026, 10, 28, 17, 10)],
-    ['failback', '6fa459ea-ee8a-4ca4-894e-db77e160355e', 'Primary healthy for 30 minutes; CHG-2211 approved', false, 'bob@example.com', Date.UTC(2026, 10, 28, 19, 45, 12, 250)],
-    ['pause', '9c5b94b1-35ad-49bb-b118-8e8fc24abf80', 'Planned maintenance on the primary instance', false, 'arn:aws:sts::123456789012:assumed-role/ops/carol', Date.UTC(2026, 10, 29, 8)],
-    ['resume', '3d813cbb-47fb-42ba-91df-831e1593ac29', 'Maintenance finished', false, 'arn:aws:sts::123456789012:assumed-role/ops/carol', Date.UTC(2026, 10, 29, 9, 30)],
+    [
+      'failover',
+      '1b4e28ba-2fa1-41d2-883f-0016d3cca427',
+      'Primary Region degraded per AWS Health; failing over ahead of the alarms',
+      true,
+      'alice@example.com',
+      Date.UTC(2026, 10, 28, 17, 10),
+    ],
+    [
+      'failback',
+      '6fa459ea-ee8a-4ca4-894e-db77e160355e',
+      'Primary healthy for 30 minutes; CHG-2211 approved',
+      false,
+      'bob@example.com',
+      Date.UTC(2026, 10, 28, 19, 45, 12, 250),
+    ],
+    [
+      'pause',
+      '9c5b94b1-35ad-49bb-b118-8e8fc24abf80',
+      'Planned maintenance on the primary instance',
+      false,
+      'arn:aws:sts::123456789012:assumed-role/ops/carol',
+      Date.UTC(2026, 10, 29, 8),
+    ],
+    [
+      'resume',
+      '3d813cbb-47fb-42ba-91df-831e1593ac29',
+      'Maintenance finished',
+      false,
+      'arn:aws:sts::123456789012:assumed-role/ops/carol',
+      Date.UTC(2026, 10, 29, 9, 30),
+    ],
   ])('normalizes a %s command', (command, id, reason, force, requestedBy, requestedAt) => {
     // Prepare
     const body = fixture(`operator-${command}.json`);
@@ -274,7 +330,17 @@ describe('normalizeMessage with operator commands', () => {
     const event = normalizeMessage(body);
 
     // Assess
-    expect(event).toEqual({ kind: 'operator', shape: 'operator-command', id, command, reason, force, now: false, requestedBy, requestedAt });
+    expect(event).toEqual({
+      kind: 'operator',
+      shape: 'operator-command',
+      id,
+      command,
+      reason,
+      force,
+      now: false,
+      requestedBy,
+      requestedAt,
+    });
   });
 
   it('defaults force to false when it is left out', () => {
@@ -315,59 +381,351 @@ describe('normalizeMessage refuses malformed bodies', () => {
     ['a JSON string', '"ALARM"', '', 'body must be a JSON object, got string'],
     ['JSON null', 'null', '', 'body must be a JSON object, got null'],
     ['an empty object', '{}', '', 'body is not a recognized message'],
-    ['an object of no known shape', '{"alarm":"connect-primary-outage","state":"ALARM"}', '', 'body is not a recognized message'],
+    [
+      'an object of no known shape',
+      '{"alarm":"connect-primary-outage","state":"ALARM"}',
+      '',
+      'body is not a recognized message',
+    ],
     ['a body over 256 KiB', oversizedAscii, '', 'at most 262144 (256 KiB) are accepted'],
-    ['a body over 256 KiB in UTF-8 but not in characters', oversizedMultibyte, '', 'at most 262144 (256 KiB) are accepted'],
+    [
+      'a body over 256 KiB in UTF-8 but not in characters',
+      oversizedMultibyte,
+      '',
+      'at most 262144 (256 KiB) are accepted',
+    ],
 
-    ['an EventBridge event from another source', edited('eventbridge-metric-alarm.json', (e) => { e.source = 'aws.health'; }), 'source', '"aws.health" is not an accepted source (only "aws.cloudwatch")'],
-    ['an unknown CloudWatch detail-type', edited('eventbridge-metric-alarm.json', (e) => { e['detail-type'] = 'CloudWatch Alarm Deleted'; }), 'detail-type', '"CloudWatch Alarm Deleted" is not a CloudWatch alarm detail-type'],
-    ['an EventBridge event without an id', edited('eventbridge-metric-alarm.json', (e) => { delete e.id; }), 'id', 'is missing'],
-    ['an account that is not 12 digits', edited('eventbridge-metric-alarm.json', (e) => { e.account = '1234'; }), 'account', '"1234" is not a 12-digit AWS account id'],
-    ['a region that is a display name', edited('eventbridge-metric-alarm.json', (e) => { e.region = 'US East (N. Virginia)'; }), 'region', 'is not a Region code like us-east-1'],
-    ['an event without detail', edited('eventbridge-metric-alarm.json', (e) => { delete e.detail; }), 'detail', 'is missing'],
-    ['a state change without alarmName', edited('eventbridge-metric-alarm.json', (e) => { delete e.detail.alarmName; }), 'detail.alarmName', 'is missing'],
-    ['an empty alarmName', edited('eventbridge-metric-alarm.json', (e) => { e.detail.alarmName = ''; }), 'detail.alarmName', 'must not be empty'],
-    ['a state value CloudWatch does not have', edited('eventbridge-metric-alarm.json', (e) => { e.detail.state.value = 'ALARMING'; }), 'detail.state.value', '"ALARMING" is not one of OK, ALARM, INSUFFICIENT_DATA'],
-    ['a previous state value CloudWatch does not have', edited('eventbridge-metric-alarm.json', (e) => { e.detail.previousState.value = 'ok'; }), 'detail.previousState.value', '"ok" is not one of OK, ALARM, INSUFFICIENT_DATA'],
-    ['a state timestamp that is not a timestamp', edited('eventbridge-metric-alarm.json', (e) => { e.detail.state.timestamp = 'yesterday'; }), 'detail.state.timestamp', '"yesterday" is not an ISO-8601 timestamp'],
-    ['a state timestamp without an offset', edited('eventbridge-metric-alarm.json', (e) => { e.detail.state.timestamp = '2026-11-28T17:04:40.989'; }), 'detail.state.timestamp', 'is not an ISO-8601 timestamp'],
-    ['a state timestamp in epoch ms', edited('eventbridge-metric-alarm.json', (e) => { e.detail.state.timestamp = 1795885480989; }), 'detail.state.timestamp', 'expected a string, got number 1795885480989'],
-    ['a state without a timestamp', edited('eventbridge-metric-alarm.json', (e) => { delete e.detail.state.timestamp; }), 'detail.state.timestamp', 'is missing'],
-    ['reasonData as an object instead of a JSON string', edited('eventbridge-composite-alarm.json', (e) => { e.detail.state.reasonData = JSON.parse(e.detail.state.reasonData as string); }), 'detail.state.reasonData', 'expected a string, got an object'],
-    ['resources[0] that is an SNS topic, not an alarm', edited('eventbridge-metric-alarm.json', (e) => { e.resources = [`arn:aws:sns:us-east-1:${ACCOUNT}:alarms`]; }), 'resources[0]', 'is not a CloudWatch alarm ARN'],
-    ['resources[0] naming another alarm', edited('eventbridge-metric-alarm.json', (e) => { e.resources = [PRIMARY_HEALTH_ARN]; }), 'resources[0]', 'the alarm ARN names alarm "connect-primary-health" but detail.alarmName is "connect-primary-outage"'],
-    ['resources[0] in another Region', edited('eventbridge-metric-alarm.json', (e) => { e.region = 'us-west-2'; }), 'resources[0]', `Region "us-east-1" but the event's region is "us-west-2"`],
-    ['resources that is not an array', edited('eventbridge-metric-alarm.json', (e) => { e.resources = PRIMARY_OUTAGE_ARN; }), 'resources', 'expected an array of ARNs'],
+    [
+      'an EventBridge event from another source',
+      edited('eventbridge-metric-alarm.json', (e) => {
+        e.source = 'aws.health';
+      }),
+      'source',
+      '"aws.health" is not an accepted source (only "aws.cloudwatch")',
+    ],
+    [
+      'an unknown CloudWatch detail-type',
+      edited('eventbridge-metric-alarm.json', (e) => {
+        e['detail-type'] = 'CloudWatch Alarm Deleted';
+      }),
+      'detail-type',
+      '"CloudWatch Alarm Deleted" is not a CloudWatch alarm detail-type',
+    ],
+    [
+      'an EventBridge event without an id',
+      edited('eventbridge-metric-alarm.json', (e) => {
+        delete e.id;
+      }),
+      'id',
+      'is missing',
+    ],
+    [
+      'an account that is not 12 digits',
+      edited('eventbridge-metric-alarm.json', (e) => {
+        e.account = '1234';
+      }),
+      'account',
+      '"1234" is not a 12-digit AWS account id',
+    ],
+    [
+      'a region that is a display name',
+      edited('eventbridge-metric-alarm.json', (e) => {
+        e.region = 'US East (N. Virginia)';
+      }),
+      'region',
+      'is not a Region code like us-east-1',
+    ],
+    [
+      'an event without detail',
+      edited('eventbridge-metric-alarm.json', (e) => {
+        delete e.detail;
+      }),
+      'detail',
+      'is missing',
+    ],
+    [
+      'a state change without alarmName',
+      edited('eventbridge-metric-alarm.json', (e) => {
+        delete e.detail.alarmName;
+      }),
+      'detail.alarmName',
+      'is missing',
+    ],
+    [
+      'an empty alarmName',
+      edited('eventbridge-metric-alarm.json', (e) => {
+        e.detail.alarmName = '';
+      }),
+      'detail.alarmName',
+      'must not be empty',
+    ],
+    [
+      'a state value CloudWatch does not have',
+      edited('eventbridge-metric-alarm.json', (e) => {
+        e.detail.state.value = 'ALARMING';
+      }),
+      'detail.state.value',
+      '"ALARMING" is not one of OK, ALARM, INSUFFICIENT_DATA',
+    ],
+    [
+      'a previous state value CloudWatch does not have',
+      edited('eventbridge-metric-alarm.json', (e) => {
+        e.detail.previousState.value = 'ok';
+      }),
+      'detail.previousState.value',
+      '"ok" is not one of OK, ALARM, INSUFFICIENT_DATA',
+    ],
+    [
+      'a state timestamp that is not a timestamp',
+      edited('eventbridge-metric-alarm.json', (e) => {
+        e.detail.state.timestamp = 'yesterday';
+      }),
+      'detail.state.timestamp',
+      '"yesterday" is not an ISO-8601 timestamp',
+    ],
+    [
+      'a state timestamp without an offset',
+      edited('eventbridge-metric-alarm.json', (e) => {
+        e.detail.state.timestamp = '2026-11-28T17:04:40.989';
+      }),
+      'detail.state.timestamp',
+      'is not an ISO-8601 timestamp',
+    ],
+    [
+      'a state timestamp in epoch ms',
+      edited('eventbridge-metric-alarm.json', (e) => {
+        e.detail.state.timestamp = 1795885480989;
+      }),
+      'detail.state.timestamp',
+      'expected a string, got number 1795885480989',
+    ],
+    [
+      'a state without a timestamp',
+      edited('eventbridge-metric-alarm.json', (e) => {
+        delete e.detail.state.timestamp;
+      }),
+      'detail.state.timestamp',
+      'is missing',
+    ],
+    [
+      'reasonData as an object instead of a JSON string',
+      edited('eventbridge-composite-alarm.json', (e) => {
+        e.detail.state.reasonData = JSON.parse(e.detail.state.reasonData as string);
+      }),
+      'detail.state.reasonData',
+      'expected a string, got an object',
+    ],
+    [
+      'resources[0] that is an SNS topic, not an alarm',
+      edited('eventbridge-metric-alarm.json', (e) => {
+        e.resources = [`arn:aws:sns:us-east-1:${ACCOUNT}:alarms`];
+      }),
+      'resources[0]',
+      'is not a CloudWatch alarm ARN',
+    ],
+    [
+      'resources[0] naming another alarm',
+      edited('eventbridge-metric-alarm.json', (e) => {
+        e.resources = [PRIMARY_HEALTH_ARN];
+      }),
+      'resources[0]',
+      'the alarm ARN names alarm "connect-primary-health" but detail.alarmName is "connect-primary-outage"',
+    ],
+    [
+      'resources[0] in another Region',
+      edited('eventbridge-metric-alarm.json', (e) => {
+        e.region = 'us-west-2';
+      }),
+      'resources[0]',
+      `Region "us-east-1" but the event's region is "us-west-2"`,
+    ],
+    [
+      'resources that is not an array',
+      edited('eventbridge-metric-alarm.json', (e) => {
+        e.resources = PRIMARY_OUTAGE_ARN;
+      }),
+      'resources',
+      'expected an array of ARNs',
+    ],
 
-    ['an SNS Message that is not JSON', edited('sns-envelope-metric-alarm.json', (e) => { e.Message = 'ALARM: connect-primary-outage'; }), 'Message', 'is not a JSON document'],
-    ['an SNS Message that is a JSON array', edited('sns-envelope-metric-alarm.json', (e) => { e.Message = '[]'; }), 'Message', 'expected the JSON object of a CloudWatch alarm notification, got array'],
-    ['an SNS SubscriptionConfirmation', edited('sns-envelope-metric-alarm.json', (e) => { e.Type = 'SubscriptionConfirmation'; e.Token = '2336412f37fb687f5d51e6e2425f004aed'; e.SubscribeURL = 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription'; }), 'Type', 'an SNS SubscriptionConfirmation does not belong on this queue'],
-    ['an SNS UnsubscribeConfirmation', edited('sns-envelope-metric-alarm.json', (e) => { e.Type = 'UnsubscribeConfirmation'; }), 'Type', 'an SNS UnsubscribeConfirmation does not belong on this queue'],
-    ['an SNS type that does not exist', edited('sns-envelope-metric-alarm.json', (e) => { e.Type = 'Alert'; }), 'Type', '"Alert" is not an SNS message type this queue accepts'],
-    ['an SNS envelope without MessageId', edited('sns-envelope-metric-alarm.json', (e) => { delete e.MessageId; }), 'MessageId', 'is missing'],
-    ['an SNS notification without AlarmArn', editedInner('sns-envelope-metric-alarm.json', (n) => { delete n.AlarmArn; }), 'Message.AlarmArn', 'is missing; the Region code can only come from the alarm ARN'],
-    ['an SNS notification with a bad StateChangeTime', editedInner('sns-envelope-composite-children-array.json', (n) => { n.StateChangeTime = '28/11/2026 17:04:42'; }), 'Message.StateChangeTime', '"28/11/2026 17:04:42" is not an ISO-8601 timestamp'],
-    ['a composite notification with TriggeringChildren as a number', editedInner('sns-envelope-composite-children-array.json', (n) => { n.TriggeringChildren = 1; }), 'Message.TriggeringChildren', 'expected a string or an array, got number'],
+    [
+      'an SNS Message that is not JSON',
+      edited('sns-envelope-metric-alarm.json', (e) => {
+        e.Message = 'ALARM: connect-primary-outage';
+      }),
+      'Message',
+      'is not a JSON document',
+    ],
+    [
+      'an SNS Message that is a JSON array',
+      edited('sns-envelope-metric-alarm.json', (e) => {
+        e.Message = '[]';
+      }),
+      'Message',
+      'expected the JSON object of a CloudWatch alarm notification, got array',
+    ],
+    [
+      'an SNS SubscriptionConfirmation',
+      edited('sns-envelope-metric-alarm.json', (e) => {
+        e.Type = 'SubscriptionConfirmation';
+        e.Token = '2336412f37fb687f5d51e6e2425f004aed';
+        e.SubscribeURL = 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription';
+      }),
+      'Type',
+      'an SNS SubscriptionConfirmation does not belong on this queue',
+    ],
+    [
+      'an SNS UnsubscribeConfirmation',
+      edited('sns-envelope-metric-alarm.json', (e) => {
+        e.Type = 'UnsubscribeConfirmation';
+      }),
+      'Type',
+      'an SNS UnsubscribeConfirmation does not belong on this queue',
+    ],
+    [
+      'an SNS type that does not exist',
+      edited('sns-envelope-metric-alarm.json', (e) => {
+        e.Type = 'Alert';
+      }),
+      'Type',
+      '"Alert" is not an SNS message type this queue accepts',
+    ],
+    [
+      'an SNS envelope without MessageId',
+      edited('sns-envelope-metric-alarm.json', (e) => {
+        delete e.MessageId;
+      }),
+      'MessageId',
+      'is missing',
+    ],
+    [
+      'an SNS notification without AlarmArn',
+      editedInner('sns-envelope-metric-alarm.json', (n) => {
+        delete n.AlarmArn;
+      }),
+      'Message.AlarmArn',
+      'is missing; the Region code can only come from the alarm ARN',
+    ],
+    [
+      'an SNS notification with a bad StateChangeTime',
+      editedInner('sns-envelope-composite-children-array.json', (n) => {
+        n.StateChangeTime = '28/11/2026 17:04:42';
+      }),
+      'Message.StateChangeTime',
+      '"28/11/2026 17:04:42" is not an ISO-8601 timestamp',
+    ],
+    [
+      'a composite notification with TriggeringChildren as a number',
+      editedInner('sns-envelope-composite-children-array.json', (n) => {
+        n.TriggeringChildren = 1;
+      }),
+      'Message.TriggeringChildren',
+      'expected a string or an array, got number',
+    ],
 
-    ['a raw notification without AlarmArn', edited('sns-raw-metric-alarm.json', (n) => { delete n.AlarmArn; }), 'AlarmArn', 'is missing; the Region code can only come from the alarm ARN, since an alarm notification\'s Region is a display name'],
-    ['a raw notification whose AlarmArn is not a CloudWatch alarm ARN', edited('sns-raw-metric-alarm.json', (n) => { n.AlarmArn = `arn:aws:cloudwatch::${ACCOUNT}:dashboard/connect`; }), 'AlarmArn', 'is not a CloudWatch alarm ARN (arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME)'],
-    ['a raw notification whose AlarmName differs from its ARN', edited('sns-raw-metric-alarm.json', (n) => { n.AlarmName = 'connect-primary-outage'; }), 'AlarmName', '"connect-primary-outage" is not the alarm named in AlarmArn ("connect-replica-outage")'],
-    ['a raw notification whose account differs from its ARN', edited('sns-raw-metric-alarm.json', (n) => { n.AWSAccountId = '210987654321'; }), 'AWSAccountId', '"210987654321" is not the account in AlarmArn ("123456789012")'],
-    ['a raw notification with a bad NewStateValue', edited('sns-raw-metric-alarm.json', (n) => { n.NewStateValue = 'INSUFFICIENT'; }), 'NewStateValue', '"INSUFFICIENT" is not one of OK, ALARM, INSUFFICIENT_DATA'],
-    ['a raw notification with a date that does not exist', edited('sns-raw-metric-alarm.json', (n) => { n.StateChangeTime = '2026-02-30T17:21:05.402+0000'; }), 'StateChangeTime', 'day 30 does not exist in 2026-02'],
+    [
+      'a raw notification without AlarmArn',
+      edited('sns-raw-metric-alarm.json', (n) => {
+        delete n.AlarmArn;
+      }),
+      'AlarmArn',
+      "is missing; the Region code can only come from the alarm ARN, since an alarm notification's Region is a display name",
+    ],
+    [
+      'a raw notification whose AlarmArn is not a CloudWatch alarm ARN',
+      edited('sns-raw-metric-alarm.json', (n) => {
+        n.AlarmArn = `arn:aws:cloudwatch::${ACCOUNT}:dashboard/connect`;
+      }),
+      'AlarmArn',
+      'is not a CloudWatch alarm ARN (arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME)',
+    ],
+    [
+      'a raw notification whose AlarmName differs from its ARN',
+      edited('sns-raw-metric-alarm.json', (n) => {
+        n.AlarmName = 'connect-primary-outage';
+      }),
+      'AlarmName',
+      '"connect-primary-outage" is not the alarm named in AlarmArn ("connect-replica-outage")',
+    ],
+    [
+      'a raw notification whose account differs from its ARN',
+      edited('sns-raw-metric-alarm.json', (n) => {
+        n.AWSAccountId = '210987654321';
+      }),
+      'AWSAccountId',
+      '"210987654321" is not the account in AlarmArn ("123456789012")',
+    ],
+    [
+      'a raw notification with a bad NewStateValue',
+      edited('sns-raw-metric-alarm.json', (n) => {
+        n.NewStateValue = 'INSUFFICIENT';
+      }),
+      'NewStateValue',
+      '"INSUFFICIENT" is not one of OK, ALARM, INSUFFICIENT_DATA',
+    ],
+    [
+      'a raw notification with a date that does not exist',
+      edited('sns-raw-metric-alarm.json', (n) => {
+        n.StateChangeTime = '2026-02-30T17:21:05.402+0000';
+      }),
+      'StateChangeTime',
+      'day 30 does not exist in 2026-02',
+    ],
 
-    ['a message type that is not an operator command', operator({ type: 'connect-failover.heartbeat' }), 'type', '"connect-failover.heartbeat" is not a known message type'],
-    ['an operator command of another version', operator({ version: 2 }), 'version', '2 is not a supported operator-command version (this controller reads 1)'],
-    ['an operator command with an unknown command', operator({ command: 'reboot' }), 'command', '"reboot" is not one of failover, failback, pause, resume'],
+    [
+      'a message type that is not an operator command',
+      operator({ type: 'connect-failover.heartbeat' }),
+      'type',
+      '"connect-failover.heartbeat" is not a known message type',
+    ],
+    [
+      'an operator command of another version',
+      operator({ version: 2 }),
+      'version',
+      '2 is not a supported operator-command version (this controller reads 1)',
+    ],
+    [
+      'an operator command with an unknown command',
+      operator({ command: 'reboot' }),
+      'command',
+      '"reboot" is not one of failover, failback, pause, resume',
+    ],
     ['an operator command without a reason', operator({ reason: undefined }), 'reason', 'is missing'],
     ['an operator command with a blank reason', operator({ reason: '   ' }), 'reason', 'must not be empty'],
-    ['an operator command with a reason over 1024 characters', operator({ reason: 'x'.repeat(1025) }), 'reason', 'is 1025 characters long; at most 1024 are allowed'],
-    ['an operator command whose force is not a boolean', operator({ force: 'yes' }), 'force', 'expected true or false, got string "yes"'],
-    ['a pause command with force', edited('operator-pause.json', (c) => { c.force = true; }), 'force', 'force: applies only to failover and failback, not to pause'],
-    ['an operator command with a bad requestedAt', operator({ requestedAt: 'now' }), 'requestedAt', '"now" is not an ISO-8601 timestamp'],
+    [
+      'an operator command with a reason over 1024 characters',
+      operator({ reason: 'x'.repeat(1025) }),
+      'reason',
+      'is 1025 characters long; at most 1024 are allowed',
+    ],
+    [
+      'an operator command whose force is not a boolean',
+      operator({ force: 'yes' }),
+      'force',
+      'expected true or false, got string "yes"',
+    ],
+    [
+      'a pause command with force',
+      edited('operator-pause.json', (c) => {
+        c.force = true;
+      }),
+      'force',
+      'force: applies only to failover and failback, not to pause',
+    ],
+    [
+      'an operator command with a bad requestedAt',
+      operator({ requestedAt: 'now' }),
+      'requestedAt',
+      '"now" is not an ISO-8601 timestamp',
+    ],
     ['an operator command whose id is not a UUID', operator({ id: 'cmd-1' }), 'id', '"cmd-1" is not a UUID'],
     ['an operator command without requestedBy', operator({ requestedBy: undefined }), 'requestedBy', 'is missing'],
-    ['an operator command with an unknown field', operator({ priority: 'high' }), 'priority', 'is not a field of an operator command'],
+    [
+      'an operator command with an unknown field',
+      operator({ priority: 'high' }),
+      'priority',
+      'is not a field of an operator command',
+    ],
   ])('refuses %s', (_what, body, path, fragment) => {
     // Act
     const error = (() => {

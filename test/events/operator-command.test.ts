@@ -20,13 +20,22 @@ const FAILOVER: CommandFields = {
 describe('encodeOperatorCommand', () => {
   it('writes now only on a failback that skips the steps, so older controllers read every other command', () => {
     // Act
-    const stepped = JSON.parse(encodeOperatorCommand({ ...FAILOVER, command: 'failback', force: false })) as Record<string, unknown>;
-    const immediate = JSON.parse(encodeOperatorCommand({ ...FAILOVER, command: 'failback', force: false, now: true })) as Record<string, unknown>;
+    const stepped = JSON.parse(encodeOperatorCommand({ ...FAILOVER, command: 'failback', force: false })) as Record<
+      string,
+      unknown
+    >;
+    const immediate = JSON.parse(
+      encodeOperatorCommand({ ...FAILOVER, command: 'failback', force: false, now: true }),
+    ) as Record<string, unknown>;
 
     // Assess
     expect(stepped).not.toHaveProperty('now');
     expect(immediate).toMatchObject({ command: 'failback', now: true });
-    expect(normalizeMessage(JSON.stringify(immediate))).toMatchObject({ kind: 'operator', command: 'failback', now: true });
+    expect(normalizeMessage(JSON.stringify(immediate))).toMatchObject({
+      kind: 'operator',
+      command: 'failback',
+      now: true,
+    });
   });
 
   it('reads a missing now as false and refuses one that is not true or false', () => {
@@ -78,7 +87,11 @@ describe('encodeOperatorCommand', () => {
         requestedAt: fc.integer({ min: 0, max: Date.UTC(9999, 11, 31) }),
       })
       .filter((c) => c.reason.trim() !== '' && c.reason.length <= MAX_REASON_LENGTH && c.requestedBy.trim() !== '')
-      .map((c) => ({ ...c, force: c.force && (c.command === 'failover' || c.command === 'failback'), now: c.now && c.command === 'failback' }));
+      .map((c) => ({
+        ...c,
+        force: c.force && (c.command === 'failover' || c.command === 'failback'),
+        now: c.now && c.command === 'failback',
+      }));
 
     fc.assert(
       fc.property(commandArb, (fields) => {
@@ -98,8 +111,18 @@ describe('encodeOperatorCommand', () => {
     ['now on failover', { command: 'failover', now: true }, 'now', 'applies only to failback'],
     ['an id that is not a UUID', { id: 'cmd-42' }, 'id', 'is not a UUID'],
     ['an empty requestedBy', { requestedBy: ' ' }, 'requestedBy', 'must not be empty'],
-    ['a requestedAt that is not a time', { requestedAt: Number.NaN }, 'requestedAt', 'is not a time in epoch milliseconds'],
-    ['a requestedAt past the end of dates', { requestedAt: 8.64e15 + 1 }, 'requestedAt', 'is not a time in epoch milliseconds'],
+    [
+      'a requestedAt that is not a time',
+      { requestedAt: Number.NaN },
+      'requestedAt',
+      'is not a time in epoch milliseconds',
+    ],
+    [
+      'a requestedAt past the end of dates',
+      { requestedAt: 8.64e15 + 1 },
+      'requestedAt',
+      'is not a time in epoch milliseconds',
+    ],
   ])('refuses to encode %s, which the controller would refuse', (_what, change, path, fragment) => {
     // Act
     const act = () => encodeOperatorCommand({ ...FAILOVER, ...change });

@@ -55,7 +55,11 @@ describe('parseTimestamp', () => {
     fc.assert(
       fc.property(
         // A day inside the four-digit years each side, so the shifted local time is a four-digit year too.
-        fc.date({ min: new Date('0001-01-02T00:00:00Z'), max: new Date('9999-12-30T23:59:59.999Z'), noInvalidDate: true }),
+        fc.date({
+          min: new Date('0001-01-02T00:00:00Z'),
+          max: new Date('9999-12-30T23:59:59.999Z'),
+          noInvalidDate: true,
+        }),
         fc.integer({ min: -14 * 60, max: 14 * 60 }),
         (date, offsetMinutes) => {
           // Prepare

@@ -6,7 +6,13 @@ describe('analysing a game-day recording', () => {
   it('times each leg of an alarm-driven shift from the alarm change to the verification', () => {
     const [failover] = analyse(sampleRecording()).shifts;
 
-    expect(failover).toMatchObject({ number: 1, from: 'healthy', to: 'failedOver', targetPrimaryPercent: 0, cause: { kind: 'alarm', at: T0 + 100 } });
+    expect(failover).toMatchObject({
+      number: 1,
+      from: 'healthy',
+      to: 'failedOver',
+      targetPrimaryPercent: 0,
+      cause: { kind: 'alarm', at: T0 + 100 },
+    });
     expect(legsOf(failover!).map((l) => [l.label, l.ms])).toEqual([
       ['alarm change → event received', 10],
       ['event received → decision', 1],
@@ -38,14 +44,22 @@ describe('analysing a game-day recording', () => {
 
   it('measures the RTO from the critical alarm to the verified failover, and judges it against the target', () => {
     expect(measureRto(sampleRecording({ rtoTargetMs: 30_000 }))).toMatchObject({ measuredMs: 300, passed: true });
-    expect(rtoCheck(sampleRecording({ rtoTargetMs: 250 }))).toMatchObject({ kind: 'rto', passed: false, detail: expect.stringContaining('0.30s from connect-primary-outage set to ALARM') });
+    expect(rtoCheck(sampleRecording({ rtoTargetMs: 250 }))).toMatchObject({
+      kind: 'rto',
+      passed: false,
+      detail: expect.stringContaining('0.30s from connect-primary-outage set to ALARM'),
+    });
     expect(rtoCheck(sampleRecording())).toBeUndefined();
   });
 
   it('against AWS measures the RTO until the game day itself saw the failed-over split', () => {
     const rto = measureRto(sampleRecording({ insideView: false, rtoTargetMs: 30_000 }));
 
-    expect(rto).toMatchObject({ measuredMs: 350, passed: true, until: { what: expect.stringContaining('the game day saw 0%') } });
+    expect(rto).toMatchObject({
+      measuredMs: 350,
+      passed: true,
+      until: { what: expect.stringContaining('the game day saw 0%') },
+    });
   });
 
   it('fails the RTO check when traffic never reached the replica', () => {
@@ -53,6 +67,9 @@ describe('analysing a game-day recording', () => {
     recording.shiftOutcomes = [];
     recording.samples = recording.samples.map((s) => ({ ...s, actualPrimaryPercent: 100 }));
 
-    expect(rtoCheck(recording)).toMatchObject({ passed: false, detail: 'traffic never reached 0% on the primary after connect-primary-outage set to ALARM' });
+    expect(rtoCheck(recording)).toMatchObject({
+      passed: false,
+      detail: 'traffic never reached 0% on the primary after connect-primary-outage set to ALARM',
+    });
   });
 });

@@ -28,7 +28,13 @@ describe('a game day against a running controller (the AWS path, on the local st
     checkScenario(scenario, h.config, 'aws');
     // No simulator handle: the same clients as against AWS, pointed at the stack's endpoints.
     target = new AwsTarget({ config: h.config, observeEveryMs: 100, aws: h.stack.clientSettings });
-    const recording = newRecording({ scenario: scenarioSummary(scenario), mode: 'aws', config: configSummary(h.config), insideView: false, startedAt: Date.now() });
+    const recording = newRecording({
+      scenario: scenarioSummary(scenario),
+      mode: 'aws',
+      config: configSummary(h.config),
+      insideView: false,
+      startedAt: Date.now(),
+    });
 
     await runScenario({ scenario, target, recording, signal: new AbortController().signal });
 
@@ -40,12 +46,23 @@ describe('a game day against a running controller (the AWS path, on the local st
       'inject fault: clear every fault',
     ]);
     const analysis = analyse(recording);
-    expect(analysis.shifts.map((s) => `${s.from}→${s.to}`)).toEqual(['healthy→degraded', 'degraded→failedOver', 'failedOver→healthy']);
+    expect(analysis.shifts.map((s) => `${s.from}→${s.to}`)).toEqual([
+      'healthy→degraded',
+      'degraded→failedOver',
+      'failedOver→healthy',
+    ]);
     expect(analysis.shifts.every((s) => s.verifiedAt !== undefined && s.observedAt !== undefined)).toBe(true);
-    expect(analysis.rto).toMatchObject({ passed: true, until: { what: expect.stringContaining('the game day saw 0%') } });
+    expect(analysis.rto).toMatchObject({
+      passed: true,
+      until: { what: expect.stringContaining('the game day saw 0%') },
+    });
     expect(recording.connectCalls).toEqual([]);
     // Every alarm change went through CloudWatch's API, and the simulator saw it as SetAlarmState calls.
-    expect(h.stack.cloudwatch.calls.filter((c) => c.operation === 'SetAlarmState')).toHaveLength(recording.alarmChanges.length);
-    expect(h.stack.connect.requests.some((r) => r.operation === 'GetTrafficDistribution' && r.region === 'us-east-1')).toBe(true);
+    expect(h.stack.cloudwatch.calls.filter((c) => c.operation === 'SetAlarmState')).toHaveLength(
+      recording.alarmChanges.length,
+    );
+    expect(
+      h.stack.connect.requests.some((r) => r.operation === 'GetTrafficDistribution' && r.region === 'us-east-1'),
+    ).toBe(true);
   });
 });

@@ -26,7 +26,10 @@ afterEach(async () => {
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/connect-failover.js', ...args], { env, timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, ['bin/connect-failover.js', ...args], {
+      env,
+      timeout: 60_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -35,7 +38,11 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 /** Runs the command in-process against AWS settings that are never reached: every case here refuses first. */
-async function refusedAgainstAws(config: string, options: Partial<GameDayOptions>, scenario?: string): Promise<unknown> {
+async function refusedAgainstAws(
+  config: string,
+  options: Partial<GameDayOptions>,
+  scenario?: string,
+): Promise<unknown> {
   const configFile = join(dir, 'config.yaml');
   await writeFile(configFile, config);
   let scenarioFile: string | undefined;
@@ -44,9 +51,10 @@ async function refusedAgainstAws(config: string, options: Partial<GameDayOptions
     await writeFile(scenarioFile, scenario);
   }
   const notATerminal = Object.assign(new PassThrough(), { isTTY: false });
-  return gamedayCommand({ config: configFile, out: join(dir, 'out'), ...(scenarioFile ? { scenario: scenarioFile } : {}), ...options }, { stdin: notATerminal, stderr: new PassThrough() }).catch(
-    (error: unknown) => error,
-  );
+  return gamedayCommand(
+    { config: configFile, out: join(dir, 'out'), ...(scenarioFile ? { scenario: scenarioFile } : {}), ...options },
+    { stdin: notATerminal, stderr: new PassThrough() },
+  ).catch((error: unknown) => error);
 }
 
 describe('the gameday command', () => {
@@ -72,7 +80,9 @@ describe('the gameday command', () => {
     const result = await cli(['gameday', '--local', '--scenario', scenario, '--out', join(dir, 'out')]);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`invalid scenario in ${scenario} (1 problem):\n  steps[0].waitFor.state: "failed" is not one of healthy, degraded, failedOver`);
+    expect(result.stderr).toContain(
+      `invalid scenario in ${scenario} (1 problem):\n  steps[0].waitFor.state: "failed" is not one of healthy, degraded, failedOver`,
+    );
     expect(result.stderr).not.toContain('starting the local stack');
   });
 
@@ -81,7 +91,9 @@ describe('the gameday command', () => {
     const saved = process.env.CONNECT_FAILOVER_CONFIG;
     delete process.env.CONNECT_FAILOVER_CONFIG;
     try {
-      await expect(gamedayCommand({})).rejects.toThrow('gameday: pass --local to run on the embedded local stack, or -c FILE to run against AWS');
+      await expect(gamedayCommand({})).rejects.toThrow(
+        'gameday: pass --local to run on the embedded local stack, or -c FILE to run against AWS',
+      );
     } finally {
       if (saved !== undefined) process.env.CONNECT_FAILOVER_CONFIG = saved;
     }
@@ -95,10 +107,16 @@ describe('the gameday command', () => {
   });
 
   it('against AWS refuses fault injection, even with --yes', async () => {
-    const error = await refusedAgainstAws(CONTRACT_EXAMPLE, { yes: true }, 'name: chaos\nsteps:\n  - fault: { kind: regionDown, region: primary }\n');
+    const error = await refusedAgainstAws(
+      CONTRACT_EXAMPLE,
+      { yes: true },
+      'name: chaos\nsteps:\n  - fault: { kind: regionDown, region: primary }\n',
+    );
 
     expect(error).toBeInstanceOf(GameDayRefusedError);
-    expect((error as Error).message).toContain('steps[0].fault: fault injection works only on the local stack (--local)');
+    expect((error as Error).message).toContain(
+      'steps[0].fault: fault injection works only on the local stack (--local)',
+    );
   });
 
   it('against AWS refuses a dry-run config when the scenario asserts shifts', async () => {

@@ -27,7 +27,12 @@ afterEach(async () => {
 async function runLocally(scenario: Scenario) {
   session = await startLocalSession({ scenario });
   checkScenario(scenario, session.config, 'local');
-  const recording = await runScenario({ scenario, target: session.target, recording: session.recording, signal: new AbortController().signal });
+  const recording = await runScenario({
+    scenario,
+    target: session.target,
+    recording: session.recording,
+    signal: new AbortController().signal,
+  });
   const logLines = session.logLines;
   await session.stop();
   session = undefined;
@@ -43,9 +48,16 @@ describe('a game day on the local stack', () => {
     expect(recording.checks.filter((c) => !c.passed)).toEqual([]);
     expect(passed(recording)).toBe(true);
     const { shifts, rto, apiErrors } = report.analysis;
-    expect(shifts.map((s) => `${s.from}→${s.to}:${s.cause?.kind}`)).toEqual(['healthy→degraded:alarm', 'degraded→failedOver:alarm', 'failedOver→healthy:command']);
+    expect(shifts.map((s) => `${s.from}→${s.to}:${s.cause?.kind}`)).toEqual([
+      'healthy→degraded:alarm',
+      'degraded→failedOver:alarm',
+      'failedOver→healthy:command',
+    ]);
     for (const shift of shifts) {
-      expect(legsOf(shift).every((leg) => leg.ms !== undefined && leg.ms >= 0), `shift ${shift.number} timings ${JSON.stringify(legsOf(shift))}`).toBe(true);
+      expect(
+        legsOf(shift).every((leg) => leg.ms !== undefined && leg.ms >= 0),
+        `shift ${shift.number} timings ${JSON.stringify(legsOf(shift))}`,
+      ).toBe(true);
     }
     expect(rto.measuredMs).toBeGreaterThan(0);
     expect(rto.passed).toBe(true);
@@ -60,7 +72,9 @@ describe('a game day on the local stack', () => {
     expect(html).toContain(`RTO ${duration(rto.measuredMs)}`);
     const failover = shifts[1]!;
     expect(html).toContain(`<td class="num">${Math.round(failover.decidedAt - failover.receivedAt!)} ms</td>`);
-    expect(await readFile(report.markdown, 'utf8')).toContain('| 2 | degraded → failedOver (0% primary) | connect-primary-outage → ALARM |');
+    expect(await readFile(report.markdown, 'utf8')).toContain(
+      '| 2 | degraded → failedOver (0% primary) | connect-primary-outage → ALARM |',
+    );
   });
 
   it('fails a scenario whose assertion does not hold, says why, and stops at a missed wait but still cleans up', async () => {
@@ -90,16 +104,30 @@ describe('a game day on the local stack', () => {
     ]);
     expect(recording.checks[1]?.detail).toMatch(/^state is failedOver \(want healthy\)/);
     expect(recording.checks[2]?.detail).toBe('not reached within 0.3s: automation is active (want paused)');
-    expect(recording.steps.map((s) => `${s.path}:${s.status}`)).toEqual(['steps[0]:done', 'steps[1]:passed', 'steps[2]:failed', 'steps[3]:failed', 'steps[4]:skipped', 'cleanup[0]:done']);
-    expect(recording.alarmChanges.map((c) => `${c.alarm}:${c.state}`)).toEqual(['connect-primary-outage:ALARM', 'connect-primary-outage:OK']);
+    expect(recording.steps.map((s) => `${s.path}:${s.status}`)).toEqual([
+      'steps[0]:done',
+      'steps[1]:passed',
+      'steps[2]:failed',
+      'steps[3]:failed',
+      'steps[4]:skipped',
+      'cleanup[0]:done',
+    ]);
+    expect(recording.alarmChanges.map((c) => `${c.alarm}:${c.state}`)).toEqual([
+      'connect-primary-outage:ALARM',
+      'connect-primary-outage:OK',
+    ]);
   });
 
   it('rejects a local config override that makes an invalid config, with the key path under local.config', async () => {
-    const scenario = parseScenario('name: bad override\nlocal: { config: { timing: { cooldown: 2 minutes } } }\nsteps:\n  - hold: 1s\n');
+    const scenario = parseScenario(
+      'name: bad override\nlocal: { config: { timing: { cooldown: 2 minutes } } }\nsteps:\n  - hold: 1s\n',
+    );
 
     const error = await startLocalSession({ scenario }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ScenarioError);
-    expect((error as ScenarioError).issues).toEqual([{ path: 'local.config.timing.cooldown', message: expect.stringContaining('"2 minutes" is not a duration') }]);
+    expect((error as ScenarioError).issues).toEqual([
+      { path: 'local.config.timing.cooldown', message: expect.stringContaining('"2 minutes" is not a duration') },
+    ]);
   });
 });

@@ -3,7 +3,21 @@
  * attributes are quoted, text has no stray `<` and only known entities, and nothing is loaded from
  * elsewhere (no scripts, no external URLs). Returns the problems, empty when the page is sound.
  */
-const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+const VOID = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'source',
+  'track',
+  'wbr',
+]);
 const RAW_TEXT = new Set(['style', 'script']);
 
 export interface HtmlElement {
@@ -52,7 +66,8 @@ export function checkHtml(html: string): { problems: string[]; elements: HtmlEle
   for (const element of elements) {
     for (const [key, value] of Object.entries(element.attributes)) {
       if (key === 'xmlns') continue;
-      if (/^(https?:)?\/\//i.test(value) || /url\(\s*['"]?https?:/i.test(value)) problems.push(`<${element.name} ${key}="${value}"> loads from elsewhere`);
+      if (/^(https?:)?\/\//i.test(value) || /url\(\s*['"]?https?:/i.test(value))
+        problems.push(`<${element.name} ${key}="${value}"> loads from elsewhere`);
     }
   }
   if (/@import|@font-face|url\(\s*['"]?https?:/i.test(html)) problems.push('CSS loads from elsewhere');
@@ -60,7 +75,8 @@ export function checkHtml(html: string): { problems: string[]; elements: HtmlEle
 }
 
 function checkText(text: string, problems: string[]): void {
-  if (text.includes('<')) problems.push(`stray "<" in text: ${JSON.stringify(text.slice(text.indexOf('<'), text.indexOf('<') + 40))}`);
+  if (text.includes('<'))
+    problems.push(`stray "<" in text: ${JSON.stringify(text.slice(text.indexOf('<'), text.indexOf('<') + 40))}`);
   for (const [entity] of text.matchAll(/&[^;\s]*;?/g)) {
     if (!/^&(amp|lt|gt|quot|#39|#\d+|#x[0-9a-f]+);$/i.test(entity)) problems.push(`bad entity ${entity}`);
   }

@@ -40,7 +40,14 @@ describe('the local command', () => {
     await eventually(() => stdout.includes('Ready.'), { timeoutMs: 20_000, what: 'the local stack to be ready' });
 
     const env = parseEnv(await readFile(join(dir, 'local.env'), 'utf8'));
-    expect(Object.keys(env)).toEqual(expect.arrayContaining(['AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_CONNECT', 'AWS_ENDPOINT_URL_CLOUDWATCH', 'AWS_REGION']));
+    expect(Object.keys(env)).toEqual(
+      expect.arrayContaining([
+        'AWS_ENDPOINT_URL_SQS',
+        'AWS_ENDPOINT_URL_CONNECT',
+        'AWS_ENDPOINT_URL_CLOUDWATCH',
+        'AWS_REGION',
+      ]),
+    );
     expect(stdout).toContain(`export AWS_ENDPOINT_URL_SQS='${env.AWS_ENDPOINT_URL_SQS}'`);
     const { config } = await loadConfig(configOut);
     expect(stdout).toContain(`Queue:        ${config.queue.url}`);
@@ -49,11 +56,24 @@ describe('the local command', () => {
 
     // The printed environment reaches the stack: an alarm set through CloudWatch lands on the printed queue.
     const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! };
-    const cloudwatch = new CloudWatchClient({ region: 'us-east-1', endpoint: env.AWS_ENDPOINT_URL_CLOUDWATCH, credentials });
-    const sqs = new SQSClient({ region: 'us-east-1', endpoint: env.AWS_ENDPOINT_URL_SQS, credentials, useQueueUrlAsEndpoint: false });
+    const cloudwatch = new CloudWatchClient({
+      region: 'us-east-1',
+      endpoint: env.AWS_ENDPOINT_URL_CLOUDWATCH,
+      credentials,
+    });
+    const sqs = new SQSClient({
+      region: 'us-east-1',
+      endpoint: env.AWS_ENDPOINT_URL_SQS,
+      credentials,
+      useQueueUrlAsEndpoint: false,
+    });
     try {
-      await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: config.signals.critical[0], StateValue: 'ALARM', StateReason: 'test' }));
-      const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: config.queue.url, AttributeNames: ['RedrivePolicy'] }));
+      await cloudwatch.send(
+        new SetAlarmStateCommand({ AlarmName: config.signals.critical[0], StateValue: 'ALARM', StateReason: 'test' }),
+      );
+      const attributes = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: config.queue.url, AttributeNames: ['RedrivePolicy'] }),
+      );
       expect(attributes.Attributes?.RedrivePolicy).toContain('connect-failover-events-dlq');
       const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: config.queue.url, WaitTimeSeconds: 5 }));
       const event = normalizeMessage(received.Messages?.[0]?.Body ?? '');

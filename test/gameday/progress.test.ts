@@ -42,7 +42,9 @@ describe('the game-day progress display', () => {
     progress.waiting('wait for state failedOver', now + 60_000);
     now += 2_500;
 
-    expect(progress.render()).toBe('[gameday +2.5s] step 7/14 (2.5s, 57.5s left): failed over — wait for state failedOver');
+    expect(progress.render()).toBe(
+      '[gameday +2.5s] step 7/14 (2.5s, 57.5s left): failed over — wait for state failedOver',
+    );
     expect(out.text()).not.toContain('\n');
     expect(out.text().startsWith('\r\u001b[2K')).toBe(true);
     progress.close();
@@ -56,6 +58,8 @@ describe('the game-day progress display', () => {
     progress.stepFinished('failed', 'not reached within 60s: state is degraded (want failedOver)');
     progress.close();
 
-    expect(out.text()).toContain('step 1/1 failed: failed over — not reached within 60s: state is degraded (want failedOver)\n');
+    expect(out.text()).toContain(
+      'step 1/1 failed: failed over — not reached within 60s: state is degraded (want failedOver)\n',
+    );
   });
 });

@@ -17,7 +17,8 @@ const METADATA = {
   commit: '0adfd26e706a',
   operator: 'alice@ops-host',
   account: '111122223333',
-  trafficDistributionGroup: 'arn:aws:connect:us-east-1:111122223333:traffic-distribution-group/2a5bd8f8-6b1c-4f0b-9d47-1d8a0c9e0a11',
+  trafficDistributionGroup:
+    'arn:aws:connect:us-east-1:111122223333:traffic-distribution-group/2a5bd8f8-6b1c-4f0b-9d47-1d8a0c9e0a11',
   configHash: '15be60f9103a1f06',
   scenarioHash: '0511d1600ea9443b',
   nodeVersion: 'v20.20.2',
@@ -27,17 +28,32 @@ const METADATA = {
 function failedRecording(): Recording {
   const recording = sampleRecording({ rtoTargetMs: 30_000 });
   recording.metadata = METADATA;
-  recording.checks.push({ kind: 'assert', step: 'steps[9]', description: 'assert state healthy', passed: false, detail: 'state is failedOver (want healthy)' });
+  recording.checks.push({
+    kind: 'assert',
+    step: 'steps[9]',
+    description: 'assert state healthy',
+    passed: false,
+    detail: 'state is failedOver (want healthy)',
+  });
   return recording;
 }
 
 /** Text elements of an SVG with their position and an estimate of their extent (10-11px sans-serif). */
-function svgTexts(svg: string): Array<{ x: number; y: number; text: string; cls: string; left: number; right: number }> {
+function svgTexts(
+  svg: string,
+): Array<{ x: number; y: number; text: string; cls: string; left: number; right: number }> {
   return [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)"([^>]*)>([^<]*)/g)].map(([, x, y, attrs = '', text = '']) => {
     const width = text.length * 6.2;
     const anchor = /text-anchor="(\w+)"/.exec(attrs)?.[1] ?? 'start';
     const left = anchor === 'middle' ? Number(x) - width / 2 : anchor === 'end' ? Number(x) - width : Number(x);
-    return { x: Number(x), y: Number(y), text, cls: /class="([^"]+)"/.exec(attrs)?.[1] ?? '', left, right: left + width };
+    return {
+      x: Number(x),
+      y: Number(y),
+      text,
+      cls: /class="([^"]+)"/.exec(attrs)?.[1] ?? '',
+      left,
+      right: left + width,
+    };
   });
 }
 
@@ -46,7 +62,14 @@ function longRecording(): Recording {
   const r = sampleRecording({ rtoTargetMs: 60_000 });
   const hour = 3_600_000;
   r.endedAt = T0 + 4 * hour;
-  r.steps = Array.from({ length: 60 }, (_, i) => ({ path: `steps[${i}]`, label: `step ${i} with a fairly long name that goes on`, action: 'hold', startedAt: T0 + i * 4 * 60_000 + (i % 5) * 1000, endedAt: T0 + i * 4 * 60_000 + 5000, status: 'done' as const }));
+  r.steps = Array.from({ length: 60 }, (_, i) => ({
+    path: `steps[${i}]`,
+    label: `step ${i} with a fairly long name that goes on`,
+    action: 'hold',
+    startedAt: T0 + i * 4 * 60_000 + (i % 5) * 1000,
+    endedAt: T0 + i * 4 * 60_000 + 5000,
+    status: 'done' as const,
+  }));
   const states = ['degraded', 'failedOver', 'healthy'] as const;
   r.decisions = Array.from({ length: 24 }, (_, i) => ({
     // Pairs of decisions 3 s apart, pairs 10 minutes apart: labels that would sit on each other.
@@ -58,7 +81,12 @@ function longRecording(): Recording {
     trigger: 'automatic',
     alarms: [],
   }));
-  r.alarmChanges = Array.from({ length: 40 }, (_, i) => ({ at: T0 + i * 360_000, alarm: 'connect-primary-outage', state: i % 2 === 0 ? 'ALARM' : 'INSUFFICIENT_DATA', step: `steps[${i}]` }));
+  r.alarmChanges = Array.from({ length: 40 }, (_, i) => ({
+    at: T0 + i * 360_000,
+    alarm: 'connect-primary-outage',
+    state: i % 2 === 0 ? 'ALARM' : 'INSUFFICIENT_DATA',
+    step: `steps[${i}]`,
+  }));
   return r;
 }
 
@@ -86,7 +114,9 @@ describe('the game-day report', () => {
     expect(checkHtml(page('<div><p>unclosed</div>')).problems[0]).toBe('</div> closes <p>');
     expect(checkHtml(page('<p>1 < 2</p>')).problems[0]).toMatch(/^stray "<"/);
     expect(checkHtml(page('<p>R&D</p>')).problems).toEqual(['bad entity &D']);
-    expect(checkHtml(page('<img src="https://example.com/x.png">')).problems).toEqual(['<img src="https://example.com/x.png"> loads from elsewhere']);
+    expect(checkHtml(page('<img src="https://example.com/x.png">')).problems).toEqual([
+      '<img src="https://example.com/x.png"> loads from elsewhere',
+    ]);
     expect(checkHtml(page('<script>1</script>')).problems).toContain('has a script');
   });
 
@@ -96,25 +126,60 @@ describe('the game-day report', () => {
     const { elements } = checkHtml(renderHtmlReport(recording, analyse(recording)));
 
     const classes = elements.map((e) => e.attributes.class ?? '');
-    expect(elements.filter((e) => e.attributes.class === 'lane alarm').map((e) => e.attributes['data-alarm'])).toEqual(['connect-primary-outage', 'connect-replica-outage']);
-    for (const series of ['controller-state', 'automation', 'split-actual', 'split-desired', 'connect-calls', 'actions']) {
-      expect(classes.some((c) => c.split(' ').includes(series)), series).toBe(true);
+    expect(elements.filter((e) => e.attributes.class === 'lane alarm').map((e) => e.attributes['data-alarm'])).toEqual([
+      'connect-primary-outage',
+      'connect-replica-outage',
+    ]);
+    for (const series of [
+      'controller-state',
+      'automation',
+      'split-actual',
+      'split-desired',
+      'connect-calls',
+      'actions',
+    ]) {
+      expect(
+        classes.some((c) => c.split(' ').includes(series)),
+        series,
+      ).toBe(true);
     }
     expect(classes.filter((c) => c.startsWith('call ')).length).toBe(recording.connectCalls.length);
     expect(classes).toContain('rto');
-    expect(elements.filter((e) => e.attributes.class === 'shift-mark').map((e) => e.attributes['data-shift'])).toEqual(['1', '1', '1', '2', '2', '2']);
+    expect(elements.filter((e) => e.attributes.class === 'shift-mark').map((e) => e.attributes['data-shift'])).toEqual([
+      '1',
+      '1',
+      '1',
+      '2',
+      '2',
+      '2',
+    ]);
   });
 
   it('shows the measured timings per shift, the RTO against its target, each check and each API error', () => {
     const recording = sampleRecording({ rtoTargetMs: 30_000 });
-    recording.checks.push({ kind: 'assert', step: 'steps[9]', description: 'assert state healthy', passed: false, detail: 'state is failedOver (want healthy)' });
+    recording.checks.push({
+      kind: 'assert',
+      step: 'steps[9]',
+      description: 'assert state healthy',
+      passed: false,
+      detail: 'state is failedOver (want healthy)',
+    });
 
     const html = renderHtmlReport(recording, analyse(recording));
 
-    const timings = html.slice(html.indexOf('<table class="timings">'), html.indexOf('</table>', html.indexOf('<table class="timings">')));
-    expect(timings).toContain('<td class="num">10 ms</td><td class="num">1 ms</td><td class="num">24 ms</td><td class="num">265 ms</td><td class="num">300 ms</td>');
-    expect(html).toContain('RTO: 0.30s from connect-primary-outage set to ALARM until the controller verified 0% on the primary (target 30s) — within target.');
-    expect(html).toContain('<tr class="failed"><td>FAIL</td><td>assert</td><td>steps[9]</td><td>assert state healthy</td><td>state is failedOver (want healthy)</td></tr>');
+    const timings = html.slice(
+      html.indexOf('<table class="timings">'),
+      html.indexOf('</table>', html.indexOf('<table class="timings">')),
+    );
+    expect(timings).toContain(
+      '<td class="num">10 ms</td><td class="num">1 ms</td><td class="num">24 ms</td><td class="num">265 ms</td><td class="num">300 ms</td>',
+    );
+    expect(html).toContain(
+      'RTO: 0.30s from connect-primary-outage set to ALARM until the controller verified 0% on the primary (target 30s) — within target.',
+    );
+    expect(html).toContain(
+      '<tr class="failed"><td>FAIL</td><td>assert</td><td>steps[9]</td><td>assert state healthy</td><td>state is failedOver (want healthy)</td></tr>',
+    );
     expect(html).toContain('<td>UpdateTrafficDistribution us-west-2</td><td>429 ThrottlingException</td>');
     expect(html).toContain('<span class="verdict fail">FAILED</span>');
   });
@@ -134,8 +199,12 @@ describe('the game-day report', () => {
     const markdown = renderMarkdownReport(recording, analyse(recording));
 
     expect(markdown).toMatch(/^# Game day: sample — PASSED/);
-    expect(markdown).toContain('| 1 | healthy → failedOver (0% primary) | connect-primary-outage → ALARM | 10 ms | 1 ms | 24 ms | 265 ms | 300 ms | verified |');
-    expect(markdown).toContain('| 2 | failedOver → healthy (100% primary) | operator failback | 29 ms | 1 ms | 15 ms | 255 ms | 300 ms | verified |');
+    expect(markdown).toContain(
+      '| 1 | healthy → failedOver (0% primary) | connect-primary-outage → ALARM | 10 ms | 1 ms | 24 ms | 265 ms | 300 ms | verified |',
+    );
+    expect(markdown).toContain(
+      '| 2 | failedOver → healthy (100% primary) | operator failback | 29 ms | 1 ms | 15 ms | 255 ms | 300 ms | verified |',
+    );
     expect(markdown).toContain('- **RTO**: 0.30s from connect-primary-outage set to ALARM');
   });
 
@@ -147,7 +216,10 @@ describe('the game-day report', () => {
 
     expect(checkHtml(await readFile(written.html, 'utf8')).problems).toEqual([]);
     expect(await readFile(written.markdown, 'utf8')).toContain('## Timings per shift');
-    expect(JSON.parse(await readFile(written.json, 'utf8'))).toMatchObject({ recording: { scenario: { name: 'sample' } }, analysis: { shifts: [{ number: 1 }, { number: 2 }] } });
+    expect(JSON.parse(await readFile(written.json, 'utf8'))).toMatchObject({
+      recording: { scenario: { name: 'sample' } },
+      analysis: { shifts: [{ number: 1 }, { number: 2 }] },
+    });
     expect(await readFile(written.log!, 'utf8')).toBe('{"msg":"a"}\n');
   });
 
@@ -161,18 +233,40 @@ describe('the game-day report', () => {
 
     // Assess: the box of failures comes right after the title, and the card says FAILED, not "1 / 2"
     const top = html.slice(html.indexOf('<h1>'), html.indexOf('<div class="cards">'));
-    expect(top).toContain('<div class="failures"><h2 id="failed">1 of 2 checks FAILED</h2><ul><li>steps[9] assert state healthy: state is failedOver (want healthy)</li></ul></div>');
+    expect(top).toContain(
+      '<div class="failures"><h2 id="failed">1 of 2 checks FAILED</h2><ul><li>steps[9] assert state healthy: state is failedOver (want healthy)</li></ul></div>',
+    );
     expect(html).toContain('<div class="big server">1 FAILED</div><div class="small">1 of 2 passed</div>');
     expect(html).not.toContain('class="big" class=');
-    expect(markdown.split('\n').slice(0, 5)).toEqual(['# Game day: sample — FAILED', '', '**1 of 2 checks FAILED:**', '', '- steps[9] assert state healthy: state is failedOver (want healthy)']);
+    expect(markdown.split('\n').slice(0, 5)).toEqual([
+      '# Game day: sample — FAILED',
+      '',
+      '**1 of 2 checks FAILED:**',
+      '',
+      '- steps[9] assert state healthy: state is failedOver (want healthy)',
+    ]);
     expect(checkHtml(html).problems).toEqual([]);
   });
 
   it('shows errors an injected fault explains as expected, and counts only the others', () => {
     // Prepare: a throttle of one update was injected before the controller's 429.
     const recording = sampleRecording();
-    recording.faults = [{ at: T0 + 100, description: '1× throttle on UpdateTrafficDistribution', step: 'steps[0]', fault: { kind: 'throttle', operation: 'UpdateTrafficDistribution', region: undefined, count: 1 } }];
-    recording.connectCalls.push({ operation: 'GetTrafficDistribution', region: 'us-east-1', startedAt: T0 + 2000, durationMs: 3, status: 500, error: 'InternalServiceException' });
+    recording.faults = [
+      {
+        at: T0 + 100,
+        description: '1× throttle on UpdateTrafficDistribution',
+        step: 'steps[0]',
+        fault: { kind: 'throttle', operation: 'UpdateTrafficDistribution', region: undefined, count: 1 },
+      },
+    ];
+    recording.connectCalls.push({
+      operation: 'GetTrafficDistribution',
+      region: 'us-east-1',
+      startedAt: T0 + 2000,
+      durationMs: 3,
+      status: 500,
+      error: 'InternalServiceException',
+    });
 
     // Act
     const analysis = analyse(recording);
@@ -186,21 +280,54 @@ describe('the game-day report', () => {
     expect(analysis.unexpectedApiErrors).toHaveLength(1);
     expect(html).toContain('<td>expected: injected fault (1× throttle on UpdateTrafficDistribution)</td>');
     expect(html).toContain('<td><b>unexpected</b></td>');
-    expect(html).toContain('<div class="small">unexpected errors</div><div class="big server">1</div><div class="small">1 expected from injected faults (not counted)</div>');
+    expect(html).toContain(
+      '<div class="small">unexpected errors</div><div class="big server">1</div><div class="small">1 expected from injected faults (not counted)</div>',
+    );
   });
 
   it('a fault only explains the errors it can cause: a 500 while a throttle is armed is unexpected, a cleared fault explains nothing', () => {
     // Prepare
     const recording = sampleRecording();
     recording.connectCalls = [
-      { operation: 'UpdateTrafficDistribution', region: 'us-west-2', startedAt: T0 + 200, durationMs: 3, status: 500, error: 'InternalServiceException' },
-      { operation: 'UpdateTrafficDistribution', region: 'us-west-2', startedAt: T0 + 900, durationMs: 3, status: 429, error: 'ThrottlingException' },
-      { operation: 'GetTrafficDistribution', region: 'us-east-1', startedAt: T0 + 1200, durationMs: 3, status: undefined, error: 'ECONNREFUSED' },
+      {
+        operation: 'UpdateTrafficDistribution',
+        region: 'us-west-2',
+        startedAt: T0 + 200,
+        durationMs: 3,
+        status: 500,
+        error: 'InternalServiceException',
+      },
+      {
+        operation: 'UpdateTrafficDistribution',
+        region: 'us-west-2',
+        startedAt: T0 + 900,
+        durationMs: 3,
+        status: 429,
+        error: 'ThrottlingException',
+      },
+      {
+        operation: 'GetTrafficDistribution',
+        region: 'us-east-1',
+        startedAt: T0 + 1200,
+        durationMs: 3,
+        status: undefined,
+        error: 'ECONNREFUSED',
+      },
     ];
     recording.faults = [
-      { at: T0 + 100, description: 'throttle', step: 'steps[0]', fault: { kind: 'throttle', operation: 'UpdateTrafficDistribution', region: undefined, count: 2 } },
+      {
+        at: T0 + 100,
+        description: 'throttle',
+        step: 'steps[0]',
+        fault: { kind: 'throttle', operation: 'UpdateTrafficDistribution', region: undefined, count: 2 },
+      },
       { at: T0 + 800, description: 'clear every fault', step: 'steps[1]', fault: { kind: 'clear' } },
-      { at: T0 + 1000, description: 'Region us-east-1 down', step: 'steps[2]', fault: { kind: 'regionDown', region: 'us-east-1' } },
+      {
+        at: T0 + 1000,
+        description: 'Region us-east-1 down',
+        step: 'steps[2]',
+        fault: { kind: 'regionDown', region: 'us-east-1' },
+      },
     ];
 
     // Act
@@ -219,12 +346,22 @@ describe('the game-day report', () => {
     const markdown = renderMarkdownReport(recording, analyse(recording));
 
     // Assess
-    for (const text of ['connect-failover 0.1.0 (commit 0adfd26e706a), Node.js v20.20.2', 'alice@ops-host', '111122223333', '15be60f9103a1f06', '0511d1600ea9443b']) {
+    for (const text of [
+      'connect-failover 0.1.0 (commit 0adfd26e706a), Node.js v20.20.2',
+      'alice@ops-host',
+      '111122223333',
+      '15be60f9103a1f06',
+      '0511d1600ea9443b',
+    ]) {
       expect(html).toContain(text);
       expect(markdown).toContain(text);
     }
-    expect(html).toContain('<tr class="failed"><td>FAIL</td><td>every assert held</td><td>1 of 1</td><td>0 of 1</td></tr>');
-    expect(html).toContain('<tr class="passed"><td>pass</td><td>recovery time (RTO)</td><td>at most 30.00 s</td><td>300 ms</td></tr>');
+    expect(html).toContain(
+      '<tr class="failed"><td>FAIL</td><td>every assert held</td><td>1 of 1</td><td>0 of 1</td></tr>',
+    );
+    expect(html).toContain(
+      '<tr class="passed"><td>pass</td><td>recovery time (RTO)</td><td>at most 30.00 s</td><td>300 ms</td></tr>',
+    );
     expect(markdown).toContain('| **FAIL** | every assert held | 1 of 1 | 0 of 1 |');
     expect(html).toContain('<h2 id="sign-off">Sign-off</h2>');
     expect(html).toContain('<tr><th>reviewed by (name, role)</th><td class="blank"></td></tr>');
@@ -253,10 +390,22 @@ describe('the game-day report', () => {
       [new Date(first.startedAt).toISOString(), true, 1, 1],
       [new Date(second.startedAt).toISOString(), false, 1, 2],
     ]);
-    expect(history.runs[1]).toMatchObject({ scenario: 'sample', configHash: METADATA.configHash, scenarioHash: METADATA.scenarioHash, commit: METADATA.commit, operator: METADATA.operator, rtoMs: 300, rtoTargetMs: 30_000 });
+    expect(history.runs[1]).toMatchObject({
+      scenario: 'sample',
+      configHash: METADATA.configHash,
+      scenarioHash: METADATA.scenarioHash,
+      commit: METADATA.commit,
+      operator: METADATA.operator,
+      rtoMs: 300,
+      rtoTargetMs: 30_000,
+    });
     expect(history.runs[1]?.failures).toEqual(['steps[9] assert state healthy: state is failedOver (want healthy)']);
     expect(html).toContain('<h2 id="trend">RTO across runs</h2>');
-    expect(checkHtml(html).elements.filter((e) => e.name === 'g' && (e.attributes.class ?? '').startsWith('run ')).map((e) => e.attributes.class)).toEqual(['run passed', 'run failed']);
+    expect(
+      checkHtml(html)
+        .elements.filter((e) => e.name === 'g' && (e.attributes.class ?? '').startsWith('run '))
+        .map((e) => e.attributes.class),
+    ).toEqual(['run passed', 'run failed']);
     expect(checkHtml(html).problems).toEqual([]);
   });
 
@@ -285,6 +434,13 @@ describe('the game-day report', () => {
   });
 
   it('writes tick labels a person reads at a glance', () => {
-    expect([1500, 45_000, 300_000, 330_000, 3_600_000, 5_400_000].map(secondsLabel)).toEqual(['1.5s', '45s', '5m', '5m 30s', '1h', '1h 30m']);
+    expect([1500, 45_000, 300_000, 330_000, 3_600_000, 5_400_000].map(secondsLabel)).toEqual([
+      '1.5s',
+      '45s',
+      '5m',
+      '5m 30s',
+      '1h',
+      '1h 30m',
+    ]);
   });
 });

@@ -33,7 +33,9 @@ describe('checking a scenario against the config it runs with', () => {
   });
 
   it('refuses fault injection against AWS, naming each step', () => {
-    const scenario = parseScenario('name: chaos\nsteps:\n  - hold: 1s\n  - fault: { kind: throttle, count: 2 }\n  - fault: { kind: clear }\n');
+    const scenario = parseScenario(
+      'name: chaos\nsteps:\n  - hold: 1s\n  - fault: { kind: throttle, count: 2 }\n  - fault: { kind: clear }\n',
+    );
 
     const error = refusal(() => checkScenario(scenario, config(), 'aws'));
 
@@ -49,7 +51,9 @@ describe('checking a scenario against the config it runs with', () => {
   });
 
   it('lets a dry-run config run a scenario that only watches the controller state', () => {
-    const scenario = parseScenario('name: watch\nsteps:\n  - setAlarm: { signal: critical, state: ALARM }\n  - waitFor: { state: failedOver }\n');
+    const scenario = parseScenario(
+      'name: watch\nsteps:\n  - setAlarm: { signal: critical, state: ALARM }\n  - waitFor: { state: failedOver }\n',
+    );
 
     expect(() => checkScenario(scenario, config('dryRun: true'), 'aws')).not.toThrow();
   });
@@ -68,8 +72,15 @@ describe('checking a scenario against the config it runs with', () => {
 
     const error = refusal(() => checkScenario(scenario, config(), 'local'));
 
-    expect(error.issues.map((i) => i.path)).toEqual(['steps[0].setAlarm.alarm', 'steps[1].waitFor.signals.mystery', 'steps[2].fault.region', 'rto.from']);
-    expect(error.issues[0]?.message).toContain('"connect-primary-outag" is not one of the config\'s signals (connect-primary-elevated-errors');
+    expect(error.issues.map((i) => i.path)).toEqual([
+      'steps[0].setAlarm.alarm',
+      'steps[1].waitFor.signals.mystery',
+      'steps[2].fault.region',
+      'rto.from',
+    ]);
+    expect(error.issues[0]?.message).toContain(
+      '"connect-primary-outag" is not one of the config\'s signals (connect-primary-elevated-errors',
+    );
   });
 
   it('sets every alarm of a role, in the Region the role reads it from', () => {
@@ -78,6 +89,8 @@ describe('checking a scenario against the config it runs with', () => {
     expect(alarmsOf({ alarm: undefined, signal: 'replicaUnhealthy' }, cfg)).toEqual([
       { key: 'connect-replica-outage', role: 'replicaUnhealthy', name: 'connect-replica-outage', region: 'us-west-2' },
     ]);
-    expect(alarmsOf({ alarm: 'connect-primary-outage', signal: undefined }, cfg).map((r) => r.region)).toEqual(['us-east-1']);
+    expect(alarmsOf({ alarm: 'connect-primary-outage', signal: undefined }, cfg).map((r) => r.region)).toEqual([
+      'us-east-1',
+    ]);
   });
 });

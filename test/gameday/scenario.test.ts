@@ -51,13 +51,34 @@ describe('the scenario file', () => {
     expect(scenario.rto).toEqual({ targetMs: 45_000, from: 'outage' });
     expect(scenario.local?.config).toEqual({ failback: 'automatic' });
     expect(scenario.steps.map((s) => s.action)).toEqual([
-      { kind: 'setAlarm', alarm: 'connect-primary-outage', signal: undefined, state: 'ALARM', reason: 'connect-failover game day' },
+      {
+        kind: 'setAlarm',
+        alarm: 'connect-primary-outage',
+        signal: undefined,
+        state: 'ALARM',
+        reason: 'connect-failover game day',
+      },
       { kind: 'setAlarm', alarm: undefined, signal: 'degraded', state: 'INSUFFICIENT_DATA', reason: 'testing' },
-      { kind: 'fault', fault: { kind: 'throttle', operation: 'UpdateTrafficDistribution', region: undefined, count: 3 } },
+      {
+        kind: 'fault',
+        fault: { kind: 'throttle', operation: 'UpdateTrafficDistribution', region: undefined, count: 3 },
+      },
       { kind: 'fault', fault: { kind: 'regionDown', region: 'primary' } },
-      { kind: 'fault', fault: { kind: 'random', seed: 7, rates: { throttle: 0.2, internal: 0.1 }, operations: ['GetTrafficDistribution'] } },
+      {
+        kind: 'fault',
+        fault: {
+          kind: 'random',
+          seed: 7,
+          rates: { throttle: 0.2, internal: 0.1 },
+          operations: ['GetTrafficDistribution'],
+        },
+      },
       { kind: 'operator', command: 'failover', reason: 'connect-failover game day', force: true },
-      { kind: 'waitFor', condition: { state: 'failedOver', primaryPercent: 0, lastShift: 'verified' }, timeoutMs: 1500 },
+      {
+        kind: 'waitFor',
+        condition: { state: 'failedOver', primaryPercent: 0, lastShift: 'verified' },
+        timeoutMs: 1500,
+      },
       { kind: 'waitFor', condition: { signals: { critical: 'OK' } }, timeoutMs: 60_000 },
       { kind: 'hold', ms: 250 },
       { kind: 'assert', condition: { automation: 'active', split: 'failedOver' } },
@@ -85,7 +106,10 @@ describe('the scenario file', () => {
     expect(found).toEqual(
       expect.arrayContaining([
         { path: 'steps[0].setAlarm.state', message: '"ALRM" is not one of OK, ALARM, INSUFFICIENT_DATA' },
-        { path: 'steps[1].waitFor.state', message: '"failed" is not one of healthy, degraded, failedOver, failingBack' },
+        {
+          path: 'steps[1].waitFor.state',
+          message: '"failed" is not one of healthy, degraded, failedOver, failingBack',
+        },
         { path: 'steps[1].waitFor.primaryPercent', message: '55 is not a percentage from 0 to 100 in steps of 10' },
         { path: 'steps[1].timeout', message: expect.stringContaining('"2 minutes" is not a duration') },
         { path: 'steps[2].hold', message: '3 is not a duration like 30s or 2m (units are required)' },
@@ -119,23 +143,32 @@ describe('the scenario file', () => {
       { path: 'steps[2].operator.reasn', message: 'unknown key (expected one of: command, reason, force)' },
       { path: 'steps[3].timeout', message: 'applies only to waitFor steps' },
       { path: 'steps[4].assert', message: expect.stringContaining('names nothing to check') },
-      { path: 'steps[5].setAlarm', message: 'give exactly one of alarm (a name) or signal (a role: every alarm of it)' },
+      {
+        path: 'steps[5].setAlarm',
+        message: 'give exactly one of alarm (a name) or signal (a role: every alarm of it)',
+      },
       { path: 'steps[6].fault.kind', message: expect.stringContaining('"nope" is not one of throttle, conflict') },
     ]);
   });
 
   it('rejects a file that is not a scenario at all, naming the file', () => {
-    expect(problems('- just\n- a list')).toEqual([{ path: '', message: 'is a list; expected a mapping with name and steps' }]);
+    expect(problems('- just\n- a list')).toEqual([
+      { path: '', message: 'is a list; expected a mapping with name and steps' },
+    ]);
     expect(problems('name: x\nsteps: [')[0]?.message).toMatch(/^YAML syntax error/);
     expect(problems('steps: []')).toEqual([
       { path: 'name', message: 'is required (a name for the scenario)' },
       { path: 'steps', message: 'is empty; give at least one step' },
     ]);
-    expect(() => parseScenario('name: x', { file: 'my.yaml' })).toThrow(/invalid scenario in my\.yaml \(1 problem\):\n {2}steps: is required/);
+    expect(() => parseScenario('name: x', { file: 'my.yaml' })).toThrow(
+      /invalid scenario in my\.yaml \(1 problem\):\n {2}steps: is required/,
+    );
   });
 
   it('names a scenario file that cannot be read', async () => {
-    await expect(loadScenario('/nonexistent/scenario.yaml')).rejects.toThrow('cannot read scenario file /nonexistent/scenario.yaml: no such file');
+    await expect(loadScenario('/nonexistent/scenario.yaml')).rejects.toThrow(
+      'cannot read scenario file /nonexistent/scenario.yaml: no such file',
+    );
   });
 
   it('loads a scenario from a file and remembers where it came from', async () => {
@@ -154,6 +187,10 @@ describe('the scenario file', () => {
     expect(parseScenario(DEFAULT_SCENARIO_YAML).steps).toHaveLength(scenario.steps.length);
     expect(scenario.rto?.targetMs).toBe(30_000);
     expect(scenario.steps.filter((s) => s.action.kind === 'fault').every((s) => s.when?.mode === 'local')).toBe(true);
-    expect(scenario.steps.some((s) => s.action.kind === 'operator' && s.action.command === 'failback' && s.when?.failback === 'manual')).toBe(true);
+    expect(
+      scenario.steps.some(
+        (s) => s.action.kind === 'operator' && s.action.command === 'failback' && s.when?.failback === 'manual',
+      ),
+    ).toBe(true);
   });
 });

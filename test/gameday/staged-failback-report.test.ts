@@ -10,9 +10,37 @@ function stagedRecording() {
   const outage = r.decisions[0]!;
   r.decisions = [
     outage,
-    { at: T0 + 1830, region: 'health', from: 'failedOver', to: 'failingBack', reason: 'operator failback', trigger: 'operator', alarms: [], by: 'me', primaryPercent: 20 },
-    { at: T0 + 2130, region: 'health', from: 'failingBack', to: 'failingBack', reason: 'failback step 1 of 3 (20%) held for failbackStepHold with every primary signal OK', trigger: 'automatic', alarms: [], primaryPercent: 50 },
-    { at: T0 + 2430, region: 'health', from: 'failingBack', to: 'healthy', reason: 'failback step 2 of 3 (50%) held for failbackStepHold with every primary signal OK', trigger: 'automatic', alarms: [], primaryPercent: 100 },
+    {
+      at: T0 + 1830,
+      region: 'health',
+      from: 'failedOver',
+      to: 'failingBack',
+      reason: 'operator failback',
+      trigger: 'operator',
+      alarms: [],
+      by: 'me',
+      primaryPercent: 20,
+    },
+    {
+      at: T0 + 2130,
+      region: 'health',
+      from: 'failingBack',
+      to: 'failingBack',
+      reason: 'failback step 1 of 3 (20%) held for failbackStepHold with every primary signal OK',
+      trigger: 'automatic',
+      alarms: [],
+      primaryPercent: 50,
+    },
+    {
+      at: T0 + 2430,
+      region: 'health',
+      from: 'failingBack',
+      to: 'healthy',
+      reason: 'failback step 2 of 3 (50%) held for failbackStepHold with every primary signal OK',
+      trigger: 'automatic',
+      alarms: [],
+      primaryPercent: 100,
+    },
   ];
   r.shiftOutcomes = [
     ...r.shiftOutcomes.filter((o) => o.at < T0 + 1830),
@@ -27,7 +55,9 @@ describe('a game day with a staged failback', () => {
   it('lists each step as a shift with its own split, the operator command as the cause of the first only', () => {
     const analysis = analyse(stagedRecording());
 
-    expect(analysis.shifts.map((s) => [s.from, s.to, s.targetPrimaryPercent, s.cause?.kind, s.verifiedAt !== undefined])).toEqual([
+    expect(
+      analysis.shifts.map((s) => [s.from, s.to, s.targetPrimaryPercent, s.cause?.kind, s.verifiedAt !== undefined]),
+    ).toEqual([
       ['healthy', 'failedOver', 0, 'alarm', true],
       ['failedOver', 'failingBack', 20, 'command', true],
       ['failingBack', 'failingBack', 50, undefined, true],

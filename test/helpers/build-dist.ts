@@ -39,6 +39,8 @@ export default async function setup(): Promise<void> {
   try {
     await buildRuntime();
   } catch (error) {
-    process.stderr.write(`warning: building ${RUNTIME.outfile} for the tests that start the CLI failed; they may fail too:\n${String(error)}\n`);
+    process.stderr.write(
+      `warning: building ${RUNTIME.outfile} for the tests that start the CLI failed; they may fail too:\n${String(error)}\n`,
+    );
   }
 }

@@ -9,8 +9,16 @@ import type { CliResult, ProcessStack } from './process-harness.ts';
 
 const BIN = join(fileURLToPath(new URL('../..', import.meta.url)), 'bin', 'connect-failover.js');
 
-export function cliWithEnv(stack: ProcessStack, args: readonly string[], env: Record<string, string>, timeoutMs = 30_000): Promise<CliResult> {
-  const child = spawn(process.execPath, [BIN, ...args, '-c', stack.configPath], { env: { ...process.env, ...stack.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function cliWithEnv(
+  stack: ProcessStack,
+  args: readonly string[],
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<CliResult> {
+  const child = spawn(process.execPath, [BIN, ...args, '-c', stack.configPath], {
+    env: { ...process.env, ...stack.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -25,7 +25,12 @@ import { eventually } from './eventually.ts';
 import { messagesLeft } from './sqs.ts';
 
 /** Timings for end-to-end tests: everything happens within a second or two. */
-export const FAST_TIMING = { escalateAfter: '1500ms', recoverAfter: '800ms', cooldown: '0s', maxAutomaticShifts: { count: 10, per: '1h' } };
+export const FAST_TIMING = {
+  escalateAfter: '1500ms',
+  recoverAfter: '800ms',
+  cooldown: '0s',
+  maxAutomaticShifts: { count: 10, per: '1h' },
+};
 
 export interface Harness {
   stack: LocalStack;
@@ -45,17 +50,26 @@ export interface Harness {
   /** Puts a raw body on the controller's queue (duplicates, stale events, malformed bodies). */
   sendBody(body: string): Promise<void>;
   /** Sends an operator command through the queue, as the CLI does (`now`: `failback --now`). */
-  command(command: 'failover' | 'failback' | 'pause' | 'resume', options?: { force?: boolean; reason?: string; now?: boolean }): Promise<void>;
+  command(
+    command: 'failover' | 'failback' | 'pause' | 'resume',
+    options?: { force?: boolean; reason?: string; now?: boolean },
+  ): Promise<void>;
   /** Messages currently on the queue or its DLQ (visible + in flight). */
   queueDepth(which?: 'queue' | 'dlq'): Promise<number>;
   waitForPrimary(percent: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { stack?: LocalStackOptions; config?: Record<string, unknown> } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { stack?: LocalStackOptions; config?: Record<string, unknown> } = {},
+): Promise<Harness> {
   const stack = await startLocalStack({ updateWindowMs: 100, ...options.stack });
   const dir = await mkdtemp(join(tmpdir(), 'cf-e2e-'));
-  const raw = stack.config({ timing: FAST_TIMING, store: { type: 'file', path: join(dir, 'state.json') }, ...options.config });
+  const raw = stack.config({
+    timing: FAST_TIMING,
+    store: { type: 'file', path: join(dir, 'state.json') },
+    ...options.config,
+  });
   const configPath = join(dir, 'config.yaml');
   const text = YAML.stringify(raw);
   await import('node:fs/promises').then((fs) => fs.writeFile(configPath, text));
@@ -63,7 +77,8 @@ export async function startHarness(options: { stack?: LocalStackOptions; config?
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of String(chunk).split('\n').filter(Boolean))
+        logs.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -108,7 +123,13 @@ export async function startHarness(options: { stack?: LocalStackOptions; config?
         timer = setTimeout(() => reject(new Error(`the controller did not stop within ${timeoutMs} ms`)), timeoutMs);
       });
       try {
-        return await Promise.race([done.then(() => undefined, (error: unknown) => error), timeout]);
+        return await Promise.race([
+          done.then(
+            () => undefined,
+            (error: unknown) => error,
+          ),
+          timeout,
+        ]);
       } finally {
         clearTimeout(timer);
         running = undefined;
@@ -141,7 +162,10 @@ export async function startHarness(options: { stack?: LocalStackOptions; config?
     queueDepth: (which = 'queue') => messagesLeft(stack.sqs, which === 'queue' ? stack.queueUrl : stack.dlqUrl),
     async waitForPrimary(percent, timeoutMs = 10_000) {
       await eventually(
-        async () => harness.primaryPercent() === percent && stack.connect.state().status === 'ACTIVE' && (await harness.readDocument())?.shift?.status === 'verified',
+        async () =>
+          harness.primaryPercent() === percent &&
+          stack.connect.state().status === 'ACTIVE' &&
+          (await harness.readDocument())?.shift?.status === 'verified',
         { timeoutMs, what: `primary at ${percent}% and verified (now ${harness.primaryPercent()}%)` },
       );
     },

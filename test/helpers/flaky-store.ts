@@ -22,7 +22,10 @@ export class FlakyStore implements StateStore {
     if (this.failSaves) {
       this.failedSaves++;
       const cause = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-      throw new StoreError(`${this.describe()}: cannot write the state (ENOSPC)`, this.describe(), { retryable: true, cause });
+      throw new StoreError(`${this.describe()}: cannot write the state (ENOSPC)`, this.describe(), {
+        retryable: true,
+        cause,
+      });
     }
     return this.inner.save(data, expectedVersion, signal);
   }

@@ -36,7 +36,10 @@ export class MachineDriver {
   readonly agentShifts: number[] = [];
   private alarmClock = 1;
 
-  constructor(readonly policy: FailoverPolicy, start = 1_000_000) {
+  constructor(
+    readonly policy: FailoverPolicy,
+    start = 1_000_000,
+  ) {
     this.machine = createFailoverMachine(policy);
     this.now = start;
     const [snapshot, actions] = initialTransition(this.machine, { now: start });
@@ -60,7 +63,11 @@ export class MachineDriver {
   allOk(): this {
     const { degraded, critical, replicaUnhealthy } = this.policy.signals;
     const at = this.alarmClock++;
-    const alarms = [...degraded, ...critical, ...replicaUnhealthy].map((alarm) => ({ alarm, value: 'OK' as const, at }));
+    const alarms = [...degraded, ...critical, ...replicaUnhealthy].map((alarm) => ({
+      alarm,
+      value: 'OK' as const,
+      at,
+    }));
     return this.send({ type: 'alarms.observed', alarms, now: this.now });
   }
 
@@ -70,13 +77,21 @@ export class MachineDriver {
   }
 
   /** `now`: a failback straight to healthy (the command's `now`, the event's `immediate`). */
-  operator(command: 'failover' | 'failback' | 'pause' | 'resume', options: { force?: boolean; reason?: string; now?: boolean } = {}): this {
+  operator(
+    command: 'failover' | 'failback' | 'pause' | 'resume',
+    options: { force?: boolean; reason?: string; now?: boolean } = {},
+  ): this {
     const base = { reason: options.reason ?? `test ${command}`, by: 'tester', now: this.now };
     switch (command) {
       case 'failover':
         return this.send({ type: 'operator.failoverRequested', force: options.force ?? false, ...base });
       case 'failback':
-        return this.send({ type: 'operator.failbackRequested', force: options.force ?? false, immediate: options.now ?? false, ...base });
+        return this.send({
+          type: 'operator.failbackRequested',
+          force: options.force ?? false,
+          immediate: options.now ?? false,
+          ...base,
+        });
       case 'pause':
         return this.send({ type: 'operator.pauseRequested', ...base });
       case 'resume':

@@ -113,7 +113,9 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
   const dir = await mkdtemp(join(tmpdir(), 'cf-process-'));
   const statePath = join(dir, 'state.json');
   const configPath = join(dir, 'config.yaml');
-  const text = YAML.stringify(stack.config({ timing: FAST_TIMING, store: { type: 'file', path: statePath }, ...options.config }));
+  const text = YAML.stringify(
+    stack.config({ timing: FAST_TIMING, store: { type: 'file', path: statePath }, ...options.config }),
+  );
   await writeFile(configPath, text);
   const { config } = parseConfig(text, { file: configPath, baseDir: dir });
   const machine = createFailoverMachine(policyOf(config));
@@ -135,7 +137,10 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
 
   const counts = async (queueUrl: string): Promise<{ visible: number; inFlight: number }> => {
     const out = await stack.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
     );
     return {
       visible: Number(out.Attributes?.ApproximateNumberOfMessages ?? Number.NaN),
@@ -160,7 +165,11 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
       return watch(child);
     },
     cli(args) {
-      const child = spawn(process.execPath, [BIN, ...args, '-c', configPath], { cwd: REPO_ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, ...args, '-c', configPath], {
+        cwd: REPO_ROOT,
+        env: childEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       track(child);
       let stdout = '';
       let stderr = '';
@@ -192,7 +201,12 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
       await eventually(
         async () => {
           const out = await stack.sqs.send(
-            new ReceiveMessageCommand({ QueueUrl: stack.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60 }),
+            new ReceiveMessageCommand({
+              QueueUrl: stack.queueUrl,
+              MaxNumberOfMessages: 10,
+              WaitTimeSeconds: 0,
+              VisibilityTimeout: 60,
+            }),
           );
           const messages = out.Messages ?? [];
           for (const m of messages) taken.push({ messageId: m.MessageId ?? '', body: m.Body ?? '' });
@@ -245,7 +259,11 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
 function watch(child: ChildProcess): ControllerProcess {
   const logs: LogLine[] = [];
   let stderr = '';
-  const waiters = new Set<{ match: (line: LogLine) => boolean; resolve: (line: LogLine) => void; reject: (error: Error) => void }>();
+  const waiters = new Set<{
+    match: (line: LogLine) => boolean;
+    resolve: (line: LogLine) => void;
+    reject: (error: Error) => void;
+  }>();
   let exit: ProcessExit | undefined;
 
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -263,7 +281,12 @@ function watch(child: ChildProcess): ControllerProcess {
   const exited = new Promise<ProcessExit>((resolve) => {
     child.once('close', (code, signal) => {
       exit = { code, signal };
-      for (const waiter of waiters) waiter.reject(new Error(`the controller exited (${describeExit(exit)}) first; last lines: ${tailOf(logs)}; stderr: ${stderr.slice(-1000)}`));
+      for (const waiter of waiters)
+        waiter.reject(
+          new Error(
+            `the controller exited (${describeExit(exit)}) first; last lines: ${tailOf(logs)}; stderr: ${stderr.slice(-1000)}`,
+          ),
+        );
       waiters.clear();
       resolve(exit);
     });
@@ -278,12 +301,21 @@ function watch(child: ChildProcess): ControllerProcess {
       const seen = logs.find(match);
       if (seen) return Promise.resolve(seen);
       const what = options.what ?? 'a log line';
-      if (exit) return Promise.reject(new Error(`the controller exited (${describeExit(exit)}) before ${what}; last lines: ${tailOf(logs)}; stderr: ${stderr.slice(-1000)}`));
+      if (exit)
+        return Promise.reject(
+          new Error(
+            `the controller exited (${describeExit(exit)}) before ${what}; last lines: ${tailOf(logs)}; stderr: ${stderr.slice(-1000)}`,
+          ),
+        );
       return new Promise<LogLine>((resolve, reject) => {
         const timeoutMs = options.timeoutMs ?? 15_000;
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last lines: ${tailOf(logs)}; stderr: ${stderr.slice(-1000)}`));
+          reject(
+            new Error(
+              `timed out after ${timeoutMs} ms waiting for ${what}; last lines: ${tailOf(logs)}; stderr: ${stderr.slice(-1000)}`,
+            ),
+          );
         }, timeoutMs);
         const waiter = {
           match,
@@ -320,7 +352,8 @@ function watch(child: ChildProcess): ControllerProcess {
 
 /** A matcher for log lines with this `msg` and (shallowly, deep-equal per field) these fields. */
 export function logMatching(msg: string, fields: Record<string, unknown> = {}): (line: LogLine) => boolean {
-  return (line) => line.msg === msg && Object.entries(fields).every(([key, value]) => isDeepStrictEqual(line[key], value));
+  return (line) =>
+    line.msg === msg && Object.entries(fields).every(([key, value]) => isDeepStrictEqual(line[key], value));
 }
 
 function parseLine(text: string): LogLine {

@@ -57,7 +57,9 @@ export function runOnPty(args: readonly string[], env: Record<string, string>): 
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           watchers.delete(check);
-          reject(new Error(`the terminal did not show ${JSON.stringify(text)} within ${timeoutMs} ms; it shows:\n${screen}`));
+          reject(
+            new Error(`the terminal did not show ${JSON.stringify(text)} within ${timeoutMs} ms; it shows:\n${screen}`),
+          );
         }, timeoutMs);
         const check = () => {
           if (screen.includes(text)) {
@@ -67,7 +69,9 @@ export function runOnPty(args: readonly string[], env: Record<string, string>): 
           } else if (done) {
             clearTimeout(timer);
             watchers.delete(check);
-            reject(new Error(`the command exited before the terminal showed ${JSON.stringify(text)}; it shows:\n${screen}`));
+            reject(
+              new Error(`the command exited before the terminal showed ${JSON.stringify(text)}; it shows:\n${screen}`),
+            );
           }
         };
         watchers.add(check);

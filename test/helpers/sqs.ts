@@ -1,9 +1,4 @@
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SendMessageBatchCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 
@@ -49,7 +44,9 @@ export async function createQueueWithDlq(
 ): Promise<{ queueUrl: string; dlqUrl: string; dlqArn: string }> {
   const dlq = await client.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
   const dlqUrl = required(dlq.QueueUrl, 'CreateQueue returned no QueueUrl');
-  const attributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
+  const attributes = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
+  );
   const dlqArn = required(attributes.Attributes?.QueueArn, 'GetQueueAttributes returned no QueueArn');
   const queue = await client.send(
     new CreateQueueCommand({
@@ -64,9 +61,16 @@ export async function createQueueWithDlq(
 }
 
 /** Creates a plain queue (no DLQ). `visibilityTimeout` in seconds, default 30. */
-export async function createQueue(client: SQSClient, name: string, options: { visibilityTimeout?: number } = {}): Promise<string> {
+export async function createQueue(
+  client: SQSClient,
+  name: string,
+  options: { visibilityTimeout?: number } = {},
+): Promise<string> {
   const queue = await client.send(
-    new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: String(options.visibilityTimeout ?? 30) } }),
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: { VisibilityTimeout: String(options.visibilityTimeout ?? 30) },
+    }),
   );
   return required(queue.QueueUrl, 'CreateQueue returned no QueueUrl');
 }
@@ -102,5 +106,8 @@ export async function messagesLeft(client: SQSClient, queueUrl: string): Promise
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
     }),
   );
-  return Number(output.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(output.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return (
+    Number(output.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(output.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }

@@ -106,7 +106,11 @@ describe('SqsIntake.startHeartbeat', () => {
 
     // Assess
     expect(batch).toHaveLength(2);
-    expect(reported).toMatchObject({ operation: 'ChangeMessageVisibilityBatch', code: 'ReceiptHandleIsInvalid', retryable: false });
+    expect(reported).toMatchObject({
+      operation: 'ChangeMessageVisibilityBatch',
+      code: 'ReceiptHandleIsInvalid',
+      retryable: false,
+    });
     expect(reported.message).toContain(doneEarly[0]?.messageId);
     expect(errors).toHaveLength(1);
     expect(seenWhileBeating).toEqual([]);

@@ -18,8 +18,16 @@ describe('toQueueError', () => {
     ['throttling with 429', serviceError('ThrottlingException', 429), true],
     ['a server error', serviceError('InternalError', 500), true],
     ['an expired session token', serviceError('ExpiredToken', 403), true],
-    ['credentials the provider chain could not load', Object.assign(new Error('no creds'), { name: 'CredentialsProviderError' }), true],
-    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', $metadata: { attempts: 1 } }), true],
+    [
+      'credentials the provider chain could not load',
+      Object.assign(new Error('no creds'), { name: 'CredentialsProviderError' }),
+      true,
+    ],
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', $metadata: { attempts: 1 } }),
+      true,
+    ],
     ['an error the SDK marks retryable', serviceError('SomethingTransient', 400, { $retryable: {} }), true],
     ['a missing queue', serviceError('QueueDoesNotExist', 400), false],
     ['denied permissions', serviceError('AccessDenied', 403), false],

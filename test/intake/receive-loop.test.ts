@@ -29,7 +29,6 @@ async function closedPort(): Promise<number> {
   return address.port;
 }
 
-
 describe('receiveLoop', () => {
   it('hands every batch to the handler until aborted', async () => {
     // Prepare
@@ -55,7 +54,12 @@ describe('receiveLoop', () => {
     // Assess
     expect(controller.signal.aborted).toBe(true);
     expect(handled.every((batch) => batch.length >= 1 && batch.length <= 2)).toBe(true);
-    expect(handled.flat().map((m) => m.messageId).sort()).toEqual([...sentIds].sort());
+    expect(
+      handled
+        .flat()
+        .map((m) => m.messageId)
+        .sort(),
+    ).toEqual([...sentIds].sort());
     expect(await messagesLeft(sqs.client, queueUrl)).toBe(0);
     expect(errors).toEqual([]);
   });
@@ -138,7 +142,9 @@ describe('receiveLoop', () => {
       [sentId, 1],
       [sentId, 2],
     ]);
-    expect(failures).toEqual([[new Error('store unavailable'), { stage: 'handle', consecutiveFailures: 1, retryInMs: 50 }]]);
+    expect(failures).toEqual([
+      [new Error('store unavailable'), { stage: 'handle', consecutiveFailures: 1, retryInMs: 50 }],
+    ]);
   });
 
   it('backs off exponentially up to the cap when the queue cannot be reached, instead of spinning', async () => {
@@ -213,7 +219,9 @@ describe('receiveLoop', () => {
     });
 
     // Assess
-    await expect(outcome).rejects.toThrow(new RangeError('backoff needs 0 < initialDelayMs <= maxDelayMs, got 0 and 30000'));
+    await expect(outcome).rejects.toThrow(
+      new RangeError('backoff needs 0 < initialDelayMs <= maxDelayMs, got 0 and 30000'),
+    );
   });
 });
 
@@ -281,7 +289,9 @@ describe('receiveLoop stopping with a grace period', () => {
     // Assess: not handled (the loop was stopping) but visible again at once, not after 30 s.
     expect(handled).toEqual([]);
     expect(handedBack.flat().map((m) => m.body)).toEqual(['sent during the stop']);
-    const again = await new SqsIntake({ client: sqs.client, queueUrl, waitTimeSeconds: 0 }).receive(new AbortController().signal);
+    const again = await new SqsIntake({ client: sqs.client, queueUrl, waitTimeSeconds: 0 }).receive(
+      new AbortController().signal,
+    );
     expect(again.map((m) => m.body)).toEqual(['sent during the stop']);
   });
 });

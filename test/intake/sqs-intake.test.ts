@@ -35,9 +35,15 @@ async function receiveUntil(
   return batches;
 }
 
-
 function fakeMessage(messageId: string): ReceivedMessage {
-  return { messageId, receiptHandle: `handle-${messageId}`, body: '{}', sentAt: undefined, receiveCount: 1, receivedAt: 0 };
+  return {
+    messageId,
+    receiptHandle: `handle-${messageId}`,
+    body: '{}',
+    sentAt: undefined,
+    receiveCount: 1,
+    receivedAt: 0,
+  };
 }
 
 describe('SqsIntake.receive', () => {
@@ -70,7 +76,12 @@ describe('SqsIntake.receive', () => {
       queueUrl,
       Array.from({ length: 13 }, (_, i) => `m${i}`),
     );
-    const intakeOfTen = new SqsIntake({ client: sqs.client, queueUrl, waitTimeSeconds: 1, visibilityTimeoutSeconds: 30 });
+    const intakeOfTen = new SqsIntake({
+      client: sqs.client,
+      queueUrl,
+      waitTimeSeconds: 1,
+      visibilityTimeoutSeconds: 30,
+    });
 
     // Act
     const first = await intakeOfTen.receive(AbortSignal.timeout(5_000));
@@ -117,14 +128,23 @@ describe('SqsIntake.receive', () => {
 
   it('rejects with a QueueError carrying the SQS code when the queue does not exist', async () => {
     // Prepare
-    const intake = new SqsIntake({ client: sqs.client, queueUrl: `${sqs.endpoint}/000000000000/no-such-queue`, waitTimeSeconds: 1 });
+    const intake = new SqsIntake({
+      client: sqs.client,
+      queueUrl: `${sqs.endpoint}/000000000000/no-such-queue`,
+      waitTimeSeconds: 1,
+    });
 
     // Act
     const outcome = intake.receive(AbortSignal.timeout(5_000));
 
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(QueueError);
-    await expect(outcome).rejects.toMatchObject({ operation: 'ReceiveMessage', code: 'QueueDoesNotExist', status: 400, retryable: false });
+    await expect(outcome).rejects.toMatchObject({
+      operation: 'ReceiveMessage',
+      code: 'QueueDoesNotExist',
+      status: 400,
+      retryable: false,
+    });
   });
 
   it('gives up on a request that gets no answer and rejects with a retryable timeout', async () => {
@@ -134,7 +154,12 @@ describe('SqsIntake.receive', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as { port: number };
     const client = sqsClient(`http://127.0.0.1:${port}`, { maxAttempts: 1 });
-    const intake = new SqsIntake({ client, queueUrl: `http://127.0.0.1:${port}/000000000000/q`, waitTimeSeconds: 0, receiveTimeoutMs: 200 });
+    const intake = new SqsIntake({
+      client,
+      queueUrl: `http://127.0.0.1:${port}/000000000000/q`,
+      waitTimeSeconds: 0,
+      receiveTimeoutMs: 200,
+    });
     const started = Date.now();
 
     // Act
@@ -321,12 +346,20 @@ describe('SqsIntake.describeQueue', () => {
     const outcome = intake.describeQueue();
 
     // Assess
-    await expect(outcome).rejects.toMatchObject({ name: 'QueueError', operation: 'GetQueueAttributes', code: 'QueueDoesNotExist', retryable: false });
+    await expect(outcome).rejects.toMatchObject({
+      name: 'QueueError',
+      operation: 'GetQueueAttributes',
+      code: 'QueueDoesNotExist',
+      retryable: false,
+    });
   });
 });
 
 describe('SqsIntake options', () => {
-  const base = (): { client: SQSClient; queueUrl: string } => ({ client: sqs.client, queueUrl: 'http://127.0.0.1:1/000000000000/q' });
+  const base = (): { client: SQSClient; queueUrl: string } => ({
+    client: sqs.client,
+    queueUrl: 'http://127.0.0.1:1/000000000000/q',
+  });
 
   it.each([
     [{ waitTimeSeconds: 21 }, 'waitTimeSeconds must be an integer from 0 to 20, got 21'],
@@ -338,7 +371,10 @@ describe('SqsIntake options', () => {
       { heartbeatExtendSeconds: 1, heartbeatIntervalMs: 1_000 },
       'heartbeatIntervalMs must be above 0 and below heartbeatExtendSeconds (1000 ms), got 1000',
     ],
-    [{ waitTimeSeconds: 5, receiveTimeoutMs: 5_000 }, 'receiveTimeoutMs must be above waitTimeSeconds (5000 ms), got 5000'],
+    [
+      { waitTimeSeconds: 5, receiveTimeoutMs: 5_000 },
+      'receiveTimeoutMs must be above waitTimeSeconds (5000 ms), got 5000',
+    ],
   ])('refuses %o with an exact message', (options, message) => {
     // Act
     const construct = (): SqsIntake => new SqsIntake({ ...base(), ...options });

@@ -1,4 +1,9 @@
-import { CloudWatchClient, DescribeAlarmHistoryCommand, InvalidNextToken, ValidationException } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmHistoryCommand,
+  InvalidNextToken,
+  ValidationException,
+} from '@aws-sdk/client-cloudwatch';
 import type { AlarmHistoryItem, DescribeAlarmHistoryCommandInput } from '@aws-sdk/client-cloudwatch';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCloudWatchSimulator } from '../../src/local/cloudwatch-simulator.ts';
@@ -38,7 +43,11 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-async function pages(client: CloudWatchClient, input: DescribeAlarmHistoryCommandInput, between?: () => Promise<void>): Promise<AlarmHistoryItem[][]> {
+async function pages(
+  client: CloudWatchClient,
+  input: DescribeAlarmHistoryCommandInput,
+  between?: () => Promise<void>,
+): Promise<AlarmHistoryItem[][]> {
   const result: AlarmHistoryItem[][] = [];
   let token: string | undefined;
   do {
@@ -56,14 +65,22 @@ describe('DescribeAlarmHistory', () => {
     const clock = manualClock();
     const sim = await simulator({ now: clock.now, alarms: [{ name: 'connect-primary-outage', region: 'us-east-1' }] });
     clock.advance(60_000);
-    await sim.setAlarmState('us-east-1', 'connect-primary-outage', 'ALARM', 'child in ALARM', '{"triggeringAlarms":[]}');
+    await sim.setAlarmState(
+      'us-east-1',
+      'connect-primary-outage',
+      'ALARM',
+      'child in ALARM',
+      '{"triggeringAlarms":[]}',
+    );
     clock.advance(1_500);
     await sim.setAlarmState('us-east-1', 'connect-primary-outage', 'ALARM', 'still in ALARM');
     clock.advance(600_250);
     await sim.setAlarmState('us-east-1', 'connect-primary-outage', 'OK', 'child OK');
 
     // Act
-    const out = await cloudWatch(sim).send(new DescribeAlarmHistoryCommand({ AlarmTypes: ['CompositeAlarm'], HistoryItemType: 'StateUpdate' }));
+    const out = await cloudWatch(sim).send(
+      new DescribeAlarmHistoryCommand({ AlarmTypes: ['CompositeAlarm'], HistoryItemType: 'StateUpdate' }),
+    );
 
     // Assess
     const items = out.AlarmHistoryItems ?? [];
@@ -71,7 +88,11 @@ describe('DescribeAlarmHistory', () => {
       ['Alarm updated from ALARM to OK', START + 661_750],
       ['Alarm updated from OK to ALARM', START + 60_000],
     ]);
-    expect(items[1]).toMatchObject({ AlarmName: 'connect-primary-outage', AlarmType: 'CompositeAlarm', HistoryItemType: 'StateUpdate' });
+    expect(items[1]).toMatchObject({
+      AlarmName: 'connect-primary-outage',
+      AlarmType: 'CompositeAlarm',
+      HistoryItemType: 'StateUpdate',
+    });
     expect(JSON.parse(items[1]?.HistoryData ?? '')).toEqual({
       version: '1.0',
       oldState: { stateValue: 'OK', stateReason: 'Initial state set by the CloudWatch simulator' },
@@ -82,15 +103,25 @@ describe('DescribeAlarmHistory', () => {
 
   it('starts each alarm history with its creation, as a ConfigurationUpdate', async () => {
     // Prepare
-    const sim = await simulator({ now: () => START, alarms: [{ name: 'errors', region: 'us-east-1', type: 'metric' }] });
+    const sim = await simulator({
+      now: () => START,
+      alarms: [{ name: 'errors', region: 'us-east-1', type: 'metric' }],
+    });
 
     // Act
     const out = await cloudWatch(sim).send(new DescribeAlarmHistoryCommand({ AlarmName: 'errors' }));
 
     // Assess
     const [created] = out.AlarmHistoryItems ?? [];
-    expect(created).toMatchObject({ HistoryItemType: 'ConfigurationUpdate', HistorySummary: 'Alarm "errors" created', AlarmType: 'MetricAlarm' });
-    expect(JSON.parse(created?.HistoryData ?? '')).toMatchObject({ type: 'Create', createdAlarm: { AlarmName: 'errors', MetricName: 'ContactFlowFatalErrors' } });
+    expect(created).toMatchObject({
+      HistoryItemType: 'ConfigurationUpdate',
+      HistorySummary: 'Alarm "errors" created',
+      AlarmType: 'MetricAlarm',
+    });
+    expect(JSON.parse(created?.HistoryData ?? '')).toMatchObject({
+      type: 'Create',
+      createdAlarm: { AlarmName: 'errors', MetricName: 'ContactFlowFatalErrors' },
+    });
   });
 
   it('returns only metric alarms when AlarmTypes is omitted, as CloudWatch does', async () => {
@@ -107,7 +138,12 @@ describe('DescribeAlarmHistory', () => {
 
     // Act
     const byDefault = await client.send(new DescribeAlarmHistoryCommand({ HistoryItemType: 'StateUpdate' }));
-    const both = await client.send(new DescribeAlarmHistoryCommand({ HistoryItemType: 'StateUpdate', AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
+    const both = await client.send(
+      new DescribeAlarmHistoryCommand({
+        HistoryItemType: 'StateUpdate',
+        AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+      }),
+    );
 
     // Assess
     expect(byDefault.AlarmHistoryItems?.map((i) => i.AlarmName)).toEqual(['metric']);
@@ -167,7 +203,11 @@ describe('DescribeAlarmHistory', () => {
   it('keeps the history per alarm bounded, dropping the oldest first', async () => {
     // Prepare
     const clock = manualClock();
-    const sim = await simulator({ now: clock.now, historyLimit: 5, alarms: [{ name: 'a', region: 'us-east-1', type: 'metric' }] });
+    const sim = await simulator({
+      now: clock.now,
+      historyLimit: 5,
+      alarms: [{ name: 'a', region: 'us-east-1', type: 'metric' }],
+    });
     for (let i = 1; i <= 9; i++) {
       clock.set(START + i * 1000);
       await sim.setAlarmState('us-east-1', 'a', i % 2 === 1 ? 'ALARM' : 'OK');
@@ -191,12 +231,18 @@ describe('DescribeAlarmHistory', () => {
     await sim.setAlarmState('us-west-2', 'outage', 'ALARM', 'west only');
 
     // Act
-    const east = await cloudWatch(sim, 'us-east-1').send(new DescribeAlarmHistoryCommand({ HistoryItemType: 'StateUpdate' }));
-    const west = await cloudWatch(sim, 'us-west-2').send(new DescribeAlarmHistoryCommand({ HistoryItemType: 'StateUpdate' }));
+    const east = await cloudWatch(sim, 'us-east-1').send(
+      new DescribeAlarmHistoryCommand({ HistoryItemType: 'StateUpdate' }),
+    );
+    const west = await cloudWatch(sim, 'us-west-2').send(
+      new DescribeAlarmHistoryCommand({ HistoryItemType: 'StateUpdate' }),
+    );
 
     // Assess
     expect(east.AlarmHistoryItems).toEqual([]);
-    expect(west.AlarmHistoryItems?.map((i) => JSON.parse(i.HistoryData ?? '{}').newState.stateReason)).toEqual(['west only']);
+    expect(west.AlarmHistoryItems?.map((i) => JSON.parse(i.HistoryData ?? '{}').newState.stateReason)).toEqual([
+      'west only',
+    ]);
   });
 
   it('refuses MaxRecords outside 1 to 100 and a NextToken it did not issue for this operation', async () => {

@@ -18,14 +18,13 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import type { FauxqsServer } from 'fauxqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  sqsEventSink,
-  toEventBridgeEvent,
-  toSnsEnvelope,
-  toSnsRawMessage,
-} from '../../src/local/alarm-event-sink.ts';
+import { sqsEventSink, toEventBridgeEvent, toSnsEnvelope, toSnsRawMessage } from '../../src/local/alarm-event-sink.ts';
 import type { AlarmEventSink, AlarmTransition } from '../../src/local/alarm-event-sink.ts';
-import { DuplicateAlarmError, startCloudWatchSimulator, UnknownAlarmError } from '../../src/local/cloudwatch-simulator.ts';
+import {
+  DuplicateAlarmError,
+  startCloudWatchSimulator,
+  UnknownAlarmError,
+} from '../../src/local/cloudwatch-simulator.ts';
 import type { CloudWatchSimulator, CloudWatchSimulatorOptions } from '../../src/local/cloudwatch-simulator.ts';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -139,7 +138,10 @@ describe('DescribeAlarms', () => {
 
     // Act
     const out = await cloudWatch(sim).send(
-      new DescribeAlarmsCommand({ AlarmNames: ['a-composite', 'b-metric', 'missing'], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
+      new DescribeAlarmsCommand({
+        AlarmNames: ['a-composite', 'b-metric', 'missing'],
+        AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+      }),
     );
 
     // Assess
@@ -161,10 +163,15 @@ describe('DescribeAlarms', () => {
     // Act
     const byPrefix = await client.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'connect-primary-' }));
     const inAlarm = await client.send(new DescribeAlarmsCommand({ StateValue: 'ALARM' }));
-    const both = await client.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'connect-primary-', StateValue: 'ALARM' }));
+    const both = await client.send(
+      new DescribeAlarmsCommand({ AlarmNamePrefix: 'connect-primary-', StateValue: 'ALARM' }),
+    );
 
     // Assess
-    expect(byPrefix.MetricAlarms?.map((a) => a.AlarmName)).toEqual(['connect-primary-errors', 'connect-primary-outage']);
+    expect(byPrefix.MetricAlarms?.map((a) => a.AlarmName)).toEqual([
+      'connect-primary-errors',
+      'connect-primary-outage',
+    ]);
     expect(inAlarm.MetricAlarms?.map((a) => a.AlarmName)).toEqual(['connect-primary-outage', 'connect-replica-outage']);
     expect(both.MetricAlarms?.map((a) => a.AlarmName)).toEqual(['connect-primary-outage']);
   });
@@ -174,7 +181,9 @@ describe('DescribeAlarms', () => {
     const sim = await simulator();
 
     // Act
-    const error = await rejection(cloudWatch(sim).send(new DescribeAlarmsCommand({ AlarmNames: ['a'], AlarmNamePrefix: 'a' })));
+    const error = await rejection(
+      cloudWatch(sim).send(new DescribeAlarmsCommand({ AlarmNames: ['a'], AlarmNamePrefix: 'a' })),
+    );
 
     // Assess
     expect(error).toBeInstanceOf(InvalidParameterCombinationException);
@@ -201,11 +210,18 @@ describe('DescribeAlarms', () => {
   it('counts MaxRecords across metric and composite alarms together', async () => {
     // Prepare
     const sim = await simulator({
-      alarms: ['a', 'b', 'c', 'd', 'e', 'f'].map((name, i) => ({ name, region: 'us-east-1', type: i % 2 ? 'metric' : 'composite' })),
+      alarms: ['a', 'b', 'c', 'd', 'e', 'f'].map((name, i) => ({
+        name,
+        region: 'us-east-1',
+        type: i % 2 ? 'metric' : 'composite',
+      })),
     });
 
     // Act
-    const pages = await allAlarmNames(cloudWatch(sim), { AlarmTypes: ['CompositeAlarm', 'MetricAlarm'], MaxRecords: 4 });
+    const pages = await allAlarmNames(cloudWatch(sim), {
+      AlarmTypes: ['CompositeAlarm', 'MetricAlarm'],
+      MaxRecords: 4,
+    });
 
     // Assess
     expect(pages.map((p) => p.length)).toEqual([4, 2]);
@@ -233,7 +249,11 @@ describe('SetAlarmState', () => {
     // Prepare
     const clock = manualClock();
     const { sink, changes } = memorySink();
-    const sim = await simulator({ now: clock.now, sink, alarms: [{ name: 'connect-primary-outage', region: 'us-east-1' }] });
+    const sim = await simulator({
+      now: clock.now,
+      sink,
+      alarms: [{ name: 'connect-primary-outage', region: 'us-east-1' }],
+    });
     const client = cloudWatch(sim);
     clock.advance(60_000);
 
@@ -258,19 +278,29 @@ describe('SetAlarmState', () => {
     expect(changes).toHaveLength(1);
     expect(changes[0]?.alarm.arn).toBe('arn:aws:cloudwatch:us-east-1:000000000000:alarm:connect-primary-outage');
     expect(changes[0]?.previous).toMatchObject({ value: 'OK', timestamp: START });
-    expect(changes[0]?.current).toMatchObject({ value: 'ALARM', reason: 'game day: primary down', timestamp: START + 60_000 });
+    expect(changes[0]?.current).toMatchObject({
+      value: 'ALARM',
+      reason: 'game day: primary down',
+      timestamp: START + 60_000,
+    });
   });
 
   it('a same-state set updates the reason and StateUpdatedTimestamp but emits nothing', async () => {
     // Prepare
     const clock = manualClock();
     const { sink, changes } = memorySink();
-    const sim = await simulator({ now: clock.now, sink, alarms: [{ name: 'outage', region: 'us-east-1', state: 'ALARM' }] });
+    const sim = await simulator({
+      now: clock.now,
+      sink,
+      alarms: [{ name: 'outage', region: 'us-east-1', state: 'ALARM' }],
+    });
     const client = cloudWatch(sim);
     clock.advance(5_000);
 
     // Act
-    await client.send(new SetAlarmStateCommand({ AlarmName: 'outage', StateValue: 'ALARM', StateReason: 'still down' }));
+    await client.send(
+      new SetAlarmStateCommand({ AlarmName: 'outage', StateValue: 'ALARM', StateReason: 'still down' }),
+    );
     const out = await client.send(new DescribeAlarmsCommand({ AlarmTypes: ['CompositeAlarm'] }));
 
     // Assess
@@ -287,7 +317,9 @@ describe('SetAlarmState', () => {
     const client = cloudWatch(await simulator());
 
     // Act
-    const error = await rejection(client.send(new SetAlarmStateCommand({ AlarmName: 'nope', StateValue: 'ALARM', StateReason: 'x' })));
+    const error = await rejection(
+      client.send(new SetAlarmStateCommand({ AlarmName: 'nope', StateValue: 'ALARM', StateReason: 'x' })),
+    );
 
     // Assess
     expect(error).toBeInstanceOf(ResourceNotFound);
@@ -306,10 +338,19 @@ describe('SetAlarmState', () => {
 
     // Act
     const badState = await rejection(
-      client.send(new SetAlarmStateCommand({ AlarmName: 'outage', StateValue: 'BROKEN' as StateValue, StateReason: 'x' })),
+      client.send(
+        new SetAlarmStateCommand({ AlarmName: 'outage', StateValue: 'BROKEN' as StateValue, StateReason: 'x' }),
+      ),
     );
     const badData = await rejection(
-      client.send(new SetAlarmStateCommand({ AlarmName: 'outage', StateValue: 'ALARM', StateReason: 'x', StateReasonData: '{not json' })),
+      client.send(
+        new SetAlarmStateCommand({
+          AlarmName: 'outage',
+          StateValue: 'ALARM',
+          StateReason: 'x',
+          StateReasonData: '{not json',
+        }),
+      ),
     );
 
     // Assess
@@ -330,9 +371,13 @@ describe('SetAlarmState', () => {
     });
 
     // Act
-    await cloudWatch(sim, 'us-west-2').send(new SetAlarmStateCommand({ AlarmName: 'outage', StateValue: 'ALARM', StateReason: 'west only' }));
+    await cloudWatch(sim, 'us-west-2').send(
+      new SetAlarmStateCommand({ AlarmName: 'outage', StateValue: 'ALARM', StateReason: 'west only' }),
+    );
     const elsewhere = await rejection(
-      cloudWatch(sim, 'eu-west-2').send(new SetAlarmStateCommand({ AlarmName: 'outage', StateValue: 'ALARM', StateReason: 'x' })),
+      cloudWatch(sim, 'eu-west-2').send(
+        new SetAlarmStateCommand({ AlarmName: 'outage', StateValue: 'ALARM', StateReason: 'x' }),
+      ),
     );
 
     // Assess
@@ -356,7 +401,15 @@ describe('PutMetricData', () => {
     await cloudWatch(sim, 'us-west-2').send(
       new PutMetricDataCommand({
         Namespace: 'ConnectFailover',
-        MetricData: [{ MetricName: 'Heartbeat', Dimensions: [{ Name: 'Controller', Value: 'c1' }], Value: 1, Unit: 'Count', Timestamp: at }],
+        MetricData: [
+          {
+            MetricName: 'Heartbeat',
+            Dimensions: [{ Name: 'Controller', Value: 'c1' }],
+            Value: 1,
+            Unit: 'Count',
+            Timestamp: at,
+          },
+        ],
       }),
     );
 
@@ -390,7 +443,11 @@ describe('PutMetricData', () => {
     // Assess
     expect(sim.calls.at(-1)?.contentEncoding).toBe('gzip');
     expect(sim.metricData).toHaveLength(200);
-    expect(sim.metricData[199]).toMatchObject({ metricName: 'Heartbeat199', value: 199, dimensions: { Controller: 'controller-199' } });
+    expect(sim.metricData[199]).toMatchObject({
+      metricName: 'Heartbeat199',
+      value: 199,
+      dimensions: { Controller: 'controller-199' },
+    });
   });
 });
 
@@ -433,7 +490,9 @@ describe('errors and injected faults', () => {
 
     // Act
     await client.send(new DescribeAlarmsCommand({}));
-    const error = await rejection(client.send(new SetAlarmStateCommand({ AlarmName: 'outage', StateValue: 'ALARM', StateReason: 'x' })));
+    const error = await rejection(
+      client.send(new SetAlarmStateCommand({ AlarmName: 'outage', StateValue: 'ALARM', StateReason: 'x' })),
+    );
 
     // Assess
     expect(error).toBeInstanceOf(CloudWatchServiceException);
@@ -462,7 +521,10 @@ describe('errors and injected faults', () => {
     // Act
     const response = await fetch(`${sim.endpoint}/`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'GraniteServiceVersion20100801.DescribeAlarms' },
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'GraniteServiceVersion20100801.DescribeAlarms',
+      },
       body: '{}',
     });
 
@@ -496,19 +558,38 @@ describe('test hooks and admin endpoints', () => {
     const { sink, changes } = memorySink();
     const sim = await simulator({ sink });
     const post = (path: string, body: unknown): Promise<Response> =>
-      fetch(`${sim.endpoint}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${sim.endpoint}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
 
     // Act
     const created = await post('/_simulator/alarms', { name: 'outage', region: 'ap-northeast-1' });
     const duplicate = await post('/_simulator/alarms', { name: 'outage', region: 'ap-northeast-1' });
-    const set = await post('/_simulator/alarms/state', { region: 'ap-northeast-1', name: 'outage', state: 'ALARM', reason: 'drill' });
-    const missing = await post('/_simulator/alarms/state', { region: 'ap-northeast-3', name: 'outage', state: 'ALARM' });
+    const set = await post('/_simulator/alarms/state', {
+      region: 'ap-northeast-1',
+      name: 'outage',
+      state: 'ALARM',
+      reason: 'drill',
+    });
+    const missing = await post('/_simulator/alarms/state', {
+      region: 'ap-northeast-3',
+      name: 'outage',
+      state: 'ALARM',
+    });
     const listed = (await (await fetch(`${sim.endpoint}/_simulator/alarms?region=ap-northeast-1`)).json()) as {
       alarms: Array<{ name: string; state: { value: string } }>;
     };
-    await cloudWatch(sim, 'ap-northeast-1').send(new PutMetricDataCommand({ Namespace: 'ConnectFailover', MetricData: [{ MetricName: 'Heartbeat', Value: 1 }] }));
-    const metrics = (await (await fetch(`${sim.endpoint}/_simulator/metrics`)).json()) as { metricData: Array<{ metricName: string }> };
-    const described = await cloudWatch(sim, 'ap-northeast-1').send(new DescribeAlarmsCommand({ AlarmTypes: ['CompositeAlarm'] }));
+    await cloudWatch(sim, 'ap-northeast-1').send(
+      new PutMetricDataCommand({ Namespace: 'ConnectFailover', MetricData: [{ MetricName: 'Heartbeat', Value: 1 }] }),
+    );
+    const metrics = (await (await fetch(`${sim.endpoint}/_simulator/metrics`)).json()) as {
+      metricData: Array<{ metricName: string }>;
+    };
+    const described = await cloudWatch(sim, 'ap-northeast-1').send(
+      new DescribeAlarmsCommand({ AlarmTypes: ['CompositeAlarm'] }),
+    );
 
     // Assess
     expect(created.status).toBe(201);
@@ -532,7 +613,9 @@ describe('test hooks and admin endpoints', () => {
     });
 
     // Act
-    await cloudWatch(sim).send(new SetAlarmStateCommand({ AlarmName: 'outage', StateValue: 'ALARM', StateReason: 'x' }));
+    await cloudWatch(sim).send(
+      new SetAlarmStateCommand({ AlarmName: 'outage', StateValue: 'ALARM', StateReason: 'x' }),
+    );
 
     // Assess
     expect(sim.alarms()[0]?.state.value).toBe('ALARM');
@@ -553,7 +636,8 @@ function transitionFixture(type: 'metric' | 'composite', region = 'us-east-1'): 
       accountId: '123456789012',
       type,
       description: 'primary Connect instance is failing',
-      alarmRule: type === 'composite' ? 'ALARM("connect-primary-errors") AND ALARM("connect-primary-calls")' : undefined,
+      alarmRule:
+        type === 'composite' ? 'ALARM("connect-primary-errors") AND ALARM("connect-primary-calls")' : undefined,
       metric:
         type === 'metric'
           ? {
@@ -605,30 +689,43 @@ describe('alarm event bodies', () => {
           description: 'primary Connect instance is failing',
           metrics: [
             {
-              metricStat: { metric: { namespace: 'AWS/Connect', name: 'ContactFlowFatalErrors', dimensions: { InstanceId: 'abc' } }, period: 60, stat: 'SampleCount' },
+              metricStat: {
+                metric: { namespace: 'AWS/Connect', name: 'ContactFlowFatalErrors', dimensions: { InstanceId: 'abc' } },
+                period: 60,
+                stat: 'SampleCount',
+              },
               returnData: true,
             },
           ],
         },
         previousState: { value: 'OK', reason: 'fine', timestamp: '2026-11-28T16:00:00.000+0000' },
-        state: { value: 'ALARM', reason: 'Threshold Crossed', reasonData: '{"version":"1.0"}', timestamp: '2026-11-28T17:04:40.989+0000' },
+        state: {
+          value: 'ALARM',
+          reason: 'Threshold Crossed',
+          reasonData: '{"version":"1.0"}',
+          timestamp: '2026-11-28T17:04:40.989+0000',
+        },
       },
     });
     expect(event.id).toMatch(UUID);
     expect(event.time).toMatch(EVENT_TIME);
-    expect('reasonData' in ((event.detail as { previousState: object }).previousState)).toBe(false);
+    expect('reasonData' in (event.detail as { previousState: object }).previousState).toBe(false);
   });
 
   it('toEventBridgeEvent carries alarmRule and the triggering alarms of a composite alarm', () => {
     // Act
-    const event = toEventBridgeEvent(transitionFixture('composite')) as { detail: { configuration: object; state: { reasonData: string } } };
+    const event = toEventBridgeEvent(transitionFixture('composite')) as {
+      detail: { configuration: object; state: { reasonData: string } };
+    };
 
     // Assess
     expect(event.detail.configuration).toEqual({
       alarmRule: 'ALARM("connect-primary-errors") AND ALARM("connect-primary-calls")',
       description: 'primary Connect instance is failing',
     });
-    expect(JSON.parse(event.detail.state.reasonData)).toMatchObject({ triggeringAlarms: [{ state: { value: 'ALARM' } }] });
+    expect(JSON.parse(event.detail.state.reasonData)).toMatchObject({
+      triggeringAlarms: [{ state: { value: 'ALARM' } }],
+    });
   });
 
   it('toSnsRawMessage names the Region by display name and describes the metric as Trigger', () => {
@@ -675,7 +772,10 @@ describe('alarm event bodies', () => {
     expect(message.Region).toBe('Europe (London)');
     expect(message.AlarmRule).toBe('ALARM("connect-primary-errors") AND ALARM("connect-primary-calls")');
     expect(message.TriggeringChildren).toEqual([
-      { Arn: 'arn:aws:cloudwatch:eu-west-2:123456789012:alarm:connect-primary-errors', State: { Value: 'ALARM', Timestamp: '2026-11-28T17:04:40.500+0000' } },
+      {
+        Arn: 'arn:aws:cloudwatch:eu-west-2:123456789012:alarm:connect-primary-errors',
+        State: { Value: 'ALARM', Timestamp: '2026-11-28T17:04:40.500+0000' },
+      },
     ]);
     expect(message).not.toHaveProperty('Trigger');
   });
@@ -714,7 +814,9 @@ describe('sqsEventSink against the fauxqs SQS emulator', () => {
   async function receiveOne(sqs: SQSClient, queueUrl: string): Promise<Message> {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }));
+      const out = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
+      );
       const [message, ...more] = out.Messages ?? [];
       if (message !== undefined) {
         expect(more).toEqual([]);
@@ -769,9 +871,18 @@ describe('sqsEventSink against the fauxqs SQS emulator', () => {
     expect(event.id).toMatch(UUID);
 
     const envelope = JSON.parse((await receiveOne(sqs, urls.envelope)).Body ?? '') as Record<string, unknown>;
-    expect(envelope).toMatchObject({ Type: 'Notification', Subject: 'ALARM: "connect-primary-outage" in US East (N. Virginia)' });
+    expect(envelope).toMatchObject({
+      Type: 'Notification',
+      Subject: 'ALARM: "connect-primary-outage" in US East (N. Virginia)',
+    });
     const inner = JSON.parse(envelope.Message as string) as Record<string, unknown>;
-    expect(inner).toMatchObject({ AlarmArn: arn, NewStateValue: 'ALARM', OldStateValue: 'OK', AlarmRule: 'FALSE', Region: 'US East (N. Virginia)' });
+    expect(inner).toMatchObject({
+      AlarmArn: arn,
+      NewStateValue: 'ALARM',
+      OldStateValue: 'OK',
+      AlarmRule: 'FALSE',
+      Region: 'US East (N. Virginia)',
+    });
     expect(inner.StateChangeTime).toMatch(ALARM_TIMESTAMP);
 
     const raw = JSON.parse((await receiveOne(sqs, urls.raw)).Body ?? '') as Record<string, unknown>;
@@ -782,27 +893,45 @@ describe('sqsEventSink against the fauxqs SQS emulator', () => {
     // Prepare
     const { sqs } = await fauxqs();
     const queueUrl =
-      (await sqs.send(new CreateQueueCommand({ QueueName: 'alarms.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl ?? '';
+      (await sqs.send(new CreateQueueCommand({ QueueName: 'alarms.fifo', Attributes: { FifoQueue: 'true' } })))
+        .QueueUrl ?? '';
     const sim = await simulator({
       alarms: [
         { name: 'metric-alarm', region: 'us-west-2', type: 'metric' },
         { name: 'composite-alarm', region: 'us-west-2' },
       ],
-      sink: sqsEventSink({ client: sqs, queueUrl, shape: (change) => (change.alarm.type === 'metric' ? 'sns-raw' : 'eventbridge') }),
+      sink: sqsEventSink({
+        client: sqs,
+        queueUrl,
+        shape: (change) => (change.alarm.type === 'metric' ? 'sns-raw' : 'eventbridge'),
+      }),
     });
 
     // Act
     await sim.setAlarmState('us-west-2', 'metric-alarm', 'ALARM');
     const first = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['MessageGroupId'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ['MessageGroupId'],
+      }),
     );
     await sim.setAlarmState('us-west-2', 'composite-alarm', 'ALARM');
     const second = await receiveOne(sqs, queueUrl);
 
     // Assess
     const [metricMessage] = first.Messages ?? [];
-    expect(metricMessage?.Attributes?.MessageGroupId).toBe('arn:aws:cloudwatch:us-west-2:000000000000:alarm:metric-alarm');
-    expect(JSON.parse(metricMessage?.Body ?? '')).toMatchObject({ AlarmName: 'metric-alarm', Region: 'US West (Oregon)', Trigger: { Namespace: 'AWS/Connect' } });
-    expect(JSON.parse(second.Body ?? '')).toMatchObject({ 'detail-type': 'CloudWatch Alarm State Change', detail: { alarmName: 'composite-alarm' } });
+    expect(metricMessage?.Attributes?.MessageGroupId).toBe(
+      'arn:aws:cloudwatch:us-west-2:000000000000:alarm:metric-alarm',
+    );
+    expect(JSON.parse(metricMessage?.Body ?? '')).toMatchObject({
+      AlarmName: 'metric-alarm',
+      Region: 'US West (Oregon)',
+      Trigger: { Namespace: 'AWS/Connect' },
+    });
+    expect(JSON.parse(second.Body ?? '')).toMatchObject({
+      'detail-type': 'CloudWatch Alarm State Change',
+      detail: { alarmName: 'composite-alarm' },
+    });
   });
 });

@@ -2,7 +2,11 @@
  * The Connect simulator's read faults: GetTrafficDistribution answers that lag behind writes (everywhere,
  * or in one Region as a stale replica would) and answers without AgentConfig.
  */
-import { ConnectClient, GetTrafficDistributionCommand, UpdateTrafficDistributionCommand } from '@aws-sdk/client-connect';
+import {
+  ConnectClient,
+  GetTrafficDistributionCommand,
+  UpdateTrafficDistributionCommand,
+} from '@aws-sdk/client-connect';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { startConnectSimulator } from '../../src/local/connect-simulator.ts';
@@ -24,12 +28,23 @@ afterEach(async () => {
 });
 
 async function startSim(clock: ManualClock): Promise<ConnectSimulator> {
-  sim = await startConnectSimulator({ accountId: ACCOUNT, tdgId: TDG_ID, homeRegion: HOME, otherRegion: REPLICA, now: () => clock.now() });
+  sim = await startConnectSimulator({
+    accountId: ACCOUNT,
+    tdgId: TDG_ID,
+    homeRegion: HOME,
+    otherRegion: REPLICA,
+    now: () => clock.now(),
+  });
   return sim;
 }
 
 function clientFor(s: ConnectSimulator, region: string): ConnectClient {
-  const client = new ConnectClient({ region, endpoint: s.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  const client = new ConnectClient({
+    region,
+    endpoint: s.endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
   clients.push(client);
   return client;
 }
@@ -40,11 +55,18 @@ async function shiftTo(s: ConnectSimulator, primary: number): Promise<void> {
     { Region: REPLICA, Percentage: 100 - primary },
   ];
   await clientFor(s, REPLICA).send(
-    new UpdateTrafficDistributionCommand({ Id: s.tdgArn, TelephonyConfig: { Distributions: distributions }, AgentConfig: { Distributions: distributions } }),
+    new UpdateTrafficDistributionCommand({
+      Id: s.tdgArn,
+      TelephonyConfig: { Distributions: distributions },
+      AgentConfig: { Distributions: distributions },
+    }),
   );
 }
 
-async function primaryPercents(s: ConnectSimulator, region: string): Promise<{ telephony: number | undefined; agents: number | undefined; hasAgentConfig: boolean }> {
+async function primaryPercents(
+  s: ConnectSimulator,
+  region: string,
+): Promise<{ telephony: number | undefined; agents: number | undefined; hasAgentConfig: boolean }> {
   const out = await clientFor(s, region).send(new GetTrafficDistributionCommand({ Id: s.tdgArn }));
   return {
     telephony: out.TelephonyConfig?.Distributions?.find((d) => d.Region === HOME)?.Percentage,
@@ -130,7 +152,11 @@ describe('Connect simulator read faults', () => {
     const clock = new ManualClock();
     const s = await startSim(clock);
     const post = (body: unknown) =>
-      fetch(`${s.endpoint}/_simulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${s.endpoint}/_simulator/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
 
     // Act
     const armed = await post({ readLag: { ms: 1500, regions: [REPLICA] }, omitAgentConfig: true });

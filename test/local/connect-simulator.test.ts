@@ -120,7 +120,9 @@ describe('identity and Regions', () => {
 
     // Assess
     expect(sim.tdgArn).toBe(TDG_ARN);
-    expect(sim.requests).toMatchObject([{ operation: 'GetTrafficDistribution', region: REPLICA, id: TDG_ARN, status: 200 }]);
+    expect(sim.requests).toMatchObject([
+      { operation: 'GetTrafficDistribution', region: REPLICA, id: TDG_ARN, status: 200 },
+    ]);
   });
 
   it('accepts the ARN from the replica Region but answers ResourceNotFoundException to the bare id there', async () => {
@@ -148,7 +150,11 @@ describe('identity and Regions', () => {
   it.each([
     ['an unknown id', HOME, '0f0f0f0f-0000-4000-8000-000000000000'],
     ['an ARN of another account', HOME, `arn:aws:connect:${HOME}:999988887777:traffic-distribution-group/${TDG_ID}`],
-    ['an ARN naming the replica Region', REPLICA, `arn:aws:connect:${REPLICA}:${ACCOUNT}:traffic-distribution-group/${TDG_ID}`],
+    [
+      'an ARN naming the replica Region',
+      REPLICA,
+      `arn:aws:connect:${REPLICA}:${ACCOUNT}:traffic-distribution-group/${TDG_ID}`,
+    ],
     ['a call from a Region outside the pair', 'eu-west-2', TDG_ARN],
   ])('answers ResourceNotFoundException to %s', async (_case, region, id) => {
     // Prepare
@@ -204,7 +210,9 @@ describe('identity and Regions', () => {
 
     // Act
     const first = await replica.send(new ListTrafficDistributionGroupsCommand({ MaxResults: 1 }));
-    const second = await replica.send(new ListTrafficDistributionGroupsCommand({ MaxResults: 1, NextToken: first.NextToken }));
+    const second = await replica.send(
+      new ListTrafficDistributionGroupsCommand({ MaxResults: 1, NextToken: first.NextToken }),
+    );
     const filtered = await replica.send(new ListTrafficDistributionGroupsCommand({ InstanceId: sim.instanceArn }));
     const elsewhere = await clientFor(sim, 'eu-west-2').send(new ListTrafficDistributionGroupsCommand({}));
     const tooMany = await failureOf(replica.send(new ListTrafficDistributionGroupsCommand({ MaxResults: 11 })));
@@ -213,7 +221,14 @@ describe('identity and Regions', () => {
     expect(first.TrafficDistributionGroupSummaryList).toMatchObject([{ IsDefault: true, Status: 'ACTIVE' }]);
     expect(first.NextToken).toEqual(expect.any(String));
     expect(second.TrafficDistributionGroupSummaryList).toEqual([
-      { Id: TDG_ID, Arn: TDG_ARN, Name: 'connect-failover', InstanceArn: sim.instanceArn, Status: 'ACTIVE', IsDefault: false },
+      {
+        Id: TDG_ID,
+        Arn: TDG_ARN,
+        Name: 'connect-failover',
+        InstanceArn: sim.instanceArn,
+        Status: 'ACTIVE',
+        IsDefault: false,
+      },
     ]);
     expect(second.NextToken).toBeUndefined();
     expect(filtered.TrafficDistributionGroupSummaryList?.map((g) => g.Id)).toHaveLength(2);
@@ -236,7 +251,9 @@ describe('identity and Regions', () => {
 });
 
 describe('validation of UpdateTrafficDistribution', () => {
-  const telephony = (...d: [string, number][]) => ({ Distributions: d.map(([Region, Percentage]) => ({ Region, Percentage })) });
+  const telephony = (...d: [string, number][]) => ({
+    Distributions: d.map(([Region, Percentage]) => ({ Region, Percentage })),
+  });
 
   it.each<[string, Omit<UpdateTrafficDistributionCommandInput, 'Id'>, string]>([
     ['a sum other than 100', { TelephonyConfig: telephony([HOME, 60], [REPLICA, 30]) }, 'add up to 100'],
@@ -247,10 +264,17 @@ describe('validation of UpdateTrafficDistribution', () => {
     ['a Region outside the pair', { TelephonyConfig: telephony([HOME, 50], ['eu-west-2', 50]) }, 'not one of'],
     ['a malformed Region', { TelephonyConfig: telephony([HOME, 50], ['US_WEST_2', 50]) }, 'must match'],
     ['no TelephonyConfig', { AgentConfig: telephony([HOME, 50], [REPLICA, 50]) }, 'TelephonyConfig is required'],
-    ['an AgentConfig with one Region', { TelephonyConfig: telephony([HOME, 0], [REPLICA, 100]), AgentConfig: telephony([REPLICA, 100]) }, 'AgentConfig must list both'],
+    [
+      'an AgentConfig with one Region',
+      { TelephonyConfig: telephony([HOME, 0], [REPLICA, 100]), AgentConfig: telephony([REPLICA, 100]) },
+      'AgentConfig must list both',
+    ],
     [
       'a SignInConfig on a non-default group',
-      { TelephonyConfig: telephony([HOME, 0], [REPLICA, 100]), SignInConfig: { Distributions: [{ Region: HOME, Enabled: false }] } },
+      {
+        TelephonyConfig: telephony([HOME, 0], [REPLICA, 100]),
+        SignInConfig: { Distributions: [{ Region: HOME, Enabled: false }] },
+      },
       'default traffic distribution group',
     ],
   ])('rejects %s with InvalidRequestException and applies nothing', async (_case, input, why) => {
@@ -258,7 +282,9 @@ describe('validation of UpdateTrafficDistribution', () => {
     const sim = await startSim();
 
     // Act
-    const failure = await failureOf(clientFor(sim, HOME).send(new UpdateTrafficDistributionCommand({ Id: TDG_ARN, ...input })));
+    const failure = await failureOf(
+      clientFor(sim, HOME).send(new UpdateTrafficDistributionCommand({ Id: TDG_ARN, ...input })),
+    );
 
     // Assess
     expect(failure).toBeInstanceOf(InvalidRequestException);
@@ -276,7 +302,12 @@ describe('validation of UpdateTrafficDistribution', () => {
     await client.send(
       new UpdateTrafficDistributionCommand({
         ...shift(TDG_ARN, 0),
-        SignInConfig: { Distributions: [{ Region: HOME, Enabled: false }, { Region: REPLICA, Enabled: true }] },
+        SignInConfig: {
+          Distributions: [
+            { Region: HOME, Enabled: false },
+            { Region: REPLICA, Enabled: true },
+          ],
+        },
       }),
     );
     const got = await client.send(new GetTrafficDistributionCommand({ Id: TDG_ARN }));
@@ -346,7 +377,9 @@ describe('fault injection', () => {
     const sim = await startSim({ faults: { script: [{ operation: 'UpdateTrafficDistribution', fault }] } });
 
     // Act
-    const failure = await failureOf(clientFor(sim, REPLICA).send(new UpdateTrafficDistributionCommand(shift(TDG_ARN, 0))));
+    const failure = await failureOf(
+      clientFor(sim, REPLICA).send(new UpdateTrafficDistributionCommand(shift(TDG_ARN, 0))),
+    );
 
     // Assess
     expect(failure).toBeInstanceOf(ErrorClass);
@@ -357,7 +390,9 @@ describe('fault injection', () => {
 
   it('applies the update under appliedThen500 and still answers InternalServiceException', async () => {
     // Prepare
-    const sim = await startSim({ faults: { script: [{ operation: 'UpdateTrafficDistribution', fault: 'appliedThen500' }] } });
+    const sim = await startSim({
+      faults: { script: [{ operation: 'UpdateTrafficDistribution', fault: 'appliedThen500' }] },
+    });
     const replica = clientFor(sim, REPLICA);
 
     // Act
@@ -375,7 +410,9 @@ describe('fault injection', () => {
     const sim = await startSim({ faults: { script: [{ operation: 'UpdateTrafficDistribution', fault: 'reset' }] } });
 
     // Act
-    const failure = await failureOf(clientFor(sim, REPLICA).send(new UpdateTrafficDistributionCommand(shift(TDG_ARN, 0))));
+    const failure = await failureOf(
+      clientFor(sim, REPLICA).send(new UpdateTrafficDistributionCommand(shift(TDG_ARN, 0))),
+    );
 
     // Assess
     expect(failure).not.toBeInstanceOf(ConnectServiceException);
@@ -451,7 +488,10 @@ describe('fault injection', () => {
         // Unselected operations must not draw and so must not shift the sequence.
         await client.send(new DescribeTrafficDistributionGroupCommand({ TrafficDistributionGroupId: TDG_ARN }));
       }
-      return sim.requests.slice(start).filter((r) => r.operation === 'GetTrafficDistribution').map((r) => r.fault ?? 'none');
+      return sim.requests
+        .slice(start)
+        .filter((r) => r.operation === 'GetTrafficDistribution')
+        .map((r) => r.fault ?? 'none');
     };
 
     // Act

@@ -3,9 +3,12 @@ import { LocalStackUnavailableError, isMissingPackage, startFauxqs } from '../..
 
 /** The error Node gives an ESM import of a package that is not installed. */
 function notInstalled(name: string): Error {
-  return Object.assign(new Error(`Cannot find package '${name}' imported from /opt/connect-failover/dist/src/local/sqs-emulator.js`), {
-    code: 'ERR_MODULE_NOT_FOUND',
-  });
+  return Object.assign(
+    new Error(`Cannot find package '${name}' imported from /opt/connect-failover/dist/src/local/sqs-emulator.js`),
+    {
+      code: 'ERR_MODULE_NOT_FOUND',
+    },
+  );
 }
 
 describe('the SQS emulator of the local stack', () => {

@@ -18,7 +18,11 @@ const healthy: HeartbeatReading = { alive: true, health: 'healthy', automation: 
 describe('heartbeat data', () => {
   it('maps the state to numbers an alarm can compare: HealthState 0/1/2, automation and shift flags 0/1', () => {
     // Act
-    const data = heartbeatData({ alive: true, health: 'failedOver', automation: 'suspended', shiftFailing: true }, { Controller: 'tdg-1' }, new Date(0));
+    const data = heartbeatData(
+      { alive: true, health: 'failedOver', automation: 'suspended', shiftFailing: true },
+      { Controller: 'tdg-1' },
+      new Date(0),
+    );
 
     // Assess
     expect(Object.fromEntries(data.map((d) => [d.MetricName, d.Value]))).toEqual({
@@ -42,7 +46,11 @@ describe('heartbeat data', () => {
 
   it('leaves out states not known yet rather than guessing them', () => {
     // Act
-    const data = heartbeatData({ alive: true, health: undefined, automation: undefined, shiftFailing: false }, { Controller: 'tdg-1' }, new Date(0));
+    const data = heartbeatData(
+      { alive: true, health: undefined, automation: undefined, shiftFailing: false },
+      { Controller: 'tdg-1' },
+      new Date(0),
+    );
 
     // Assess
     expect(data.map((d) => d.MetricName)).toEqual(['Heartbeat', 'ShiftFailing']);
@@ -60,7 +68,8 @@ describe('the CloudWatch heartbeat against the CloudWatch simulator', () => {
       level: 'debug',
       destination: new Writable({
         write(chunk, _encoding, done) {
-          for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+          for (const line of String(chunk).split('\n').filter(Boolean))
+            lines.push(JSON.parse(line) as Record<string, unknown>);
           done();
         },
       }),
@@ -69,7 +78,12 @@ describe('the CloudWatch heartbeat against the CloudWatch simulator', () => {
   beforeEach(async () => {
     sim = await startCloudWatchSimulator({});
     // One attempt per beat, so each injected fault is one failed beat (the controller's client retries).
-    client = new CloudWatchClient({ region: REPLICA, endpoint: sim.endpoint, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    client = new CloudWatchClient({
+      region: REPLICA,
+      endpoint: sim.endpoint,
+      credentials: TEST_CREDENTIALS,
+      maxAttempts: 1,
+    });
     stop = new AbortController();
     lines = [];
   });
@@ -90,7 +104,14 @@ describe('the CloudWatch heartbeat against the CloudWatch simulator', () => {
 
     // Act
     running = runCloudWatchHeartbeat(
-      { client, dimensions: { Controller: 'tdg-1' }, clock, read: () => healthy, logger: logger(), onResult: (o) => outcomes.push(o) },
+      {
+        client,
+        dimensions: { Controller: 'tdg-1' },
+        clock,
+        read: () => healthy,
+        logger: logger(),
+        onResult: (o) => outcomes.push(o),
+      },
       stop.signal,
     );
     await eventually(() => heartbeats().length === 1, { what: 'the first heartbeat' });
@@ -98,7 +119,9 @@ describe('the CloudWatch heartbeat against the CloudWatch simulator', () => {
     await eventually(() => heartbeats().length === 2, { what: 'the second heartbeat' });
 
     // Assess
-    expect(heartbeats().map((d) => ({ region: d.region, namespace: d.namespace, dimensions: d.dimensions, value: d.value }))).toEqual([
+    expect(
+      heartbeats().map((d) => ({ region: d.region, namespace: d.namespace, dimensions: d.dimensions, value: d.value })),
+    ).toEqual([
       { region: REPLICA, namespace: 'ConnectFailover', dimensions: { Controller: 'tdg-1' }, value: 1 },
       { region: REPLICA, namespace: 'ConnectFailover', dimensions: { Controller: 'tdg-1' }, value: 1 },
     ]);
@@ -114,7 +137,14 @@ describe('the CloudWatch heartbeat against the CloudWatch simulator', () => {
 
     // Act
     running = runCloudWatchHeartbeat(
-      { client, dimensions: { Controller: 'tdg-1' }, clock, read: () => healthy, logger: logger(), onResult: (o) => outcomes.push(o) },
+      {
+        client,
+        dimensions: { Controller: 'tdg-1' },
+        clock,
+        read: () => healthy,
+        logger: logger(),
+        onResult: (o) => outcomes.push(o),
+      },
       stop.signal,
     );
     await eventually(() => outcomes.length === 1, { what: 'the first beat' });
@@ -137,7 +167,10 @@ describe('the CloudWatch heartbeat against the CloudWatch simulator', () => {
   it('stops at once when its signal aborts, even between beats', async () => {
     // Prepare
     const clock = new ManualClock();
-    running = runCloudWatchHeartbeat({ client, dimensions: { Controller: 'tdg-1' }, clock, read: () => healthy, logger: logger() }, stop.signal);
+    running = runCloudWatchHeartbeat(
+      { client, dimensions: { Controller: 'tdg-1' }, clock, read: () => healthy, logger: logger() },
+      stop.signal,
+    );
     await eventually(() => heartbeats().length === 1, { what: 'the first heartbeat' });
 
     // Act
@@ -162,7 +195,8 @@ describe('the heartbeat of a running controller', () => {
     const harness = h;
     await harness.start({ heartbeatIntervalMs: 50 });
     const tdgId = harness.config.trafficDistributionGroup.id;
-    const published = (name: string) => harness.stack.cloudwatch.metricData.filter((d) => d.namespace === 'ConnectFailover' && d.metricName === name);
+    const published = (name: string) =>
+      harness.stack.cloudwatch.metricData.filter((d) => d.namespace === 'ConnectFailover' && d.metricName === name);
     await eventually(() => published('Heartbeat').length > 0, { what: 'a heartbeat' });
 
     // Act
@@ -171,7 +205,11 @@ describe('the heartbeat of a running controller', () => {
 
     // Assess
     await eventually(() => published('HealthState').at(-1)?.value === 2, { what: 'HealthState 2 (failedOver)' });
-    expect(published('Heartbeat')[0]).toMatchObject({ region: 'us-west-2', dimensions: { Controller: tdgId }, value: 1 });
+    expect(published('Heartbeat')[0]).toMatchObject({
+      region: 'us-west-2',
+      dimensions: { Controller: tdgId },
+      value: 1,
+    });
     expect(published('HealthState')[0]?.value).toBe(0);
     expect(published('AutomationActive').at(-1)?.value).toBe(1);
   });

@@ -29,7 +29,11 @@ describe('health probes', () => {
   it('is not live once the receive loop has not finished a receive within the liveness window', () => {
     // Prepare
     let now = 1_000_000;
-    const probes = new HealthProbes({ receiveTimes: () => ({ lastAttemptAt: 1_000_000, lastSuccessAt: 1_000_000 }), now: () => now, livenessWindowMs: 120_000 });
+    const probes = new HealthProbes({
+      receiveTimes: () => ({ lastAttemptAt: 1_000_000, lastSuccessAt: 1_000_000 }),
+      now: () => now,
+      livenessWindowMs: 120_000,
+    });
     const before = probes.liveness().ok;
 
     // Act
@@ -43,7 +47,10 @@ describe('health probes', () => {
   it('is live but not ready while receives keep failing', async () => {
     // Prepare
     const now = 1_000_000;
-    const probes = new HealthProbes({ receiveTimes: () => ({ lastAttemptAt: now - 1_000, lastSuccessAt: now - 60_001 }), now: () => now });
+    const probes = new HealthProbes({
+      receiveTimes: () => ({ lastAttemptAt: now - 1_000, lastSuccessAt: now - 60_001 }),
+      now: () => now,
+    });
 
     // Act
     const ready = await probes.readiness();
@@ -72,7 +79,10 @@ describe('the HTTP endpoints', () => {
 
   async function serve(storePath: string): Promise<RunningHttpServer> {
     const store = new FileStore({ path: storePath, writer: 'test' });
-    const probes = new HealthProbes({ receiveTimes: () => metrics.receiveTimes(), probeStore: (signal) => store.probe(signal) });
+    const probes = new HealthProbes({
+      receiveTimes: () => metrics.receiveTimes(),
+      probeStore: (signal) => store.probe(signal),
+    });
     server = await startHttpServer({ port: 0, metrics, probes });
     return server;
   }
@@ -130,7 +140,10 @@ describe('the HTTP endpoints', () => {
 
     // Assess
     expect(get.status).toBe(200);
-    expect(await get.json()).toMatchObject({ status: 'ok', checks: { process: { ok: true }, receiveLoop: { ok: true } } });
+    expect(await get.json()).toMatchObject({
+      status: 'ok',
+      checks: { process: { ok: true }, receiveLoop: { ok: true } },
+    });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
   });
@@ -206,19 +219,35 @@ describe('the endpoints of a running controller', () => {
     // Act
     await harness.setAlarm('connect-primary-outage', 'ALARM');
     await harness.waitForPrimary(0);
-    const after = await eventually(async () => {
-      const text = await scrape(url);
-      return text.value('connect_failover_decision_to_verified_shift_seconds_count') === 1 ? text : undefined;
-    }, { what: 'the verified shift in the metrics' });
+    const after = await eventually(
+      async () => {
+        const text = await scrape(url);
+        return text.value('connect_failover_decision_to_verified_shift_seconds_count') === 1 ? text : undefined;
+      },
+      { what: 'the verified shift in the metrics' },
+    );
 
     // Assess
     expect(before.value('connect_failover_health_state', { state: 'healthy' })).toBe(1);
     expect(before.value('connect_failover_actual_primary_percent')).toBe(100);
     expect(after.value('connect_failover_health_state', { state: 'healthy' })).toBe(0);
     expect(after.value('connect_failover_health_state', { state: 'failedOver' })).toBe(1);
-    expect(after.value('connect_failover_transitions_total', { region: 'health', from: 'healthy', to: 'failedOver', trigger: 'automatic' })).toBe(1);
+    expect(
+      after.value('connect_failover_transitions_total', {
+        region: 'health',
+        from: 'healthy',
+        to: 'failedOver',
+        trigger: 'automatic',
+      }),
+    ).toBe(1);
     expect(after.value('connect_failover_shifts_total', { outcome: 'verified' })).toBe(1);
-    expect(after.value('connect_failover_connect_calls_total', { operation: 'UpdateTrafficDistribution', region: 'us-west-2', status: '200' })).toBe(1);
+    expect(
+      after.value('connect_failover_connect_calls_total', {
+        operation: 'UpdateTrafficDistribution',
+        region: 'us-west-2',
+        status: '200',
+      }),
+    ).toBe(1);
     expect(after.value('connect_failover_messages_total', { shape: 'eventbridge', outcome: 'applied' })).toBe(1);
     expect(after.value('connect_failover_receive_to_decision_seconds_count')).toBe(1);
     expect(after.value('connect_failover_desired_primary_percent')).toBe(0);

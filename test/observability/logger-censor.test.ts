@@ -10,18 +10,29 @@ function capture(): { logger: ReturnType<typeof createLogger>; lines: () => Arra
       done();
     },
   });
-  return { logger: createLogger({ destination }), lines: () => raw.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return {
+    logger: createLogger({ destination }),
+    lines: () => raw.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 describe('censorSecrets', () => {
   it('returns a line without secrets as it is, without copying it', () => {
-    const line = { messageId: 'm-1', alarm: 'arn:aws:cloudwatch:us-east-1:111122223333:alarm:x', nested: { a: [1, 2] } };
+    const line = {
+      messageId: 'm-1',
+      alarm: 'arn:aws:cloudwatch:us-east-1:111122223333:alarm:x',
+      nested: { a: [1, 2] },
+    };
     expect(censorSecrets(line)).toBe(line);
   });
 
   it('censors secret keys on the line and two levels below it, in objects and lists, and leaves the input unchanged', () => {
     // Prepare
-    const line = { body: 'b', a: { Body: 'b', b: { sessionToken: 't', c: { accessKeyId: 'deeper than redaction reaches' } } }, list: [{ authorization: 'x' }] };
+    const line = {
+      body: 'b',
+      a: { Body: 'b', b: { sessionToken: 't', c: { accessKeyId: 'deeper than redaction reaches' } } },
+      list: [{ authorization: 'x' }],
+    };
     const before = structuredClone(line);
 
     // Act
@@ -49,24 +60,40 @@ describe('the logger', () => {
 
     // Assess
     expect(lines()[0]).toMatchObject({ client: { credentials: '[redacted]' }, region: 'us-west-2', msg: 'built' });
-    expect(lines()[1]).toMatchObject({ client: { credentials: '[redacted]' }, region: 'us-west-2', authorization: '[redacted]', msg: 'signed' });
+    expect(lines()[1]).toMatchObject({
+      client: { credentials: '[redacted]' },
+      region: 'us-west-2',
+      authorization: '[redacted]',
+      msg: 'signed',
+    });
   });
 
   it('censors what an error carries under a secret key, one level below the error', () => {
     // Prepare
     const { logger, lines } = capture();
-    const error = Object.assign(new Error('denied'), { credentials: { accessKeyId: 'AKIA' }, headers: { Authorization: 'sig' } });
+    const error = Object.assign(new Error('denied'), {
+      credentials: { accessKeyId: 'AKIA' },
+      headers: { Authorization: 'sig' },
+    });
 
     // Act
     logger.error({ err: error }, 'call failed');
 
     // Assess
-    expect(lines()[0]).toMatchObject({ err: { message: 'denied', credentials: '[redacted]', headers: { Authorization: '[redacted]' } } });
+    expect(lines()[0]).toMatchObject({
+      err: { message: 'denied', credentials: '[redacted]', headers: { Authorization: '[redacted]' } },
+    });
   });
 
   it('writes an ordinary line unchanged', () => {
     const { logger, lines } = capture();
     logger.info({ messageId: 'm-1', outcome: 'applied' }, 'alarm state change');
-    expect(lines()[0]).toMatchObject({ level: 'info', service: 'connect-failover', messageId: 'm-1', outcome: 'applied', msg: 'alarm state change' });
+    expect(lines()[0]).toMatchObject({
+      level: 'info',
+      service: 'connect-failover',
+      messageId: 'm-1',
+      outcome: 'applied',
+      msg: 'alarm state change',
+    });
   });
 });

@@ -4,7 +4,8 @@ import { createLogger } from '../../src/observability/logger.ts';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
-const SIGNATURE = 'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261128/us-east-1/connect/aws4_request, Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024';
+const SIGNATURE =
+  'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261128/us-east-1/connect/aws4_request, Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024';
 
 function capture(): { logger: ReturnType<typeof createLogger>; lines: string[] } {
   const lines: string[] = [];
@@ -23,11 +24,19 @@ describe('credentials never reach a log line', () => {
     const { logger, lines } = capture();
 
     // Act
-    logger.info({ accessKeyId: KEY_ID, secretAccessKey: SECRET, sessionToken: 'token-123', region: 'us-east-1' }, 'client built');
+    logger.info(
+      { accessKeyId: KEY_ID, secretAccessKey: SECRET, sessionToken: 'token-123', region: 'us-east-1' },
+      'client built',
+    );
 
     // Assess
     const line = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(line).toMatchObject({ accessKeyId: '[redacted]', secretAccessKey: '[redacted]', sessionToken: '[redacted]', region: 'us-east-1' });
+    expect(line).toMatchObject({
+      accessKeyId: '[redacted]',
+      secretAccessKey: '[redacted]',
+      sessionToken: '[redacted]',
+      region: 'us-east-1',
+    });
     expect(lines[0]).not.toContain(SECRET);
     expect(lines[0]).not.toContain(KEY_ID);
   });
@@ -46,7 +55,10 @@ describe('credentials never reach a log line', () => {
     );
 
     // Assess
-    const line = JSON.parse(lines[0]!) as { client: { credentials: unknown }; request: { headers: Record<string, string> } };
+    const line = JSON.parse(lines[0]!) as {
+      client: { credentials: unknown };
+      request: { headers: Record<string, string> };
+    };
     expect(line.client.credentials).toBe('[redacted]');
     expect(line.request.headers).toEqual({ authorization: '[redacted]', host: 'connect.us-west-2.amazonaws.com' });
     expect(lines[0]).not.toContain(SECRET);
@@ -81,7 +93,11 @@ describe('AWS SDK errors in logs', () => {
 
     // Assess
     const line = JSON.parse(lines[0]!) as { err: Record<string, unknown> };
-    expect(line.err).toMatchObject({ type: 'ThrottlingException', message: 'Rate exceeded', $metadata: { httpStatusCode: 429, requestId: 'req-1' } });
+    expect(line.err).toMatchObject({
+      type: 'ThrottlingException',
+      message: 'Rate exceeded',
+      $metadata: { httpStatusCode: 429, requestId: 'req-1' },
+    });
     expect(line.err.$response).toBeUndefined();
     expect(lines[0]).not.toContain('Signature=');
   });

@@ -19,9 +19,23 @@ function failedOverSnapshot(now: number): { snapshot: FailoverSnapshot; decision
   return { snapshot, decision: snapshot.context.decisions.at(-1)! };
 }
 
-function verified(seq: number, verifiedAt: number, primaryPercent: number): { kind: 'verified'; target: { primaryPercent: number; seq: number; write: boolean }; result: ShiftResult; attempt: number } {
+function verified(
+  seq: number,
+  verifiedAt: number,
+  primaryPercent: number,
+): {
+  kind: 'verified';
+  target: { primaryPercent: number; seq: number; write: boolean };
+  result: ShiftResult;
+  attempt: number;
+} {
   const split = { telephonyPrimaryPercent: primaryPercent, agentsPrimaryPercent: primaryPercent };
-  return { kind: 'verified', target: { primaryPercent, seq, write: true }, result: { outcome: 'verified', calls: [], writes: 1, writtenVia: 'us-west-2', verifiedAt, split }, attempt: 1 };
+  return {
+    kind: 'verified',
+    target: { primaryPercent, seq, write: true },
+    result: { outcome: 'verified', calls: [], writes: 1, writtenVia: 'us-west-2', verifiedAt, split },
+    attempt: 1,
+  };
 }
 
 async function scrape(metrics: ControllerMetrics) {
@@ -64,7 +78,9 @@ describe('controller metrics', () => {
     a.message('applied', 'eventbridge');
 
     // Assess
-    expect((await scrape(a)).value('connect_failover_messages_total', { shape: 'eventbridge', outcome: 'applied' })).toBe(1);
+    expect(
+      (await scrape(a)).value('connect_failover_messages_total', { shape: 'eventbridge', outcome: 'applied' }),
+    ).toBe(1);
     expect(register.getSingleMetric('connect_failover_messages_total')).toBeUndefined();
     expect((await scrape(b)).samples.some((s) => s.name === 'connect_failover_messages_total')).toBe(false);
   });
@@ -76,7 +92,12 @@ describe('controller metrics', () => {
     const hooks = instrumentController(metrics, policy, () => now).hooks();
     const { snapshot, decision } = failedOverSnapshot(now);
     const doc = emptyDocument(undefined);
-    doc.actual = { telephonyPrimaryPercent: 100, agentsPrimaryPercent: 100, status: 'ACTIVE', readAt: new Date(now).toISOString() };
+    doc.actual = {
+      telephonyPrimaryPercent: 100,
+      agentsPrimaryPercent: 100,
+      status: 'ACTIVE',
+      readAt: new Date(now).toISOString(),
+    };
 
     // Act
     hooks.decision!(decision);
@@ -85,9 +106,20 @@ describe('controller metrics', () => {
 
     // Assess
     const text = await scrape(metrics);
-    expect(['healthy', 'degraded', 'failedOver'].map((state) => text.value('connect_failover_health_state', { state }))).toEqual([0, 0, 1]);
-    expect(['active', 'paused', 'suspended'].map((mode) => text.value('connect_failover_automation_mode', { mode }))).toEqual([1, 0, 0]);
-    expect(text.value('connect_failover_transitions_total', { region: 'health', from: 'healthy', to: 'failedOver', trigger: 'automatic' })).toBe(1);
+    expect(
+      ['healthy', 'degraded', 'failedOver'].map((state) => text.value('connect_failover_health_state', { state })),
+    ).toEqual([0, 0, 1]);
+    expect(
+      ['active', 'paused', 'suspended'].map((mode) => text.value('connect_failover_automation_mode', { mode })),
+    ).toEqual([1, 0, 0]);
+    expect(
+      text.value('connect_failover_transitions_total', {
+        region: 'health',
+        from: 'healthy',
+        to: 'failedOver',
+        trigger: 'automatic',
+      }),
+    ).toBe(1);
     expect(text.value('connect_failover_desired_primary_percent')).toBe(0);
     expect(text.value('connect_failover_actual_primary_percent')).toBe(100);
     expect(text.value('connect_failover_drift_percent')).toBe(-100);
@@ -168,15 +200,54 @@ describe('controller metrics', () => {
     const hooks = instrumentController(metrics, policy, () => 0).hooks();
 
     // Act
-    hooks.connectCall!({ operation: 'UpdateTrafficDistribution', region: 'us-west-2', startedAt: 0, durationMs: 30, status: 429, error: 'ThrottlingException' });
-    hooks.connectCall!({ operation: 'UpdateTrafficDistribution', region: 'us-west-2', startedAt: 0, durationMs: 5000, status: undefined, error: 'TimeoutError' });
-    hooks.connectCall!({ operation: 'GetTrafficDistribution', region: 'us-east-1', startedAt: 0, durationMs: 12, status: 200, error: undefined, split: { telephonyPrimaryPercent: 50, agentsPrimaryPercent: 50 } });
+    hooks.connectCall!({
+      operation: 'UpdateTrafficDistribution',
+      region: 'us-west-2',
+      startedAt: 0,
+      durationMs: 30,
+      status: 429,
+      error: 'ThrottlingException',
+    });
+    hooks.connectCall!({
+      operation: 'UpdateTrafficDistribution',
+      region: 'us-west-2',
+      startedAt: 0,
+      durationMs: 5000,
+      status: undefined,
+      error: 'TimeoutError',
+    });
+    hooks.connectCall!({
+      operation: 'GetTrafficDistribution',
+      region: 'us-east-1',
+      startedAt: 0,
+      durationMs: 12,
+      status: 200,
+      error: undefined,
+      split: { telephonyPrimaryPercent: 50, agentsPrimaryPercent: 50 },
+    });
 
     // Assess
     const text = await scrape(metrics);
-    expect(text.value('connect_failover_connect_calls_total', { operation: 'UpdateTrafficDistribution', region: 'us-west-2', status: '429' })).toBe(1);
-    expect(text.value('connect_failover_connect_calls_total', { operation: 'UpdateTrafficDistribution', region: 'us-west-2', status: 'none' })).toBe(1);
-    expect(text.value('connect_failover_connect_call_duration_seconds_count', { operation: 'UpdateTrafficDistribution', region: 'us-west-2' })).toBe(2);
+    expect(
+      text.value('connect_failover_connect_calls_total', {
+        operation: 'UpdateTrafficDistribution',
+        region: 'us-west-2',
+        status: '429',
+      }),
+    ).toBe(1);
+    expect(
+      text.value('connect_failover_connect_calls_total', {
+        operation: 'UpdateTrafficDistribution',
+        region: 'us-west-2',
+        status: 'none',
+      }),
+    ).toBe(1);
+    expect(
+      text.value('connect_failover_connect_call_duration_seconds_count', {
+        operation: 'UpdateTrafficDistribution',
+        region: 'us-west-2',
+      }),
+    ).toBe(2);
     expect(text.value('connect_failover_actual_primary_percent')).toBe(50);
   });
 
@@ -185,7 +256,13 @@ describe('controller metrics', () => {
     let wall = 2_000_000;
     const metrics = new ControllerMetrics({ now: () => wall });
     const instrument = instrumentController(metrics, policy, () => 0);
-    await instrument.batch([{ sentAt: wall - 3_000, receivedAt: wall }, { sentAt: wall - 1_000, receivedAt: wall }], async () => undefined);
+    await instrument.batch(
+      [
+        { sentAt: wall - 3_000, receivedAt: wall },
+        { sentAt: wall - 1_000, receivedAt: wall },
+      ],
+      async () => undefined,
+    );
 
     // Act
     wall += 4_000;
@@ -220,11 +297,14 @@ describe('controller metrics', () => {
     expect(text.value('connect_failover_last_successful_receive_timestamp_seconds')).toBe(5);
   });
 
-  it('calls the caller\'s hooks before its own', () => {
+  it("calls the caller's hooks before its own", () => {
     // Prepare
     const metrics = new ControllerMetrics();
     const seen: string[] = [];
-    const hooks = instrumentController(metrics, policy, () => 0).hooks({ message: (outcome) => seen.push(outcome), ready: () => seen.push('ready') });
+    const hooks = instrumentController(metrics, policy, () => 0).hooks({
+      message: (outcome) => seen.push(outcome),
+      ready: () => seen.push('ready'),
+    });
 
     // Act
     hooks.message!('malformed', undefined);

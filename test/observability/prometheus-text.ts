@@ -35,7 +35,8 @@ export function parsePrometheusText(text: string): Exposition {
       const [, kind, name, rest] = match as unknown as [string, string, string, string];
       if (!NAME.test(name)) throw new Error(`bad metric name in ${where}`);
       if (kind === 'TYPE') {
-        if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(rest)) throw new Error(`bad type in ${where}`);
+        if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(rest))
+          throw new Error(`bad type in ${where}`);
         types.set(name, rest);
       } else {
         help.set(name, rest);
@@ -44,11 +45,26 @@ export function parsePrometheusText(text: string): Exposition {
     }
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)( \d+)?$/.exec(line);
     if (!match) throw new Error(`not a sample: ${where}`);
-    const [, name, , labelText, rawValue] = match as unknown as [string, string, string | undefined, string | undefined, string];
-    const family = types.has(name) ? name : SUFFIXES.map((s) => (name.endsWith(s) ? name.slice(0, -s.length) : '')).find((f) => f && types.has(f));
+    const [, name, , labelText, rawValue] = match as unknown as [
+      string,
+      string,
+      string | undefined,
+      string | undefined,
+      string,
+    ];
+    const family = types.has(name)
+      ? name
+      : SUFFIXES.map((s) => (name.endsWith(s) ? name.slice(0, -s.length) : '')).find((f) => f && types.has(f));
     if (!family) throw new Error(`sample without a # TYPE: ${where}`);
     const special = rawValue.toLowerCase();
-    const value = special === 'nan' ? Number.NaN : special === '+inf' ? Infinity : special === '-inf' ? -Infinity : Number(rawValue);
+    const value =
+      special === 'nan'
+        ? Number.NaN
+        : special === '+inf'
+          ? Infinity
+          : special === '-inf'
+            ? -Infinity
+            : Number(rawValue);
     if (special !== 'nan' && Number.isNaN(value)) throw new Error(`bad value in ${where}`);
     samples.push({ name, labels: parseLabels(labelText ?? '', where), value });
   });
@@ -57,7 +73,9 @@ export function parsePrometheusText(text: string): Exposition {
     help,
     samples,
     value(name, labels = {}) {
-      const found = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+      const found = samples.filter(
+        (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+      );
       if (found.length !== 1) throw new Error(`${found.length} samples of ${name} ${JSON.stringify(labels)}`);
       return found[0]!.value;
     },

@@ -10,7 +10,8 @@ afterEach(async () => {
   h = undefined;
 });
 
-const summary = (harness: Harness) => harness.logs.find((l) => typeof l.msg === 'string' && l.msg.startsWith('preflight: '));
+const summary = (harness: Harness) =>
+  harness.logs.find((l) => typeof l.msg === 'string' && l.msg.startsWith('preflight: '));
 
 describe('preflight when the controller starts', () => {
   it('logs every check and "ready" when nothing is wrong, leaving the split to start-up reconciliation', async () => {
@@ -33,7 +34,13 @@ describe('preflight when the controller starts', () => {
   it('logs a failing check at error level and keeps running: it still fails over', async () => {
     // Prepare: a typo in a degraded alarm name; the critical alarm is right.
     h = await startHarness({
-      config: { signals: { degraded: ['connect-primary-elevated-erors'], critical: ['connect-primary-outage'], replicaUnhealthy: ['connect-replica-outage'] } },
+      config: {
+        signals: {
+          degraded: ['connect-primary-elevated-erors'],
+          critical: ['connect-primary-outage'],
+          replicaUnhealthy: ['connect-replica-outage'],
+        },
+      },
     });
     const harness = h;
     await harness.start({ heartbeatIntervalMs: 0 });
@@ -44,18 +51,28 @@ describe('preflight when the controller starts', () => {
     await harness.waitForPrimary(0);
 
     // Assess
-    expect(harness.logs.find((l) => l.preflight === 'alarm:connect-primary-elevated-erors')).toMatchObject({ level: 'error', status: 'fail', fix: expect.stringContaining('spelling') });
+    expect(harness.logs.find((l) => l.preflight === 'alarm:connect-primary-elevated-erors')).toMatchObject({
+      level: 'error',
+      status: 'fail',
+      fix: expect.stringContaining('spelling'),
+    });
     expect(summary(harness)).toMatchObject({ level: 'error', fail: 1 });
   });
 
-  it('checks the replica\'s flows too, logging a flow that calls the primary Region at error level', async () => {
+  it("checks the replica's flows too, logging a flow that calls the primary Region at error level", async () => {
     // Prepare: a replica flow still calling the primary Region's Lambda function.
     h = await startHarness();
     const harness = h;
     const replica = harness.stack.regions.replica;
     const held = harness.stack.connect.contactFlows.snapshot(replica)!;
-    const billing = await readFile(new URL('../fixtures/contact-flows/billing-primary-lambda.json', import.meta.url), 'utf8');
-    harness.stack.connect.contactFlows.load(replica, { ...held, flows: [...held.flows, { name: 'Billing', content: billing }] });
+    const billing = await readFile(
+      new URL('../fixtures/contact-flows/billing-primary-lambda.json', import.meta.url),
+      'utf8',
+    );
+    harness.stack.connect.contactFlows.load(replica, {
+      ...held,
+      flows: [...held.flows, { name: 'Billing', content: billing }],
+    });
 
     // Act
     await harness.start({ heartbeatIntervalMs: 0 });

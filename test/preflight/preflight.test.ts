@@ -61,7 +61,7 @@ describe('preflight against the local stack', () => {
       'alarm:connect-primary-elevated-errors': 'pass',
       'alarm:connect-primary-outage': 'pass',
       'alarm:connect-replica-outage': 'pass',
-      'store': 'pass',
+      store: 'pass',
     });
     expect(report).toMatchObject({ ok: true, summary: { pass: 14, warn: 0, fail: 0 } });
     expect(check(report, 'tdg.replica').detail).toMatch(/^ACTIVE; 100% of telephony on the primary/);
@@ -69,14 +69,19 @@ describe('preflight against the local stack', () => {
 
   it('fails a queue without a redrive policy, and says how to add one', async () => {
     // Prepare
-    const plain = await stack.sqs.send(new CreateQueueCommand({ QueueName: 'no-dlq', Attributes: { VisibilityTimeout: '30' } }));
+    const plain = await stack.sqs.send(
+      new CreateQueueCommand({ QueueName: 'no-dlq', Attributes: { VisibilityTimeout: '30' } }),
+    );
 
     // Act
     const report = await runPreflight({ config: configWith({ queue: { url: plain.QueueUrl, region: 'us-east-1' } }) });
 
     // Assess
     expect(report.ok).toBe(false);
-    expect(check(report, 'queue.deadLetter')).toMatchObject({ status: 'fail', fix: expect.stringContaining('RedrivePolicy') });
+    expect(check(report, 'queue.deadLetter')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('RedrivePolicy'),
+    });
     expect(check(report, 'queue').status).toBe('pass');
   });
 
@@ -114,12 +119,15 @@ describe('preflight against the local stack', () => {
     const report = await runPreflight({ config: configWith({ signals }) });
 
     // Assess
-    expect(check(report, 'alarm:connect-primary-outgae')).toMatchObject({ status: 'fail', detail: expect.stringContaining('DescribeAlarms in us-east-1 knows no alarm named "connect-primary-outgae"') });
+    expect(check(report, 'alarm:connect-primary-outgae')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('DescribeAlarms in us-east-1 knows no alarm named "connect-primary-outgae"'),
+    });
     expect(check(report, 'alarm:connect-primary-elevated-errors').status).toBe('pass');
     expect(report.ok).toBe(false);
   });
 
-  it('reports each alarm\'s current state, warning when a replica alarm blocks failover', async () => {
+  it("reports each alarm's current state, warning when a replica alarm blocks failover", async () => {
     // Prepare
     await stack.cloudwatch.setAlarmState('us-west-2', 'connect-replica-outage', 'ALARM');
 
@@ -127,7 +135,10 @@ describe('preflight against the local stack', () => {
     const report = await runPreflight({ config: configWith() });
 
     // Assess
-    expect(check(report, 'alarm:connect-replica-outage')).toMatchObject({ status: 'warn', detail: expect.stringContaining('automatic failover is blocked') });
+    expect(check(report, 'alarm:connect-replica-outage')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('automatic failover is blocked'),
+    });
     expect(check(report, 'alarm:connect-primary-outage').detail).toMatch(/^OK since /);
   });
 
@@ -139,8 +150,14 @@ describe('preflight against the local stack', () => {
     const report = await runPreflight({ config: configWith() });
 
     // Assess
-    expect(check(report, 'tdg.primary')).toMatchObject({ status: 'fail', detail: expect.stringContaining('PENDING_DELETION') });
-    expect(check(report, 'tdg.replica')).toMatchObject({ status: 'fail', detail: expect.stringContaining('PENDING_DELETION') });
+    expect(check(report, 'tdg.primary')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('PENDING_DELETION'),
+    });
+    expect(check(report, 'tdg.replica')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('PENDING_DELETION'),
+    });
     expect(report.ok).toBe(false);
   });
 
@@ -161,7 +178,11 @@ describe('preflight against the local stack', () => {
     const report = await runPreflight({ config: configWith({ trafficDistributionGroup: stack.connect.tdgId }) });
 
     // Assess
-    expect(check(report, 'tdg.arn')).toMatchObject({ status: 'fail', detail: expect.stringContaining('bare id'), fix: expect.stringContaining('arn:aws:connect:us-east-1:') });
+    expect(check(report, 'tdg.arn')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('bare id'),
+      fix: expect.stringContaining('arn:aws:connect:us-east-1:'),
+    });
     expect(check(report, 'tdg.primary').status).toBe('pass');
     expect(check(report, 'tdg.replica')).toMatchObject({ status: 'fail', fix: expect.stringContaining('bare id') });
     expect(check(report, 'tdg.replica').detail).toMatch(/us-west-2/);
@@ -172,11 +193,16 @@ describe('preflight against the local stack', () => {
     await writeFile(join(dir, 'blocker'), 'x');
 
     // Act
-    const report = await runPreflight({ config: configWith({ store: { type: 'file', path: join(dir, 'blocker', 'state.json') } }) });
+    const report = await runPreflight({
+      config: configWith({ store: { type: 'file', path: join(dir, 'blocker', 'state.json') } }),
+    });
 
     // Assess
     expect(check(report, 'store')).toMatchObject({ status: 'fail', fix: expect.stringContaining('store.path') });
-    expect(check(report, 'traffic.split')).toMatchObject({ status: 'warn', detail: expect.stringContaining('not compared') });
+    expect(check(report, 'traffic.split')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('not compared'),
+    });
     expect(report.ok).toBe(false);
   });
 
@@ -188,7 +214,10 @@ describe('preflight against the local stack', () => {
     const report = await runPreflight({ config: configWith() });
 
     // Assess
-    expect(check(report, 'traffic.split')).toMatchObject({ status: 'warn', detail: expect.stringContaining('Connect sends 70% of telephony on the primary') });
+    expect(check(report, 'traffic.split')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('Connect sends 70% of telephony on the primary'),
+    });
   });
 
   it('warns that a dry run never shifts traffic', async () => {
@@ -199,7 +228,7 @@ describe('preflight against the local stack', () => {
     expect(check(report, 'mode')).toMatchObject({ status: 'warn', detail: expect.stringContaining('never shifted') });
   });
 
-  it('fails when the SDK\'s credential chain finds no credentials', async () => {
+  it("fails when the SDK's credential chain finds no credentials", async () => {
     // Prepare: nothing in the environment, no profile files, no instance metadata.
     delete process.env.AWS_ACCESS_KEY_ID;
     delete process.env.AWS_SECRET_ACCESS_KEY;
@@ -223,6 +252,16 @@ describe('preflight against the local stack', () => {
     const report = await runPreflight({ config: configWith(), skip: ['traffic.split', 'alarms', 'credentials'] });
 
     // Assess
-    expect(report.checks.map((c) => c.id)).toEqual(['mode', 'queue', 'queue.deadLetter', 'queue.visibility', 'tdg.arn', 'tdg.primary', 'tdg.replica', 'replica.flows', 'store']);
+    expect(report.checks.map((c) => c.id)).toEqual([
+      'mode',
+      'queue',
+      'queue.deadLetter',
+      'queue.visibility',
+      'tdg.arn',
+      'tdg.primary',
+      'tdg.replica',
+      'replica.flows',
+      'store',
+    ]);
   });
 });

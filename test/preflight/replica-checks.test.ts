@@ -18,8 +18,18 @@ let sim: ConnectSimulator;
 let reader: ConnectContactFlowReader;
 
 beforeEach(async () => {
-  sim = await startConnectSimulator({ accountId: ACCOUNT, tdgId: '2a5bd8f8-6b1c-4f0b-9d47-1d8a0c9e0a11', homeRegion: PRIMARY, otherRegion: REPLICA });
-  reader = new ConnectContactFlowReader({ region: REPLICA, endpoint: sim.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  sim = await startConnectSimulator({
+    accountId: ACCOUNT,
+    tdgId: '2a5bd8f8-6b1c-4f0b-9d47-1d8a0c9e0a11',
+    homeRegion: PRIMARY,
+    otherRegion: REPLICA,
+  });
+  reader = new ConnectContactFlowReader({
+    region: REPLICA,
+    endpoint: sim.endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
 });
 afterEach(async () => {
   reader.destroy();
@@ -34,10 +44,17 @@ const config: Pick<Config, 'regions' | 'replicaInstance'> = {
 const fixture = (file: string) => readFileSync(new URL(`../fixtures/contact-flows/${file}`, import.meta.url), 'utf8');
 
 /** The default replica set with `flows` added (and `change` applied to it). */
-function loadReplica(extra: { flows?: Array<{ name: string; content: string }>; modules?: Array<{ name: string; content: string }> }, change: (set: ReturnType<typeof defaultFlowSet>) => void = () => undefined): void {
+function loadReplica(
+  extra: { flows?: Array<{ name: string; content: string }>; modules?: Array<{ name: string; content: string }> },
+  change: (set: ReturnType<typeof defaultFlowSet>) => void = () => undefined,
+): void {
   const set = defaultFlowSet(REPLICA, ACCOUNT, INSTANCE);
   change(set);
-  sim.contactFlows.load(REPLICA, { ...set, flows: [...set.flows, ...(extra.flows ?? [])], modules: [...set.modules, ...(extra.modules ?? [])] });
+  sim.contactFlows.load(REPLICA, {
+    ...set,
+    flows: [...set.flows, ...(extra.flows ?? [])],
+    modules: [...set.modules, ...(extra.modules ?? [])],
+  });
 }
 
 const run = () => checkReplicaReadiness(config, reader, AbortSignal.timeout(10_000));
@@ -49,7 +66,14 @@ describe('the replica readiness check', () => {
     const checks = await checkReplicaReadiness({ regions: config.regions }, reader, AbortSignal.timeout(10_000));
 
     // Assess
-    expect(checks).toEqual([{ id: 'replica.flows', title: 'replica flows stay in the replica', status: 'pass', detail: expect.stringMatching(/^not configured: set regions.replicaInstance/) }]);
+    expect(checks).toEqual([
+      {
+        id: 'replica.flows',
+        title: 'replica flows stay in the replica',
+        status: 'pass',
+        detail: expect.stringMatching(/^not configured: set regions.replicaInstance/),
+      },
+    ]);
     expect(sim.requests).toHaveLength(0);
   });
 
@@ -76,12 +100,16 @@ describe('the replica readiness check', () => {
     const checks = await run();
 
     // Assess
-    expect(byId(checks, 'replica.flows')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^1 reference to the primary Region us-east-1 in 1 flow of /) });
+    expect(byId(checks, 'replica.flows')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/^1 reference to the primary Region us-east-1 in 1 flow of /),
+    });
     expect(byId(checks, 'replica.flow:Billing/Fetch balance')).toEqual({
       id: 'replica.flow:Billing/Fetch balance',
       title: 'flow "Billing": InvokeLambdaFunction',
       status: 'fail',
-      detail: 'block Fetch balance calls Lambda function arn:aws:lambda:us-east-1:111122223333:function:billing-balance (LambdaFunctionARN) in the primary Region us-east-1',
+      detail:
+        'block Fetch balance calls Lambda function arn:aws:lambda:us-east-1:111122223333:function:billing-balance (LambdaFunctionARN) in the primary Region us-east-1',
       fix: 'use arn:aws:lambda:us-west-2:111122223333:function:billing-balance (the same Lambda function in us-west-2; create it there if it is missing), then publish the flow',
     });
   });
@@ -89,7 +117,10 @@ describe('the replica readiness check', () => {
   it('fails once per reference in flows and modules: Lex V2 and V1, a transfer, an attribute, content that is not the flow language', async () => {
     // Prepare
     loadReplica({
-      flows: [{ name: 'Support', content: fixture('support-mixed.json') }, { name: 'Legacy router', content: fixture('designer-export.json') }],
+      flows: [
+        { name: 'Support', content: fixture('support-mixed.json') },
+        { name: 'Legacy router', content: fixture('designer-export.json') },
+      ],
       modules: [{ name: 'Verify caller', content: fixture('verify-caller-module.json') }],
     });
 
@@ -107,27 +138,44 @@ describe('the replica readiness check', () => {
       'flow "Legacy router": content',
       'module "Verify caller": InvokeLambdaFunction',
     ]);
-    expect(failing[0]!.detail).toMatch(/^6 references to the primary Region us-east-1 in 2 flows and 1 module of .*; not checked: 1 block naming a resource only at run time \(LambdaFunctionARN: \$\.Attributes\.handlerArn\)$/);
-    expect(failing[3]).toMatchObject({ detail: expect.stringContaining('hands the caller to Lex (V1) bot ProductPicker:prod in us-east-1 (LexBot)'), fix: expect.stringContaining("set the block's Lex bot Region to us-west-2") });
-    expect(failing[4]!.fix).toContain(`use the replica instance's own flow, arn:aws:connect:us-west-2:${ACCOUNT}:instance/${INSTANCE}/contact-flow/`);
-    expect(failing[5]!.detail).toBe('its content (not the flow language) names Lambda function arn:aws:lambda:us-east-1:111122223333:function:legacy-router in the primary Region us-east-1');
+    expect(failing[0]!.detail).toMatch(
+      /^6 references to the primary Region us-east-1 in 2 flows and 1 module of .*; not checked: 1 block naming a resource only at run time \(LambdaFunctionARN: \$\.Attributes\.handlerArn\)$/,
+    );
+    expect(failing[3]).toMatchObject({
+      detail: expect.stringContaining('hands the caller to Lex (V1) bot ProductPicker:prod in us-east-1 (LexBot)'),
+      fix: expect.stringContaining("set the block's Lex bot Region to us-west-2"),
+    });
+    expect(failing[4]!.fix).toContain(
+      `use the replica instance's own flow, arn:aws:connect:us-west-2:${ACCOUNT}:instance/${INSTANCE}/contact-flow/`,
+    );
+    expect(failing[5]!.detail).toBe(
+      'its content (not the flow language) names Lambda function arn:aws:lambda:us-east-1:111122223333:function:legacy-router in the primary Region us-east-1',
+    );
     expect(failing[6]!.fix).toContain('arn:aws:lambda:us-west-2:111122223333:function:verify-pin:prod');
   });
 
   it('warns about a Lambda function the replica instance does not have, with the command that adds it', async () => {
     // Prepare: the flow is right, but the function was never associated with the replica instance.
-    loadReplica({}, (set) => (set.lambdaFunctions = set.lambdaFunctions.filter((arn) => !arn.endsWith(':customer-lookup'))));
+    loadReplica(
+      {},
+      (set) => (set.lambdaFunctions = set.lambdaFunctions.filter((arn) => !arn.endsWith(':customer-lookup'))),
+    );
 
     // Act
     const checks = await run();
 
     // Assess
-    expect(byId(checks, 'replica.flows')).toMatchObject({ status: 'pass', detail: expect.stringContaining('the 1 Lambda function and 1 Lex bot alias they name are associated') });
+    expect(byId(checks, 'replica.flows')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringContaining('the 1 Lambda function and 1 Lex bot alias they name are associated'),
+    });
     const arn = `arn:aws:lambda:${REPLICA}:${ACCOUNT}:function:customer-lookup`;
     expect(byId(checks, `replica.resource:${arn}`)).toMatchObject({
       title: 'Lambda function customer-lookup',
       status: 'warn',
-      detail: expect.stringContaining(`named by flow "Main inbound" (block a1c0e7d2-0002-4f3a-9b1e-5a0c0de00002), but ListLambdaFunctions of the replica instance in ${REPLICA} does not list ${arn}`),
+      detail: expect.stringContaining(
+        `named by flow "Main inbound" (block a1c0e7d2-0002-4f3a-9b1e-5a0c0de00002), but ListLambdaFunctions of the replica instance in ${REPLICA} does not list ${arn}`,
+      ),
       fix: `deploy it in ${REPLICA} if it is missing, then: aws connect --region ${REPLICA} associate-lambda-function --instance-id ${INSTANCE} --function-arn ${arn}`,
     });
   });
@@ -140,9 +188,14 @@ describe('the replica readiness check', () => {
     const checks = await run();
 
     // Assess
-    expect(checks.map((c) => [c.id, c.status])).toEqual([['replica.flows', 'pass'], ['replica.resources', 'warn']]);
+    expect(checks.map((c) => [c.id, c.status])).toEqual([
+      ['replica.flows', 'pass'],
+      ['replica.resources', 'warn'],
+    ]);
     expect(byId(checks, 'replica.resources')).toMatchObject({
-      detail: expect.stringMatching(/^could not check that the Lex bot aliases the flows name exist in us-west-2: ListBots in us-west-2: AccessDeniedException/),
+      detail: expect.stringMatching(
+        /^could not check that the Lex bot aliases the flows name exist in us-west-2: ListBots in us-west-2: AccessDeniedException/,
+      ),
       fix: expect.stringContaining('connect:ListLambdaFunctions and connect:ListBots'),
     });
   });
@@ -160,29 +213,48 @@ describe('the replica readiness check', () => {
         id: 'replica.flows',
         status: 'fail',
         detail: expect.stringMatching(/^ListContactFlows in us-west-2: AccessDeniedException \(HTTP 403\)/),
-        fix: expect.stringContaining('connect:ListContactFlows, connect:DescribeContactFlow, connect:ListContactFlowModules, connect:DescribeContactFlowModule'),
+        fix: expect.stringContaining(
+          'connect:ListContactFlows, connect:DescribeContactFlow, connect:ListContactFlowModules, connect:DescribeContactFlowModule',
+        ),
       }),
     ]);
   });
 
   it('fails naming regions.replicaInstance when there is no such instance in the replica Region', async () => {
     // Act
-    const checks = await checkReplicaReadiness({ ...config, replicaInstance: { id: '00000000-0000-4000-8000-000000000000', arn: undefined, region: undefined } }, reader, AbortSignal.timeout(10_000));
+    const checks = await checkReplicaReadiness(
+      { ...config, replicaInstance: { id: '00000000-0000-4000-8000-000000000000', arn: undefined, region: undefined } },
+      reader,
+      AbortSignal.timeout(10_000),
+    );
 
     // Assess
-    expect(checks).toEqual([expect.objectContaining({ status: 'fail', detail: expect.stringMatching(/^instance 00000000-.* not found in us-west-2/), fix: expect.stringContaining('check regions.replicaInstance') })]);
+    expect(checks).toEqual([
+      expect.objectContaining({
+        status: 'fail',
+        detail: expect.stringMatching(/^instance 00000000-.* not found in us-west-2/),
+        fix: expect.stringContaining('check regions.replicaInstance'),
+      }),
+    ]);
   });
 
   it('warns when a flow cannot be read as the flow language, and says what else was not checked', async () => {
     // Prepare
-    loadReplica({ flows: [{ name: 'Broken', content: '{"Version": "2019-10-30", "Actions": ' }] }, (set) => set.flows.push({ name: 'Draft', status: 'SAVED', content: {} }));
+    loadReplica({ flows: [{ name: 'Broken', content: '{"Version": "2019-10-30", "Actions": ' }] }, (set) =>
+      set.flows.push({ name: 'Draft', status: 'SAVED', content: {} }),
+    );
 
     // Act
     const checks = await run();
 
     // Assess
     expect(checks).toEqual([
-      expect.objectContaining({ status: 'warn', detail: expect.stringMatching(/none refers to us-east-1, but flow "Broken" \(its content is not JSON\) could not be read; not checked: 1 flow never published$/) }),
+      expect.objectContaining({
+        status: 'warn',
+        detail: expect.stringMatching(
+          /none refers to us-east-1, but flow "Broken" \(its content is not JSON\) could not be read; not checked: 1 flow never published$/,
+        ),
+      }),
     ]);
   });
 });

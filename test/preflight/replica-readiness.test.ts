@@ -12,7 +12,14 @@ function fixture(file: string, name: string, kind: 'flow' | 'module' = 'flow'): 
 }
 
 const summarize = (refs: ReturnType<typeof analyseReplicaFlows>['primaryReferences']) =>
-  refs.map((r) => ({ flow: r.flow.name, block: r.block.identifier, type: r.block.type, parameter: r.parameter, kind: r.kind, target: r.target }));
+  refs.map((r) => ({
+    flow: r.flow.name,
+    block: r.block.identifier,
+    type: r.block.type,
+    parameter: r.parameter,
+    kind: r.kind,
+    target: r.target,
+  }));
 
 describe('the replica readiness analysis', () => {
   it('finds nothing in the primary Region in a ready replica flow, and keeps its own references', () => {
@@ -20,7 +27,14 @@ describe('the replica readiness analysis', () => {
     const analysis = analyseReplicaFlows([fixture('replica-ready-inbound.json', 'Main inbound')], PRIMARY);
 
     // Assess
-    expect(analysis).toMatchObject({ flowsRead: 1, modulesRead: 0, actionsRead: 7, primaryReferences: [], dynamic: [], unreadable: [] });
+    expect(analysis).toMatchObject({
+      flowsRead: 1,
+      modulesRead: 0,
+      actionsRead: 7,
+      primaryReferences: [],
+      dynamic: [],
+      unreadable: [],
+    });
     expect(analysis.otherReferences.map((r) => [r.kind, r.what, r.region, r.parameter])).toEqual([
       ['lambda', 'Lambda function', 'us-west-2', 'LambdaFunctionARN'],
       ['connect', 'flow module', 'us-west-2', 'FlowModuleId'],
@@ -35,7 +49,14 @@ describe('the replica readiness analysis', () => {
 
     // Assess
     expect(summarize(analysis.primaryReferences)).toEqual([
-      { flow: 'Billing', block: 'Fetch balance', type: 'InvokeLambdaFunction', parameter: 'LambdaFunctionARN', kind: 'lambda', target: 'arn:aws:lambda:us-east-1:111122223333:function:billing-balance' },
+      {
+        flow: 'Billing',
+        block: 'Fetch balance',
+        type: 'InvokeLambdaFunction',
+        parameter: 'LambdaFunctionARN',
+        kind: 'lambda',
+        target: 'arn:aws:lambda:us-east-1:111122223333:function:billing-balance',
+      },
     ]);
     // `$.Attributes.accountNumber` is an attribute passed to the function, not the function: not a dynamic reference.
     expect(analysis.dynamic).toEqual([]);
@@ -47,16 +68,37 @@ describe('the replica readiness analysis', () => {
 
     // Assess
     expect(summarize(analysis.primaryReferences).map((r) => [r.type, r.parameter, r.kind, r.target])).toEqual([
-      ['UpdateContactAttributes', 'Attributes.escalationTopic', 'other', 'arn:aws:sns:us-east-1:111122223333:support-escalations'],
-      ['ConnectParticipantWithLexBot', 'LexV2Bot.AliasArn', 'lexV2', 'arn:aws:lex:us-east-1:111122223333:bot-alias/SUPPORTBOT/LIVEALIAS1'],
+      [
+        'UpdateContactAttributes',
+        'Attributes.escalationTopic',
+        'other',
+        'arn:aws:sns:us-east-1:111122223333:support-escalations',
+      ],
+      [
+        'ConnectParticipantWithLexBot',
+        'LexV2Bot.AliasArn',
+        'lexV2',
+        'arn:aws:lex:us-east-1:111122223333:bot-alias/SUPPORTBOT/LIVEALIAS1',
+      ],
       ['ConnectParticipantWithLexBot', 'LexBot', 'lexV1', 'ProductPicker:prod'],
-      ['TransferToFlow', 'ContactFlowId', 'connect', 'arn:aws:connect:us-east-1:111122223333:instance/c0ffee00-1c0a-4e5e-9d1b-5a1e5e55e001/contact-flow/2f0d4c3b-1a2b-4c5d-8e6f-7a8b9c0d1e2f'],
+      [
+        'TransferToFlow',
+        'ContactFlowId',
+        'connect',
+        'arn:aws:connect:us-east-1:111122223333:instance/c0ffee00-1c0a-4e5e-9d1b-5a1e5e55e001/contact-flow/2f0d4c3b-1a2b-4c5d-8e6f-7a8b9c0d1e2f',
+      ],
     ]);
     expect(analysis.primaryReferences.find((r) => r.kind === 'connect')?.what).toBe('flow');
     expect(analysis.dynamic).toEqual([
-      expect.objectContaining({ parameter: 'LambdaFunctionARN', expression: '$.Attributes.handlerArn', block: { identifier: '6c2f7d11-5b3e-4e2a-9d61-8a4b2c1d0004', type: 'InvokeLambdaFunction' } }),
+      expect.objectContaining({
+        parameter: 'LambdaFunctionARN',
+        expression: '$.Attributes.handlerArn',
+        block: { identifier: '6c2f7d11-5b3e-4e2a-9d61-8a4b2c1d0004', type: 'InvokeLambdaFunction' },
+      }),
     ]);
-    expect(analysis.otherReferences.map((r) => [r.region, r.target])).toEqual([['eu-west-1', 'arn:aws:lambda:eu-west-1:111122223333:function:gdpr-export:live']]);
+    expect(analysis.otherReferences.map((r) => [r.region, r.target])).toEqual([
+      ['eu-west-1', 'arn:aws:lambda:eu-west-1:111122223333:function:gdpr-export:live'],
+    ]);
   });
 
   it('walks flow modules like flows', () => {
@@ -66,7 +108,11 @@ describe('the replica readiness analysis', () => {
     // Assess
     expect(analysis).toMatchObject({ flowsRead: 0, modulesRead: 1, actionsRead: 3 });
     expect(summarize(analysis.primaryReferences)).toEqual([
-      expect.objectContaining({ flow: 'Verify caller', type: 'InvokeLambdaFunction', target: 'arn:aws:lambda:us-east-1:111122223333:function:verify-pin:prod' }),
+      expect.objectContaining({
+        flow: 'Verify caller',
+        type: 'InvokeLambdaFunction',
+        target: 'arn:aws:lambda:us-east-1:111122223333:function:verify-pin:prod',
+      }),
     ]);
   });
 
@@ -75,9 +121,18 @@ describe('the replica readiness analysis', () => {
     const analysis = analyseReplicaFlows([fixture('designer-export.json', 'Legacy router')], PRIMARY);
 
     // Assess
-    expect(analysis.unreadable).toEqual([{ flow: expect.objectContaining({ name: 'Legacy router' }), why: expect.stringContaining('no Actions list') }]);
+    expect(analysis.unreadable).toEqual([
+      { flow: expect.objectContaining({ name: 'Legacy router' }), why: expect.stringContaining('no Actions list') },
+    ]);
     expect(summarize(analysis.primaryReferences)).toEqual([
-      { flow: 'Legacy router', block: '(no blocks)', type: 'content', parameter: '(content)', kind: 'lambda', target: 'arn:aws:lambda:us-east-1:111122223333:function:legacy-router' },
+      {
+        flow: 'Legacy router',
+        block: '(no blocks)',
+        type: 'content',
+        parameter: '(content)',
+        kind: 'lambda',
+        target: 'arn:aws:lambda:us-east-1:111122223333:function:legacy-router',
+      },
     ]);
   });
 
@@ -95,16 +150,33 @@ describe('the replica readiness analysis', () => {
     const fromEast = analyseReplicaFlows(all, 'us-west-2');
 
     // Assess
-    expect(fromWest.primaryReferences.map((r) => r.flow.name)).toEqual(['Billing', 'Support', 'Support', 'Support', 'Support', 'Verify caller']);
+    expect(fromWest.primaryReferences.map((r) => r.flow.name)).toEqual([
+      'Billing',
+      'Support',
+      'Support',
+      'Support',
+      'Support',
+      'Verify caller',
+    ]);
     expect(fromWest.actionsRead).toBe(7 + 4 + 7 + 3);
-    expect(fromEast.primaryReferences.map((r) => r.flow.name)).toEqual(['Main inbound', 'Main inbound', 'Main inbound', 'Main inbound']);
+    expect(fromEast.primaryReferences.map((r) => r.flow.name)).toEqual([
+      'Main inbound',
+      'Main inbound',
+      'Main inbound',
+      'Main inbound',
+    ]);
   });
 
   it('says why content that is not JSON cannot be read', () => {
     // Act
-    const analysis = analyseReplicaFlows([{ kind: 'flow', id: 'x', name: 'Broken', content: '{"Version": "2019-10-30", ' }], PRIMARY);
+    const analysis = analyseReplicaFlows(
+      [{ kind: 'flow', id: 'x', name: 'Broken', content: '{"Version": "2019-10-30", ' }],
+      PRIMARY,
+    );
 
     // Assess
-    expect(analysis.unreadable).toEqual([{ flow: { kind: 'flow', id: 'x', name: 'Broken' }, why: 'its content is not JSON' }]);
+    expect(analysis.unreadable).toEqual([
+      { flow: { kind: 'flow', id: 'x', name: 'Broken' }, why: 'its content is not JSON' },
+    ]);
   });
 });

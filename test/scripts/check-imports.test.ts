@@ -31,7 +31,13 @@ describe('the cycle finder', () => {
     const [cycle] = findCycles(g);
 
     // Assess
-    expect(cycle).toEqual({ members: ['a', 'b', 'c'], paths: [['a', 'b', 'a'], ['a', 'b', 'c', 'a']] });
+    expect(cycle).toEqual({
+      members: ['a', 'b', 'c'],
+      paths: [
+        ['a', 'b', 'a'],
+        ['a', 'b', 'c', 'a'],
+      ],
+    });
   });
 
   it('finds nothing in a graph without cycles, including a diamond', () => {
@@ -72,7 +78,9 @@ describe('the layering check', () => {
     // Assess
     expect(report.fileCycles).toEqual([]);
     expect(report.folderCycles.map((c) => c.paths)).toEqual([[['src/config', 'src/store', 'src/config']]]);
-    expect(report.folderCycleImports).toEqual([['src/config/a.ts → src/store/b.ts', 'src/store/c.ts → src/config/d.ts']]);
+    expect(report.folderCycleImports).toEqual([
+      ['src/config/a.ts → src/store/b.ts', 'src/store/c.ts → src/config/d.ts'],
+    ]);
     expect(importsAreClean(report)).toBe(false);
   });
 
@@ -94,7 +102,9 @@ describe('the layering check', () => {
       'src/errors.ts': ['src/connect'],
       'src/connect': ['state-machines'],
     });
-    expect(checkImports(files).folderCycles.map((c) => c.members)).toEqual([['src/connect', 'src/errors.ts', 'state-machines']]);
+    expect(checkImports(files).folderCycles.map((c) => c.members)).toEqual([
+      ['src/connect', 'src/errors.ts', 'state-machines'],
+    ]);
   });
 
   it('refuses imports of src/cli/ from outside it, and allows them inside it', () => {
@@ -122,7 +132,9 @@ describe('the layering check', () => {
 
     // Assess
     expect(importsAreClean(report)).toBe(true);
-    expect(formatImportReport(report)).toEqual(['imports: 2 files, 1 edges, cycles: 0 between files, 0 between folders, 0 imports of src/cli/']);
+    expect(formatImportReport(report)).toEqual([
+      'imports: 2 files, 1 edges, cycles: 0 between files, 0 between folders, 0 imports of src/cli/',
+    ]);
   });
 });
 
@@ -147,7 +159,7 @@ describe('reading the imports of a source tree', () => {
         "export { c } from './c/index.ts';",
         "const d = await import('./d.ts');",
         "// import { e } from './e.ts';",
-        "const text = \"import { f } from './f.ts'\";",
+        'const text = "import { f } from \'./f.ts\'";',
       ].join('\n'),
     );
 
@@ -158,7 +170,10 @@ describe('reading the imports of a source tree', () => {
   it('keeps edges between checked files only: packages, JSON and files outside the checked folders are left out', async () => {
     // Prepare
     root = await mkdtemp(join(tmpdir(), 'check-imports-'));
-    await write('src/cli/main.ts', "import { x } from '../app/x.ts';\nimport pkg from '../../package.json' with { type: 'json' };\nimport { z } from 'zod';\n");
+    await write(
+      'src/cli/main.ts',
+      "import { x } from '../app/x.ts';\nimport pkg from '../../package.json' with { type: 'json' };\nimport { z } from 'zod';\n",
+    );
     await write('src/app/x.ts', "import { helper } from '../../test/helper.ts';\nexport const x = 1;\n");
     await write('state-machines/index.ts', "export * from './types.ts';\n");
     await write('state-machines/types.ts', 'export type T = 1;\n');

@@ -68,7 +68,9 @@ describe('behaviour 2: degraded, then escalation', () => {
   it('does not escalate when the degraded alarm is no longer in ALARM at the deadline', () => {
     const d = new MachineDriver(examplePolicy()).allOk().alarm('deg', 'ALARM');
 
-    d.advance(1 * MINUTE).alarm('deg', 'INSUFFICIENT_DATA').advance(10 * MINUTE);
+    d.advance(1 * MINUTE)
+      .alarm('deg', 'INSUFFICIENT_DATA')
+      .advance(10 * MINUTE);
 
     expect(d.health).toBe('degraded');
   });
@@ -99,7 +101,9 @@ describe('behaviour 3: recovery', () => {
   });
 
   it('waits for the cooldown since the last shift before moving back toward the primary', () => {
-    const policy = examplePolicy({ timing: { ...examplePolicy().timing, recoverAfterMs: 1 * MINUTE, cooldownMs: 5 * MINUTE } });
+    const policy = examplePolicy({
+      timing: { ...examplePolicy().timing, recoverAfterMs: 1 * MINUTE, cooldownMs: 5 * MINUTE },
+    });
     const d = new MachineDriver(policy).allOk().alarm('deg', 'ALARM').alarm('deg', 'OK');
 
     d.advance(1 * MINUTE);
@@ -122,7 +126,10 @@ describe('behaviour 3: recovery', () => {
   });
 
   it('with failback: automatic returns to healthy after recoverAfter', () => {
-    const d = new MachineDriver(examplePolicy({ failback: 'automatic' })).allOk().alarm('crit', 'ALARM').alarm('crit', 'OK');
+    const d = new MachineDriver(examplePolicy({ failback: 'automatic' }))
+      .allOk()
+      .alarm('crit', 'ALARM')
+      .alarm('crit', 'OK');
 
     d.advance(10 * MINUTE);
 
@@ -143,7 +150,12 @@ describe('behaviour 6: limits and operator commands', () => {
   it('suspends automation instead of making a shift beyond maxAutomaticShifts', () => {
     const policy = examplePolicy({
       failback: 'automatic',
-      timing: { escalateAfterMs: MINUTE, recoverAfterMs: MINUTE, cooldownMs: 0, maxAutomaticShifts: { count: 2, perMs: 60 * MINUTE } },
+      timing: {
+        escalateAfterMs: MINUTE,
+        recoverAfterMs: MINUTE,
+        cooldownMs: 0,
+        maxAutomaticShifts: { count: 2, perMs: 60 * MINUTE },
+      },
     });
     const d = new MachineDriver(policy).allOk();
     d.alarm('crit', 'ALARM').alarm('crit', 'OK').advance(MINUTE);
@@ -159,7 +171,12 @@ describe('behaviour 6: limits and operator commands', () => {
   it('lets the window slide: old shifts stop counting after maxAutomaticShifts.per', () => {
     const policy = examplePolicy({
       failback: 'automatic',
-      timing: { escalateAfterMs: MINUTE, recoverAfterMs: MINUTE, cooldownMs: 0, maxAutomaticShifts: { count: 2, perMs: 10 * MINUTE } },
+      timing: {
+        escalateAfterMs: MINUTE,
+        recoverAfterMs: MINUTE,
+        cooldownMs: 0,
+        maxAutomaticShifts: { count: 2, perMs: 10 * MINUTE },
+      },
     });
     const d = new MachineDriver(policy).allOk();
     d.alarm('crit', 'ALARM').alarm('crit', 'OK').advance(MINUTE);
@@ -222,7 +239,12 @@ describe('behaviour 7: pause and resume', () => {
   it('leaves suspension only by resume; pause does not', () => {
     const policy = examplePolicy({
       failback: 'automatic',
-      timing: { escalateAfterMs: MINUTE, recoverAfterMs: MINUTE, cooldownMs: 0, maxAutomaticShifts: { count: 1, perMs: 60 * MINUTE } },
+      timing: {
+        escalateAfterMs: MINUTE,
+        recoverAfterMs: MINUTE,
+        cooldownMs: 0,
+        maxAutomaticShifts: { count: 1, perMs: 60 * MINUTE },
+      },
     });
     const d = new MachineDriver(policy).allOk().alarm('deg', 'ALARM').alarm('crit', 'ALARM');
     expect(d.automation).toBe('suspended');

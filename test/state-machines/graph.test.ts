@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { transition } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
-import { createFailoverMachine, failbackSteps, failbackStepHoldMs, firing, outlook, primaryKeys, statesOf } from '../../state-machines/index.ts';
-import type { AlarmValue, FailoverEvent, FailoverPolicy, FailoverSnapshot, HealthState } from '../../state-machines/index.ts';
+import {
+  createFailoverMachine,
+  failbackSteps,
+  failbackStepHoldMs,
+  firing,
+  outlook,
+  primaryKeys,
+  statesOf,
+} from '../../state-machines/index.ts';
+import type {
+  AlarmValue,
+  FailoverEvent,
+  FailoverPolicy,
+  FailoverSnapshot,
+  HealthState,
+} from '../../state-machines/index.ts';
 import { examplePolicy, MINUTE } from '../helpers/machine.ts';
 
 /** Model-based tests: every reachable (state, signals, hold, window) combination, invariants on every step. */
@@ -12,7 +26,12 @@ const policies: Array<[string, FailoverPolicy]> = [
     'automatic failback, a tight shift limit',
     examplePolicy({
       failback: 'automatic',
-      timing: { escalateAfterMs: 5 * MINUTE, recoverAfterMs: 10 * MINUTE, cooldownMs: 2 * MINUTE, maxAutomaticShifts: { count: 2, perMs: 60 * MINUTE } },
+      timing: {
+        escalateAfterMs: 5 * MINUTE,
+        recoverAfterMs: 10 * MINUTE,
+        cooldownMs: 2 * MINUTE,
+        maxAutomaticShifts: { count: 2, perMs: 60 * MINUTE },
+      },
     }),
   ],
   [
@@ -56,17 +75,31 @@ function eventsFor(policy: FailoverPolicy) {
     const values: AlarmValue[] = ['OK', 'ALARM', 'INSUFFICIENT_DATA'];
     const op = { reason: 'model', by: 'graph', now };
     return [
-      ...alarms.flatMap((alarm) => values.map((value) => ({ type: 'alarm.changed' as const, alarm, value, at: (ctx.signals[alarm]?.at ?? 0) + 1, now }))),
+      ...alarms.flatMap((alarm) =>
+        values.map((value) => ({
+          type: 'alarm.changed' as const,
+          alarm,
+          value,
+          at: (ctx.signals[alarm]?.at ?? 0) + 1,
+          now,
+        })),
+      ),
       { type: 'clock.ticked', now: now + policy.timing.escalateAfterMs },
       { type: 'clock.ticked', now: now + policy.timing.recoverAfterMs },
       { type: 'clock.ticked', now: now + failbackStepHoldMs(policy) },
       { type: 'operator.failoverRequested', force: false, ...op },
       { type: 'operator.failoverRequested', force: true, ...op },
-      ...[false, true].flatMap((force) => [false, true].map((immediate) => ({ type: 'operator.failbackRequested' as const, force, immediate, ...op }))),
+      ...[false, true].flatMap((force) =>
+        [false, true].map((immediate) => ({ type: 'operator.failbackRequested' as const, force, immediate, ...op })),
+      ),
       { type: 'operator.pauseRequested', ...op },
       { type: 'operator.resumeRequested', ...op },
       // Connect found at each state's or step's split, or at one nothing has, changed by hand.
-      ...[...splitsOf(policy), 30].map((primaryPercent) => ({ type: 'traffic.changedByHand' as const, primaryPercent, now })),
+      ...[...splitsOf(policy), 30].map((primaryPercent) => ({
+        type: 'traffic.changedByHand' as const,
+        primaryPercent,
+        now,
+      })),
     ];
   };
 }
@@ -75,9 +108,18 @@ function eventsFor(policy: FailoverPolicy) {
 function serializeState(policy: FailoverPolicy) {
   return (snapshot: FailoverSnapshot): string => {
     const ctx = snapshot.context;
-    const signals = Object.entries(ctx.signals).map(([k, v]) => `${k}=${v.value}`).sort();
+    const signals = Object.entries(ctx.signals)
+      .map(([k, v]) => `${k}=${v.value}`)
+      .sort();
     const window = ctx.automaticShifts.filter((t) => t > ctx.now - policy.timing.maxAutomaticShifts.perMs).length;
-    return JSON.stringify([snapshot.value, ctx.failbackStep?.index ?? null, signals, ctx.operatorHold, window, ctx.okSince === null]);
+    return JSON.stringify([
+      snapshot.value,
+      ctx.failbackStep?.index ?? null,
+      signals,
+      ctx.operatorHold,
+      window,
+      ctx.okSince === null,
+    ]);
   };
 }
 
@@ -88,7 +130,10 @@ interface Step {
   requested: Array<{ primaryPercent: number; agentsPrimaryPercent: number }>;
 }
 
-function stepsOf(machine: ReturnType<typeof createFailoverMachine>, path: { steps: Array<{ state: FailoverSnapshot; event: FailoverEvent }> }): Step[] {
+function stepsOf(
+  machine: ReturnType<typeof createFailoverMachine>,
+  path: { steps: Array<{ state: FailoverSnapshot; event: FailoverEvent }> },
+): Step[] {
   const steps: Step[] = [];
   // path.steps[i].state is the state reached by path.steps[i].event; the first event is xstate.init.
   for (let i = 1; i < path.steps.length; i++) {
@@ -98,7 +143,10 @@ function stepsOf(machine: ReturnType<typeof createFailoverMachine>, path: { step
     const requested = actions
       .filter((a) => a.type === 'requestShift')
       .map((a) => {
-        const { primaryPercent, agentsPrimaryPercent } = a.params as { primaryPercent: number; agentsPrimaryPercent: number };
+        const { primaryPercent, agentsPrimaryPercent } = a.params as {
+          primaryPercent: number;
+          agentsPrimaryPercent: number;
+        };
         return { primaryPercent, agentsPrimaryPercent };
       });
     steps.push({ before, event, after, requested });
@@ -120,7 +168,9 @@ describe.each(policies)('model-based paths (%s)', (_name, policy) => {
 
   it('reaches every health and automation state, and every failback step', () => {
     const seen = new Set(steps.map((s) => JSON.stringify(s.after.value)));
-    const healths = staged ? ['healthy', 'degraded', 'failedOver', 'failingBack'] : ['healthy', 'degraded', 'failedOver'];
+    const healths = staged
+      ? ['healthy', 'degraded', 'failedOver', 'failingBack']
+      : ['healthy', 'degraded', 'failedOver'];
     for (const h of healths) {
       for (const automation of ['active', 'paused', 'suspended']) {
         expect(seen, `${h}/${automation}`).toContain(JSON.stringify({ health: h, automation }));
@@ -157,7 +207,11 @@ describe.each(policies)('model-based paths (%s)', (_name, policy) => {
     for (const s of steps) {
       const moved = position(s.before) !== position(s.after);
       const view = outlook(policy, s.after);
-      expect(s.requested).toEqual(moved ? [{ primaryPercent: view.desiredPrimaryPercent, agentsPrimaryPercent: view.desiredAgentsPrimaryPercent }] : []);
+      expect(s.requested).toEqual(
+        moved
+          ? [{ primaryPercent: view.desiredPrimaryPercent, agentsPrimaryPercent: view.desiredAgentsPrimaryPercent }]
+          : [],
+      );
     }
   });
 
@@ -166,7 +220,10 @@ describe.each(policies)('model-based paths (%s)', (_name, policy) => {
       const view = outlook(policy, s.after);
       const lead = view.desiredAgentsPrimaryPercent - view.desiredPrimaryPercent;
       if (view.health !== 'failingBack') expect(lead).toBe(0);
-      else expect(lead).toBe(Math.min(policy.traffic.agentsLead ?? 0, policy.traffic.healthy - view.desiredPrimaryPercent));
+      else
+        expect(lead).toBe(
+          Math.min(policy.traffic.agentsLead ?? 0, policy.traffic.healthy - view.desiredPrimaryPercent),
+        );
       expect(view.desiredAgentsPrimaryPercent % 10).toBe(0);
     }
   });
@@ -182,21 +239,33 @@ describe.each(policies)('model-based paths (%s)', (_name, policy) => {
   it('moves on from a failback step only after its hold with every primary signal OK, and back to failedOver only on a firing one', () => {
     // Whatever event it was (every event carries the clock), the same rule decides.
     for (const s of steps) {
-      if (health(s.before) !== 'failingBack' || s.event.type.startsWith('operator.') || s.event.type === 'traffic.changedByHand') continue;
+      if (
+        health(s.before) !== 'failingBack' ||
+        s.event.type.startsWith('operator.') ||
+        s.event.type === 'traffic.changedByHand'
+      )
+        continue;
       const to = health(s.after);
       if (position(s.after) === position(s.before)) continue;
       if (to === 'failedOver') {
         expect(firing(primaryKeys(policy), s.after.context.signals).length).toBeGreaterThan(0);
       } else {
         expect(firing(primaryKeys(policy), s.after.context.signals)).toEqual([]);
-        expect(s.after.context.now - s.before.context.failbackStep!.since).toBeGreaterThanOrEqual(failbackStepHoldMs(policy));
+        expect(s.after.context.now - s.before.context.failbackStep!.since).toBeGreaterThanOrEqual(
+          failbackStepHoldMs(policy),
+        );
         expect(desired(s.after)).toBeGreaterThan(desired(s.before));
       }
     }
   });
 
   it('only --now skips failback steps: an operator failback from failedOver enters the first step', () => {
-    const failbacks = steps.filter((s) => s.event.type === 'operator.failbackRequested' && health(s.before) === 'failedOver' && health(s.after) !== 'failedOver');
+    const failbacks = steps.filter(
+      (s) =>
+        s.event.type === 'operator.failbackRequested' &&
+        health(s.before) === 'failedOver' &&
+        health(s.after) !== 'failedOver',
+    );
     expect(failbacks.length).toBeGreaterThan(0);
     for (const s of failbacks) {
       const e = s.event as Extract<FailoverEvent, { type: 'operator.failbackRequested' }>;
@@ -222,7 +291,9 @@ describe.each(policies)('model-based paths (%s)', (_name, policy) => {
       const before = statesOf(s.before);
       // During a failback another step's split is that step; otherwise a state's split is that state.
       const step = before.health === 'failingBack' && failbackSteps(policy).slice(0, -1).includes(percent);
-      const adopted = step ? 'failingBack' : (['healthy', 'degraded', 'failedOver'] as const).find((h) => policy.traffic[h] === percent);
+      const adopted = step
+        ? 'failingBack'
+        : (['healthy', 'degraded', 'failedOver'] as const).find((h) => policy.traffic[h] === percent);
       expect(statesOf(s.after).automation).toBe(before.automation === 'active' ? 'paused' : before.automation);
       if (adopted && desired(s.before) !== percent) {
         expect(health(s.after)).toBe(adopted);

@@ -16,30 +16,60 @@ type Step =
   | { kind: 'restart' };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({
-    kind: fc.constant('alarm' as const),
-    // `unknown` is not configured: it must change nothing.
-    key: fc.constantFrom('deg', 'crit', 'crit', 'rep', 'unknown'),
-    value: fc.constantFrom<AlarmValue>('OK', 'OK', 'ALARM', 'ALARM', 'INSUFFICIENT_DATA'),
-    // Negative and zero deltas make duplicates and out-of-order deliveries.
-    atDelta: fc.integer({ min: -2, max: 3 }),
-    // A timestamp far ahead of the clock (a forgery or a broken sender) must be refused.
-    future: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
-  }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('alarm' as const),
+      // `unknown` is not configured: it must change nothing.
+      key: fc.constantFrom('deg', 'crit', 'crit', 'rep', 'unknown'),
+      value: fc.constantFrom<AlarmValue>('OK', 'OK', 'ALARM', 'ALARM', 'INSUFFICIENT_DATA'),
+      // Negative and zero deltas make duplicates and out-of-order deliveries.
+      atDelta: fc.integer({ min: -2, max: 3 }),
+      // A timestamp far ahead of the clock (a forgery or a broken sender) must be refused.
+      future: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
+    }),
+  },
   // 30 s and 2 m are failback step holds too: steps are held, and cut short, both ways.
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.constantFrom(SECOND, 30 * SECOND, MINUTE, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 61 * MINUTE) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('advance' as const),
+      ms: fc.constantFrom(SECOND, 30 * SECOND, MINUTE, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 61 * MINUTE),
+    }),
+  },
   // Wall-clock steps back (NTP, a restored VM): no rule may stall, no deadline may move beyond now + its duration.
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.constantFrom(-SECOND, -MINUTE, -10 * MINUTE, -2 * 60 * MINUTE) }) },
-  { weight: 2, arbitrary: fc.record({
-    kind: fc.constant('operator' as const),
-    command: fc.constantFrom('failover' as const, 'failback' as const, 'failback' as const, 'pause' as const, 'resume' as const),
-    force: fc.boolean(),
-    // `failback --now`; the other commands ignore it.
-    now: fc.boolean(),
-  }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('advance' as const),
+      ms: fc.constantFrom(-SECOND, -MINUTE, -10 * MINUTE, -2 * 60 * MINUTE),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('operator' as const),
+      command: fc.constantFrom(
+        'failover' as const,
+        'failback' as const,
+        'failback' as const,
+        'pause' as const,
+        'resume' as const,
+      ),
+      force: fc.boolean(),
+      // `failback --now`; the other commands ignore it.
+      now: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
   // Each state's split, the failback steps' (20, 60, 80) and one nothing has (30).
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('hand' as const), primaryPercent: fc.constantFrom(100, 50, 0, 30, 20, 60, 80) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('hand' as const),
+      primaryPercent: fc.constantFrom(100, 50, 0, 30, 20, 60, 80),
+    }),
+  },
 );
 
 const policyArb: fc.Arbitrary<FailoverPolicy> = fc
@@ -80,7 +110,11 @@ function replay(policy: FailoverPolicy, steps: Step[], restarts: boolean) {
   const lastAt = new Map<string, number>();
   const trace: string[] = [];
   // Start as start-up reconciliation leaves things: every configured alarm observed OK.
-  driver.send({ type: 'alarms.observed', alarms: ['deg', 'crit', 'rep'].map((alarm) => ({ alarm, value: 'OK' as const, at: 1 })), now: 0 });
+  driver.send({
+    type: 'alarms.observed',
+    alarms: ['deg', 'crit', 'rep'].map((alarm) => ({ alarm, value: 'OK' as const, at: 1 })),
+    now: 0,
+  });
   for (const key of ['deg', 'crit', 'rep']) {
     model.apply({ kind: 'alarm', key, value: 'OK', at: 1 });
     lastAt.set(key, 1);
@@ -91,7 +125,9 @@ function replay(policy: FailoverPolicy, steps: Step[], restarts: boolean) {
       continue;
     }
     if (step.kind === 'alarm') {
-      const at = step.future ? driver.now + 6 * MINUTE + step.atDelta : Math.max(1, (lastAt.get(step.key) ?? 0) + step.atDelta);
+      const at = step.future
+        ? driver.now + 6 * MINUTE + step.atDelta
+        : Math.max(1, (lastAt.get(step.key) ?? 0) + step.atDelta);
       if (!step.future) lastAt.set(step.key, Math.max(at, lastAt.get(step.key) ?? 0));
       driver.alarm(step.key, step.value, at);
       model.apply({ kind: 'alarm', key: step.key, value: step.value, at });
@@ -108,10 +144,7 @@ function replay(policy: FailoverPolicy, steps: Step[], restarts: boolean) {
     const primary = primaryPercentFor(policy, driver.health, driver.snapshot.context);
     const agents = agentsPercentFor(policy, driver.health, driver.snapshot.context);
     trace.push(`${driver.health}/${driver.automation}/${primary}/${agents}`);
-    expect(
-      { health: driver.health, automation: driver.automation, primary, agents },
-      JSON.stringify(step),
-    ).toEqual({
+    expect({ health: driver.health, automation: driver.automation, primary, agents }, JSON.stringify(step)).toEqual({
       health: model.health,
       automation: model.automation,
       primary: model.primaryPercent,
@@ -140,7 +173,12 @@ describe('the statechart against the reference model', () => {
         const pairs = trace.slice(1).map((after, i) => [trace[i]!, after] as const);
         const back = (t: string) => t.startsWith('failingBack/');
         if (trace.some(back)) seen.failingBack++;
-        if (pairs.some(([a, b]) => back(a) && (b.startsWith('healthy/') || (back(b) && a.split('/')[2] !== b.split('/')[2])))) seen.stepped++;
+        if (
+          pairs.some(
+            ([a, b]) => back(a) && (b.startsWith('healthy/') || (back(b) && a.split('/')[2] !== b.split('/')[2])),
+          )
+        )
+          seen.stepped++;
         if (pairs.some(([a, b]) => back(a) && b.startsWith('failedOver/'))) seen.relapsed++;
       }),
       { numRuns: PROPERTY_RUNS },

@@ -27,7 +27,10 @@ export class ReferenceModel {
   private readonly steps: number[];
   private readonly stepHoldMs: number;
 
-  constructor(private readonly policy: FailoverPolicy, now: number) {
+  constructor(
+    private readonly policy: FailoverPolicy,
+    now: number,
+  ) {
     this.now = now;
     this.since = now;
     // Behaviour 12 as the contract says it: one step (healthy) unless configured; a 2 minute hold.

@@ -6,12 +6,22 @@ import { examplePolicy, MachineDriver, MINUTE, SECOND } from '../helpers/machine
 const HOLD = 2 * MINUTE;
 
 /** The contract's example with failback steps [20, 50, 100] held for 2 minutes each. */
-function stagedPolicy(overrides: { failback?: FailoverPolicy['failback']; agentsLead?: number; count?: number } = {}): FailoverPolicy {
+function stagedPolicy(
+  overrides: { failback?: FailoverPolicy['failback']; agentsLead?: number; count?: number } = {},
+): FailoverPolicy {
   const base = examplePolicy();
   return examplePolicy({
     failback: overrides.failback ?? 'manual',
-    traffic: { ...base.traffic, failbackSteps: [20, 50, 100], ...(overrides.agentsLead === undefined ? {} : { agentsLead: overrides.agentsLead }) },
-    timing: { ...base.timing, failbackStepHoldMs: HOLD, maxAutomaticShifts: { count: overrides.count ?? 4, perMs: 60 * MINUTE } },
+    traffic: {
+      ...base.traffic,
+      failbackSteps: [20, 50, 100],
+      ...(overrides.agentsLead === undefined ? {} : { agentsLead: overrides.agentsLead }),
+    },
+    timing: {
+      ...base.timing,
+      failbackStepHoldMs: HOLD,
+      maxAutomaticShifts: { count: overrides.count ?? 4, perMs: 60 * MINUTE },
+    },
   });
 }
 
@@ -32,7 +42,11 @@ describe('behaviour 12: staged failback', () => {
     const second = outlook(d.policy, d.snapshot);
     d.advance(HOLD);
 
-    expect(first).toMatchObject({ health: 'failingBack', desiredPrimaryPercent: 20, failback: { step: 1, of: 3, primaryPercent: 20, holdUntil: first.nextDeadline } });
+    expect(first).toMatchObject({
+      health: 'failingBack',
+      desiredPrimaryPercent: 20,
+      failback: { step: 1, of: 3, primaryPercent: 20, holdUntil: first.nextDeadline },
+    });
     expect(first.nextDeadline).toBe(d.now - 2 * HOLD + HOLD);
     expect(stillFirst).toBe('failingBack');
     expect(second).toMatchObject({ health: 'failingBack', desiredPrimaryPercent: 50, failback: { step: 2, of: 3 } });
@@ -43,7 +57,9 @@ describe('behaviour 12: staged failback', () => {
       ['failingBack', 'failingBack', 50, 'automatic'],
       ['failingBack', 'healthy', 100, 'automatic'],
     ]);
-    expect(d.lastDecision?.reason).toBe('failback step 2 of 3 (50%) held for failbackStepHold with every primary signal OK');
+    expect(d.lastDecision?.reason).toBe(
+      'failback step 2 of 3 (50%) held for failbackStepHold with every primary signal OK',
+    );
   });
 
   it('with failback: automatic follows the same steps after recoverAfter, counting the failback once toward maxAutomaticShifts', () => {
@@ -64,21 +80,32 @@ describe('behaviour 12: staged failback', () => {
   it.each([
     ['critical', 'crit'],
     ['degraded', 'deg'],
-  ])('returns to failedOver at once when a %s signal goes into ALARM during a step, with no cooldown', (_role, alarm) => {
-    const d = failedOverAndClear().operator('failback').advance(HOLD);
+  ])(
+    'returns to failedOver at once when a %s signal goes into ALARM during a step, with no cooldown',
+    (_role, alarm) => {
+      const d = failedOverAndClear().operator('failback').advance(HOLD);
 
-    d.advance(1 * SECOND).alarm(alarm, 'ALARM');
+      d.advance(1 * SECOND).alarm(alarm, 'ALARM');
 
-    expect(d.health).toBe('failedOver');
-    expect(d.shifts).toEqual([100, 0, 20, 50, 0]);
-    expect(d.lastDecision).toMatchObject({ from: 'failingBack', to: 'failedOver', alarms: [alarm], trigger: 'automatic', reason: 'primary signal in ALARM during failback step 2 of 3 (50%)' });
-    expect(d.snapshot.context.failbackStep).toBeNull();
-  });
+      expect(d.health).toBe('failedOver');
+      expect(d.shifts).toEqual([100, 0, 20, 50, 0]);
+      expect(d.lastDecision).toMatchObject({
+        from: 'failingBack',
+        to: 'failedOver',
+        alarms: [alarm],
+        trigger: 'automatic',
+        reason: 'primary signal in ALARM during failback step 2 of 3 (50%)',
+      });
+      expect(d.snapshot.context.failbackStep).toBeNull();
+    },
+  );
 
   it('holds a step without relapse while a signal is INSUFFICIENT_DATA, and restarts the hold once it is OK', () => {
     const d = failedOverAndClear().operator('failback');
 
-    d.advance(MINUTE).alarm('deg', 'INSUFFICIENT_DATA').advance(5 * MINUTE);
+    d.advance(MINUTE)
+      .alarm('deg', 'INSUFFICIENT_DATA')
+      .advance(5 * MINUTE);
     const held = { health: d.health, failback: outlook(d.policy, d.snapshot).failback };
     d.alarm('deg', 'OK').advance(HOLD - 1);
     const beforeHold = d.shifts.at(-1);
@@ -95,7 +122,10 @@ describe('behaviour 12: staged failback', () => {
     d.alarm('crit', 'ALARM');
 
     expect(d.health).toBe('failingBack');
-    expect(outlook(d.policy, d.snapshot).blocked).toMatchObject({ kind: 'replicaUnhealthy', message: 'failover (crit) blocked: replica unhealthy (rep in ALARM)' });
+    expect(outlook(d.policy, d.snapshot).blocked).toMatchObject({
+      kind: 'replicaUnhealthy',
+      message: 'failover (crit) blocked: replica unhealthy (rep in ALARM)',
+    });
   });
 
   it('skips the steps with failback --now, from failedOver or during a step', () => {
@@ -118,7 +148,10 @@ describe('behaviour 12: staged failback', () => {
 
     expect(d.health).toBe('failingBack');
     expect(d.snapshot.context.seq).toBe(seq);
-    expect(d.snapshot.context.lastCommand).toMatchObject({ accepted: true, detail: expect.stringContaining('already failing back (step 1 of 3, 20% primary)') });
+    expect(d.snapshot.context.lastCommand).toMatchObject({
+      accepted: true,
+      detail: expect.stringContaining('already failing back (step 1 of 3, 20% primary)'),
+    });
     expect(outlook(d.policy, d.snapshot).nextDeadline).toBe(d.now - MINUTE + HOLD);
   });
 
@@ -137,7 +170,11 @@ describe('behaviour 12: staged failback', () => {
     const d = failedOverAndClear().operator('failback').operator('pause');
 
     d.advance(2 * HOLD);
-    const frozen = { health: d.health, failback: outlook(d.policy, d.snapshot).failback, blocked: outlook(d.policy, d.snapshot).blocked };
+    const frozen = {
+      health: d.health,
+      failback: outlook(d.policy, d.snapshot).failback,
+      blocked: outlook(d.policy, d.snapshot).blocked,
+    };
     d.alarm('crit', 'ALARM');
     const noRelapse = d.health;
     d.operator('resume');
@@ -171,7 +208,11 @@ describe('behaviour 12: staged failback', () => {
     const beforeHold = d.health;
     d.advance(1);
 
-    expect(restored).toMatchObject({ health: 'failingBack', desiredPrimaryPercent: 50, failback: { step: 2, of: 3, holdUntil: d.now } });
+    expect(restored).toMatchObject({
+      health: 'failingBack',
+      desiredPrimaryPercent: 50,
+      failback: { step: 2, of: 3, holdUntil: d.now },
+    });
     expect(beforeHold).toBe('failingBack');
     expect(d.health).toBe('healthy');
   });
@@ -198,15 +239,28 @@ describe('behaviour 12: staged failback', () => {
     toStep.advance(MINUTE).send({ type: 'traffic.changedByHand', primaryPercent: 50, now: toStep.now });
     toHealthy.send({ type: 'traffic.changedByHand', primaryPercent: 100, now: toHealthy.now });
 
-    expect({ health: toStep.health, automation: toStep.automation }).toEqual({ health: 'failingBack', automation: 'paused' });
+    expect({ health: toStep.health, automation: toStep.automation }).toEqual({
+      health: 'failingBack',
+      automation: 'paused',
+    });
     expect(toStep.snapshot.context.failbackStep).toEqual({ index: 1, since: toStep.now });
-    expect(toStep.snapshot.context.decisions.findLast((x) => x.region === 'health')).toMatchObject({ from: 'failingBack', to: 'failingBack', trigger: 'hand', primaryPercent: 50 });
+    expect(toStep.snapshot.context.decisions.findLast((x) => x.region === 'health')).toMatchObject({
+      from: 'failingBack',
+      to: 'failingBack',
+      trigger: 'hand',
+      primaryPercent: 50,
+    });
     expect(toStep.shifts.at(-1)).toBe(50);
-    expect({ health: toHealthy.health, automation: toHealthy.automation }).toEqual({ health: 'healthy', automation: 'paused' });
+    expect({ health: toHealthy.health, automation: toHealthy.automation }).toEqual({
+      health: 'healthy',
+      automation: 'paused',
+    });
   });
 
   it('suspends instead of a relapse beyond maxAutomaticShifts, and never for a step', () => {
-    const d = failedOverAndClear(stagedPolicy({ failback: 'automatic', count: 2 })).advance(10 * MINUTE).advance(HOLD);
+    const d = failedOverAndClear(stagedPolicy({ failback: 'automatic', count: 2 }))
+      .advance(10 * MINUTE)
+      .advance(HOLD);
 
     d.alarm('crit', 'ALARM');
 
@@ -231,7 +285,10 @@ describe('agents lead telephony on the way back (traffic.agentsLead)', () => {
     d.operator('failback').advance(HOLD);
 
     expect(d.agentShifts).toEqual([100, 0, 90, 100]);
-    expect(outlook(d.policy, d.snapshot)).toMatchObject({ desiredPrimaryPercent: 50, desiredAgentsPrimaryPercent: 100 });
+    expect(outlook(d.policy, d.snapshot)).toMatchObject({
+      desiredPrimaryPercent: 50,
+      desiredAgentsPrimaryPercent: 100,
+    });
   });
 });
 

@@ -9,7 +9,13 @@ import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dyn
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { COMMAND_IDS_LIMIT, HISTORY_LIMIT, emptyDocument } from '../../src/controller/document.ts';
 import type { HistoryEntry } from '../../src/controller/document.ts';
-import { ConfigError, StoreCorruptError, StoreDocumentTooLargeError, StoreFormatError, StoreTableMissingError } from '../../src/errors.ts';
+import {
+  ConfigError,
+  StoreCorruptError,
+  StoreDocumentTooLargeError,
+  StoreFormatError,
+  StoreTableMissingError,
+} from '../../src/errors.ts';
 import { MAX_DOCUMENT_BYTES, compressDocument } from '../../src/store/dynamodb-item.ts';
 import { DynamoDbStore } from '../../src/store/dynamodb-store.ts';
 import { DYNALITE_REGION, startDynalite } from '../helpers/dynalite-server.ts';
@@ -22,13 +28,22 @@ const stores: DynamoDbStore[] = [];
 let mono: number;
 
 function openStore(key: string, writer: string, table = TABLE): DynamoDbStore {
-  const store = new DynamoDbStore({ client: dynamo.client, table, region: DYNALITE_REGION, key, writer, monotonicNow: () => mono });
+  const store = new DynamoDbStore({
+    client: dynamo.client,
+    table,
+    region: DYNALITE_REGION,
+    key,
+    writer,
+    monotonicNow: () => mono,
+  });
   stores.push(store);
   return store;
 }
 
 async function rawItem(key: string): Promise<Record<string, unknown> | undefined> {
-  return (await dynamo.client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: key } }, ConsistentRead: true }))).Item;
+  return (
+    await dynamo.client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: key } }, ConsistentRead: true }))
+  ).Item;
 }
 
 beforeAll(async () => {
@@ -79,8 +94,23 @@ describe('the DynamoDB store', () => {
     // Assess
     expect(Object.keys(item).sort()).toEqual(
       [
-        'pk', 'format', 'formatVersion', 'version', 'doc', 'updatedAt', 'writer', 'writeId',
-        'leaseHolder', 'leaseToken', 'leaseHost', 'leasePid', 'leaseEpoch', 'leaseRecordVersion', 'leaseDurationMs', 'leaseRenewedAt', 'leaseReleased',
+        'pk',
+        'format',
+        'formatVersion',
+        'version',
+        'doc',
+        'updatedAt',
+        'writer',
+        'writeId',
+        'leaseHolder',
+        'leaseToken',
+        'leaseHost',
+        'leasePid',
+        'leaseEpoch',
+        'leaseRecordVersion',
+        'leaseDurationMs',
+        'leaseRenewedAt',
+        'leaseReleased',
       ].sort(),
     );
     expect(item).toMatchObject({
@@ -217,7 +247,12 @@ describe('the DynamoDB store', () => {
     it('refuses an item a newer release wrote, and never overwrites it', async () => {
       // Prepare
       const key = randomUUID();
-      const newer = { pk: { S: key }, format: { S: 'connect-failover/state' }, formatVersion: { N: '2' }, version: { N: '3' } };
+      const newer = {
+        pk: { S: key },
+        format: { S: 'connect-failover/state' },
+        formatVersion: { N: '2' },
+        version: { N: '3' },
+      };
       await dynamo.client.send(new PutItemCommand({ TableName: TABLE, Item: newer }));
       const store = openStore(key, 'a');
 
@@ -238,14 +273,21 @@ describe('the DynamoDB store', () => {
         new PutItemCommand({
           TableName: TABLE,
           Item: {
-            pk: { S: key }, format: { S: 'connect-failover/state' }, formatVersion: { N: '1' }, version: { N: '1' },
-            doc: { B: Buffer.from('{"not":"gzip"}') }, updatedAt: { S: '2026-11-28T14:00:00.000Z' }, writer: { S: 'x' },
+            pk: { S: key },
+            format: { S: 'connect-failover/state' },
+            formatVersion: { N: '1' },
+            version: { N: '1' },
+            doc: { B: Buffer.from('{"not":"gzip"}') },
+            updatedAt: { S: '2026-11-28T14:00:00.000Z' },
+            writer: { S: 'x' },
           },
         }),
       );
 
       // Act
-      const result = await openStore(key, 'a').load().catch((error: unknown) => error);
+      const result = await openStore(key, 'a')
+        .load()
+        .catch((error: unknown) => error);
 
       // Assess
       expect(result).toBeInstanceOf(StoreCorruptError);
@@ -270,7 +312,11 @@ describe('the DynamoDB store', () => {
     for (const result of results) {
       expect(result).toBeInstanceOf(StoreTableMissingError);
       expect(result).toBeInstanceOf(ConfigError);
-      expect(result).toMatchObject({ table: 'no-such-table', region: DYNALITE_REGION, issues: [{ path: 'store.table' }] });
+      expect(result).toMatchObject({
+        table: 'no-such-table',
+        region: DYNALITE_REGION,
+        issues: [{ path: 'store.table' }],
+      });
       expect((result as Error).message).toContain('connect-failover init-store -c FILE');
     }
   });

@@ -28,12 +28,23 @@ describe('ensureTable', () => {
     // Act
     const result = await ensureTable({ client: dynamo.client, table: name, region: DYNALITE_REGION });
     const described = (await dynamo.client.send(new DescribeTableCommand({ TableName: name }))).Table;
-    const store = new DynamoDbStore({ client: dynamo.client, table: name, region: DYNALITE_REGION, key: randomUUID(), writer: 'w' });
+    const store = new DynamoDbStore({
+      client: dynamo.client,
+      table: name,
+      region: DYNALITE_REGION,
+      key: randomUUID(),
+      writer: 'w',
+    });
     const version = await store.save({ ok: true }, 0);
     await store.close();
 
     // Assess
-    expect(result).toMatchObject({ table: name, region: DYNALITE_REGION, created: true, billingMode: 'PAY_PER_REQUEST' });
+    expect(result).toMatchObject({
+      table: name,
+      region: DYNALITE_REGION,
+      created: true,
+      billingMode: 'PAY_PER_REQUEST',
+    });
     expect(described).toMatchObject({
       TableStatus: 'ACTIVE',
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
@@ -63,7 +74,10 @@ describe('ensureTable', () => {
     const result = await ensureTable({ client: dynamo.client, table: table(), region: DYNALITE_REGION });
 
     // Assess
-    expect(result.pitr).toMatchObject({ state: 'unsupported', detail: expect.stringContaining('UnknownOperationException') });
+    expect(result.pitr).toMatchObject({
+      state: 'unsupported',
+      detail: expect.stringContaining('UnknownOperationException'),
+    });
   });
 
   it('waits for a table that is still CREATING to become ACTIVE', async () => {
@@ -97,10 +111,14 @@ describe('ensureTable', () => {
     );
 
     // Act
-    const result = await ensureTable({ client: dynamo.client, table: name, region: DYNALITE_REGION }).catch((error: unknown) => error);
+    const result = await ensureTable({ client: dynamo.client, table: name, region: DYNALITE_REGION }).catch(
+      (error: unknown) => error,
+    );
 
     // Assess
     expect(result).toBeInstanceOf(ConfigError);
-    expect(result).toMatchObject({ issues: [{ path: 'store.table', message: expect.stringContaining('its key is id (HASH)') }] });
+    expect(result).toMatchObject({
+      issues: [{ path: 'store.table', message: expect.stringContaining('its key is id (HASH)') }],
+    });
   });
 });

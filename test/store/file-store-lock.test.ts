@@ -25,17 +25,21 @@ function openStore(options: { lockTimeoutMs?: number; staleLockMs?: number } = {
 }
 
 /** Writes a lock file as another process would, `ageMs` old by its modification time. */
-async function placeLock(holder: { pid: number; hostname?: string; processId?: string } | string, ageMs: number): Promise<string> {
-  const text = typeof holder === 'string'
-    ? holder
-    : JSON.stringify({
-        pid: holder.pid,
-        hostname: holder.hostname ?? hostname(),
-        owner: 'other-controller',
-        processId: holder.processId ?? randomUUID(),
-        lockId: randomUUID(),
-        acquiredAt: new Date(Date.now() - ageMs).toISOString(),
-      });
+async function placeLock(
+  holder: { pid: number; hostname?: string; processId?: string } | string,
+  ageMs: number,
+): Promise<string> {
+  const text =
+    typeof holder === 'string'
+      ? holder
+      : JSON.stringify({
+          pid: holder.pid,
+          hostname: holder.hostname ?? hostname(),
+          owner: 'other-controller',
+          processId: holder.processId ?? randomUUID(),
+          lockId: randomUUID(),
+          acquiredAt: new Date(Date.now() - ageMs).toISOString(),
+        });
   await writeFile(lockPath, text);
   const at = new Date(Date.now() - ageMs);
   await utimes(lockPath, at, at);
@@ -159,7 +163,9 @@ describe('the file store lock', () => {
 
     // Assess
     expect(result).toBeInstanceOf(StoreLockError);
-    expect((result as StoreLockError).holder).toContain(`pid ${process.ppid} on host ${hostname()} (writer other-controller`);
+    expect((result as StoreLockError).holder).toContain(
+      `pid ${process.ppid} on host ${hostname()} (writer other-controller`,
+    );
     expect((result as Error).message).toContain('gave up after');
     expect(await readFile(lockPath, 'utf8')).toBe(text);
     expect(await store.load()).toBeUndefined();
@@ -175,7 +181,9 @@ describe('the file store lock', () => {
 
     // Assess
     expect(result).toBeInstanceOf(StoreLockError);
-    expect((result as Error).message).toContain(`If no connect-failover runs on host some-other-host, remove ${lockPath}`);
+    expect((result as Error).message).toContain(
+      `If no connect-failover runs on host some-other-host, remove ${lockPath}`,
+    );
   });
 
   it('fails the probe while another live process holds the lock', async () => {

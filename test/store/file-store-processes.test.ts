@@ -53,7 +53,14 @@ describe('the file store across processes on one host', () => {
     const statePath = join(directory, 'state.json');
     const lockPath = `${statePath}.lock`;
     const gonePid = spawnSync(process.execPath, ['-e', '']).pid;
-    const staleLock = { pid: gonePid, hostname: hostname(), owner: 'crashed', processId: randomUUID(), lockId: randomUUID(), acquiredAt: '' };
+    const staleLock = {
+      pid: gonePid,
+      hostname: hostname(),
+      owner: 'crashed',
+      processId: randomUUID(),
+      lockId: randomUUID(),
+      acquiredAt: '',
+    };
     await writeFile(lockPath, JSON.stringify(staleLock));
     const longAgo = new Date(Date.now() - 120_000);
     await utimes(lockPath, longAgo, longAgo);
@@ -65,7 +72,13 @@ describe('the file store across processes on one host', () => {
     const outcomes = await Promise.allSettled(
       Array.from({ length: processes }, (_, i) =>
         run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', incrementer], {
-          env: { ...process.env, STORE_MODULE: storeModule, STATE_PATH: statePath, WRITER: `p${i}`, INCREMENTS: String(increments) },
+          env: {
+            ...process.env,
+            STORE_MODULE: storeModule,
+            STATE_PATH: statePath,
+            WRITER: `p${i}`,
+            INCREMENTS: String(increments),
+          },
         }),
       ),
     );
@@ -74,7 +87,9 @@ describe('the file store across processes on one host', () => {
     const failures = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [String(outcome.reason)] : []));
     expect(failures).toEqual([]);
     const reports = outcomes.map((outcome) =>
-      outcome.status === 'fulfilled' ? (JSON.parse(outcome.value.stdout) as { conflicts: number; broken: number }) : { conflicts: 0, broken: 0 },
+      outcome.status === 'fulfilled'
+        ? (JSON.parse(outcome.value.stdout) as { conflicts: number; broken: number })
+        : { conflicts: 0, broken: 0 },
     );
     const document = await new FileStore({ path: statePath, writer: 'reader' }).load();
     expect(document).toMatchObject({ version: processes * increments, data: { count: processes * increments } });

@@ -19,7 +19,14 @@ function openStore(options: Partial<ConstructorParameters<typeof FileStore>[0]> 
 
 /** A state file as version 1 of the format describes it. */
 function goodFile(version: number, data: unknown): string {
-  const file = { format: 'connect-failover/state', formatVersion: 1, version, updatedAt: '2026-11-28T13:00:00.000Z', writer: 'earlier', data };
+  const file = {
+    format: 'connect-failover/state',
+    formatVersion: 1,
+    version,
+    updatedAt: '2026-11-28T13:00:00.000Z',
+    writer: 'earlier',
+    data,
+  };
   return `${JSON.stringify(file, null, 2)}\n`;
 }
 
@@ -86,7 +93,12 @@ describe('the file store on disk', () => {
     const version = await store.save({ state: 'healthy' }, 7);
 
     // Assess
-    expect(loaded).toEqual({ version: 7, updatedAt: '2026-11-28T13:00:00.000Z', writer: 'earlier', data: { state: 'failedOver' } });
+    expect(loaded).toEqual({
+      version: 7,
+      updatedAt: '2026-11-28T13:00:00.000Z',
+      writer: 'earlier',
+      data: { state: 'failedOver' },
+    });
     expect(version).toBe(8);
   });
 
@@ -110,51 +122,86 @@ describe('the file store with an unusable file', () => {
     { what: 'garbage', text: 'not json at all {', error: StoreCorruptError, says: 'not JSON' },
     { what: 'an empty file', text: '', error: StoreCorruptError, says: 'not JSON' },
     { what: 'foreign JSON', text: '{"users": []}', error: StoreCorruptError, says: 'no "format" header' },
-    { what: 'another format', text: '{"format": "something-else/state"}', error: StoreCorruptError, says: '"something-else/state"' },
+    {
+      what: 'another format',
+      text: '{"format": "something-else/state"}',
+      error: StoreCorruptError,
+      says: '"something-else/state"',
+    },
     { what: 'a JSON array', text: '[1, 2]', error: StoreCorruptError, says: 'not an object' },
     {
       what: 'a newer formatVersion',
-      text: JSON.stringify({ format: 'connect-failover/state', formatVersion: 2, version: 1, updatedAt: '2026-11-28T13:00:00.000Z', writer: 'w', data: {} }),
+      text: JSON.stringify({
+        format: 'connect-failover/state',
+        formatVersion: 2,
+        version: 1,
+        updatedAt: '2026-11-28T13:00:00.000Z',
+        writer: 'w',
+        data: {},
+      }),
       error: StoreFormatError,
       says: 'formatVersion 2 was written by a newer connect-failover',
     },
     {
       what: 'a version that is not a number',
-      text: JSON.stringify({ format: 'connect-failover/state', formatVersion: 1, version: '3', updatedAt: '2026-11-28T13:00:00.000Z', writer: 'w', data: {} }),
+      text: JSON.stringify({
+        format: 'connect-failover/state',
+        formatVersion: 1,
+        version: '3',
+        updatedAt: '2026-11-28T13:00:00.000Z',
+        writer: 'w',
+        data: {},
+      }),
       error: StoreCorruptError,
       says: '"version" must be a whole number >= 1, found "3"',
     },
     {
       what: 'no data',
-      text: JSON.stringify({ format: 'connect-failover/state', formatVersion: 1, version: 3, updatedAt: '2026-11-28T13:00:00.000Z', writer: 'w' }),
+      text: JSON.stringify({
+        format: 'connect-failover/state',
+        formatVersion: 1,
+        version: 3,
+        updatedAt: '2026-11-28T13:00:00.000Z',
+        writer: 'w',
+      }),
       error: StoreCorruptError,
       says: 'no "data" field',
     },
     {
       what: 'a bad updatedAt',
-      text: JSON.stringify({ format: 'connect-failover/state', formatVersion: 1, version: 3, updatedAt: 'yesterday', writer: 'w', data: 1 }),
+      text: JSON.stringify({
+        format: 'connect-failover/state',
+        formatVersion: 1,
+        version: 3,
+        updatedAt: 'yesterday',
+        writer: 'w',
+        data: 1,
+      }),
       error: StoreCorruptError,
       says: '"updatedAt" must be an ISO 8601 time',
     },
   ];
 
-  it.each(cases)('refuses to load $what, naming the file, the problem and the remedy', async ({ text, error, says }) => {
-    // Prepare
-    await writeFile(statePath, text);
-    const store = openStore();
+  it.each(cases)(
+    'refuses to load $what, naming the file, the problem and the remedy',
+    async ({ text, error, says }) => {
+      // Prepare
+      await writeFile(statePath, text);
+      const store = openStore();
 
-    // Act
-    const result = await store.load().catch((e: unknown) => e);
+      // Act
+      const result = await store.load().catch((e: unknown) => e);
 
-    // Assess
-    expect(result).toBeInstanceOf(error);
-    expect(result).toMatchObject({ retryable: false, location: `file ${statePath}` });
-    const message = (result as Error).message;
-    expect(message).toContain(statePath);
-    expect(message).toContain(says);
-    expect(message).toMatch(/move (it|the file) away/);
-    expect(await readFile(statePath, 'utf8')).toBe(text);
-  });
+      // Assess
+      expect(result).toBeInstanceOf(error);
+      expect(result).toMatchObject({ retryable: false, location: `file ${statePath}` });
+      const message = (result as Error).message;
+      expect(message).toContain(statePath);
+      expect(message).toContain(says);
+      expect(message).toMatch(/move (it|the file) away/);
+      expect(await readFile(statePath, 'utf8')).toBe(text);
+    },
+  );
 
   it.each(cases)('refuses to save over $what and leaves it untouched', async ({ text, error }) => {
     // Prepare
@@ -177,7 +224,9 @@ describe('the file store with an unusable file', () => {
     await writeFile(statePath, JSON.stringify({ format: 'connect-failover/state', formatVersion: 3 }));
 
     // Act
-    const result = await openStore().load().catch((e: unknown) => e);
+    const result = await openStore()
+      .load()
+      .catch((e: unknown) => e);
 
     // Assess
     expect(result).toBeInstanceOf(StoreCorruptError);
@@ -189,7 +238,9 @@ describe('the file store with an unusable file', () => {
     await writeFile(statePath, '{{{');
 
     // Act
-    const result = await openStore().probe().catch((e: unknown) => e);
+    const result = await openStore()
+      .probe()
+      .catch((e: unknown) => e);
 
     // Assess
     expect(result).toBeInstanceOf(StoreCorruptError);
@@ -200,7 +251,9 @@ describe('the file store with an unusable file', () => {
     await writeFile(`${statePath}.lease`, 'garbage');
 
     // Act
-    const result = await openStore().acquireLease(10_000).catch((e: unknown) => e);
+    const result = await openStore()
+      .acquireLease(10_000)
+      .catch((e: unknown) => e);
 
     // Assess
     expect(result).toBeInstanceOf(StoreCorruptError);
@@ -213,7 +266,9 @@ describe('the file store with an unusable file', () => {
     await mkdir(statePath);
 
     // Act
-    const result = await openStore().load().catch((e: unknown) => e);
+    const result = await openStore()
+      .load()
+      .catch((e: unknown) => e);
 
     // Assess
     expect(result).toBeInstanceOf(StoreError);
@@ -227,7 +282,10 @@ describe('the file store after a crash', () => {
     // Prepare
     await writeFile(statePath, goodFile(4, { state: 'degraded' }));
     await writeFile(join(directory, '.state.json.4242.aaaaaaaaaaaa.tmp'), goodFile(5, { state: 'failedOver' }));
-    await writeFile(join(directory, '.state.json.4242.bbbbbbbbbbbb.tmp'), goodFile(5, { state: 'failedOver' }).slice(0, 40));
+    await writeFile(
+      join(directory, '.state.json.4242.bbbbbbbbbbbb.tmp'),
+      goodFile(5, { state: 'failedOver' }).slice(0, 40),
+    );
     const store = openStore();
 
     // Act
@@ -309,7 +367,10 @@ describe('the file store probe', () => {
     const store = openStore();
 
     // Act
-    const result = await store.probe().then(() => 'passed', (e: unknown) => e);
+    const result = await store.probe().then(
+      () => 'passed',
+      (e: unknown) => e,
+    );
 
     // Assess
     if (osRefuses) {
@@ -365,13 +426,26 @@ describe('the file store lease file', () => {
     const file = JSON.parse(await readFile(`${statePath}.lease`, 'utf8')) as Record<string, unknown>;
 
     // Assess
-    expect(file).toMatchObject({ format: 'connect-failover/lease', formatVersion: 2, holder: 'test-writer', epoch: 1, released: true, leaseDurationMs: 10_000 });
+    expect(file).toMatchObject({
+      format: 'connect-failover/lease',
+      formatVersion: 2,
+      holder: 'test-writer',
+      epoch: 1,
+      released: true,
+      leaseDurationMs: 10_000,
+    });
   });
 
   it('reads a lease an older release wrote (format 1) as held, waits out its duration, then takes it at epoch 1', async () => {
     // Prepare: format 1 had a wall-clock expiry and no epoch; its 30 s TTL is the duration waited out.
     let mono = 0;
-    const old = { format: 'connect-failover/lease', formatVersion: 1, holder: 'older-release', token: 't', expiresAt: '2026-11-28T14:00:30.000Z' };
+    const old = {
+      format: 'connect-failover/lease',
+      formatVersion: 1,
+      holder: 'older-release',
+      token: 't',
+      expiresAt: '2026-11-28T14:00:30.000Z',
+    };
     await writeFile(`${statePath}.lease`, JSON.stringify(old));
     const store = openStore({ monotonicNow: () => mono });
 
@@ -387,10 +461,15 @@ describe('the file store lease file', () => {
 
   it('refuses a lease file a newer release wrote', async () => {
     // Prepare
-    await writeFile(`${statePath}.lease`, JSON.stringify({ format: 'connect-failover/lease', formatVersion: 3, holder: 'x', token: 't' }));
+    await writeFile(
+      `${statePath}.lease`,
+      JSON.stringify({ format: 'connect-failover/lease', formatVersion: 3, holder: 'x', token: 't' }),
+    );
 
     // Act
-    const result = await openStore().readLease().catch((e: unknown) => e);
+    const result = await openStore()
+      .readLease()
+      .catch((e: unknown) => e);
 
     // Assess
     expect(result).toBeInstanceOf(StoreFormatError);

@@ -35,7 +35,8 @@ let dynamo: RunningDynalite | undefined;
 const backends: Backend[] = [
   {
     name: 'FileStore',
-    prepare: (directory) => (writer, clocks) => new FileStore({ path: join(directory, 'state.json'), writer, ...clocks }),
+    prepare: (directory) => (writer, clocks) =>
+      new FileStore({ path: join(directory, 'state.json'), writer, ...clocks }),
   },
   {
     name: 'MemoryStore',
@@ -60,7 +61,8 @@ const backends: Backend[] = [
     },
     prepare: () => {
       const key = randomUUID();
-      return (writer, clocks) => new DynamoDbStore({ client: dynamo!.client, table: TABLE, region: DYNALITE_REGION, key, writer, ...clocks });
+      return (writer, clocks) =>
+        new DynamoDbStore({ client: dynamo!.client, table: TABLE, region: DYNALITE_REGION, key, writer, ...clocks });
     },
   },
 ];
@@ -164,7 +166,9 @@ describe.each(backends)('the state store contract, met by $name', (backend) => {
     await openStore('a').save({ by: 'a' }, 0);
 
     // Act
-    const result = await openStore('b').save({ by: 'b' }, 0).catch((error: unknown) => error);
+    const result = await openStore('b')
+      .save({ by: 'b' }, 0)
+      .catch((error: unknown) => error);
 
     // Assess
     expect(result).toMatchObject({ name: 'StoreConflictError', expectedVersion: 0, actualVersion: 1 });
@@ -178,7 +182,9 @@ describe.each(backends)('the state store contract, met by $name', (backend) => {
     // Act
     const outcomes = [];
     for (let version = 0; version < rounds; version++) {
-      const results = await Promise.allSettled(stores.map((store, i) => store.save({ round: version, by: i }, version)));
+      const results = await Promise.allSettled(
+        stores.map((store, i) => store.save({ round: version, by: i }, version)),
+      );
       outcomes.push(results);
     }
 
@@ -187,7 +193,9 @@ describe.each(backends)('the state store contract, met by $name', (backend) => {
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r) => r.status === 'rejected');
       expect(won.map((r) => r.value)).toEqual([version + 1]);
-      expect(lost.map((r) => r.reason)).toEqual([expect.objectContaining({ name: 'StoreConflictError', actualVersion: version + 1 })]);
+      expect(lost.map((r) => r.reason)).toEqual([
+        expect.objectContaining({ name: 'StoreConflictError', actualVersion: version + 1 }),
+      ]);
     }
     expect((await stores[0]!.load())?.version).toBe(rounds);
   });
@@ -197,7 +205,7 @@ describe.each(backends)('the state store contract, met by $name', (backend) => {
     const stores = Array.from({ length: 6 }, (_, i) => openStore(`w${i}`));
     const perWriter = 10;
     const increment = async (store: StateStore): Promise<void> => {
-      for (let done = 0; done < perWriter; ) {
+      for (let done = 0; done < perWriter;) {
         const current = await store.load();
         const count = (current?.data as { count: number } | undefined)?.count ?? 0;
         try {
@@ -277,7 +285,6 @@ describe.each(backends)('the state store contract, met by $name', (backend) => {
     expect(await store.load()).toEqual(before);
   });
 
-
   describe('the lease', () => {
     let now: number;
     let mono: number;
@@ -314,10 +321,28 @@ describe.each(backends)('the state store contract, met by $name', (backend) => {
       const readByA = await a.readLease();
 
       // Assess
-      const record = { holder: 'a', epoch: 1, recordVersion: taken.recordVersion, leaseDurationMs: 30_000, released: false, renewedAt: '2026-11-28T14:00:00.000Z' };
-      expect(taken).toMatchObject({ ...record, held: true, host: expect.any(String), pid: process.pid, expiresAt: '2026-11-28T14:00:30.000Z' });
+      const record = {
+        holder: 'a',
+        epoch: 1,
+        recordVersion: taken.recordVersion,
+        leaseDurationMs: 30_000,
+        released: false,
+        renewedAt: '2026-11-28T14:00:00.000Z',
+      };
+      expect(taken).toMatchObject({
+        ...record,
+        held: true,
+        host: expect.any(String),
+        pid: process.pid,
+        expiresAt: '2026-11-28T14:00:30.000Z',
+      });
       expect(taken.heldUntil).toBe(taken.changedAt + 30_000);
-      expect(refused).toMatchObject({ ...record, held: false, heldUntil: undefined, expiresAt: '2026-11-28T14:00:30.000Z' });
+      expect(refused).toMatchObject({
+        ...record,
+        held: false,
+        heldUntil: undefined,
+        expiresAt: '2026-11-28T14:00:30.000Z',
+      });
       expect(readByB).toMatchObject({ ...record, held: false, changedAt: refused.changedAt });
       expect(readByA).toMatchObject({ ...record, held: true, heldUntil: taken.heldUntil });
     });
@@ -352,7 +377,13 @@ describe.each(backends)('the state store contract, met by $name', (backend) => {
 
       // Assess
       expect(early).toMatchObject({ held: false, holder: 'a', epoch: 1 });
-      expect(taken).toMatchObject({ held: true, holder: 'b', epoch: 2, released: false, expiresAt: '2026-11-28T14:01:00.000Z' });
+      expect(taken).toMatchObject({
+        held: true,
+        holder: 'b',
+        epoch: 2,
+        released: false,
+        expiresAt: '2026-11-28T14:01:00.000Z',
+      });
       expect(await a.readLease()).toMatchObject({ held: false, holder: 'b', epoch: 2 });
     });
 
@@ -414,7 +445,13 @@ describe.each(backends)('the state store contract, met by $name', (backend) => {
 
       // Assess
       expect(stillA).toMatchObject({ holder: 'a', released: false, epoch: 1 });
-      expect(released).toMatchObject({ holder: 'a', released: true, held: false, epoch: 1, expiresAt: '2026-11-28T14:00:00.000Z' });
+      expect(released).toMatchObject({
+        holder: 'a',
+        released: true,
+        held: false,
+        epoch: 1,
+        expiresAt: '2026-11-28T14:00:00.000Z',
+      });
       expect(taken).toMatchObject({ held: true, holder: 'b', epoch: 2, released: false });
     });
 
@@ -505,7 +542,9 @@ describe.each(backends)('the state store contract, met by $name', (backend) => {
       const a = leaseStore('a');
 
       // Act
-      const results = await Promise.all([0, -5, Number.NaN].map((ms) => a.acquireLease(ms).catch((error: unknown) => error)));
+      const results = await Promise.all(
+        [0, -5, Number.NaN].map((ms) => a.acquireLease(ms).catch((error: unknown) => error)),
+      );
 
       // Assess
       for (const result of results) expect(result).toBeInstanceOf(RangeError);
@@ -537,7 +576,13 @@ describe.each(backends)('the state store contract, met by $name', (backend) => {
         // Assess
         expect(lost).toBeInstanceOf(LeaseLostError);
         expect(lost).not.toBeInstanceOf(StoreConflictError);
-        expect(lost).toMatchObject({ epoch: 1, currentEpoch: 2, currentHolder: 'b', released: false, retryable: false });
+        expect(lost).toMatchObject({
+          epoch: 1,
+          currentEpoch: 2,
+          currentHolder: 'b',
+          released: false,
+          retryable: false,
+        });
         expect(kept).toMatchObject({ version: 1, writer: 'a', data: { by: 'a' } });
         expect(saved).toBe(2);
       });

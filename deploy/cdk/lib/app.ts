@@ -26,7 +26,11 @@ export interface ConnectFailoverOptions {
  * in each Region. The controller stacks are deployed after the shared one, whose queue and table they use.
  * @throws Error when the props are not a deployment that could work (bad Region pair, unknown keys, …).
  */
-export function addConnectFailover(scope: Construct, props: ConnectFailoverProps, options: ConnectFailoverOptions = {}): ConnectFailoverStacks {
+export function addConnectFailover(
+  scope: Construct,
+  props: ConnectFailoverProps,
+  options: ConnectFailoverOptions = {},
+): ConnectFailoverStacks {
   const deployment = resolveDeployment(props);
   const env = (region: string) => ({ region, ...(options.account ? { account: options.account } : {}) });
   const description = (what: string) => `connect-failover ${deployment.name} (${deployment.tdg.arn}): ${what}`;

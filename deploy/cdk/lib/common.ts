@@ -20,7 +20,13 @@ export const HEARTBEAT_DIMENSION = 'Controller';
 export function alarmArn(scope: Construct, alarm: AlarmRef): string {
   return (
     alarm.arn ??
-    Stack.of(scope).formatArn({ service: 'cloudwatch', region: alarm.region, resource: 'alarm', resourceName: alarm.name, arnFormat: ArnFormat.COLON_RESOURCE_NAME })
+    Stack.of(scope).formatArn({
+      service: 'cloudwatch',
+      region: alarm.region,
+      resource: 'alarm',
+      resourceName: alarm.name,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    })
   );
 }
 
@@ -91,17 +97,31 @@ export function notify(alarm: cloudwatch.Alarm, deployment: Deployment, ok: bool
   const id = 'AlertTopic';
   const topic =
     (stack.node.tryFindChild(id) as sns.ITopic | undefined) ??
-    sns.Topic.fromTopicArn(stack, id, stack.formatArn({ service: 'sns', resource: deployment.alertTopicName, arnFormat: ArnFormat.NO_RESOURCE_NAME }));
+    sns.Topic.fromTopicArn(
+      stack,
+      id,
+      stack.formatArn({ service: 'sns', resource: deployment.alertTopicName, arnFormat: ArnFormat.NO_RESOURCE_NAME }),
+    );
   alarm.addAlarmAction(new SnsAction(topic));
   if (ok) alarm.addOkAction(new SnsAction(topic));
 }
 
 /** Anything in a dead-letter queue: a message the controller could not handle, or an event EventBridge could not deliver. */
-export function deadLettersAlarm(scope: Construct, id: string, queue: sqs.Queue, alarmName: string, description: string, deployment: Deployment): cloudwatch.Alarm {
+export function deadLettersAlarm(
+  scope: Construct,
+  id: string,
+  queue: sqs.Queue,
+  alarmName: string,
+  description: string,
+  deployment: Deployment,
+): cloudwatch.Alarm {
   const alarm = new cloudwatch.Alarm(scope, id, {
     alarmName,
     alarmDescription: description,
-    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+    metric: queue.metricApproximateNumberOfMessagesVisible({
+      period: Duration.minutes(5),
+      statistic: cloudwatch.Stats.MAXIMUM,
+    }),
     threshold: 0,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     evaluationPeriods: 1,
@@ -112,7 +132,13 @@ export function deadLettersAlarm(scope: Construct, id: string, queue: sqs.Queue,
 }
 
 /** A rule that failed to deliver an event (after EventBridge's retries): a state change may not have reached the queue. */
-export function failedInvocationsAlarm(scope: Construct, id: string, rule: events.Rule, alarmName: string, deployment: Deployment): cloudwatch.Alarm {
+export function failedInvocationsAlarm(
+  scope: Construct,
+  id: string,
+  rule: events.Rule,
+  alarmName: string,
+  deployment: Deployment,
+): cloudwatch.Alarm {
   const alarm = new cloudwatch.Alarm(scope, id, {
     alarmName,
     alarmDescription: `EventBridge rule ${rule.ruleName} failed to deliver alarm events; see its dead-letter queue and docs/runbook.md`,

@@ -25,7 +25,10 @@ export interface ContextDeployment {
  * The deployment named by the context.
  * @throws Error saying which context key to set, or what is wrong with the JSON.
  */
-export function deploymentFromContext(node: Node, read: (path: string) => string = (path) => readFileSync(path, 'utf8')): ContextDeployment {
+export function deploymentFromContext(
+  node: Node,
+  read: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): ContextDeployment {
   const inline = node.tryGetContext(CONTEXT_KEYS.props) as unknown;
   const file = node.tryGetContext(CONTEXT_KEYS.file) as unknown;
   let props: unknown;
@@ -37,9 +40,12 @@ export function deploymentFromContext(node: Node, read: (path: string) => string
     try {
       text = read(path);
     } catch (error) {
-      throw new Error(`context ${CONTEXT_KEYS.file}: cannot read ${path}: ${(error as Error).message} (copy deploy/cdk/deployment.example.json and edit it)`, {
-        cause: error,
-      });
+      throw new Error(
+        `context ${CONTEXT_KEYS.file}: cannot read ${path}: ${(error as Error).message} (copy deploy/cdk/deployment.example.json and edit it)`,
+        {
+          cause: error,
+        },
+      );
     }
     props = parseJson(text, path);
   } else {
@@ -48,10 +54,12 @@ export function deploymentFromContext(node: Node, read: (path: string) => string
         `start from deployment.example.json) or ${CONTEXT_KEYS.props} to the props themselves; see deploy/README.md`,
     );
   }
-  if (typeof props !== 'object' || props === null || Array.isArray(props)) throw new Error('the deployment must be a JSON object (see deployment.example.json)');
+  if (typeof props !== 'object' || props === null || Array.isArray(props))
+    throw new Error('the deployment must be a JSON object (see deployment.example.json)');
   const image = node.tryGetContext(CONTEXT_KEYS.image) as unknown;
   const account = node.tryGetContext(CONTEXT_KEYS.account) as unknown;
-  if (account !== undefined && (typeof account !== 'string' || !/^\d{12}$/.test(account))) throw new Error(`context ${CONTEXT_KEYS.account}: "${String(account)}" is not a 12-digit account id`);
+  if (account !== undefined && (typeof account !== 'string' || !/^\d{12}$/.test(account)))
+    throw new Error(`context ${CONTEXT_KEYS.account}: "${String(account)}" is not a 12-digit account id`);
   return {
     props: { ...(props as ConnectFailoverProps), ...(typeof image === 'string' && image !== '' ? { image } : {}) },
     account: account as string | undefined,

@@ -70,7 +70,9 @@ export class ControllerStack extends Stack {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com', {
         conditions: {
           StringEquals: { 'aws:SourceAccount': this.account },
-          ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'ecs', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME }) },
+          ArnLike: {
+            'aws:SourceArn': this.formatArn({ service: 'ecs', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME }),
+          },
         },
       }),
     });
@@ -106,7 +108,8 @@ export class ControllerStack extends Stack {
       memoryLimitMiB: deployment.task.memoryMiB,
       runtimePlatform: {
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-        cpuArchitecture: deployment.task.architecture === 'ARM64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
+        cpuArchitecture:
+          deployment.task.architecture === 'ARM64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
       },
       taskRole: this.taskRole,
     });
@@ -116,7 +119,9 @@ export class ControllerStack extends Stack {
       entryPoint: deployment.containerEntryPoint,
       command: ['run'],
       environment: {
-        [CONFIG_TEXT_VARIABLE]: this.toJsonString(controllerConfig(deployment, { account: this.account, urlSuffix: this.urlSuffix })),
+        [CONFIG_TEXT_VARIABLE]: this.toJsonString(
+          controllerConfig(deployment, { account: this.account, urlSuffix: this.urlSuffix }),
+        ),
         NODE_ENV: 'production',
       },
       // The program writes nothing but stdout (its state is in DynamoDB): the image runs read-only.
@@ -174,18 +179,32 @@ export class ControllerStack extends Stack {
       acknowledge(
         this.deliveryDeadLetterQueue,
         'AwsSolutions-SQS3',
-        'It is a dead-letter queue: the forward rule target\'s DeadLetterConfig (cdk-nag recognises only redrive-policy DLQs).',
+        "It is a dead-letter queue: the forward rule target's DeadLetterConfig (cdk-nag recognises only redrive-policy DLQs).",
       );
-      const replicaBus = this.formatArn({ service: 'events', region: replica, resource: 'event-bus', resourceName: 'default' });
+      const replicaBus = this.formatArn({
+        service: 'events',
+        region: replica,
+        resource: 'event-bus',
+        resourceName: 'default',
+      });
       // Built from the rule's name, not taken from the rule: the rule refers to the role, so the role cannot refer back.
       const forwardRuleArn = this.formatArn({ service: 'events', resource: 'rule', resourceName: names.forwardRule });
       const role = new iam.Role(this, 'ForwardRole', {
         description: `connect-failover ${deployment.name}: forward ${region} alarm events to ${replica}`,
         assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
-          conditions: { StringEquals: { 'aws:SourceAccount': this.account }, ArnEquals: { 'aws:SourceArn': forwardRuleArn } },
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': this.account },
+            ArnEquals: { 'aws:SourceArn': forwardRuleArn },
+          },
         }),
       });
-      role.addToPolicy(new iam.PolicyStatement({ sid: 'PutOnReplicaDefaultBus', actions: ['events:PutEvents'], resources: [replicaBus] }));
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'PutOnReplicaDefaultBus',
+          actions: ['events:PutEvents'],
+          resources: [replicaBus],
+        }),
+      );
       this.forwardRule = new events.Rule(this, 'ForwardRule', {
         ruleName: names.forwardRule,
         description: `connect-failover ${deployment.name}: ${region} alarm state changes to the ${replica} default bus (and so its queue)`,
@@ -197,7 +216,13 @@ export class ControllerStack extends Stack {
         targets: [eventBusTarget(replicaBus, role, this.deliveryDeadLetterQueue)],
       });
       allowRuleToSend(this.deliveryDeadLetterQueue, this.forwardRule, 'UndeliveredEventsFromTheForwardRule');
-      failedInvocationsAlarm(this, 'ForwardFailedInvocationsAlarm', this.forwardRule, names.alarm('ForwardFailedInvocations'), deployment);
+      failedInvocationsAlarm(
+        this,
+        'ForwardFailedInvocationsAlarm',
+        this.forwardRule,
+        names.alarm('ForwardFailedInvocations'),
+        deployment,
+      );
       deadLettersAlarm(
         this,
         'UndeliveredEventsAlarm',
@@ -215,7 +240,11 @@ export class ControllerStack extends Stack {
     const statements = [
       new iam.PolicyStatement({
         sid: 'ShiftAndVerifyTraffic',
-        actions: ['connect:UpdateTrafficDistribution', 'connect:GetTrafficDistribution', 'connect:DescribeTrafficDistributionGroup'],
+        actions: [
+          'connect:UpdateTrafficDistribution',
+          'connect:GetTrafficDistribution',
+          'connect:DescribeTrafficDistributionGroup',
+        ],
         resources: [deployment.tdg.arn],
       }),
       // Preflight's replica-readiness check reads the replica instance's flows and modules, and which
@@ -224,13 +253,21 @@ export class ControllerStack extends Stack {
         ? [
             new iam.PolicyStatement({
               sid: 'ReadReplicaFlows',
-              actions: ['connect:ListContactFlows', 'connect:ListContactFlowModules', 'connect:ListLambdaFunctions', 'connect:ListBots'],
+              actions: [
+                'connect:ListContactFlows',
+                'connect:ListContactFlowModules',
+                'connect:ListLambdaFunctions',
+                'connect:ListBots',
+              ],
               resources: [deployment.replicaInstance],
             }),
             new iam.PolicyStatement({
               sid: 'DescribeReplicaFlows',
               actions: ['connect:DescribeContactFlow', 'connect:DescribeContactFlowModule'],
-              resources: [`${deployment.replicaInstance}/contact-flow/*`, `${deployment.replicaInstance}/flow-module/*`],
+              resources: [
+                `${deployment.replicaInstance}/contact-flow/*`,
+                `${deployment.replicaInstance}/flow-module/*`,
+              ],
             }),
           ]
         : []),
@@ -249,12 +286,33 @@ export class ControllerStack extends Stack {
       new iam.PolicyStatement({
         sid: 'ConsumeQueue',
         actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
-        resources: [this.formatArn({ service: 'sqs', region: replica, resource: names.queue, arnFormat: ArnFormat.NO_RESOURCE_NAME })],
+        resources: [
+          this.formatArn({
+            service: 'sqs',
+            region: replica,
+            resource: names.queue,
+            arnFormat: ArnFormat.NO_RESOURCE_NAME,
+          }),
+        ],
       }),
       new iam.PolicyStatement({
         sid: 'StateAndLease',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
-        resources: [this.formatArn({ service: 'dynamodb', region: replica, resource: 'table', resourceName: deployment.tableName })],
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:Query',
+          'dynamodb:DescribeTable',
+        ],
+        resources: [
+          this.formatArn({
+            service: 'dynamodb',
+            region: replica,
+            resource: 'table',
+            resourceName: deployment.tableName,
+          }),
+        ],
       }),
     ];
     for (const statement of statements) this.taskRole.addToPolicy(statement);
@@ -262,10 +320,26 @@ export class ControllerStack extends Stack {
 
   /** A private ECR URI gets pull rights on its repository alone; anything else is pulled as a public image. */
   private image(uri: string): ecs.ContainerImage {
-    const ecrUri = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._/-]+)(?::([\w.-]+))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(uri);
+    const ecrUri =
+      /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._/-]+)(?::([\w.-]+))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(
+        uri,
+      );
     if (!ecrUri) return ecs.ContainerImage.fromRegistry(uri);
-    const [, account, region, repository, tag, digest] = ecrUri as unknown as [string, string, string, string, string | undefined, string | undefined];
-    const repositoryArn = this.formatArn({ service: 'ecr', account, region, resource: 'repository', resourceName: repository });
+    const [, account, region, repository, tag, digest] = ecrUri as unknown as [
+      string,
+      string,
+      string,
+      string,
+      string | undefined,
+      string | undefined,
+    ];
+    const repositoryArn = this.formatArn({
+      service: 'ecr',
+      account,
+      region,
+      resource: 'repository',
+      resourceName: repository,
+    });
     const image = ecs.ContainerImage.fromEcrRepository(
       ecr.Repository.fromRepositoryAttributes(this, 'Repository', { repositoryArn, repositoryName: repository }),
       digest ?? tag ?? 'latest',
@@ -274,7 +348,10 @@ export class ControllerStack extends Stack {
     return image;
   }
 
-  private network(deployment: Deployment, region: string): {
+  private network(
+    deployment: Deployment,
+    region: string,
+  ): {
     vpc: ec2.IVpc;
     subnets: ec2.SubnetSelection;
     securityGroup: ec2.SecurityGroup;
@@ -286,7 +363,9 @@ export class ControllerStack extends Stack {
     if (given) {
       // Only the VPC id is used (security group); the service names its subnets, so the AZs stay unresolved.
       vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: given.vpcId, availabilityZones: Fn.getAzs() });
-      subnets = { subnets: given.subnetIds.map((subnetId) => ec2.Subnet.fromSubnetId(this, `Subnet-${subnetId}`, subnetId)) };
+      subnets = {
+        subnets: given.subnetIds.map((subnetId) => ec2.Subnet.fromSubnetId(this, `Subnet-${subnetId}`, subnetId)),
+      };
     } else {
       const flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
         logGroupName: deployment.names.flowLogGroup,
@@ -298,7 +377,9 @@ export class ControllerStack extends Stack {
         assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
           conditions: {
             StringEquals: { 'aws:SourceAccount': this.account },
-            ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'ec2', resource: 'vpc-flow-log', resourceName: '*' }) },
+            ArnLike: {
+              'aws:SourceArn': this.formatArn({ service: 'ec2', resource: 'vpc-flow-log', resourceName: '*' }),
+            },
           },
         }),
       });
@@ -308,10 +389,17 @@ export class ControllerStack extends Stack {
         ipAddresses: ec2.IpAddresses.cidr('10.80.0.0/24'),
         maxAzs: 2,
         natGateways: 0,
-        subnetConfiguration: [{ name: 'controller', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 26, mapPublicIpOnLaunch: false }],
+        subnetConfiguration: [
+          { name: 'controller', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 26, mapPublicIpOnLaunch: false },
+        ],
         // Nothing uses the default security group; locking it down takes a Lambda-backed custom resource.
         restrictDefaultSecurityGroup: false,
-        flowLogs: { all: { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup, flowLogRole), trafficType: ec2.FlowLogTrafficType.ALL } },
+        flowLogs: {
+          all: {
+            destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup, flowLogRole),
+            trafficType: ec2.FlowLogTrafficType.ALL,
+          },
+        },
       });
       subnets = { subnetType: ec2.SubnetType.PUBLIC };
     }

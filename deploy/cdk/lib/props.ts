@@ -151,10 +151,18 @@ export interface Deployment {
 }
 
 /** The keys of the controller config the deployment writes itself. */
-export const DEPLOYMENT_OWNED_CONFIG_KEYS = ['trafficDistributionGroup', 'regions', 'queue', 'signals', 'store'] as const;
+export const DEPLOYMENT_OWNED_CONFIG_KEYS = [
+  'trafficDistributionGroup',
+  'regions',
+  'queue',
+  'signals',
+  'store',
+] as const;
 
 /** CloudWatch Logs' retention values, in days. */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 /** Fargate's CPU/memory combinations for the small sizes a controller could use. */
 const FARGATE_SIZES: Record<number, readonly number[]> = {
   256: [512, 1024, 2048],
@@ -174,12 +182,16 @@ export function resolveDeployment(props: ConnectFailoverProps): Deployment {
   const tdg = parseTrafficDistributionGroupArn(props.trafficDistributionGroupArn);
   const { primary, replica } = props.regions ?? ({} as ConnectFailoverProps['regions']);
   for (const [key, value] of Object.entries({ primary, replica })) {
-    if (typeof value !== 'string' || !isRegionCode(value)) throw new Error(`regions.${key}: "${String(value)}" is not a Region code like us-west-2`);
+    if (typeof value !== 'string' || !isRegionCode(value))
+      throw new Error(`regions.${key}: "${String(value)}" is not a Region code like us-west-2`);
   }
   validateRegionPair(primary, replica, tdg);
 
   const name = props.name ?? `connect-failover-${tdg.id.slice(0, 8)}`;
-  if (!NAME.test(name)) problems.push(`name: "${name}" must be 3-37 characters of a-z, 0-9 and -, starting with a letter (it prefixes queue, rule and alarm names)`);
+  if (!NAME.test(name))
+    problems.push(
+      `name: "${name}" must be 3-37 characters of a-z, 0-9 and -, starting with a letter (it prefixes queue, rule and alarm names)`,
+    );
 
   const signals = {
     degraded: props.signals?.degraded ?? [],
@@ -200,14 +212,19 @@ export function resolveDeployment(props: ConnectFailoverProps): Deployment {
         continue;
       }
       if (alarm.region !== primary && alarm.region !== replica) {
-        problems.push(`signals.${role}: ${ref} is in ${alarm.region}, outside the pair ${primary}/${replica}: no rule would forward its events`);
+        problems.push(
+          `signals.${role}: ${ref} is in ${alarm.region}, outside the pair ${primary}/${replica}: no rule would forward its events`,
+        );
       }
       if (alarm.arn && parseAlarmArn(alarm.arn)?.accountId !== tdg.account) {
-        problems.push(`signals.${role}: ${ref} belongs to another account than the TDG (${tdg.account}); its events never reach this account's event buses`);
+        problems.push(
+          `signals.${role}: ${ref} belongs to another account than the TDG (${tdg.account}); its events never reach this account's event buses`,
+        );
       }
       const key = `${alarm.region}:${alarm.name}`;
       const earlier = seen.get(key);
-      if (earlier) problems.push(`signals.${role}: ${ref} is already listed under signals.${earlier}; an alarm has one role`);
+      if (earlier)
+        problems.push(`signals.${role}: ${ref} is already listed under signals.${earlier}; an alarm has one role`);
       seen.set(key, role);
       alarms.push(alarm);
     }
@@ -224,7 +241,8 @@ export function resolveDeployment(props: ConnectFailoverProps): Deployment {
   }
   if (props.image && typeof props.image === 'object') {
     for (const region of Object.keys(props.image)) {
-      if (region !== primary && region !== replica) problems.push(`image.${region}: not one of the Regions ${primary}, ${replica}`);
+      if (region !== primary && region !== replica)
+        problems.push(`image.${region}: not one of the Regions ${primary}, ${replica}`);
     }
   }
 
@@ -234,48 +252,77 @@ export function resolveDeployment(props: ConnectFailoverProps): Deployment {
       problems.push(`network.${region}: not one of the Regions ${primary}, ${replica}`);
       continue;
     }
-    if (!/^vpc-[0-9a-f]+$/.test(given.vpcId ?? '')) problems.push(`network.${region}.vpcId: "${given.vpcId}" is not a VPC id like vpc-0abc1234`);
-    if (!Array.isArray(given.subnetIds) || given.subnetIds.length === 0 || given.subnetIds.some((id) => !/^subnet-[0-9a-f]+$/.test(id))) {
+    if (!/^vpc-[0-9a-f]+$/.test(given.vpcId ?? ''))
+      problems.push(`network.${region}.vpcId: "${given.vpcId}" is not a VPC id like vpc-0abc1234`);
+    if (
+      !Array.isArray(given.subnetIds) ||
+      given.subnetIds.length === 0 ||
+      given.subnetIds.some((id) => !/^subnet-[0-9a-f]+$/.test(id))
+    ) {
       problems.push(`network.${region}.subnetIds: expected one or more subnet ids like subnet-0abc1234`);
     }
     network[region] = given;
   }
 
   const tableName = props.table?.name ?? name;
-  if (!TABLE_NAME.test(tableName)) problems.push(`table.name: "${tableName}" is not a DynamoDB table name (3-255 characters of a-z, A-Z, 0-9, _ . -)`);
+  if (!TABLE_NAME.test(tableName))
+    problems.push(`table.name: "${tableName}" is not a DynamoDB table name (3-255 characters of a-z, A-Z, 0-9, _ . -)`);
   const partitionKey = props.table?.partitionKey ?? 'pk';
-  if (!/^[A-Za-z0-9_.-]{1,255}$/.test(partitionKey)) problems.push(`table.partitionKey: "${partitionKey}" is not an attribute name`);
+  if (!/^[A-Za-z0-9_.-]{1,255}$/.test(partitionKey))
+    problems.push(`table.partitionKey: "${partitionKey}" is not an attribute name`);
 
   const controllerConfig = props.controllerConfig ?? {};
   for (const key of DEPLOYMENT_OWNED_CONFIG_KEYS) {
-    if (key in controllerConfig) problems.push(`controllerConfig.${key}: set by the deployment; use the deployment's own props instead`);
+    if (key in controllerConfig)
+      problems.push(`controllerConfig.${key}: set by the deployment; use the deployment's own props instead`);
   }
 
-  const task = { cpu: props.task?.cpu ?? 256, memoryMiB: props.task?.memoryMiB ?? 512, architecture: props.task?.architecture ?? 'X86_64' } as const;
+  const task = {
+    cpu: props.task?.cpu ?? 256,
+    memoryMiB: props.task?.memoryMiB ?? 512,
+    architecture: props.task?.architecture ?? 'X86_64',
+  } as const;
   if (!FARGATE_SIZES[task.cpu]?.includes(task.memoryMiB)) {
-    problems.push(`task: ${task.cpu} CPU units with ${task.memoryMiB} MiB is not a Fargate size (${Object.entries(FARGATE_SIZES).map(([cpu, mem]) => `${cpu}: ${mem.join('/')}`).join('; ')})`);
+    problems.push(
+      `task: ${task.cpu} CPU units with ${task.memoryMiB} MiB is not a Fargate size (${Object.entries(FARGATE_SIZES)
+        .map(([cpu, mem]) => `${cpu}: ${mem.join('/')}`)
+        .join('; ')})`,
+    );
   }
-  if (task.architecture !== 'X86_64' && task.architecture !== 'ARM64') problems.push(`task.architecture: "${String(task.architecture)}" is not X86_64 or ARM64`);
+  if (task.architecture !== 'X86_64' && task.architecture !== 'ARM64')
+    problems.push(`task.architecture: "${String(task.architecture)}" is not X86_64 or ARM64`);
 
   const containerEntryPoint = props.containerEntryPoint ?? ['node', 'bin/connect-failover.js'];
-  if (!Array.isArray(containerEntryPoint) || containerEntryPoint.length === 0 || containerEntryPoint.some((part) => typeof part !== 'string' || part === '')) {
-    problems.push('containerEntryPoint: expected a non-empty list of strings, like ["node", "bin/connect-failover.js"]');
+  if (
+    !Array.isArray(containerEntryPoint) ||
+    containerEntryPoint.length === 0 ||
+    containerEntryPoint.some((part) => typeof part !== 'string' || part === '')
+  ) {
+    problems.push(
+      'containerEntryPoint: expected a non-empty list of strings, like ["node", "bin/connect-failover.js"]',
+    );
   }
 
   const logRetentionDays = props.logRetentionDays ?? 30;
-  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) problems.push(`logRetentionDays: ${logRetentionDays} is not one of CloudWatch Logs' values (${LOG_RETENTION_DAYS.join(', ')})`);
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays))
+    problems.push(
+      `logRetentionDays: ${logRetentionDays} is not one of CloudWatch Logs' values (${LOG_RETENTION_DAYS.join(', ')})`,
+    );
   const maxReceiveCount = props.maxReceiveCount ?? 5;
-  if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1 || maxReceiveCount > 1000) problems.push(`maxReceiveCount: ${maxReceiveCount} is not an integer from 1 to 1000`);
+  if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1 || maxReceiveCount > 1000)
+    problems.push(`maxReceiveCount: ${maxReceiveCount} is not an integer from 1 to 1000`);
 
   const operatorPrincipalArns = props.operatorPrincipalArns ?? [];
   for (const arn of operatorPrincipalArns) {
-    if (!/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/.test(arn)) problems.push(`operatorPrincipalArns: "${arn}" is not an IAM role or user ARN`);
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/.test(arn))
+      problems.push(`operatorPrincipalArns: "${arn}" is not an IAM role or user ARN`);
   }
   if (props.alertTopicName !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(props.alertTopicName)) {
     problems.push(`alertTopicName: "${props.alertTopicName}" is not an SNS topic name`);
   }
 
-  if (problems.length > 0) throw new Error(`connect-failover deployment: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0)
+    throw new Error(`connect-failover deployment: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
 
   const deployment: Deployment = {
     name,
@@ -320,7 +367,8 @@ export function resolveDeployment(props: ConnectFailoverProps): Deployment {
 function alarmRef(role: SignalRole, ref: string, defaultRegion: string): AlarmRef | string {
   if (!ref.startsWith('arn:')) return { role, ref, region: defaultRegion, name: ref, arn: undefined };
   const arn = parseAlarmArn(ref);
-  if (!arn || arn.name === '') return `"${ref}" is not a CloudWatch alarm ARN like arn:aws:cloudwatch:us-east-1:111122223333:alarm:name`;
+  if (!arn || arn.name === '')
+    return `"${ref}" is not a CloudWatch alarm ARN like arn:aws:cloudwatch:us-east-1:111122223333:alarm:name`;
   return { role, ref, region: arn.region, name: arn.name, arn: ref };
 }
 
@@ -338,7 +386,11 @@ export function controllerConfig(deployment: Deployment, env: ConfigEnvironment)
   const { replica, names } = deployment;
   return {
     trafficDistributionGroup: deployment.tdg.arn,
-    regions: { primary: deployment.primary, replica, ...(deployment.replicaInstance ? { replicaInstance: deployment.replicaInstance } : {}) },
+    regions: {
+      primary: deployment.primary,
+      replica,
+      ...(deployment.replicaInstance ? { replicaInstance: deployment.replicaInstance } : {}),
+    },
     queue: { url: `https://sqs.${replica}.${env.urlSuffix}/${env.account}/${names.queue}`, region: replica },
     signals: deployment.signals,
     store: {
@@ -356,12 +408,16 @@ export function controllerConfig(deployment: Deployment, env: ConfigEnvironment)
  * standing in for the deploy-time account, so a typo in `controllerConfig` fails the synth, not the task.
  */
 function checkControllerAccepts(deployment: Deployment): void {
-  const text = JSON.stringify(controllerConfig(deployment, { account: deployment.tdg.account, urlSuffix: 'amazonaws.com' }));
+  const text = JSON.stringify(
+    controllerConfig(deployment, { account: deployment.tdg.account, urlSuffix: 'amazonaws.com' }),
+  );
   try {
     parseConfig(text, { file: 'the generated controller config' });
   } catch (error) {
     if (error instanceof ConfigError) {
-      throw new Error(`connect-failover deployment: the controller would refuse its config: ${error.message}`, { cause: error });
+      throw new Error(`connect-failover deployment: the controller would refuse its config: ${error.message}`, {
+        cause: error,
+      });
     }
     throw error;
   }

@@ -3,14 +3,21 @@
  * so a deployment that Connect would refuse (or that would forward alarms to the wrong Region) never reaches
  * CloudFormation.
  */
-import { isAccountId, isRegionCode, parseTrafficDistributionGroupArn as parseTdgArn } from '../../../src/aws/identifiers.ts';
+import {
+  isAccountId,
+  isRegionCode,
+  parseTrafficDistributionGroupArn as parseTdgArn,
+} from '../../../src/aws/identifiers.ts';
 
 /**
  * The Region pairs Connect Global Resiliency links, as the Connect admin guide lists them ("Set up Connect
  * Customer Global Resiliency"): a replica can be created in the other Region of a pair. Tokyo → Osaka is one-way:
  * only a Tokyo instance can be replicated, so a Tokyo/Osaka TDG always belongs to the Tokyo instance.
  */
-export const GLOBAL_RESILIENCY_PAIRS: readonly { readonly regions: readonly [string, string]; readonly sourceOnly?: string }[] = [
+export const GLOBAL_RESILIENCY_PAIRS: readonly {
+  readonly regions: readonly [string, string];
+  readonly sourceOnly?: string;
+}[] = [
   { regions: ['us-east-1', 'us-west-2'] },
   { regions: ['eu-central-1', 'eu-west-2'] },
   { regions: ['ap-northeast-1', 'ap-northeast-3'], sourceOnly: 'ap-northeast-1' },
@@ -41,7 +48,9 @@ export function parseTrafficDistributionGroupArn(arn: string): TrafficDistributi
 }
 
 const describePairs = (): string =>
-  GLOBAL_RESILIENCY_PAIRS.map((pair) => (pair.sourceOnly ? `${pair.regions[0]} → ${pair.regions[1]}` : `${pair.regions[0]} ↔ ${pair.regions[1]}`)).join(', ');
+  GLOBAL_RESILIENCY_PAIRS.map((pair) =>
+    pair.sourceOnly ? `${pair.regions[0]} → ${pair.regions[1]}` : `${pair.regions[0]} ↔ ${pair.regions[1]}`,
+  ).join(', ');
 
 /**
  * Checks that `primary` and `replica` are a Connect Global Resiliency pair and that the TDG lives in one of
@@ -49,8 +58,11 @@ const describePairs = (): string =>
  * @throws Error with the supported pairs when they are not.
  */
 export function validateRegionPair(primary: string, replica: string, tdg: TrafficDistributionGroupArn): void {
-  if (primary === replica) throw new Error(`regions: primary and replica are both ${primary}; a traffic distribution group spans two Regions`);
-  const pair = GLOBAL_RESILIENCY_PAIRS.find((candidate) => candidate.regions.includes(primary) && candidate.regions.includes(replica));
+  if (primary === replica)
+    throw new Error(`regions: primary and replica are both ${primary}; a traffic distribution group spans two Regions`);
+  const pair = GLOBAL_RESILIENCY_PAIRS.find(
+    (candidate) => candidate.regions.includes(primary) && candidate.regions.includes(replica),
+  );
   if (!pair) {
     throw new Error(
       `regions: ${primary} and ${replica} are not a Connect Global Resiliency Region pair; supported pairs: ${describePairs()}`,

@@ -49,7 +49,10 @@ export class SharedStack extends Stack {
     const { deployment } = props;
     const { names } = deployment;
 
-    this.deadLetterQueue = encryptedQueue(this, 'DeadLetterQueue', { queueName: names.deadLetterQueue, retentionPeriod: Duration.days(14) });
+    this.deadLetterQueue = encryptedQueue(this, 'DeadLetterQueue', {
+      queueName: names.deadLetterQueue,
+      retentionPeriod: Duration.days(14),
+    });
     this.queue = encryptedQueue(this, 'EventQueue', {
       queueName: names.queue,
       // A message is deleted once its state is saved, and the controller extends the visibility of the
@@ -66,7 +69,7 @@ export class SharedStack extends Stack {
     acknowledge(
       this.deliveryDeadLetterQueue,
       'AwsSolutions-SQS3',
-      'It is a dead-letter queue: the intake rule target\'s DeadLetterConfig (cdk-nag recognises only redrive-policy DLQs).',
+      "It is a dead-letter queue: the intake rule target's DeadLetterConfig (cdk-nag recognises only redrive-policy DLQs).",
     );
 
     // Matching on `resources` (the alarm's ARN) rather than the name: an alarm of the same name in the other
@@ -125,7 +128,9 @@ export class SharedStack extends Stack {
     this.configParameter = new ssm.StringParameter(this, 'ControllerConfig', {
       parameterName: names.configParameter,
       description: `connect-failover ${deployment.name}: the controllers' config (JSON, which is YAML)`,
-      stringValue: this.toJsonString(controllerConfig(deployment, { account: this.account, urlSuffix: this.urlSuffix })),
+      stringValue: this.toJsonString(
+        controllerConfig(deployment, { account: this.account, urlSuffix: this.urlSuffix }),
+      ),
       tier: ssm.ParameterTier.STANDARD,
     });
 
@@ -158,7 +163,11 @@ export class SharedStack extends Stack {
       }),
     );
     this.operatorRole.addToPolicy(
-      new iam.PolicyStatement({ sid: 'ReadConfig', actions: ['ssm:GetParameter'], resources: [this.configParameter.parameterArn] }),
+      new iam.PolicyStatement({
+        sid: 'ReadConfig',
+        actions: ['ssm:GetParameter'],
+        resources: [this.configParameter.parameterArn],
+      }),
     );
     if (deployment.allowGameDays) {
       this.operatorRole.addToPolicy(
@@ -187,7 +196,13 @@ export class SharedStack extends Stack {
       'EventBridge could not put an alarm event on the queue; the controller still reads alarms itself (timing.alarmPoll)',
       deployment,
     );
-    failedInvocationsAlarm(this, 'IntakeFailedInvocationsAlarm', this.intakeRule, names.alarm('IntakeFailedInvocations'), deployment);
+    failedInvocationsAlarm(
+      this,
+      'IntakeFailedInvocationsAlarm',
+      this.intakeRule,
+      names.alarm('IntakeFailedInvocations'),
+      deployment,
+    );
 
     new CfnOutput(this, 'QueueUrl', { value: this.queue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
@@ -210,7 +225,8 @@ export class SharedStack extends Stack {
     // Missing data is the signal here: a dead, stuck or cut-off leader publishes nothing.
     const heartbeat = new cloudwatch.Alarm(this, 'HeartbeatMissingAlarm', {
       alarmName: names.alarm('HeartbeatMissing'),
-      alarmDescription: 'No controller is acting (or its receive loop is stuck, or it cannot reach CloudWatch) for 3 minutes; see docs/runbook.md',
+      alarmDescription:
+        'No controller is acting (or its receive loop is stuck, or it cannot reach CloudWatch) for 3 minutes; see docs/runbook.md',
       metric: metric('Heartbeat', cloudwatch.Stats.SUM),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -221,7 +237,8 @@ export class SharedStack extends Stack {
     notify(heartbeat, deployment, true);
     const shiftFailing = new cloudwatch.Alarm(this, 'ShiftFailingAlarm', {
       alarmName: names.alarm('ShiftFailing'),
-      alarmDescription: 'The split the controller wants cannot be written or verified for 2 minutes; see docs/runbook.md',
+      alarmDescription:
+        'The split the controller wants cannot be written or verified for 2 minutes; see docs/runbook.md',
       metric: metric('ShiftFailing', cloudwatch.Stats.MAXIMUM),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -232,7 +249,8 @@ export class SharedStack extends Stack {
     notify(shiftFailing, deployment, true);
     const suspended = new cloudwatch.Alarm(this, 'AutomationSuspendedAlarm', {
       alarmName: names.alarm('AutomationSuspended'),
-      alarmDescription: 'Too many automatic shifts in the window: automation stopped itself until resume; see docs/runbook.md',
+      alarmDescription:
+        'Too many automatic shifts in the window: automation stopped itself until resume; see docs/runbook.md',
       metric: metric('AutomationSuspended', cloudwatch.Stats.MAXIMUM),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
