@@ -203,7 +203,9 @@ function shiftsOf(recording: Recording): ShiftTimeline[] {
       trigger: d.trigger,
       reason: d.reason,
       cause,
-      receivedAt: cause ? receivedAt(recording, cause) : undefined,
+      // The receipt is known from the log line the controller writes after deciding in the same tick, so it
+      // can read a millisecond after the decision; receipt never follows the decision it caused.
+      receivedAt: cause ? atMost(receivedAt(recording, cause), d.at) : undefined,
       decidedAt: d.at,
       acceptedAt: accepted ? accepted.startedAt + accepted.durationMs : undefined,
       verifiedAt,
@@ -263,6 +265,10 @@ function commandCause(
     .filter((c) => c.at <= decidedAt && c.at >= previous - 60_000 && (wanted === undefined || c.command === wanted))
     .at(-1);
   return command && { kind: 'command', command: command.command, at: command.at, step: command.step };
+}
+
+function atMost(at: number | undefined, limit: number): number | undefined {
+  return at === undefined ? undefined : Math.min(at, limit);
 }
 
 function receivedAt(recording: Recording, cause: ShiftCause): number | undefined {

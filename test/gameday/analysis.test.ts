@@ -22,6 +22,17 @@ describe('analysing a game-day recording', () => {
     ]);
   });
 
+  it('never puts the receipt after the decision it caused (its log line is written in the same tick, after it)', () => {
+    const recording = sampleRecording();
+    const decisionAt = recording.decisions[0]!.at;
+    recording.receipts[0]!.at = decisionAt + 1;
+
+    const [failover] = analyse(recording).shifts;
+
+    expect(failover?.receivedAt).toBe(decisionAt);
+    expect(legsOf(failover!).find((l) => l.label === 'event received → decision')?.ms).toBe(0);
+  });
+
   it('keeps every Connect call of a shift as an attempt, and reports only the ones Connect failed as API errors', () => {
     const analysis = analyse(sampleRecording());
 
