@@ -43,7 +43,7 @@ export interface PreflightOptions {
   config: Config;
   /** Aborts every check in flight. */
   signal?: AbortSignal;
-  /** The store to probe (a running controller passes its own). Default: `openStore(config.store)`, closed after. */
+  /** The store to probe (a running controller passes its own). Default: the config's store (through `aws`), closed after. */
   store?: StateStore;
   /** `--dry-run` given on the command line (the config's `dryRun` counts too). */
   dryRun?: boolean;
@@ -61,7 +61,7 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const skip = new Set(options.skip ?? []);
-  const store = options.store ?? openStore(config.store);
+  const store = options.store ?? openStore(config.store, { aws: options.aws });
   const sqs = createSqsClient(config.queue, clientOptions(options.aws, 'sqs'));
   const api = new ConnectTrafficApi({
     tdg: config.trafficDistributionGroup,
@@ -76,7 +76,7 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
     config.replicaInstance && !skip.has('replica')
       ? new ConnectContactFlowReader({ region: config.regions.replica, ...clientOptions(options.aws, 'connect') })
       : undefined;
-  const within = async <T>(
+  const within = <T>(
     id: string,
     title: string,
     work: (signal: AbortSignal) => Promise<T>,
@@ -85,19 +85,24 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   ): Promise<T> => {
     const timeoutMs = options.timeoutMs ?? groupTimeoutMs;
     const signal = AbortSignal.any([options.signal ?? new AbortController().signal, AbortSignal.timeout(timeoutMs)]);
-    try {
-      return await work(signal);
-    } catch (error) {
-      if (options.signal?.aborted) throw error;
-      const detail = signal.aborted ? `no answer within ${timeoutMs} ms` : messageOf(error);
-      return fallback({
-        id,
-        title,
-        status: 'fail',
-        detail,
-        fix: 'check that the service endpoint is reachable from here and try again',
-      });
-    }
+    const check = (async () => {
+      try {
+        return await work(signal);
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        const detail = signal.aborted ? `no answer within ${timeoutMs} ms` : messageOf(error);
+        return fallback({
+          id,
+          title,
+          status: 'fail',
+          detail,
+          fix: 'check that the service endpoint is reachable from here and try again',
+        });
+      }
+    })();
+    // Only a stop rejects it, and may do so before it is awaited: the stop is reported once, below.
+    check.catch(() => undefined);
+    return check;
   };
 
   try {
@@ -164,21 +169,29 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
           (f) => ({ error: f.detail }),
         );
 
-    const checks: CheckResult[] = [];
-    if (!skip.has('mode')) checks.push(modeCheck(config, options.dryRun));
-    if (credentials) checks.push(await credentials);
-    if (queue) checks.push(...(await queue));
-    const answers: RegionAnswer[] = [];
-    if (regions) {
-      const found = await regions;
-      answers.push(...found.map((f) => f.answer));
-      if (!skip.has('tdg')) checks.push(checkTdgAddress(config), ...found.map((f) => f.result));
+    // Stopped half way, the awaits below end at the first check that throws: the others are waited for
+    // (each aborted by the same signal), so none fails unobserved and no client is destroyed under a call.
+    const started = [credentials, queue, regions, alarmChecks, replica, storeCheck, wanted];
+    try {
+      const checks: CheckResult[] = [];
+      if (!skip.has('mode')) checks.push(modeCheck(config, options.dryRun));
+      if (credentials) checks.push(await credentials);
+      if (queue) checks.push(...(await queue));
+      const answers: RegionAnswer[] = [];
+      if (regions) {
+        const found = await regions;
+        answers.push(...found.map((f) => f.answer));
+        if (!skip.has('tdg')) checks.push(checkTdgAddress(config), ...found.map((f) => f.result));
+      }
+      if (wanted) checks.push(checkSplit(config, answers, await wanted));
+      if (replica) checks.push(...(await replica));
+      if (alarmChecks) checks.push(...(await alarmChecks));
+      if (storeCheck) checks.push(await storeCheck);
+      return reportOf(checks);
+    } catch (error) {
+      await Promise.allSettled(started);
+      throw error;
     }
-    if (wanted) checks.push(checkSplit(config, answers, await wanted));
-    if (replica) checks.push(...(await replica));
-    if (alarmChecks) checks.push(...(await alarmChecks));
-    if (storeCheck) checks.push(await storeCheck);
-    return reportOf(checks);
   } finally {
     sqs.destroy();
     api.destroy();

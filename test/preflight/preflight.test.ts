@@ -9,7 +9,9 @@ import type { Config } from '../../src/config/types.ts';
 import { startLocalStack } from '../../src/local/local-stack.ts';
 import type { LocalStack } from '../../src/local/local-stack.ts';
 import { runPreflight } from '../../src/preflight/index.ts';
+import { MemoryStore } from '../../src/store/memory-store.ts';
 import type { CheckResult, PreflightReport } from '../../src/preflight/index.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 let stack: LocalStack;
 let dir: string;
@@ -263,5 +265,46 @@ describe('preflight against the local stack', () => {
       'replica.flows',
       'store',
     ]);
+  });
+});
+
+describe('preflight stopped while its checks are in flight', () => {
+  /** A store whose reads end only once they are aborted, and a moment after: as a DynamoDB call does. */
+  class SlowStore extends MemoryStore {
+    inFlight = 0;
+    started = 0;
+    private async slow(signal: AbortSignal | undefined, teardownMs: number): Promise<never> {
+      this.inFlight += 1;
+      this.started += 1;
+      try {
+        await new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+        // A real client takes a while to tear down an aborted request, some longer than others.
+        await new Promise<void>((resolve) => setTimeout(resolve, teardownMs));
+        throw signal?.reason;
+      } finally {
+        this.inFlight -= 1;
+      }
+    }
+    override load(signal?: AbortSignal) {
+      return this.slow(signal, 10);
+    }
+    override probe(signal?: AbortSignal) {
+      return this.slow(signal, 100);
+    }
+  }
+
+  it('returns (rejecting with the stop) only once every check it started has ended', async () => {
+    // Prepare: the store's checks hang until the stop; the rest answer.
+    const store = new SlowStore();
+    const stop = new AbortController();
+    const running = runPreflight({ config: configWith(), store, signal: stop.signal });
+    await eventually(() => store.started >= 2, { what: 'both store reads started' });
+
+    // Act
+    stop.abort(new Error('operator stop'));
+
+    // Assess: no check is left running behind the caller's back, so none can fail unobserved.
+    await expect(running).rejects.toThrow('operator stop');
+    expect(store.inFlight).toBe(0);
   });
 });
