@@ -1,8 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
+/** The end-to-end suites that run a second time with the controller on the DynamoDB store (dynalite). */
+const ON_DYNAMODB = [
+  'test/e2e/behaviours.e2e.test.ts',
+  'test/e2e/failover.e2e.test.ts',
+  'test/e2e/staged-failback.e2e.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // The tests that start the CLI as a child process run dist/: rebuilt first when a source is newer.
     globalSetup: ['test/helpers/build-dist.ts'],
     environment: 'node',
@@ -14,5 +20,10 @@ export default defineConfig({
     // waits on sockets, child processes and timers rather than the CPU, so two workers halve the wall time.
     maxWorkers: 2,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    projects: [
+      { extends: true, test: { name: 'file', include: ['test/**/*.test.ts'], provide: { harnessStore: 'file' } } },
+      // Every behaviour of the contract again, with state and lease in DynamoDB (test/helpers/controller-harness.ts).
+      { extends: true, test: { name: 'dynamodb', include: ON_DYNAMODB, provide: { harnessStore: 'dynamodb' } } },
+    ],
   },
 });

@@ -3,6 +3,7 @@
  * `explain`, a game day's observer): the document and who holds the lease, read without taking the lease,
  * so it works whether or not a controller is running.
  */
+import type { AwsClientSettings } from '../aws/client-settings.ts';
 import type { Config } from '../config/types.ts';
 import { readDocument } from '../controller/document.ts';
 import type { ControllerDocument, DocumentOwner } from '../controller/document.ts';
@@ -37,6 +38,8 @@ export interface ReadPersistedOptions {
   onAdopt?: (location: string, owner: DocumentOwner) => void;
   /** Aborts the store reads. */
   signal?: AbortSignal;
+  /** Endpoints and credentials of the store's client (DynamoDB). Default: the SDK's standard chain. */
+  aws?: AwsClientSettings | undefined;
 }
 
 /**
@@ -57,7 +60,7 @@ export async function readPersisted(
  * document was saved yet (a controller that just started, or stands by). Same errors as readPersisted.
  */
 export async function readStoreView(config: Config, options: ReadPersistedOptions = {}): Promise<StoreView> {
-  const store = openStore(config.store);
+  const store = openStore(config.store, { aws: options.aws });
   try {
     const stored = await store.load(options.signal);
     const lease = await store.readLease(options.signal);

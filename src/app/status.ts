@@ -270,7 +270,7 @@ export interface ReadStatusOptions extends ReadPersistedOptions {
    * read the split themselves, and their Connect calls must not mix with the controller's.
    */
   live?: boolean;
-  /** Endpoints and credentials for the live read. */
+  /** Endpoints and credentials for the store and the live read. */
   aws?: AwsClientSettings;
   now?: () => number;
 }

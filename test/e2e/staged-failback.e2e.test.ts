@@ -108,7 +108,7 @@ describe('behaviour 12: staged failback', () => {
     await h.waitForPrimary(20);
     const during = await failbackView(h);
     // `status` shows the step, its split and the hold.
-    const status = await readStatus(h.config, { aws: h.stack.clientSettings });
+    const status = await readStatus(h.config, { aws: h.aws });
     expect(status.failback).toMatchObject({
       step: 1,
       of: 3,

@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { inject } from 'vitest';
 import YAML from 'yaml';
 import { parseConfig } from '../../src/config/load.ts';
+import type { AwsClientSettings } from '../../src/aws/client-settings.ts';
 import type { Config } from '../../src/config/types.ts';
 import { runController } from '../../src/app/run-controller.ts';
 import type { RunControllerOptions } from '../../src/app/run-controller.ts';
@@ -20,7 +22,9 @@ import type { AlarmTransition } from '../../src/local/alarm-event-sink.ts';
 import { startLocalStack } from '../../src/local/local-stack.ts';
 import type { LocalStack, LocalStackOptions } from '../../src/local/local-stack.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { FileStore } from '../../src/store/file-store.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { startDynalite } from './dynalite-server.ts';
+import type { RunningDynalite } from './dynalite-server.ts';
 import { eventually } from './eventually.ts';
 import { messagesLeft } from './sqs.ts';
 
@@ -32,8 +36,21 @@ export const FAST_TIMING = {
   maxAutomaticShifts: { count: 10, per: '1h' },
 };
 
+/** Which store the harness gives the controller; the vitest project `dynamodb` provides `dynamodb`. */
+export type HarnessStore = 'file' | 'dynamodb';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    harnessStore: HarnessStore;
+  }
+}
+
 export interface Harness {
   stack: LocalStack;
+  /** The store the controller was given. */
+  storeKind: HarnessStore;
+  /** Where the controller's SDK clients point: the local stack, and dynalite for the DynamoDB store. */
+  aws: AwsClientSettings;
   dir: string;
   configPath: string;
   config: Config;
@@ -61,13 +78,22 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { stack?: LocalStackOptions; config?: Record<string, unknown> } = {},
+  options: { stack?: LocalStackOptions; config?: Record<string, unknown>; store?: HarnessStore } = {},
 ): Promise<Harness> {
+  const storeKind = options.store ?? inject('harnessStore') ?? 'file';
   const stack = await startLocalStack({ updateWindowMs: 100, ...options.stack });
   const dir = await mkdtemp(join(tmpdir(), 'cf-e2e-'));
+  // The DynamoDB store runs on dynalite started here, on a table made the way `init-store` makes it.
+  const dynamo: RunningDynalite | undefined = storeKind === 'dynamodb' ? await startDynalite() : undefined;
+  if (dynamo) await dynamo.createTable('connect-failover-e2e');
+  const aws = dynamo
+    ? { ...stack.clientSettings, endpoints: { ...stack.clientSettings.endpoints, dynamodb: dynamo.endpoint } }
+    : stack.clientSettings;
   const raw = stack.config({
     timing: FAST_TIMING,
-    store: { type: 'file', path: join(dir, 'state.json') },
+    store: dynamo
+      ? { type: 'dynamodb', table: 'connect-failover-e2e' }
+      : { type: 'file', path: join(dir, 'state.json') },
     ...options.config,
   });
   const configPath = join(dir, 'config.yaml');
@@ -83,9 +109,13 @@ export async function startHarness(
     },
   });
   let running: { abort: AbortController; done: Promise<void> } | undefined;
+  // Reads what the controller saved, as `status` would from another host.
+  const reader = openStore(config.store, { writer: 'test-reader', aws });
 
   const harness: Harness = {
     stack,
+    storeKind,
+    aws,
     dir,
     configPath,
     config,
@@ -102,7 +132,7 @@ export async function startHarness(
         leaseTtlMs: 3_000,
         // Real time passes in these tests: keep Connect retries quick so a 429 storm takes well under a second.
         shifter: { backoff: { baseMs: 10, capMs: 100 }, deadlineMs: 3_000 },
-        aws: stack.clientSettings,
+        aws,
         ...extra,
         hooks: { ...extra.hooks, ready: () => ready() },
       });
@@ -136,7 +166,7 @@ export async function startHarness(
       }
     },
     async readDocument() {
-      const stored = await new FileStore({ path: join(dir, 'state.json'), writer: 'test-reader' }).load();
+      const stored = await reader.load();
       return stored ? readDocument(stored.data, 'test') : undefined;
     },
     primaryPercent: () => stack.connect.state().telephony[stack.regions.primary] ?? -1,
@@ -171,7 +201,9 @@ export async function startHarness(
     },
     async close() {
       await harness.stopController().catch(() => undefined);
+      await reader.close();
       await stack.stop();
+      await dynamo?.close();
       await rm(dir, { recursive: true, force: true });
     },
   };
