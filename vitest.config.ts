@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /** The end-to-end suites that run a second time with the controller on the DynamoDB store (dynalite). */
@@ -16,9 +17,10 @@ export default defineConfig({
     hookTimeout: 30_000,
     // The end-to-end suites start real servers and child processes; two cores run them best in forks.
     pool: 'forks',
-    // vitest's default is one worker fewer than the cores: a single worker on CI's two. Most of the suite
-    // waits on sockets, child processes and timers rather than the CPU, so two workers halve the wall time.
-    maxWorkers: 2,
+    // One file more than there are cores. The suite mostly waits (long polls, lease and rule timings,
+    // child processes starting and stopping): its CPU time is about a third of its wall time in one
+    // worker, and vitest's default (cores - 1) is a single worker on a 2-core machine.
+    maxWorkers: availableParallelism() + 1,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       { extends: true, test: { name: 'file', include: ['test/**/*.test.ts'], provide: { harnessStore: 'file' } } },

@@ -120,7 +120,7 @@ export async function runStartup(options: Partial<StartupOptions> = {}): Promise
 }
 
 /** An entry that runs src/cli/main.ts as the old `bin` did (through tsx), written into `dir`; returns its path. */
-async function sourceEntry(dir: string): Promise<string> {
+export async function sourceEntry(dir: string): Promise<string> {
   const entry = join(dir, 'entry-sources.mjs');
   await writeFile(
     entry,

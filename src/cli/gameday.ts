@@ -20,7 +20,7 @@ import { runScenario } from '../gameday/runner.ts';
 import { checkScenario } from '../gameday/scenario-check.ts';
 import { GameDayRefusedError } from '../gameday/scenario-errors.ts';
 import { loadScenario } from '../gameday/scenario.ts';
-import type { Scenario } from '../gameday/scenario.ts';
+import type { Scenario } from '../gameday/scenario-types.ts';
 import { AwsTarget } from '../gameday/aws-target.ts';
 import type { GameDayTarget } from '../gameday/game-day-target.ts';
 import { loadCommandConfig, print } from './common.ts';

@@ -1,12 +1,14 @@
 /**
  * Reading a Connect instance's contact flows and flow modules (with their flow-language content), and the
- * Lambda functions and Lex bots associated with it: the port preflight's replica readiness check reads
- * through, and its AWS adapter.
+ * Lambda functions and Lex bots associated with it: the AWS adapter of the port preflight's replica
+ * readiness check reads through.
  *
  * Unlike the traffic adapter (connect-traffic.ts, `maxAttempts: 1`), these reads keep the SDK's standard
  * retry: they change nothing, so repeating one is always safe, and Connect's per-API rate quotas for them
  * are low enough (a few requests a second per account) that describing every flow of a large instance
  * meets throttling, which the SDK's backoff with jitter absorbs.
+ *
+ * The port and its types are contact-flow-source.ts, the error contact-flow-errors.ts.
  */
 import {
   ConnectClient,
@@ -18,115 +20,16 @@ import {
   ListLambdaFunctionsCommand,
 } from '@aws-sdk/client-connect';
 import type { ConnectClientConfig } from '@aws-sdk/client-connect';
-import {
-  CREDENTIAL_PROVIDER_ERRORS,
-  NETWORK_ERROR_CODES,
-  THROTTLING_CODES,
-  TIMEOUT_CODES,
-} from '../aws/error-codes.ts';
-import { ConnectFailoverError } from '../errors.ts';
-
-/** The reads this module makes, by their API names (and IAM actions, `connect:<name>`). */
-export type ContactFlowReadOperation =
-  | 'ListContactFlows'
-  | 'DescribeContactFlow'
-  | 'ListContactFlowModules'
-  | 'DescribeContactFlowModule'
-  | 'ListLambdaFunctions'
-  | 'ListBots';
-
-/**
- * Why a read failed: `denied` (403: IAM), `notFound` (404: no such instance), `throttled`, `server` (5xx),
- * `unreachable` (network error or no answer in time), `client` (other 4xx, missing credentials), `aborted`.
- */
-export type ContactFlowReadFailure =
-  'denied' | 'notFound' | 'throttled' | 'server' | 'unreachable' | 'client' | 'aborted';
-
-/** One read of an instance's flows or integrations failed (after the SDK's retries). Wrapped once, here. */
-export class ContactFlowReadError extends ConnectFailoverError {
-  readonly operation: ContactFlowReadOperation;
-  readonly region: string;
-  /** HTTP status; undefined when no answer arrived. */
-  readonly status: number | undefined;
-  /** Error name, e.g. `AccessDeniedException`, `TimeoutError`, `ECONNREFUSED`. */
-  readonly code: string;
-  readonly failure: ContactFlowReadFailure;
-
-  constructor(
-    message: string,
-    details: {
-      operation: ContactFlowReadOperation;
-      region: string;
-      status: number | undefined;
-      code: string;
-      failure: ContactFlowReadFailure;
-      cause: unknown;
-    },
-  ) {
-    super(`${details.operation} in ${details.region}: ${message}`, {
-      retryable: details.failure === 'throttled' || details.failure === 'server' || details.failure === 'unreachable',
-      cause: details.cause,
-    });
-    this.operation = details.operation;
-    this.region = details.region;
-    this.status = details.status;
-    this.code = details.code;
-    this.failure = details.failure;
-  }
-}
-
-/** A flow or flow module and its content. */
-export interface FlowDocument {
-  kind: 'flow' | 'module';
-  id: string;
-  arn: string;
-  name: string;
-  /** The flow's `ContactFlowType`; undefined for modules. */
-  type: string | undefined;
-  /** The flow-language JSON, as the string Connect returns in `Content`. */
-  content: string;
-}
-
-/** A flow or module listed but not read: `archived` (cannot run), `unpublished` (never published, so never runs), `gone` (deleted between list and describe). */
-export interface SkippedFlow {
-  kind: 'flow' | 'module';
-  id: string;
-  name: string;
-  reason: 'archived' | 'unpublished' | 'gone';
-}
-
-/** Every flow and module of an instance that can run, with their published content. */
-export interface InstanceFlows {
-  flows: FlowDocument[];
-  modules: FlowDocument[];
-  skipped: SkippedFlow[];
-}
-
-/** The answer of one integration list, or why there is none. */
-export type Lookup<T> = { ok: true; value: T } | { ok: false; error: ContactFlowReadError };
-
-/** The integrations asked for (a kind not asked for is not read, so needs no permission). */
-export interface InstanceIntegrations {
-  /** ListLambdaFunctions: the ARNs of the Lambda functions associated with the instance. */
-  lambdaFunctions?: Lookup<string[]>;
-  /** ListBots (V2): the Lex V2 bot alias ARNs associated with the instance. */
-  lexV2Aliases?: Lookup<string[]>;
-  /** ListBots (V1): the Lex V1 bots associated with the instance. */
-  lexV1Bots?: Lookup<Array<{ name: string; region: string }>>;
-}
-
-/** The port: what preflight reads of the replica instance, in the one Region it reads from. */
-export interface ContactFlowSource {
-  readonly region: string;
-  /** @throws ContactFlowReadError when listing fails, or describing fails other than by a flow being unpublished or gone. */
-  readFlows(instanceId: string, signal: AbortSignal): Promise<InstanceFlows>;
-  /** Never rejects for a failed list: each kind asked for carries its answer or its error. */
-  readIntegrations(
-    instanceId: string,
-    wanted: { lambda: boolean; lexV2: boolean; lexV1: boolean },
-    signal: AbortSignal,
-  ): Promise<InstanceIntegrations>;
-}
+import { ContactFlowReadError, toReadError } from './contact-flow-errors.ts';
+import type { ContactFlowReadOperation } from './contact-flow-errors.ts';
+import type {
+  ContactFlowSource,
+  FlowDocument,
+  InstanceFlows,
+  InstanceIntegrations,
+  Lookup,
+  SkippedFlow,
+} from './contact-flow-source.ts';
 
 /** Options of {@link ConnectContactFlowReader}. */
 export interface ContactFlowReaderOptions {
@@ -376,59 +279,4 @@ async function eachLimited<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
-}
-
-interface SdkErrorShape {
-  name?: unknown;
-  code?: unknown;
-  message?: unknown;
-  $metadata?: { httpStatusCode?: unknown };
-}
-
-/** Wraps whatever one read threw into a {@link ContactFlowReadError} (one passes through unchanged). */
-export function toReadError(
-  operation: ContactFlowReadOperation,
-  region: string,
-  err: unknown,
-  signal?: AbortSignal,
-): ContactFlowReadError {
-  if (err instanceof ContactFlowReadError) return err;
-  const shape: SdkErrorShape = typeof err === 'object' && err !== null ? (err as SdkErrorShape) : {};
-  const name = typeof shape.name === 'string' && shape.name !== '' ? shape.name : 'Error';
-  const nodeCode = typeof shape.code === 'string' && shape.code !== '' ? shape.code : undefined;
-  const rawStatus = shape.$metadata?.httpStatusCode;
-  const status = typeof rawStatus === 'number' ? rawStatus : undefined;
-  const failure = failureOf(name, nodeCode, status, signal?.aborted === true);
-  const code = failure === 'unreachable' && nodeCode !== undefined ? nodeCode : name;
-  const message = typeof shape.message === 'string' && shape.message !== '' ? shape.message : String(err);
-  return new ContactFlowReadError(`${code}${status === undefined ? '' : ` (HTTP ${status})`}: ${message}`, {
-    operation,
-    region,
-    status,
-    code,
-    failure,
-    cause: err,
-  });
-}
-
-function failureOf(
-  name: string,
-  nodeCode: string | undefined,
-  status: number | undefined,
-  aborted: boolean,
-): ContactFlowReadFailure {
-  if (name === 'AbortError' || aborted) return 'aborted';
-  if (status === 403 || name === 'AccessDeniedException') return 'denied';
-  if (status === 404 || name === 'ResourceNotFoundException') return 'notFound';
-  if (status === 429 || THROTTLING_CODES.has(name)) return 'throttled';
-  if (status !== undefined && status >= 500) return 'server';
-  if (status !== undefined && status >= 400) return 'client';
-  if (CREDENTIAL_PROVIDER_ERRORS.has(name)) return 'client';
-  if (
-    (nodeCode !== undefined && NETWORK_ERROR_CODES.has(nodeCode)) ||
-    TIMEOUT_CODES.has(name) ||
-    (nodeCode !== undefined && TIMEOUT_CODES.has(nodeCode))
-  )
-    return 'unreachable';
-  return status === undefined ? 'unreachable' : 'server';
 }

@@ -2,7 +2,7 @@
 import type { StatusReport } from '../app/status.ts';
 import type { Config } from '../config/types.ts';
 import { signalKeysOf } from './scenario-check.ts';
-import type { Condition } from './scenario.ts';
+import type { Condition } from './scenario-types.ts';
 import type { SplitReading } from './game-day-target.ts';
 
 /** What the game day saw at one moment: the controller's state (its store) and the split (Connect). */

@@ -4,7 +4,7 @@
  * shows the same text.
  */
 import { parseScenario } from './scenario.ts';
-import type { Scenario } from './scenario.ts';
+import type { Scenario } from './scenario-types.ts';
 
 export const DEFAULT_SCENARIO_YAML = `name: Primary degraded, then down, then back
 description: >-

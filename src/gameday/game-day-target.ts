@@ -9,7 +9,7 @@ import type { AlarmValue, Config } from '../config/types.ts';
 import type { HistoryEntry } from '../controller/document.ts';
 import type { SignalRef } from '../domain/signals.ts';
 import type { GameDayMode } from './scenario-check.ts';
-import type { FaultSpec, OPERATOR_COMMANDS } from './scenario.ts';
+import type { FaultSpec, OPERATOR_COMMANDS } from './scenario-types.ts';
 
 /** The split as Connect reports it. */
 export interface SplitReading {

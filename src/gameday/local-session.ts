@@ -18,7 +18,7 @@ import { createLogger } from '../observability/logger.ts';
 import { newRecording } from './recording.ts';
 import type { Recording } from './recording.ts';
 import { ScenarioError } from './scenario-errors.ts';
-import type { Scenario } from './scenario.ts';
+import type { Scenario } from './scenario-types.ts';
 import type { GameDayTarget } from './game-day-target.ts';
 import { LocalTarget } from './local-target.ts';
 

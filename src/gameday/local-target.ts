@@ -7,7 +7,7 @@ import type { FaultPlan } from '../local/connect-faults.ts';
 import type { ConnectSimulator } from '../local/connect-simulator.ts';
 import type { SplitReading } from './game-day-target.ts';
 import { regionOf } from './scenario-check.ts';
-import type { FaultSpec } from './scenario.ts';
+import type { FaultSpec } from './scenario-types.ts';
 import { TargetBase } from './target-base.ts';
 import type { TargetBaseOptions } from './target-base.ts';
 

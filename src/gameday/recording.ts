@@ -8,7 +8,7 @@ import type { AlarmValue } from '../config/types.ts';
 import type { ConnectCall } from '../connect/traffic-port.ts';
 import type { RunMetadata } from './run-metadata.ts';
 import type { GameDayMode } from './scenario-check.ts';
-import type { FaultSpec } from './scenario.ts';
+import type { FaultSpec } from './scenario-types.ts';
 
 export interface RecordedAlarm {
   key: string;

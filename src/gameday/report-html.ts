@@ -17,7 +17,8 @@ import {
   percentText,
   when,
 } from './report-format.ts';
-import { COLORS, escapeXml, renderTimeline } from './svg-timeline.ts';
+import { COLORS, escapeXml } from './svg-common.ts';
+import { renderTimeline } from './svg-timeline.ts';
 import { renderRtoTrend } from './svg-trend.ts';
 
 const esc = escapeXml;

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
 import { defaultRequester } from '../app/operator-commands.ts';
 import type { Config } from '../config/types.ts';
-import type { Scenario } from './scenario.ts';
+import type { Scenario } from './scenario-types.ts';
 
 const run = promisify(execFile);
 

@@ -14,8 +14,8 @@ import { evaluate } from './conditions.ts';
 import type { Observation } from './conditions.ts';
 import type { Check, Recording, Sample, StepRecord, StepStatus } from './recording.ts';
 import { alarmsOf, applies } from './scenario-check.ts';
-import { describeAction, describeFault, describeStep } from './scenario.ts';
-import type { Scenario, ScenarioStep } from './scenario.ts';
+import { describeAction, describeFault, describeStep } from './scenario-describe.ts';
+import type { Scenario, ScenarioStep } from './scenario-types.ts';
 import type { GameDayTarget } from './game-day-target.ts';
 
 /** What the runner tells a progress display. */

@@ -8,7 +8,7 @@ import { SIGNAL_ROLES, signalRefs } from '../domain/signals.ts';
 import type { SignalRef, SignalRole } from '../domain/signals.ts';
 import { GameDayRefusedError } from './scenario-errors.ts';
 import type { ScenarioIssue } from './scenario-errors.ts';
-import type { Condition, Scenario, ScenarioStep } from './scenario.ts';
+import type { Condition, Scenario, ScenarioStep } from './scenario-types.ts';
 
 export type GameDayMode = 'local' | 'aws';
 

@@ -4,7 +4,7 @@
  */
 import type { RunSummary } from './run-history.ts';
 import { duration } from './report-format.ts';
-import { COLORS, escapeXml } from './svg-timeline.ts';
+import { COLORS, escapeXml } from './svg-common.ts';
 
 const HEIGHT = 160;
 const TOP = 14;

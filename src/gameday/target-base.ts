@@ -23,7 +23,7 @@ import type { AwsClientSettings } from '../aws/client-settings.ts';
 import { AlarmSetter } from './alarm-setter.ts';
 import type { GameDayTarget, SplitReading } from './game-day-target.ts';
 import type { GameDayMode } from './scenario-check.ts';
-import type { FaultSpec, OPERATOR_COMMANDS } from './scenario.ts';
+import type { FaultSpec, OPERATOR_COMMANDS } from './scenario-types.ts';
 
 /** What every target is built from. */
 export interface TargetBaseOptions {

@@ -1,12 +1,11 @@
-import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-} from '@aws-sdk/client-sqs';
-import type { BatchResultErrorEntry, Message, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { QueueError } from '../errors.ts';
 import { startHeartbeat } from './heartbeat.ts';
+import { BATCH_LIMIT, changeVisibility, deleteMessages } from './message-batches.ts';
+import type { BatchTarget, DeleteResult } from './message-batches.ts';
+import { describeQueue } from './queue-attributes.ts';
+import type { QueueDescription } from './queue-attributes.ts';
 import { toQueueError } from './queue-errors.ts';
 
 /** One message as the controller sees it, with what SQS says about its delivery. */
@@ -60,77 +59,13 @@ export interface SqsIntakeOptions {
   onError?: (err: QueueError) => void;
 }
 
-/** Queue attributes preflight needs. */
-export interface QueueDescription {
-  visibilityTimeoutSeconds: number;
-  /** The redrive policy, or undefined when the queue has no dead-letter queue. */
-  redrive: { deadLetterTargetArn: string; maxReceiveCount: number } | undefined;
-  /** ApproximateNumberOfMessages: visible messages waiting. */
-  approximateMessages: number;
-}
-
-/** Outcome of {@link SqsIntake.delete}, by message id. */
-export interface DeleteResult {
-  deleted: string[];
-  failed: Array<{ messageId: string; error: string }>;
-}
-
-interface EntryFailure {
-  message: ReceivedMessage;
-  error: QueueError;
-}
-
-/** SQS takes at most ten entries per batch call. */
-const BATCH_LIMIT = 10;
 /** Slack beyond the long-poll wait before a receive counts as hung. */
 const RECEIVE_TIMEOUT_MARGIN_MS = 10_000;
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
-}
 
 function requireInteger(name: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
   }
-}
-
-/** Parses an attribute SQS sends as a decimal string. */
-function integerAttribute(operation: string, name: string, raw: string | number | undefined): number {
-  const value = typeof raw === 'number' ? raw : raw === undefined || raw.trim() === '' ? Number.NaN : Number(raw);
-  if (!Number.isInteger(value)) {
-    throw new QueueError(operation, `queue attribute ${name} is not an integer: ${String(raw)}`, {
-      code: 'InvalidAttributeValue',
-    });
-  }
-  return value;
-}
-
-function parseRedrivePolicy(operation: string, raw: string | undefined): QueueDescription['redrive'] {
-  if (raw === undefined || raw.trim() === '') return undefined;
-  let policy: unknown;
-  try {
-    policy = JSON.parse(raw);
-  } catch (err) {
-    throw new QueueError(operation, `RedrivePolicy is not JSON: ${raw}`, { code: 'InvalidAttributeValue', cause: err });
-  }
-  const fields = typeof policy === 'object' && policy !== null ? (policy as Record<string, unknown>) : {};
-  const arn = fields['deadLetterTargetArn'];
-  if (typeof arn !== 'string' || arn === '') {
-    throw new QueueError(operation, `RedrivePolicy has no deadLetterTargetArn: ${raw}`, {
-      code: 'InvalidAttributeValue',
-    });
-  }
-  // SQS returns maxReceiveCount as a number, but accepts (and some emulators echo) a string.
-  const count = fields['maxReceiveCount'];
-  const maxReceiveCount = integerAttribute(
-    operation,
-    'RedrivePolicy.maxReceiveCount',
-    typeof count === 'number' || typeof count === 'string' ? count : undefined,
-  );
-  return { deadLetterTargetArn: arn, maxReceiveCount };
 }
 
 /**
@@ -149,12 +84,14 @@ export class SqsIntake {
   private readonly receiveTimeoutMs: number;
   private readonly now: () => number;
   private readonly onError: (err: QueueError) => void;
+  readonly #queue: BatchTarget;
 
   /** @throws RangeError when an option is out of the range SQS accepts. */
   constructor(options: SqsIntakeOptions) {
     if (options.queueUrl.trim() === '') throw new RangeError('queueUrl must not be empty');
     this.client = options.client;
     this.queueUrl = options.queueUrl;
+    this.#queue = { client: options.client, queueUrl: options.queueUrl };
 
     this.waitTimeSeconds = options.waitTimeSeconds ?? 20;
     requireInteger('waitTimeSeconds', this.waitTimeSeconds, 0, 20);
@@ -264,36 +201,8 @@ export class SqsIntake {
    * each message ends up in `deleted` or in `failed` with the reason (a whole request failing fails its
    * ten messages only).
    */
-  async delete(messages: readonly ReceivedMessage[], signal?: AbortSignal): Promise<DeleteResult> {
-    const results = await Promise.all(chunk(messages, BATCH_LIMIT).map((batch) => this.deleteBatch(batch, signal)));
-    const result: DeleteResult = { deleted: [], failed: [] };
-    for (const batch of results) {
-      result.deleted.push(...batch.deleted);
-      result.failed.push(...batch.failed);
-    }
-    return result;
-  }
-
-  private async deleteBatch(batch: readonly ReceivedMessage[], signal: AbortSignal | undefined): Promise<DeleteResult> {
-    try {
-      const output = await this.client.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: this.queueUrl,
-          // Ids by position: message ids are not guaranteed unique within one batch after redelivery.
-          Entries: batch.map((message, index) => ({ Id: String(index), ReceiptHandle: message.receiptHandle })),
-        }),
-        { abortSignal: signal },
-      );
-      const failures = this.entryFailures('DeleteMessageBatch', batch, output.Failed);
-      const failedMessages = new Set(failures.map((f) => f.message));
-      return {
-        deleted: batch.filter((m) => !failedMessages.has(m)).map((m) => m.messageId),
-        failed: failures.map((f) => ({ messageId: f.message.messageId, error: f.error.message })),
-      };
-    } catch (err) {
-      const error = toQueueError('DeleteMessageBatch', err);
-      return { deleted: [], failed: batch.map((m) => ({ messageId: m.messageId, error: error.message })) };
-    }
+  delete(messages: readonly ReceivedMessage[], signal?: AbortSignal): Promise<DeleteResult> {
+    return deleteMessages(this.#queue, messages, signal);
   }
 
   /**
@@ -310,7 +219,7 @@ export class SqsIntake {
       intervalMs: this.heartbeatIntervalMs,
       onError: (err) => this.report(toQueueError('ChangeMessageVisibilityBatch', err)),
       beat: async (signal) => {
-        const failures = await this.changeVisibility(alive, this.heartbeatExtendSeconds, signal);
+        const failures = await changeVisibility(this.#queue, alive, this.heartbeatExtendSeconds, signal);
         // Sender faults will not heal by repeating them; server faults might.
         const refused = new Set(failures.filter((f) => !f.error.retryable).map((f) => f.message));
         for (const failure of failures) this.report(failure.error);
@@ -334,7 +243,7 @@ export class SqsIntake {
     if (retryAfterSeconds === undefined || messages.length === 0) return;
     requireInteger('retryAfterSeconds', retryAfterSeconds, 0, 43_200);
     try {
-      const failures = await this.changeVisibility(messages, retryAfterSeconds, signal);
+      const failures = await changeVisibility(this.#queue, messages, retryAfterSeconds, signal);
       for (const failure of failures) this.report(failure.error);
     } catch (err) {
       if (signal?.aborted) return;
@@ -346,81 +255,8 @@ export class SqsIntake {
    * Reads VisibilityTimeout, RedrivePolicy and ApproximateNumberOfMessages.
    * @throws QueueError when the call fails or an attribute cannot be read.
    */
-  async describeQueue(signal?: AbortSignal): Promise<QueueDescription> {
-    const operation = 'GetQueueAttributes';
-    let attributes: Partial<Record<string, string>>;
-    try {
-      const output = await this.client.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: this.queueUrl,
-          AttributeNames: ['VisibilityTimeout', 'RedrivePolicy', 'ApproximateNumberOfMessages'],
-        }),
-        { abortSignal: signal },
-      );
-      attributes = output.Attributes ?? {};
-    } catch (err) {
-      throw toQueueError(operation, err);
-    }
-    return {
-      visibilityTimeoutSeconds: integerAttribute(operation, 'VisibilityTimeout', attributes['VisibilityTimeout']),
-      redrive: parseRedrivePolicy(operation, attributes['RedrivePolicy']),
-      approximateMessages: integerAttribute(
-        operation,
-        'ApproximateNumberOfMessages',
-        attributes['ApproximateNumberOfMessages'],
-      ),
-    };
-  }
-
-  /** Sets the visibility of every message, ten per request; returns the entries SQS refused. Throws on a failed request. */
-  private async changeVisibility(
-    messages: readonly ReceivedMessage[],
-    seconds: number,
-    signal: AbortSignal | undefined,
-  ): Promise<EntryFailure[]> {
-    const operation = 'ChangeMessageVisibilityBatch';
-    const results = await Promise.all(
-      chunk(messages, BATCH_LIMIT).map(async (batch) => {
-        const output = await this.client
-          .send(
-            new ChangeMessageVisibilityBatchCommand({
-              QueueUrl: this.queueUrl,
-              Entries: batch.map((message, index) => ({
-                Id: String(index),
-                ReceiptHandle: message.receiptHandle,
-                VisibilityTimeout: seconds,
-              })),
-            }),
-            { abortSignal: signal },
-          )
-          .catch((err: unknown) => {
-            throw toQueueError(operation, err);
-          });
-        return this.entryFailures(operation, batch, output.Failed);
-      }),
-    );
-    return results.flat();
-  }
-
-  private entryFailures(
-    operation: string,
-    batch: readonly ReceivedMessage[],
-    failed: readonly BatchResultErrorEntry[] | undefined,
-  ): EntryFailure[] {
-    const failures: EntryFailure[] = [];
-    for (const entry of failed ?? []) {
-      const message = batch[Number(entry.Id)];
-      if (message === undefined) continue;
-      const code = entry.Code ?? 'Unknown';
-      failures.push({
-        message,
-        error: new QueueError(operation, `message ${message.messageId}: ${entry.Message ?? code}`, {
-          code,
-          retryable: entry.SenderFault === false,
-        }),
-      });
-    }
-    return failures;
+  describeQueue(signal?: AbortSignal): Promise<QueueDescription> {
+    return describeQueue(this.client, this.queueUrl, signal);
   }
 
   private report(err: QueueError): void {

@@ -1,6 +1,6 @@
 import { isCredentialErrorCode } from '../aws/error-codes.ts';
 import type { QueueError } from '../errors.ts';
-import type { QueueDescription } from '../intake/sqs-intake.ts';
+import type { QueueDescription } from '../intake/queue-attributes.ts';
 import type { CheckResult } from './types.ts';
 import { messageOf } from './types.ts';
 

@@ -11,8 +11,8 @@
 import { isCredentialErrorCode } from '../aws/error-codes.ts';
 import { arnInRegion } from '../aws/identifiers.ts';
 import type { Config } from '../config/types.ts';
-import { ContactFlowReadError } from '../connect/contact-flows.ts';
-import type { ContactFlowSource, InstanceIntegrations, Lookup, SkippedFlow } from '../connect/contact-flows.ts';
+import { ContactFlowReadError } from '../connect/contact-flow-errors.ts';
+import type { ContactFlowSource, InstanceIntegrations, Lookup, SkippedFlow } from '../connect/contact-flow-source.ts';
 import { analyseReplicaFlows } from './replica-readiness.ts';
 import type { FlowReference, ReplicaFlowAnalysis } from './replica-readiness.ts';
 import type { CheckResult } from './types.ts';

@@ -1,5 +1,5 @@
 import type { Config } from '../config/types.ts';
-import { remedyFor } from '../connect/shifter.ts';
+import { remedyFor } from '../connect/remedy.ts';
 import type { TdgStatus, TrafficApi, TrafficSplit } from '../connect/traffic-port.ts';
 import { ConnectApiError } from '../connect/errors.ts';
 import type { CheckResult } from './types.ts';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectContactFlowReader, ContactFlowReadError } from '../../src/connect/contact-flows.ts';
+import { ContactFlowReadError } from '../../src/connect/contact-flow-errors.ts';
+import { ConnectContactFlowReader } from '../../src/connect/contact-flows.ts';
 import type { ContactFlowReaderOptions } from '../../src/connect/contact-flows.ts';
 import { DEFAULT_FLOW_IDS } from '../../src/local/connect-flow-defaults.ts';
 import { startConnectSimulator } from '../../src/local/connect-simulator.ts';

@@ -105,6 +105,7 @@ describe('deploy/Dockerfile', async () => {
     const sources = instructions
       .filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from'))
       .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    expect(sources).toContain('package.json');
     for (const source of sources) {
       expect(existsSync(join(REPO, source)), source).toBe(true);
       expect(allowed, source).toContain(source);

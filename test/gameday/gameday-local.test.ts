@@ -12,7 +12,7 @@ import { runScenario } from '../../src/gameday/runner.ts';
 import { checkScenario } from '../../src/gameday/scenario-check.ts';
 import { ScenarioError } from '../../src/gameday/scenario-errors.ts';
 import { parseScenario } from '../../src/gameday/scenario.ts';
-import type { Scenario } from '../../src/gameday/scenario.ts';
+import type { Scenario } from '../../src/gameday/scenario-types.ts';
 import { checkHtml } from './html-check.ts';
 
 let session: LocalSession | undefined;

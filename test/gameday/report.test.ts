@@ -6,7 +6,7 @@ import { analyse } from '../../src/gameday/analysis.ts';
 import type { Recording } from '../../src/gameday/recording.ts';
 import { writeReport } from '../../src/gameday/report-files.ts';
 import { readRunHistory } from '../../src/gameday/run-history.ts';
-import { secondsLabel } from '../../src/gameday/svg-timeline.ts';
+import { secondsLabel } from '../../src/gameday/svg-timeline-parts.ts';
 import { renderHtmlReport } from '../../src/gameday/report-html.ts';
 import { renderMarkdownReport } from '../../src/gameday/report-markdown.ts';
 import { checkHtml } from './html-check.ts';

@@ -186,7 +186,9 @@ describe('the scenario file', () => {
 
     expect(parseScenario(DEFAULT_SCENARIO_YAML).steps).toHaveLength(scenario.steps.length);
     expect(scenario.rto?.targetMs).toBe(30_000);
-    expect(scenario.steps.filter((s) => s.action.kind === 'fault').every((s) => s.when?.mode === 'local')).toBe(true);
+    const faults = scenario.steps.filter((s) => s.action.kind === 'fault');
+    expect(faults.length).toBeGreaterThan(0);
+    expect(faults.every((s) => s.when?.mode === 'local')).toBe(true);
     expect(
       scenario.steps.some(
         (s) => s.action.kind === 'operator' && s.action.command === 'failback' && s.when?.failback === 'manual',
