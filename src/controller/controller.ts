@@ -422,6 +422,8 @@ export class Controller {
     // start after a crash, which would take it for a hand change) must not be made, and a deposed leader's
     // fenced save stops it before it reaches Connect. While the store fails, the last verified split stays.
     if (this.requested !== undefined) {
+      // Nor may the old target's shift go on meanwhile (a retry, a re-send): it is no longer wanted.
+      this.reconciler.hold();
       // The shift record goes into the same save as the decision, so a restart knows the write was ours.
       this.target(true);
       this.aimAfterSave = true;

@@ -68,6 +68,18 @@ export class Reconciler {
     this.wakeup.notify();
   }
 
+  /**
+   * A newer decision waits for its save: stop the shift in flight (and its retries) and start nothing until
+   * the next `want`. Between a decision and its save the old target is no longer what the controller wants,
+   * so no request for it may start in that window, however long the save takes.
+   */
+  hold(): void {
+    this.desired = undefined;
+    this.settled = undefined;
+    this.inFlight?.abort.abort(new SupersededError());
+    this.wakeup.notify();
+  }
+
   /** The target being worked on or last reached. */
   get target(): Target | undefined {
     return this.desired;

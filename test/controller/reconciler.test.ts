@@ -55,6 +55,11 @@ class GatedTraffic implements TrafficControl {
   }
 }
 
+/** Lets pending callbacks and timers of the current moment run (no time passes on the manual clock). */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 function setup(options: { mayCorrectDrift?: () => boolean } = {}) {
   const traffic = new GatedTraffic();
   const outcomes: ReconcileOutcome[] = [];
@@ -88,6 +93,43 @@ describe('the reconciler', () => {
     expect(traffic.started).toEqual([0, 100]);
     expect(traffic.writes).toEqual([100]);
     expect(outcomes.filter((o) => o.kind === 'verified').map((o) => o.target.primaryPercent)).toEqual([100]);
+    stop.abort();
+    await running;
+  });
+
+  it('on hold (a newer decision not yet saved), aborts the shift in flight and starts nothing until told', async () => {
+    const { traffic, reconciler, stop, running } = setup();
+    reconciler.want({ primaryPercent: 0, seq: 1, write: true });
+    await eventually(() => traffic.waiting === 1, { what: 'first shift in flight' });
+
+    reconciler.hold();
+    await eventually(() => traffic.waiting === 0, { what: 'the shift in flight aborted' });
+    await turns(20);
+    expect(traffic.started).toEqual([0]);
+    reconciler.want({ primaryPercent: 100, seq: 2, write: true });
+    await eventually(() => traffic.waiting === 1, { what: 'the newer shift in flight' });
+    traffic.release();
+    await eventually(() => traffic.writes.length === 1, { what: 'the newer split written' });
+
+    expect(traffic.started).toEqual([0, 100]);
+    expect(traffic.writes).toEqual([100]);
+    stop.abort();
+    await running;
+  });
+
+  it('on hold, a failed shift waiting for its retry never retries the old split', async () => {
+    const { traffic, outcomes, clock, reconciler, stop, running } = setup();
+    traffic.failNext = 1;
+    reconciler.want({ primaryPercent: 0, seq: 1, write: true });
+    await eventually(() => traffic.waiting === 1);
+    traffic.release();
+    await eventually(() => outcomes.some((o) => o.kind === 'failed'), { what: 'the first attempt failed' });
+
+    reconciler.hold();
+    clock.advance(8_000);
+    await turns(20);
+
+    expect(traffic.started).toEqual([0]);
     stop.abort();
     await running;
   });
