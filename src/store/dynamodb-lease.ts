@@ -287,10 +287,13 @@ export class DynamoDbLease {
     return `${STANDBY_PREFIX}${this.#keeper.token}`;
   }
 
-  /** A standby announces itself at most once per lease duration (its first poll included). */
+  /**
+   * A standby announces itself once per lease duration (its first poll included): every third poll. The
+   * 10 % slack keeps a poll that comes a little early from putting the announcement off to the fourth.
+   */
   #announcementDue(leaseDurationMs: number): boolean {
     if (this.#keeper.holds) return false;
-    return this.#announcedAt === undefined || this.#clocks.monotonicNow() - this.#announcedAt >= leaseDurationMs;
+    return this.#announcedAt === undefined || this.#clocks.monotonicNow() - this.#announcedAt >= leaseDurationMs * 0.9;
   }
 
   /**
