@@ -20,6 +20,8 @@ import type { LeaseStatus } from '../store/store.ts';
 import { formatAge, livenessOf } from './controller-liveness.ts';
 import type { ControllerLiveness } from './controller-liveness.ts';
 import { readLiveSplit } from './live-traffic.ts';
+import { standbysOf } from './standbys.ts';
+import type { StandbyView } from './standbys.ts';
 import type { LiveSplit } from './live-traffic.ts';
 import { readStoreView } from './persisted-state.ts';
 import type { Persisted, ReadPersistedOptions } from './persisted-state.ts';
@@ -106,6 +108,11 @@ export interface StatusReport {
   /** Since when every primary signal has been OK (null while one is not). */
   primaryOkSince: string | null;
   controller: ControllerLiveness;
+  /**
+   * The controllers standing by, as they announced themselves in the store, newest first (stale ones with
+   * `live: false`); null where the store keeps no announcements (the file store: one host).
+   */
+  standbys: StandbyView[] | null;
   lastCommand: LastCommand | null;
   /** What needs a person's attention, most urgent first; empty when nothing does. */
   attention: string[];
@@ -148,7 +155,8 @@ export function buildStatus(
   const policy = policyOf(config);
   const machine = createFailoverMachine(policy);
   const refs = signalRefs(config.signals, config.regions);
-  const controller = livenessOf(inputs.lease ?? persisted?.lease, now);
+  const lease = inputs.lease ?? persisted?.lease;
+  const controller = livenessOf(lease, now);
   const live = inputs.live?.ok ? inputs.live : undefined;
   const liveReadError = inputs.live && !inputs.live.ok ? inputs.live.error : null;
   const base = {
@@ -156,6 +164,7 @@ export function buildStatus(
     regions: { primary: config.regions.primary, replica: config.regions.replica },
     liveReadError,
     controller,
+    standbys: standbysOf(lease, now),
     store,
     at: new Date(now).toISOString(),
     leader: controller.running ? controller.holder : null,
