@@ -30,6 +30,8 @@ export interface ControllerLiveness {
   epoch: number | null;
   /** The holder's wall clock at its last renewal (or release). */
   renewedAt: string | null;
+  /** The holder's wall clock when it took the lease at this epoch: acting since then (null when not recorded). */
+  since: string | null;
   /** How long ago that was, by this host's clock; null without a lease. */
   renewedAgoMs: number | null;
   leaseDurationMs: number | null;
@@ -48,6 +50,7 @@ export function livenessOf(lease: LeaseStatus | undefined, now: number): Control
       pid: null,
       epoch: null,
       renewedAt: null,
+      since: null,
       renewedAgoMs: null,
       leaseDurationMs: null,
       summary: 'no controller has ever taken the lease of this store',
@@ -76,6 +79,7 @@ export function livenessOf(lease: LeaseStatus | undefined, now: number): Control
     pid: lease.pid ?? null,
     epoch: lease.epoch,
     renewedAt: lease.renewedAt,
+    since: lease.takenAt ?? null,
     renewedAgoMs: agoMs,
     leaseDurationMs: lease.leaseDurationMs,
     summary,

@@ -18,19 +18,13 @@ import { receiveLoop } from '../intake/receive-loop.ts';
 import { createSqsClient } from '../intake/sqs-client.ts';
 import { SqsIntake } from '../intake/sqs-intake.ts';
 import type { ReceivedMessage } from '../intake/sqs-intake.ts';
-import { HEARTBEAT_INTERVAL_MS, runCloudWatchHeartbeat } from '../observability/cloudwatch-heartbeat.ts';
-import { HealthProbes, startHttpServer } from '../observability/http-server.ts';
-import type { RunningHttpServer } from '../observability/http-server.ts';
 import type { Logger } from '../observability/logger.ts';
-import { ControllerMetrics } from '../observability/metrics.ts';
-import { instrumentController } from './controller-instrumentation.ts';
-import type { ControllerInstrumentation, InstrumentedHooks } from './controller-instrumentation.ts';
-import { preflightAtStart } from '../preflight/at-start.ts';
 import { defaultWriter, openStore } from '../store/open-store.ts';
 import { DEFAULT_LEASE_DURATION_MS } from '../store/store.ts';
 import type { LeaseStatus, StateStore } from '../store/store.ts';
 import { LeaseLostError } from '../errors.ts';
-import { Controller, policyOf } from '../controller/controller.ts';
+import { Controller } from '../controller/controller.ts';
+import { operability } from './controller-operability.ts';
 import { LeaseGuard, standBy } from '../controller/leadership.ts';
 import { crashPoint } from '../controller/crash-points.ts';
 import { assertStoreBelongsTo } from '../controller/document.ts';
@@ -352,86 +346,4 @@ async function applyWaiting(
       return;
     }
   }
-}
-
-/**
- * Metrics, the HTTP endpoints, the CloudWatch heartbeat and preflight-at-start, kept apart from the
- * controller's own assembly. None of them can stop the controller: each failure is logged and counted.
- */
-function operability(options: RunControllerOptions, store: StateStore, clock: Clock, dryRun: boolean) {
-  const { config, logger } = options;
-  const metrics = new ControllerMetrics();
-  const instrument: ControllerInstrumentation = instrumentController(metrics, policyOf(config), () => clock.now());
-  const probes = new HealthProbes({
-    receiveTimes: () => metrics.receiveTimes(),
-    probeStore: (signal) => store.probe(signal),
-  });
-  const hooks: InstrumentedHooks = instrument.hooks(options.hooks);
-  // Published in the replica Region: the alarms on it must still evaluate while the primary Region fails.
-  const cloudwatch =
-    options.cloudwatch?.(config.regions.replica) ??
-    new CloudWatchClient({ region: config.regions.replica, ...clientOptions(options.aws, 'cloudwatch') });
-  let server: RunningHttpServer | undefined;
-  let preflight: Promise<void> | undefined;
-  return {
-    hooks,
-    instrument,
-    /** Starts the endpoints before the lease, so a standby answers too; a listen failure is logged, not fatal. */
-    async open(): Promise<void> {
-      if (!config.http) return;
-      try {
-        server = await startHttpServer({
-          ...config.http,
-          metrics,
-          probes,
-          onError: (error) => logger.warn({ err: error }, 'HTTP endpoint failed'),
-        });
-        logger.info({ url: server.url }, 'HTTP endpoints listening: /healthz /readyz /metrics');
-        options.hooks?.httpListening?.({ host: server.host, port: server.port, url: server.url });
-      } catch (error) {
-        logger.error(
-          { err: error, ...config.http },
-          'HTTP endpoints could not start; the controller runs without them',
-        );
-      }
-    },
-    /**
-     * Preflight in the background once the controller runs: after start-up reconciliation, so its reads
-     * never delay or race the controller's own, and never before a failover the controller must make.
-     */
-    preflight(signal: AbortSignal): void {
-      if (!(options.preflight ?? true)) return;
-      preflight = preflightAtStart({
-        config,
-        store,
-        dryRun,
-        logger,
-        signal,
-        clock,
-        aws: options.aws,
-        onReport: (report) => metrics.preflight(report.summary),
-      });
-    },
-    heartbeat(signal: AbortSignal): Promise<void> {
-      const intervalMs = options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
-      if (intervalMs === 0) return Promise.resolve();
-      return runCloudWatchHeartbeat(
-        {
-          client: cloudwatch,
-          dimensions: { Controller: config.trafficDistributionGroup.id },
-          intervalMs,
-          clock,
-          logger,
-          read: () => ({ alive: probes.liveness().ok, ...metrics.current() }),
-          onResult: (outcome) => metrics.heartbeat(outcome),
-        },
-        signal,
-      );
-    },
-    async close(): Promise<void> {
-      await preflight;
-      await server?.close();
-      cloudwatch.destroy();
-    },
-  };
 }

@@ -8,8 +8,7 @@
  * "actual", or a controller that died as "holding the lease", would mislead the person deciding what to
  * do at 3 a.m.
  */
-import { transition } from 'xstate';
-import { createFailoverMachine, firing, outlook, primaryKeys, restoreSnapshot } from '../../state-machines/index.ts';
+import { createFailoverMachine, outlook, restoreSnapshot } from '../../state-machines/index.ts';
 import type { FailoverSnapshot } from '../../state-machines/index.ts';
 import type { AwsClientSettings } from '../aws/client-settings.ts';
 import type { Config } from '../config/types.ts';
@@ -17,111 +16,18 @@ import type { ControllerDocument, HistoryEntry } from '../controller/document.ts
 import { signalRefs } from '../domain/signals.ts';
 import { policyOf } from '../domain/policy.ts';
 import type { LeaseStatus } from '../store/store.ts';
-import { formatAge, livenessOf } from './controller-liveness.ts';
-import type { ControllerLiveness } from './controller-liveness.ts';
+import { livenessOf } from './controller-liveness.ts';
 import { readLiveSplit } from './live-traffic.ts';
 import type { LiveSplit } from './live-traffic.ts';
 import { readStoreView } from './persisted-state.ts';
 import type { Persisted, ReadPersistedOptions } from './persisted-state.ts';
+import { attentionFor, neverRunAttention, nextStepFor, plainDetail } from './status-advice.ts';
+import type { ActualSplit, LastCommand, StatusReport } from './status-report.ts';
+import { standbysOf } from './standbys.ts';
 
-/** Where the actual split comes from: read just now from Connect, or the controller's last reading (with its age). */
-export interface ActualSplit {
-  source: 'live' | 'stored';
-  telephonyPrimaryPercent: number;
-  agentsPrimaryPercent: number | null;
-  readAt: string;
-  /** How old the reading is, ms (0 for a live read). */
-  ageMs: number;
-  /** The Region whose API answered (live reads only). */
-  region: string | null;
-}
-
-/** The last operator command the controller applied, from its history. */
-export interface LastCommand {
-  id: string | null;
-  command: string;
-  accepted: boolean;
-  detail: string;
-  force: boolean;
-  by: string | null;
-  reason: string;
-  requestedAt: string | null;
-  appliedAt: string;
-}
-
-/** What to do next: why, and the command line (with `-c FILE` for the caller to fill in), if any. */
-export interface NextStep {
-  why: string;
-  command: string | null;
-}
-
-/** The `status --json` shape of the contract, plus what operators asked for on top. */
-export interface StatusReport {
-  state: string;
-  automation: string;
-  desiredPrimaryPercent: number;
-  /** The actual split: live from Connect when it answered, else the controller's last reading; null when neither. */
-  actualPrimaryPercent: number | null;
-  /** When the health state was entered; null when no controller ever ran with this store. */
-  since: string | null;
-  reason: string;
-  signals: Record<string, string>;
-  lastShift: {
-    at: string;
-    primaryPercent: number;
-    outcome: string;
-    error?: string;
-    nextAttemptAt?: string;
-    attempts?: number;
-  } | null;
-  blocked: string | null;
-  nextDeadline: string | null;
-  automationReason: string | null;
-  /** When {@link actualPrimaryPercent} was read. */
-  actualReadAt: string | null;
-  store: string;
-  updatedAt: string | null;
-  /** The running controller that holds the lease (its name, `host:pid`), or null when none is running. */
-  leader: string | null;
-  /** True when no controller ever saved a state in this store: the rest is what a fresh one would start with. */
-  neverRun: boolean;
-  trafficDistributionGroup: string;
-  regions: { primary: string; replica: string };
-  /** While failing back in steps (behaviour 12): which step, its split, and until when it is held. */
-  failback?: {
-    step: number;
-    of: number;
-    primaryPercent: number;
-    agentsPrimaryPercent: number;
-    holdUntil: string | null;
-    frozen: boolean;
-  } | null;
-  /** Percent of agents the state wants on the primary (`traffic.shiftAgents`), else null. */
-  desiredAgentsPrimaryPercent: number | null;
-  actual: ActualSplit | null;
-  /** Why Connect could not be read live, when that was tried and failed. */
-  liveReadError: string | null;
-  /** When automation entered its current mode (null while active since the start, or never run). */
-  automationSince: string | null;
-  /** Since when every primary signal has been OK (null while one is not). */
-  primaryOkSince: string | null;
-  controller: ControllerLiveness;
-  lastCommand: LastCommand | null;
-  /** What needs a person's attention, most urgent first; empty when nothing does. */
-  attention: string[];
-  next: NextStep | null;
-  /** Signals with their role and Region, in config order. */
-  signalDetails: Array<{
-    key: string;
-    name: string;
-    role: string;
-    region: string;
-    value: string;
-    since: string | null;
-  }>;
-  /** When this report was made (this host's clock). */
-  at: string;
-}
+// The report's types and text helpers keep their old import path (the CLI, game days and tests use it).
+export type { ActualSplit, LastCommand, NextStep, StatusReport } from './status-report.ts';
+export { plainDetail, splitText } from './status-advice.ts';
 
 /** What {@link buildStatus} needs besides the config and the document. */
 export interface StatusInputs {
@@ -148,7 +54,8 @@ export function buildStatus(
   const policy = policyOf(config);
   const machine = createFailoverMachine(policy);
   const refs = signalRefs(config.signals, config.regions);
-  const controller = livenessOf(inputs.lease ?? persisted?.lease, now);
+  const lease = inputs.lease ?? persisted?.lease;
+  const controller = livenessOf(lease, now);
   const live = inputs.live?.ok ? inputs.live : undefined;
   const liveReadError = inputs.live && !inputs.live.ok ? inputs.live.error : null;
   const base = {
@@ -156,6 +63,7 @@ export function buildStatus(
     regions: { primary: config.regions.primary, replica: config.regions.replica },
     liveReadError,
     controller,
+    standbys: standbysOf(lease, now),
     store,
     at: new Date(now).toISOString(),
     leader: controller.running ? controller.holder : null,
@@ -344,167 +252,4 @@ function lastCommandOf(history: readonly HistoryEntry[]): LastCommand | null {
     requestedAt: e.requestedAt ?? null,
     appliedAt: e.at,
   };
-}
-
-/** The statechart's refusal detail begins with `refused: `; shown after "refused" it would say it twice. */
-export function plainDetail(detail: string): string {
-  return detail.replace(/^refused: /, '');
-}
-
-/** `us-east-1 (primary)`. */
-function named(region: string, role: 'primary' | 'replica'): string {
-  return `${region} (${role})`;
-}
-
-/** `30% to us-east-1 (primary), 70% to us-west-2 (replica)`. */
-export function splitText(primaryPercent: number, regions: { primary: string; replica: string }): string {
-  return `${primaryPercent}% to ${named(regions.primary, 'primary')}, ${100 - primaryPercent}% to ${named(regions.replica, 'replica')}`;
-}
-
-function neverRunAttention(report: StatusReport): string[] {
-  const lines = [
-    report.controller.running
-      ? `the controller ${report.controller.holder ?? ''} has not saved a state yet`
-      : 'never run: no controller has run with this store',
-  ];
-  if (report.actual && report.actual.telephonyPrimaryPercent !== report.desiredPrimaryPercent) {
-    lines.push(
-      `Connect sends ${splitText(report.actual.telephonyPrimaryPercent, report.regions)}; a first start finds this and treats it as the split found at start-up`,
-    );
-  }
-  return lines;
-}
-
-function attentionFor(r: StatusReport, config: Config, now: number): string[] {
-  const lines: string[] = [];
-  if (!r.controller.running) {
-    lines.push(`controller NOT RUNNING: ${r.controller.summary}; commands wait in the queue until one starts`);
-  }
-  const shift = r.lastShift;
-  const shiftAimsHere = shift !== null && shift.primaryPercent === r.desiredPrimaryPercent;
-  if (shift && shiftAimsHere && shift.outcome === 'failed') {
-    lines.push(
-      `shift to ${shift.primaryPercent}% primary FAILING: ${shift.error ?? 'no error recorded'}${shift.nextAttemptAt ? `; next try ${when(shift.nextAttemptAt, now)}` : ''}`,
-    );
-  }
-  if (shift && shiftAimsHere && shift.outcome === 'dryRun')
-    lines.push(`dry run: the controller decides but never writes; Connect is not changed`);
-  const actual = r.actual;
-  if (actual && actual.telephonyPrimaryPercent !== r.desiredPrimaryPercent) {
-    const inFlight = shiftAimsHere && shift?.outcome === 'pending' && r.controller.running;
-    const reading =
-      actual.source === 'live' ? 'Connect sends' : `the controller last read (${formatAge(actual.ageMs)} ago)`;
-    if (inFlight)
-      lines.push(
-        `shift in progress: ${reading} ${actual.telephonyPrimaryPercent}% to the primary; the state wants ${r.desiredPrimaryPercent}%`,
-      );
-    else {
-      const why =
-        r.automation !== 'active'
-          ? `Not corrected while automation is ${r.automation}.`
-          : !r.controller.running
-            ? config.drift === 'pause'
-              ? 'Changed by hand? At start-up the controller keeps it, writes nothing and pauses automation (drift: pause).'
-              : 'At start-up the controller writes the state’s split back (drift: restore).'
-            : 'The controller acts on it at its next check of the split (timing.driftCheck).';
-      lines.push(
-        `DRIFT: ${reading} ${splitText(actual.telephonyPrimaryPercent, r.regions)}; the state wants ${r.desiredPrimaryPercent}%. ${why}`,
-      );
-    }
-  }
-  if (r.liveReadError && actual?.source !== 'live')
-    lines.push(`Connect could not be read just now: ${r.liveReadError}`);
-  const command = r.lastCommand;
-  if (command && !command.accepted) {
-    lines.push(
-      `last command REFUSED: ${command.command} by ${command.by ?? 'unknown'} ${when(command.appliedAt, now)}: ${command.detail}`,
-    );
-  }
-  if (r.automation !== 'active') {
-    const since = r.automationSince ? ` for ${formatAge(Math.max(0, now - Date.parse(r.automationSince)))}` : '';
-    const why =
-      r.automationReason ??
-      (r.automation === 'suspended' ? 'too many automatic shifts (maxAutomaticShifts)' : 'no reason recorded');
-    lines.push(`automation ${r.automation.toUpperCase()}${since}: ${why}; nothing shifts on its own until resume`);
-  }
-  if (r.blocked && !/automation is (paused|suspended)/.test(r.blocked)) lines.push(`blocked: ${r.blocked}`);
-  return lines;
-}
-
-function nextStepFor(
-  r: StatusReport,
-  config: Config,
-  snapshot: FailoverSnapshot,
-  machine: ReturnType<typeof createFailoverMachine>,
-  now: number,
-): NextStep | null {
-  const policy = policyOf(config);
-  if (!r.controller.running) {
-    const drifted = r.actual !== null && r.actual.telephonyPrimaryPercent !== r.desiredPrimaryPercent;
-    const atStart = drifted
-      ? config.drift === 'pause'
-        ? `then keeps the split it finds (${r.actual?.telephonyPrimaryPercent}% primary), writes nothing and pauses automation until resume (drift: pause)`
-        : `then writes ${r.desiredPrimaryPercent}% primary back (drift: restore)`
-      : 'then checks the split';
-    return {
-      why: `start a controller: it applies the commands waiting in the queue first, ${atStart}`,
-      command: 'connect-failover run -c FILE',
-    };
-  }
-  if (r.lastShift?.outcome === 'failed' && r.lastShift.primaryPercent === r.desiredPrimaryPercent) {
-    return {
-      why: 'the controller keeps retrying; see why in the history and docs/runbook.md §12.3',
-      command: 'connect-failover history -c FILE --since 1h',
-    };
-  }
-  if (r.automation !== 'active') {
-    const after = transition(machine, snapshot, {
-      type: 'operator.resumeRequested',
-      reason: 'status preview',
-      by: 'status',
-      now: Math.max(now, snapshot.context.now),
-    })[0];
-    const desired = outlook(policy, after).desiredPrimaryPercent;
-    const actual = r.actualPrimaryPercent;
-    const effect =
-      actual !== null && desired !== actual
-        ? ` (the signals now say ${outlook(policy, after).health}: resuming moves traffic to ${desired}% primary at once)`
-        : '';
-    return { why: `when ready, restart automation${effect}`, command: 'connect-failover resume -c FILE --reason "…"' };
-  }
-  if (r.state === 'failedOver' && (policy.failback === 'manual' || snapshot.context.operatorHold)) {
-    const okSince = snapshot.context.okSince;
-    if (okSince !== null) {
-      return {
-        why: `all primary signals OK for ${formatAge(Math.max(0, now - okSince))}; fail back when the primary is sound`,
-        command: 'connect-failover failback -c FILE --reason "…"',
-      };
-    }
-    const holding = primaryKeys(policy).filter((k) => snapshot.context.signals[k]?.value !== 'OK');
-    return {
-      why: `failback waits for the primary: ${holding.map((k) => `${k} ${snapshot.context.signals[k]?.value ?? 'UNKNOWN'}`).join(', ')}`,
-      command: null,
-    };
-  }
-  const command = r.lastCommand;
-  if (
-    command &&
-    !command.accepted &&
-    command.command === 'failover' &&
-    firing(policy.signals.replicaUnhealthy, snapshot.context.signals).length > 0
-  ) {
-    return {
-      why: 'the replica alarm blocks failover; if it is a false alarm, override the gate',
-      command: 'connect-failover failover -c FILE --force --reason "…"',
-    };
-  }
-  return null;
-}
-
-/** `3 min ago` / `in 20s` for a time near now; the ISO time itself when far. */
-function when(iso: string, now: number): string {
-  const at = Date.parse(iso);
-  if (!Number.isFinite(at)) return iso;
-  const delta = at - now;
-  return delta >= 0 ? `in ${formatAge(delta)}` : `${formatAge(-delta)} ago`;
 }

@@ -116,17 +116,36 @@ export function renderStatus(report: StatusReport, now = Date.parse(report.at)):
 
   out.push('');
   const c = r.controller;
+  const acting = c.since ? `, acting since ${c.since} (${age(c.since, now)})` : '';
   const controller = c.running
-    ? `${tone('running', 'good')}: ${c.summary}${c.host && c.pid !== null ? ` (host ${c.host}, pid ${c.pid})` : ''}`
+    ? `${tone('running', 'good')}: ${c.summary}${c.host && c.pid !== null ? ` (host ${c.host}, pid ${c.pid}${acting})` : ''}`
     : `${tone('NOT RUNNING', 'bad')}: ${c.summary}`;
   out.push(
     table([
       ['controller', controller],
+      ...standbyRows(r),
       ['store', `${r.store}${r.updatedAt ? ` (saved ${r.updatedAt}, ${age(r.updatedAt, now)})` : ''}`],
     ]),
   );
   out.push('', r.next ? `next: ${r.next.why}${r.next.command ? `:\n  ${r.next.command}` : ''}` : 'next: nothing to do');
   return out.join('\n');
+}
+
+/** One row per standby the store names (the first labelled), or one row saying why there is none. */
+function standbyRows(r: StatusReport): Array<[string, string]> {
+  if (r.standbys === null)
+    return [
+      ['standbys', r.store.startsWith('file ') ? 'none (file store: one host)' : 'none (not recorded by this store)'],
+    ];
+  if (r.standbys.length === 0) return [['standbys', 'none seen']];
+  return r.standbys.map((s, i) => [
+    i === 0 ? 'standbys' : '',
+    `${s.writer} (host ${s.host}, pid ${s.pid}, ${s.version}): ${
+      s.live
+        ? `${tone('standing by', 'good')}, seen ${formatAge(s.ageMs)} ago`
+        : `${tone('gone', 'warn')}, last seen ${formatAge(s.ageMs)} ago`
+    }`,
+  ]);
 }
 
 function actualText(r: StatusReport): string {

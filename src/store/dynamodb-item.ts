@@ -1,33 +1,31 @@
 /**
- * The DynamoDB store's item: one per traffic distribution group, holding the document AND the lease, so
- * one conditional write can check the document version and the writer's lease together (fencing needs
- * no transaction, which dynalite and DynamoDB Local handle differently from DynamoDB anyway).
+ * The DynamoDB store's document item: one per traffic distribution group (partition key `pk` = the group's
+ * id), holding the document and the fence. The lease lives in an item of its own (dynamodb-lease-item.ts),
+ * so a renewal rewrites a few hundred bytes, not the whole document (see docs/high-availability.md for why
+ * the fence keeps a deposed leader's saves out without a transaction).
  *
- * | attribute            | type | what                                                               |
- * |----------------------|------|--------------------------------------------------------------------|
- * | `pk`                 | S    | partition key: the traffic distribution group's id                 |
- * | `format`             | S    | `connect-failover/state`: marks the item as ours                   |
- * | `formatVersion`      | N    | 1; a newer one is refused (`StoreFormatError`)                     |
- * | `version`            | N    | the document version; absent until the first save                  |
- * | `doc`                | B    | the document: gzip of its JSON (at most {@link MAX_DOCUMENT_BYTES}) |
- * | `updatedAt`          | S    | ISO 8601 time of the save (the saver's clock)                      |
- * | `writer`             | S    | the saver's `writer`                                               |
- * | `writeId`            | S    | unique per save call: makes the SDK's retry of a save idempotent   |
- * | `leaseHolder`        | S    | the lease holder's `writer`                                        |
- * | `leaseToken`         | S    | the holder store instance's token                                  |
- * | `leaseHost`, `leasePid` | S, N | the holder's host and pid (for status)                         |
- * | `leaseEpoch`         | N    | fencing epoch: +1 per take-over                                    |
- * | `leaseRecordVersion` | S    | new UUID on every lease write                                      |
- * | `leaseDurationMs`    | N    | the holder's lease duration                                        |
- * | `leaseRenewedAt`     | S    | the holder's wall clock at its last lease write (for people)       |
- * | `leaseReleased`      | BOOL | true after `releaseLease`                                          |
+ * | attribute       | type | what                                                                      |
+ * |-----------------|------|---------------------------------------------------------------------------|
+ * | `pk`            | S    | partition key: the traffic distribution group's id                        |
+ * | `format`        | S    | `connect-failover/state`: marks the item as ours                          |
+ * | `formatVersion` | N    | 2 (1: the lease was kept on this item); a newer one is refused            |
+ * | `version`       | N    | the document version; absent until the first save                         |
+ * | `doc`           | B    | the document: gzip of its JSON (at most {@link MAX_DOCUMENT_BYTES})        |
+ * | `updatedAt`     | S    | ISO 8601 time of the save (the saver's clock)                             |
+ * | `writer`        | S    | the saver's `writer`                                                      |
+ * | `writeId`       | S    | unique per write call: makes the SDK's retry of a write idempotent        |
+ * | `fenceEpoch`    | N    | the epoch of the last leader that took over; a fenced save requires its own |
+ *
+ * Format 1 kept the lease here too (`leaseHolder`, `leaseToken`, `leaseHost`, `leasePid`, `leaseEpoch`,
+ * `leaseRecordVersion`, `leaseDurationMs`, `leaseRenewedAt`, `leaseReleased`). Such a lease is still read
+ * (and waited out) until a take-over adopts it: see dynamodb-lease.ts.
  */
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { StoreCorruptError, StoreFormatError } from '../errors.ts';
 import type { LeaseRecord } from './lease.ts';
-import { FORMAT_VERSION, STATE_FORMAT } from './state-file-format.ts';
+import { STATE_FORMAT } from './state-file-format.ts';
 import type { StoredDocument } from './store.ts';
 
 const gzipAsync = promisify(gzip);
@@ -35,6 +33,9 @@ const gunzipAsync = promisify(gunzip);
 
 /** A DynamoDB item as the low-level client passes it. */
 export type Item = Record<string, AttributeValue>;
+
+/** The newest document item layout: 2 moved the lease to its own item and added `fenceEpoch`. */
+export const ITEM_FORMAT_VERSION = 2;
 
 /** The attribute names, in one place; expressions refer to them through `#name` placeholders. */
 export const A = {
@@ -46,15 +47,20 @@ export const A = {
   updatedAt: 'updatedAt',
   writer: 'writer',
   writeId: 'writeId',
-  leaseHolder: 'leaseHolder',
-  leaseToken: 'leaseToken',
-  leaseHost: 'leaseHost',
-  leasePid: 'leasePid',
-  leaseEpoch: 'leaseEpoch',
-  leaseRecordVersion: 'leaseRecordVersion',
-  leaseDurationMs: 'leaseDurationMs',
-  leaseRenewedAt: 'leaseRenewedAt',
-  leaseReleased: 'leaseReleased',
+  fenceEpoch: 'fenceEpoch',
+} as const;
+
+/** Format 1's lease attributes on the document item: read for adoption, removed by the adopting take-over. */
+export const LEGACY = {
+  holder: 'leaseHolder',
+  token: 'leaseToken',
+  host: 'leaseHost',
+  pid: 'leasePid',
+  epoch: 'leaseEpoch',
+  recordVersion: 'leaseRecordVersion',
+  durationMs: 'leaseDurationMs',
+  renewedAt: 'leaseRenewedAt',
+  released: 'leaseReleased',
 } as const;
 
 /** The partition key's name, which `init-store` creates the table with (type S). */
@@ -62,14 +68,16 @@ export const PARTITION_KEY = A.key;
 
 /**
  * The most compressed document bytes a save writes: 350 KiB, leaving DynamoDB's 400 KB item limit room
- * for the other attributes (under 3 KB: the key is at most 2 KB, the lease a few hundred bytes). The
- * controller's document keeps at most 1,000 history entries and 500 command ids; a realistic full one
- * compresses to a small fraction of this (test/store measures it).
+ * for the other attributes (under 3 KB: the key is at most 2 KB). The controller's document keeps at most
+ * 1,000 history entries and 500 command ids; a realistic full one compresses to a small fraction of this
+ * (test/store measures it).
  */
 export const MAX_DOCUMENT_BYTES = 350 * 1024;
 
 /** `#name` placeholders for every attribute, for `ExpressionAttributeNames`. */
-export const NAMES: Record<string, string> = Object.fromEntries(Object.values(A).map((name) => [`#${name}`, name]));
+const NAMES: Record<string, string> = Object.fromEntries(
+  [...Object.values(A), ...Object.values(LEGACY)].map((name) => [`#${name}`, name]),
+);
 
 /** The names an expression uses, for `ExpressionAttributeNames` (DynamoDB refuses unused ones). */
 export function namesIn(...expressions: string[]): Record<string, string> {
@@ -77,23 +85,20 @@ export function namesIn(...expressions: string[]): Record<string, string> {
   return Object.fromEntries(Object.entries(NAMES).filter(([placeholder]) => used.has(placeholder)));
 }
 
-/** Attributes a lease read needs (with the version and format, so a refused save can tell why). */
-export const LEASE_PROJECTION = [
-  A.format,
-  A.formatVersion,
-  A.version,
-  A.leaseHolder,
-  A.leaseToken,
-  A.leaseHost,
-  A.leasePid,
-  A.leaseEpoch,
-  A.leaseRecordVersion,
-  A.leaseDurationMs,
-  A.leaseRenewedAt,
-  A.leaseReleased,
-]
+/** What a refused save, a fence write and a lease read without a lease item need from the document item. */
+export const FENCE_PROJECTION = [A.format, A.formatVersion, A.version, A.fenceEpoch, ...Object.values(LEGACY)]
   .map((name) => `#${name}`)
   .join(', ');
+
+/** Never overwrite another application's item or one a newer release wrote (the file store reads first for the same reason). */
+export const FORMAT_CHECK =
+  '(attribute_not_exists(#format) OR #format = :format) AND (attribute_not_exists(#formatVersion) OR #formatVersion <= :formatVersion)';
+
+/** The values {@link FORMAT_CHECK} and a write of the header use. */
+export const FORMAT_VALUES: Item = {
+  ':format': { S: STATE_FORMAT },
+  ':formatVersion': { N: String(ITEM_FORMAT_VERSION) },
+};
 
 /** gzip of the JSON text, the form `doc` holds. */
 export async function compressDocument(json: string): Promise<Buffer> {
@@ -109,8 +114,7 @@ export function documentValues(document: {
   writeId: string;
 }): Item {
   return {
-    ':format': { S: STATE_FORMAT },
-    ':formatVersion': { N: String(FORMAT_VERSION) },
+    ...FORMAT_VALUES,
     ':next': { N: String(document.version) },
     ':doc': { B: document.doc },
     ':updatedAt': { S: document.updatedAt },
@@ -118,26 +122,6 @@ export function documentValues(document: {
     ':writeId': { S: document.writeId },
   };
 }
-
-/** The values a lease write sets (`:holder`, `:token`, …, `:released`), from the record to write. */
-export function leaseValues(record: LeaseRecord): Item {
-  return {
-    ':holder': { S: record.holder },
-    ':token': { S: record.token },
-    ':host': { S: record.host ?? '' },
-    ':pid': { N: String(record.pid ?? 0) },
-    ':epoch': { N: String(record.epoch) },
-    ':rv': { S: record.recordVersion },
-    ':duration': { N: String(record.leaseDurationMs) },
-    ':renewedAt': { S: record.renewedAt },
-    ':released': { BOOL: record.released },
-  };
-}
-
-/** The `SET` clause of a lease write, matching {@link leaseValues}. */
-export const SET_LEASE =
-  'SET #leaseHolder = :holder, #leaseToken = :token, #leaseHost = :host, #leasePid = :pid, #leaseEpoch = :epoch, ' +
-  '#leaseRecordVersion = :rv, #leaseDurationMs = :duration, #leaseRenewedAt = :renewedAt, #leaseReleased = :released';
 
 /** The stored document version (0 when nothing was saved yet). */
 export function versionOf(item: Item | undefined, location: string): number {
@@ -149,8 +133,18 @@ export function versionOf(item: Item | undefined, location: string): number {
   return version;
 }
 
+/** The fence the item carries: the epoch of the last take-over that wrote it (0 when none did). */
+export function fenceEpochOf(item: Item | undefined, location: string): number {
+  const text = item?.[A.fenceEpoch]?.N;
+  if (text === undefined) return 0;
+  const epoch = Number(text);
+  if (!Number.isSafeInteger(epoch) || epoch < 1)
+    throw corrupt(location, `attribute "fenceEpoch" must be a whole number >= 1, found ${text}`);
+  return epoch;
+}
+
 /**
- * The document an item holds, or undefined when none was saved yet (an item may hold only the lease).
+ * The document an item holds, or undefined when none was saved yet (an item may hold only the fence).
  * Throws `StoreCorruptError` for an item that is not ours or cannot be read, `StoreFormatError` for one a
  * newer release wrote: never a silent reset.
  */
@@ -170,19 +164,20 @@ export async function decodeDocument(
   const format = item[A.format]?.S;
   if (format !== undefined && format !== STATE_FORMAT)
     throw corrupt(location, `not a connect-failover item: its "format" is ${JSON.stringify(format)}`);
-  if (item[A.version] === undefined) return undefined;
-  if (format === undefined) throw corrupt(location, 'it has a "version" but no "format" attribute');
-  const formatVersion = Number(item[A.formatVersion]?.N);
-  if (!Number.isSafeInteger(formatVersion) || formatVersion < 1)
+  const formatVersion = item[A.formatVersion] === undefined ? undefined : Number(item[A.formatVersion]?.N);
+  if (formatVersion !== undefined && (!Number.isSafeInteger(formatVersion) || formatVersion < 1))
     throw corrupt(location, 'attribute "formatVersion" must be a whole number >= 1');
-  if (formatVersion > FORMAT_VERSION) {
+  if (formatVersion !== undefined && formatVersion > ITEM_FORMAT_VERSION) {
     throw new StoreFormatError(
       location,
       formatVersion,
-      FORMAT_VERSION,
+      ITEM_FORMAT_VERSION,
       'Run that newer connect-failover, or delete the item to start with nothing saved',
     );
   }
+  if (item[A.version] === undefined) return undefined;
+  if (format === undefined) throw corrupt(location, 'it has a "version" but no "format" attribute');
+  if (formatVersion === undefined) throw corrupt(location, 'attribute "formatVersion" must be a whole number >= 1');
   const version = versionOf(item, location);
   if (options?.header) return undefined;
   const updatedAt = item[A.updatedAt]?.S;
@@ -201,16 +196,16 @@ export async function decodeDocument(
   return { version, updatedAt, writer, data };
 }
 
-/** The lease an item holds, or undefined when no lease was ever taken on it. */
-export function decodeLease(item: Item | undefined, location: string): LeaseRecord | undefined {
-  const recordVersion = item?.[A.leaseRecordVersion]?.S;
+/** The format-1 lease a document item still carries, or undefined when it carries none (or was adopted). */
+export function decodeLegacyLease(item: Item | undefined, location: string): LeaseRecord | undefined {
+  const recordVersion = item?.[LEGACY.recordVersion]?.S;
   if (!item || recordVersion === undefined) return undefined;
-  const holder = item[A.leaseHolder]?.S;
-  const token = item[A.leaseToken]?.S;
-  const epoch = Number(item[A.leaseEpoch]?.N);
-  const leaseDurationMs = Number(item[A.leaseDurationMs]?.N);
-  const renewedAt = item[A.leaseRenewedAt]?.S;
-  const released = item[A.leaseReleased]?.BOOL;
+  const holder = item[LEGACY.holder]?.S;
+  const token = item[LEGACY.token]?.S;
+  const epoch = Number(item[LEGACY.epoch]?.N);
+  const leaseDurationMs = Number(item[LEGACY.durationMs]?.N);
+  const renewedAt = item[LEGACY.renewedAt]?.S;
+  const released = item[LEGACY.released]?.BOOL;
   if (
     holder === undefined ||
     token === undefined ||
@@ -220,10 +215,10 @@ export function decodeLease(item: Item | undefined, location: string): LeaseReco
     renewedAt === undefined ||
     released === undefined
   ) {
-    throw corrupt(location, 'its lease attributes are incomplete or of the wrong type');
+    throw corrupt(location, 'its lease attributes (format 1) are incomplete or of the wrong type');
   }
-  const host = item[A.leaseHost]?.S;
-  const pid = Number(item[A.leasePid]?.N);
+  const host = item[LEGACY.host]?.S;
+  const pid = Number(item[LEGACY.pid]?.N);
   return {
     holder,
     token,
@@ -237,7 +232,7 @@ export function decodeLease(item: Item | undefined, location: string): LeaseReco
   };
 }
 
-function corrupt(location: string, problem: string, cause?: unknown): StoreCorruptError {
+export function corrupt(location: string, problem: string, cause?: unknown): StoreCorruptError {
   return new StoreCorruptError(
     location,
     problem,

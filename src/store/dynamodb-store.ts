@@ -1,40 +1,32 @@
 /**
- * The shared store: one DynamoDB item per traffic distribution group (layout in dynamodb-item.ts), so
- * controllers on several hosts and in both Regions share one document and one lease, and any host that
- * can read the table can run `status` and `history`.
+ * The shared store: per traffic distribution group, a document item (dynamodb-item.ts) and a lease item
+ * (dynamodb-lease-item.ts) in one table, so controllers on several hosts and in both Regions share one
+ * document and one lease, and any host that can read the table can run `status` and `history`.
  *
  * Every write is one conditional UpdateItem; each condition is explained where it is built. Every read is
  * strongly consistent (a standby must see the latest record version, a save the latest version).
  */
 import { randomUUID } from 'node:crypto';
-import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AwsClientSettings } from '../aws/client-settings.ts';
 import { LeaseLostError, StoreConflictError, StoreDocumentTooLargeError, StoreError } from '../errors.ts';
 import { assertExpectedVersion, dataToJson } from './document-data.ts';
 import {
   A,
-  LEASE_PROJECTION,
+  FORMAT_CHECK,
   MAX_DOCUMENT_BYTES,
-  SET_LEASE,
   compressDocument,
   decodeDocument,
-  decodeLease,
   documentValues,
-  leaseValues,
+  fenceEpochOf,
   namesIn,
   versionOf,
-  type Item,
 } from './dynamodb-item.ts';
-import { createDynamoDbClient, errorCode, toStoreError } from './dynamodb-client.ts';
-import {
-  LeaseKeeper,
-  assertLeaseDuration,
-  fenceBroken,
-  monotonicNow,
-  type LeaseRecord,
-  type LeaseWrite,
-} from './lease.ts';
+import { createDynamoDbClient, toStoreError } from './dynamodb-client.ts';
+import { readFenceItem } from './dynamodb-fence.ts';
+import { DynamoDbItems } from './dynamodb-io.ts';
+import { DynamoDbLease } from './dynamodb-lease.ts';
+import { assertLeaseDuration, monotonicNow } from './lease.ts';
 import type { LeaseStatus, StateStore, StoredDocument } from './store.ts';
 
 /** Options of {@link DynamoDbStore}. */
@@ -43,7 +35,7 @@ export interface DynamoDbStoreOptions {
   table: string;
   /** The table's Region (`store.region`, default `regions.replica`). */
   region: string;
-  /** This group's item: the partition key value (the traffic distribution group's id). */
+  /** This group's document item: the partition key value (the traffic distribution group's id); the lease item is `<key>#lease`. */
   key: string;
   /** Names this controller in what it writes (document, lease), e.g. `ip-10-0-0-1:4242`. */
   writer: string;
@@ -59,29 +51,26 @@ export interface DynamoDbStoreOptions {
   monotonicNow?: () => number;
 }
 
-/** What an UpdateItem came back with: done, or refused by its condition (with the item when DynamoDB returns it). */
-type UpdateResult = { ok: true } | { ok: false; item: Item | undefined };
-
 /**
- * The state store on DynamoDB. Calls per operation: `load` and `readLease` one GetItem; `save` one
- * UpdateItem (plus one GetItem after a refusal, where the endpoint does not return the refused item);
- * `acquireLease` one UpdateItem for a holder's renewal, one GetItem for a standby that waits, a GetItem
- * and an UpdateItem for a take-over; `releaseLease` one UpdateItem; `probe` one GetItem and one refused
- * UpdateItem.
+ * The state store on DynamoDB. Calls per operation: `load` one GetItem; `readLease` one GetItem (two
+ * while no lease item holds a record); `save` one UpdateItem (plus a GetItem or two after a refusal, to
+ * tell why); `acquireLease` one UpdateItem for a holder's renewal, one GetItem for a standby that waits
+ * (an UpdateItem instead once per lease duration: its announcement), for a take-over that read, the
+ * lease write and the fence write; `releaseLease` one UpdateItem (a standby that announced itself: the
+ * removal of its entry); `probe` one GetItem and one refused UpdateItem.
  */
 export class DynamoDbStore implements StateStore {
   readonly #client: DynamoDBClient;
   readonly #ownsClient: boolean;
+  readonly #items: DynamoDbItems;
   readonly #table: string;
   readonly #region: string;
   readonly #key: string;
   readonly #location: string;
   readonly #writer: string;
   readonly #now: () => number;
-  readonly #lease: LeaseKeeper;
+  readonly #lease: DynamoDbLease;
   readonly #inFlight = new Set<Promise<unknown>>();
-  /** Lease operations of this instance run one at a time, so the keeper sees its reads and writes in order. */
-  #leaseQueue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
   constructor(options: DynamoDbStoreOptions) {
@@ -95,14 +84,18 @@ export class DynamoDbStore implements StateStore {
     this.#writer = options.writer;
     this.#location = `dynamodb table ${options.table} (${options.region}), item ${A.key}=${options.key}`;
     this.#now = options.now ?? Date.now;
-    this.#lease = new LeaseKeeper(options.writer, {
-      now: this.#now,
-      monotonicNow: options.monotonicNow ?? monotonicNow,
-    });
     this.#ownsClient = options.client === undefined;
     this.#client =
       options.client ??
       createDynamoDbClient({ region: options.region, aws: options.aws, requestTimeoutMs: options.requestTimeoutMs });
+    this.#items = new DynamoDbItems(this.#client, options.table);
+    this.#lease = new DynamoDbLease({
+      items: this.#items,
+      key: options.key,
+      location: this.#location,
+      writer: options.writer,
+      clocks: { now: this.#now, monotonicNow: options.monotonicNow ?? monotonicNow },
+    });
   }
 
   describe(): string {
@@ -110,7 +103,9 @@ export class DynamoDbStore implements StateStore {
   }
 
   load(signal?: AbortSignal): Promise<StoredDocument | undefined> {
-    return this.#run('read the state', signal, async () => decodeDocument(await this.#get(signal), this.#location));
+    return this.#run('read the state', signal, async () =>
+      decodeDocument(await this.#items.get(this.#key, signal), this.#location),
+    );
   }
 
   // async: argument errors reject, as in the other stores, rather than throw.
@@ -121,29 +116,25 @@ export class DynamoDbStore implements StateStore {
       const doc = await compressDocument(json);
       if (doc.byteLength > MAX_DOCUMENT_BYTES)
         throw new StoreDocumentTooLargeError(this.#location, doc.byteLength, MAX_DOCUMENT_BYTES);
-      const fence = this.#lease.fence;
+      const fence = this.#lease.fenceForSave();
       const writeId = randomUUID();
-      // The condition has three parts:
-      // - the version: no document yet (an item may already hold the lease, so not attribute_not_exists(pk)),
+      // The condition has four parts:
+      // - the version: no document yet (the item may already hold the fence, so not attribute_not_exists(pk)),
       //   or exactly the version the caller loaded;
-      // - the fence, once this instance has taken the lease: the item still names this instance's token at
-      //   the epoch it took, unreleased. A take-over changes token and epoch; a release sets leaseReleased.
-      //   Checked in the same write as the version, so no paused ex-leader can slip a save in between;
-      // - the item is ours, in a format this release writes: never overwrite another application's item or
-      //   one a newer release wrote (the file store reads before writing for the same reason);
+      // - the fence, once this instance has taken the lease: the document still carries the epoch it took.
+      //   A newer take-over raises it before that leader acts, and it never goes down, so a deposed leader's
+      //   save fails however late it wakes (docs/high-availability.md). Checked in the same write as the
+      //   version;
+      // - the item is ours, in a format this release writes;
       // - OR this very call's writeId: when the SDK retries a save whose first attempt landed but whose
-      //   answer was lost, the retry rewrites the same values instead of failing as a conflict. (Should the
-      //   lease have changed hands in between, the retry still only rewrites what the fenced write wrote.)
+      //   answer was lost, the retry rewrites the same values instead of failing as a conflict.
       const versionCheck = expectedVersion === 0 ? 'attribute_not_exists(#version)' : '#version = :expected';
-      const fenceCheck = fence
-        ? ' AND #leaseToken = :fenceToken AND #leaseEpoch = :fenceEpoch AND #leaseReleased = :false'
-        : '';
-      const formatCheck =
-        ' AND (attribute_not_exists(#format) OR #format = :format) AND (attribute_not_exists(#formatVersion) OR #formatVersion <= :formatVersion)';
-      const condition = `(${versionCheck}${fenceCheck}${formatCheck}) OR #writeId = :writeId`;
+      const fenceCheck = fence === undefined ? '' : ' AND #fenceEpoch = :fence';
+      const condition = `(${versionCheck}${fenceCheck} AND ${FORMAT_CHECK}) OR #writeId = :writeId`;
       const update =
         'SET #format = :format, #formatVersion = :formatVersion, #version = :next, #doc = :doc, #updatedAt = :updatedAt, #writer = :writer, #writeId = :writeId';
-      const result = await this.#update(
+      const result = await this.#items.update(
+        this.#key,
         {
           UpdateExpression: update,
           ConditionExpression: condition,
@@ -157,29 +148,23 @@ export class DynamoDbStore implements StateStore {
               writeId,
             }),
             ...(expectedVersion === 0 ? {} : { ':expected': { N: String(expectedVersion) } }),
-            ...(fence
-              ? {
-                  ':fenceToken': { S: fence.token },
-                  ':fenceEpoch': { N: String(fence.epoch) },
-                  ':false': { BOOL: false },
-                }
-              : {}),
+            ...(fence === undefined ? {} : { ':fence': { N: String(fence) } }),
           },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
         signal,
       );
       if (result.ok) return expectedVersion + 1;
-      // Refused: tell why from the item as it is now. DynamoDB returns it with the refusal; where an
-      // endpoint does not (dynalite), one more read. A lost lease is reported before a moved version.
-      const item = result.item ?? (await this.#get(signal, LEASE_PROJECTION));
+      // Refused: tell why from the item as it is now (DynamoDB could return it with the refusal; dynalite
+      // does not, so one more read). A lost lease is reported before a moved version.
+      const item = await readFenceItem(this.#items, this.#key, signal);
       // An item not ours, or of a newer format, throws here (StoreCorruptError, StoreFormatError).
       await decodeDocument(item, this.#location, { header: true });
-      const lease = decodeLease(item, this.#location);
-      if (fence && fenceBroken(fence, lease)) {
+      const found = fenceEpochOf(item, this.#location);
+      if (fence !== undefined && found !== fence) {
+        const lease = await this.#lease.currentRecord(signal);
         throw new LeaseLostError(this.#location, {
-          epoch: fence.epoch,
-          currentEpoch: lease?.epoch,
+          epoch: fence,
+          currentEpoch: Math.max(found, lease?.epoch ?? 0),
           currentHolder: lease?.holder,
           released: lease?.released,
         });
@@ -190,107 +175,30 @@ export class DynamoDbStore implements StateStore {
 
   async acquireLease(leaseDurationMs: number, signal?: AbortSignal): Promise<LeaseStatus> {
     assertLeaseDuration(leaseDurationMs);
-    return this.#serially(() =>
-      this.#run('take the lease', signal, async () => {
-        // A holder renews in one call, without reading first: conditional on the record version it last
-        // wrote, or on one of its writes whose answer was lost (which may have landed), or on this very
-        // write (the SDK's retry of it after it landed). Anything else there means someone took the lease.
-        const renewal = this.#lease.planRenewal(leaseDurationMs);
-        if (renewal) {
-          const own = [...new Set([...this.#lease.ownRecordVersions, renewal.record.recordVersion])];
-          const placeholders = own.map((_, i) => `:own${i}`);
-          const condition = `#leaseRecordVersion IN (${placeholders.join(', ')})`;
-          const values = Object.fromEntries(own.map((rv, i) => [`:own${i}`, { S: rv }]));
-          if (await this.#writeLease(renewal, condition, values, signal)) return this.#lease.status(renewal.record);
-        }
-        const record = await this.#readLeaseRecord(signal);
-        const plan = this.#lease.plan(record, leaseDurationMs);
-        if (plan.kind === 'wait') return this.#lease.status(record as LeaseRecord);
-        // A take-over is conditional on the record version this instance saw (and waited out, unless it
-        // was released), so of several standbys claiming at once exactly one wins; when there was no lease
-        // yet, on there still being none. Either way OR this very write, for the SDK's retry.
-        const condition =
-          plan.replaces === undefined
-            ? 'attribute_not_exists(#leaseRecordVersion) OR #leaseRecordVersion = :rv'
-            : '#leaseRecordVersion = :replaces OR #leaseRecordVersion = :rv';
-        const values: Item = plan.replaces === undefined ? {} : { ':replaces': { S: plan.replaces } };
-        if (await this.#writeLease(plan, condition, values, signal)) return this.#lease.status(plan.record);
-        // Another claim landed first: report that one.
-        const now = await this.#readLeaseRecord(signal);
-        if (!now)
-          throw new StoreError(
-            `${this.#location}: the lease record changed during a claim; try again`,
-            this.#location,
-            { retryable: true },
-          );
-        return this.#lease.status(now);
-      }),
-    );
+    return this.#run('take the lease', signal, () => this.#lease.acquire(leaseDurationMs, signal));
   }
 
   releaseLease(signal?: AbortSignal): Promise<void> {
-    return this.#serially(() =>
-      this.#run('release the lease', signal, async () => {
-        const release = this.#lease.planRelease();
-        if (!release) return;
-        // Only a lease still ours is released: the item names this instance's token at the epoch it
-        // holds, unreleased (a take-over since leaves nothing of ours to release). OR this very write, for
-        // the SDK's retry. The epoch stays: the next take-over increments it.
-        const condition =
-          '(#leaseToken = :token AND #leaseEpoch = :epoch AND #leaseReleased = :false) OR #leaseRecordVersion = :rv';
-        const update = 'SET #leaseRecordVersion = :rv, #leaseRenewedAt = :renewedAt, #leaseReleased = :released';
-        const { record } = release;
-        this.#lease.sending(release);
-        try {
-          const result = await this.#update(
-            {
-              UpdateExpression: update,
-              ConditionExpression: condition,
-              ExpressionAttributeNames: namesIn(update, condition),
-              ExpressionAttributeValues: {
-                ':token': { S: record.token },
-                ':epoch': { N: String(record.epoch) },
-                ':false': { BOOL: false },
-                ':rv': { S: record.recordVersion },
-                ':renewedAt': { S: record.renewedAt },
-                ':released': { BOOL: true },
-              },
-            },
-            signal,
-          );
-          if (result.ok) this.#lease.committed(release);
-          else this.#lease.refused(release);
-        } catch (error) {
-          this.#lease.failed(release);
-          throw error;
-        }
-      }),
-    );
+    return this.#run('release the lease', signal, () => this.#lease.release(signal));
   }
 
   readLease(signal?: AbortSignal): Promise<LeaseStatus | undefined> {
-    return this.#serially(() =>
-      this.#run('read the lease', signal, async () => {
-        const record = await this.#readLeaseRecord(signal);
-        return record && this.#lease.status(record);
-      }),
-    );
+    return this.#run('read the lease', signal, () => this.#lease.read(signal));
   }
 
   /**
-   * Reads (and decodes) the whole item, then sends an UpdateItem that DynamoDB evaluates and refuses: it
-   * addresses a probe key beside this group's item (`<key>#probe`) on condition that the item exists,
-   * which it never does. That proves the table takes writes from these credentials (IAM is checked before
-   * the condition) for one write unit, and changes and creates nothing.
+   * Reads (and decodes) the document item, then sends an UpdateItem that DynamoDB
+   * evaluates and refuses: it addresses a probe key beside this group's item (`<key>#probe`) on condition
+   * that the item exists, which it never does. That proves the table takes writes from these credentials
+   * (IAM is checked before the condition) for one write unit, and changes and creates nothing.
    */
   probe(signal?: AbortSignal): Promise<void> {
     return this.#run('probe', signal, async () => {
-      const item = await this.#get(signal);
-      await decodeDocument(item, this.#location);
-      decodeLease(item, this.#location);
+      await decodeDocument(await this.#items.get(this.#key, signal), this.#location);
       const condition = 'attribute_exists(#pk)';
       const update = 'SET #writeId = :probe';
-      const result = await this.#update(
+      const result = await this.#items.update(
+        `${this.#key}#probe`,
         {
           UpdateExpression: update,
           ConditionExpression: condition,
@@ -298,7 +206,6 @@ export class DynamoDbStore implements StateStore {
           ExpressionAttributeValues: { ':probe': { S: 'probe' } },
         },
         signal,
-        `${this.#key}#probe`,
       );
       if (result.ok)
         throw new StoreError(
@@ -312,77 +219,6 @@ export class DynamoDbStore implements StateStore {
     this.#closed = true;
     await Promise.allSettled([...this.#inFlight]);
     if (this.#ownsClient) this.#client.destroy();
-  }
-
-  async #readLeaseRecord(signal: AbortSignal | undefined): Promise<LeaseRecord | undefined> {
-    const record = decodeLease(await this.#get(signal, LEASE_PROJECTION), this.#location);
-    // At once after the answer: a standby's unchanged-for-a-full-duration count starts no earlier.
-    this.#lease.observe(record);
-    return record;
-  }
-
-  /** Writes the lease attributes only (the document is left alone), conditional on `condition`. */
-  async #writeLease(
-    write: LeaseWrite,
-    condition: string,
-    extraValues: Item,
-    signal: AbortSignal | undefined,
-  ): Promise<boolean> {
-    this.#lease.sending(write);
-    try {
-      const result = await this.#update(
-        {
-          UpdateExpression: SET_LEASE,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: namesIn(SET_LEASE, condition),
-          ExpressionAttributeValues: { ...leaseValues(write.record), ...extraValues },
-        },
-        signal,
-      );
-      if (result.ok) this.#lease.committed(write);
-      else this.#lease.refused(write);
-      return result.ok;
-    } catch (error) {
-      // No answer: it may have landed. The keeper remembers it; the next read settles it.
-      this.#lease.failed(write);
-      throw error;
-    }
-  }
-
-  async #get(signal: AbortSignal | undefined, projection?: string): Promise<Item | undefined> {
-    const command = new GetItemCommand({
-      TableName: this.#table,
-      Key: { [A.key]: { S: this.#key } },
-      ConsistentRead: true,
-      ...(projection ? { ProjectionExpression: projection, ExpressionAttributeNames: namesIn(projection) } : {}),
-    });
-    signal?.throwIfAborted();
-    const out = await this.#client.send(command, { abortSignal: signal });
-    return out.Item;
-  }
-
-  async #update(
-    input: Omit<UpdateItemCommandInput, 'TableName' | 'Key'>,
-    signal: AbortSignal | undefined,
-    key = this.#key,
-  ): Promise<UpdateResult> {
-    signal?.throwIfAborted();
-    try {
-      await this.#client.send(
-        new UpdateItemCommand({ TableName: this.#table, Key: { [A.key]: { S: key } }, ...input }),
-        { abortSignal: signal },
-      );
-      return { ok: true };
-    } catch (error) {
-      if (errorCode(error) !== 'ConditionalCheckFailedException') throw error;
-      return { ok: false, item: (error as { Item?: Item }).Item };
-    }
-  }
-
-  #serially<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.#leaseQueue.then(work, work);
-    this.#leaseQueue = result.catch(() => undefined);
-    return result;
   }
 
   /** Tracks the operation for `close()` and wraps SDK errors once, here; the caller's abort passes as its reason. */

@@ -25,6 +25,8 @@ export interface LeaseRecord {
   leaseDurationMs: number;
   /** The holder's wall clock at the write (ISO 8601); for people only. */
   renewedAt: string;
+  /** The holder's wall clock when it took this epoch (ISO 8601); kept by renewals; for people only. */
+  takenAt?: string | undefined;
   /** Set by `releaseLease`: anyone may take it at once. */
   released: boolean;
 }
@@ -82,7 +84,9 @@ export class LeaseKeeper {
   /** The record version this instance last saw, and since when (monotonic, taken after the read answered). */
   #seen: { recordVersion: string; since: number } | undefined;
   /** What this instance holds, per its last successful write. */
-  #held: { epoch: number; recordVersion: string; leaseDurationMs: number; heldUntil: number } | undefined;
+  #held:
+    | { epoch: number; recordVersion: string; leaseDurationMs: number; heldUntil: number; takenAt: string | undefined }
+    | undefined;
   #pending: PendingWrite[] = [];
   /** The epoch of this instance's last take-over: its saves are fenced on it from then on, for good. */
   #fenceEpoch: number | undefined;
@@ -139,9 +143,16 @@ export class LeaseKeeper {
    * Decides a claim on the record just observed. Renew what this instance holds; take a record that is
    * missing, released, or whose holder is gone at once; take anyone else's only once this instance has
    * seen its record version unchanged for the record's whole duration; otherwise wait.
+   * @param epochFloor the highest epoch the store knows was ever used when there is no record (a store
+   *   that keeps its fence apart from the lease); the first take-over gets the next one. Default 0.
    */
-  plan(record: LeaseRecord | undefined, leaseDurationMs: number, holderGone: HolderGone = NEVER_GONE): LeasePlan {
-    if (!record) return this.#write('take', 1, leaseDurationMs, undefined);
+  plan(
+    record: LeaseRecord | undefined,
+    leaseDurationMs: number,
+    holderGone: HolderGone = NEVER_GONE,
+    epochFloor = 0,
+  ): LeasePlan {
+    if (!record) return this.#write('take', epochFloor + 1, leaseDurationMs, undefined);
     if (this.#held) return this.#write('renew', this.#held.epoch, leaseDurationMs, record.recordVersion);
     if (record.released || holderGone(record))
       return this.#write('take', record.epoch + 1, leaseDurationMs, record.recordVersion);
@@ -189,6 +200,14 @@ export class LeaseKeeper {
   }
 
   /**
+   * The store found this instance deposed without a lease write of its own being refused (DynamoDB: a newer
+   * take-over's fence on the document). Whatever it held is gone; its saves stay fenced on its epoch.
+   */
+  deposed(): void {
+    this.#held = undefined;
+  }
+
+  /**
    * The write failed without an answer: it may or may not have landed. Held stays as the last success
    * left it (so `heldUntil` does not move); the next observation of the record settles it.
    */
@@ -214,6 +233,7 @@ export class LeaseKeeper {
       leaseDurationMs: record.leaseDurationMs,
       released,
       renewedAt: record.renewedAt,
+      ...(record.takenAt === undefined ? {} : { takenAt: record.takenAt }),
       changedAt,
       heldUntil,
       expiresAt: new Date(this.#clocks.now() + Math.max(0, lapsesAt - mono)).toISOString(),
@@ -233,16 +253,28 @@ export class LeaseKeeper {
       recordVersion: record.recordVersion,
       leaseDurationMs: record.leaseDurationMs,
       heldUntil: pending.sentAt + record.leaseDurationMs,
+      takenAt: record.takenAt,
     };
     if (kind === 'take') this.#fenceEpoch = record.epoch;
   }
 
-  #releaseOf(source: { epoch: number; recordVersion: string; leaseDurationMs: number }): LeaseWrite {
-    const write = this.#write('renew', source.epoch, source.leaseDurationMs, this.#held?.recordVersion);
+  #releaseOf(source: {
+    epoch: number;
+    recordVersion: string;
+    leaseDurationMs: number;
+    takenAt?: string | undefined;
+  }): LeaseWrite {
+    const write = this.#write('renew', source.epoch, source.leaseDurationMs, this.#held?.recordVersion, source.takenAt);
     return { kind: 'release', record: { ...write.record, released: true }, replaces: write.replaces };
   }
 
-  #write(kind: 'renew' | 'take', epoch: number, leaseDurationMs: number, replaces: string | undefined): LeaseWrite {
+  #write(
+    kind: 'renew' | 'take',
+    epoch: number,
+    leaseDurationMs: number,
+    replaces: string | undefined,
+    takenAt: string | undefined = kind === 'take' ? this.#wallTime() : this.#held?.takenAt,
+  ): LeaseWrite {
     const record: LeaseRecord = {
       holder: this.#holder,
       token: this.token,
@@ -252,6 +284,7 @@ export class LeaseKeeper {
       recordVersion: randomUUID(),
       leaseDurationMs,
       renewedAt: this.#wallTime(),
+      ...(takenAt === undefined ? {} : { takenAt }),
       released: false,
     };
     return { kind, record, replaces };

@@ -69,6 +69,7 @@ export function encodeLeaseFile(lease: LeaseRecord): string {
     recordVersion: lease.recordVersion,
     leaseDurationMs: lease.leaseDurationMs,
     renewedAt: lease.renewedAt,
+    ...(lease.takenAt === undefined ? {} : { takenAt: lease.takenAt }),
     released: lease.released,
   };
   return `${JSON.stringify(file, null, 2)}\n`;
@@ -122,7 +123,19 @@ export function decodeLeaseFile(text: string, location: string): LeaseRecord {
       'its "epoch" (a whole number), "recordVersion" (a string), "leaseDurationMs" (> 0), "renewedAt" (an ISO 8601 time) and "released" (true or false) fields are not all valid',
     );
   }
-  return { holder, token, ...where, epoch: epoch as number, recordVersion, leaseDurationMs, renewedAt, released };
+  const takenAt =
+    typeof file.takenAt === 'string' && !Number.isNaN(Date.parse(file.takenAt)) ? file.takenAt : undefined;
+  return {
+    holder,
+    token,
+    ...where,
+    epoch: epoch as number,
+    recordVersion,
+    leaseDurationMs,
+    renewedAt,
+    ...(takenAt === undefined ? {} : { takenAt }),
+    released,
+  };
 }
 
 function parseOurs(

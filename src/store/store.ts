@@ -67,6 +67,17 @@ export interface LeaseStatus {
   /** The holder's wall clock when it last wrote the record. For people only: never used to decide. */
   renewedAt: string;
   /**
+   * The holder's wall clock when it took the lease at this epoch (renewals keep it), when recorded (records
+   * written by releases before it was kept have none). For people only.
+   */
+  takenAt?: string | undefined;
+  /**
+   * The other controllers that stood by recently, as they announced themselves (newest first), where the
+   * store keeps such announcements (DynamoDB); undefined where it does not (file and memory stores: one host).
+   * Stale entries are included with their `lastSeen`: the reader decides what counts as gone.
+   */
+  standbys?: StandbyPresence[] | undefined;
+  /**
    * When this instance first saw `recordVersion` (its monotonic clock; for a record it wrote itself, when
    * it sent that write): the record has not changed since, as far as this instance knows. A claim by
    * this instance takes someone else's lease once `changedAt + leaseDurationMs` has passed.
@@ -82,6 +93,23 @@ export interface LeaseStatus {
    * otherwise when this instance could take it; released: now).
    */
   expiresAt: string;
+}
+
+/**
+ * A standby's announcement: a store instance that claims the lease without holding it writes one at most
+ * once per lease duration while it waits (DynamoDB store), and removes it when it stops or takes the lease.
+ */
+export interface StandbyPresence {
+  /** The standby's `writer` (`host:pid` for a controller). */
+  writer: string;
+  host: string;
+  pid: number;
+  /** The connect-failover version it runs. */
+  version: string;
+  /** Its wall clock at the announcement (ISO 8601): its age is a cross-host clock comparison, for people only. */
+  lastSeen: string;
+  /** The lease duration it claims with: it announces itself at least once per this. */
+  leaseDurationMs: number;
 }
 
 export interface StateStore {

@@ -188,6 +188,9 @@ describe('status while a controller runs', () => {
       /next: all primary signals OK for [0-9.]+(ms|s); fail back when the primary is sound:\n {2}connect-failover failback -c \S+ --reason "…"/,
     );
     expect(text.stdout).toMatch(/connect-primary-outage\s+OK\s+critical, us-east-1, since /);
+    expect(text.stdout).toMatch(new RegExp(`pid ${controller.pid}, acting since \\S+ \\([0-9.]+ ?(ms|s|min) ago\\)`));
+    expect(text.stdout).toMatch(/standbys\s+none \(file store: one host\)/);
+    expect(await statusJson(ps)).toMatchObject({ standbys: null, controller: { since: expect.any(String) } });
   });
 
   it('paused: the attention line says for how long and why; next: resume, and what resuming would do', async () => {

@@ -4,6 +4,7 @@
  * reached Connect: every applied write came from the controller that held the lease when it landed.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { StatusReport } from '../../src/app/status.ts';
 import { startDynalite } from '../helpers/dynalite-server.ts';
 import type { RunningDynalite } from '../helpers/dynalite-server.ts';
 import { DYNALITE_REGION } from '../helpers/dynalite-server.ts';
@@ -118,5 +119,50 @@ describe('two controllers on one DynamoDB store', () => {
     expect(late.map((w) => writerPid(w.userAgent))).toEqual(late.map(() => b.pid));
     expect(late.length).toBeGreaterThanOrEqual(2);
     expect(ps!.primaryPercent()).toBe(100);
+  });
+
+  it('status from a third process names the acting controller and the standby, and a killed standby as gone', async () => {
+    // Prepare
+    const { a, b, env } = await twoControllers();
+    const status = async (): Promise<{ json: StatusReport; text: string }> => {
+      const [json, text] = await Promise.all([
+        cliWithEnv(ps!, ['status', '--json'], env),
+        cliWithEnv(ps!, ['status'], env),
+      ]);
+      expect(json.code, json.stderr).toBe(0);
+      return { json: JSON.parse(json.stdout) as StatusReport, text: text.stdout };
+    };
+
+    // Act
+    const both = await eventually(
+      async () => {
+        const seen = await status();
+        return seen.json.standbys?.some((s) => s.pid === b.pid && s.live) && seen.text.includes('standing by')
+          ? seen
+          : undefined;
+      },
+      { timeoutMs: LEASE_MS * 3 + 10_000, intervalMs: 250, what: 'the standby announced' },
+    );
+    await b.kill();
+    const afterKill = await eventually(
+      async () => {
+        const seen = await status();
+        return seen.json.standbys?.every((s) => !s.live) && !seen.text.includes('standing by') ? seen : undefined;
+      },
+      { timeoutMs: LEASE_MS * 3 + 15_000, intervalMs: 250, what: 'the killed standby no longer live' },
+    );
+
+    // Assess
+    expect(both.json.controller).toMatchObject({ running: true, pid: a.pid, epoch: 1, since: expect.any(String) });
+    expect(both.json.standbys).toEqual([
+      expect.objectContaining({ pid: b.pid, host: expect.any(String), version: expect.any(String), live: true }),
+    ]);
+    expect(both.text).toMatch(
+      new RegExp(`standbys\\s+\\S+:${b.pid} \\(host \\S+, pid ${b.pid}, \\S+\\): standing by, seen`),
+    );
+    expect(afterKill.json.controller).toMatchObject({ running: true, pid: a.pid });
+    expect(afterKill.json.standbys?.filter((s) => s.live)).toEqual([]);
+    expect(afterKill.text).not.toContain('standing by');
+    expect(afterKill.text).toMatch(new RegExp(`pid ${b.pid}, \\S+\\): gone, last seen`));
   });
 });

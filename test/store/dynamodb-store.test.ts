@@ -81,7 +81,7 @@ describe('the DynamoDB store', () => {
     expect(keys).toEqual(expect.arrayContaining([first, second]));
   });
 
-  it('lays the item out as documented: the document gzip-compressed beside the lease attributes', async () => {
+  it('lays the items out as documented: the document gzip-compressed with its fence, the lease in an item of its own', async () => {
     // Prepare
     const key = randomUUID();
     const store = openStore(key, 'writer-1');
@@ -90,45 +90,67 @@ describe('the DynamoDB store', () => {
     const lease = await store.acquireLease(15_000);
     await store.save({ state: 'healthy', n: [1, 2] }, 0);
     const item = (await rawItem(key)) as Record<string, { S?: string; N?: string; B?: Uint8Array; BOOL?: boolean }>;
+    const leaseItem = (await rawItem(`${key}#lease`)) as Record<string, unknown>;
 
     // Assess
     expect(Object.keys(item).sort()).toEqual(
-      [
-        'pk',
-        'format',
-        'formatVersion',
-        'version',
-        'doc',
-        'updatedAt',
-        'writer',
-        'writeId',
-        'leaseHolder',
-        'leaseToken',
-        'leaseHost',
-        'leasePid',
-        'leaseEpoch',
-        'leaseRecordVersion',
-        'leaseDurationMs',
-        'leaseRenewedAt',
-        'leaseReleased',
-      ].sort(),
+      ['pk', 'format', 'formatVersion', 'version', 'doc', 'updatedAt', 'writer', 'writeId', 'fenceEpoch'].sort(),
     );
     expect(item).toMatchObject({
       pk: { S: key },
       format: { S: 'connect-failover/state' },
-      formatVersion: { N: '1' },
+      formatVersion: { N: '2' },
       version: { N: '1' },
       writer: { S: 'writer-1' },
-      leaseHolder: { S: 'writer-1' },
-      leaseEpoch: { N: '1' },
-      leaseRecordVersion: { S: lease.recordVersion },
-      leaseDurationMs: { N: '15000' },
-      leaseReleased: { BOOL: false },
+      fenceEpoch: { N: '1' },
     });
     expect(JSON.parse(gunzipSync(item.doc!.B!).toString('utf8'))).toEqual({ state: 'healthy', n: [1, 2] });
+    expect(leaseItem).toMatchObject({
+      pk: { S: `${key}#lease` },
+      format: { S: 'connect-failover/lease' },
+      holder: { S: 'writer-1' },
+      epoch: { N: '1' },
+      recordVersion: { S: lease.recordVersion },
+      leaseDurationMs: { N: '15000' },
+      takenAt: { S: lease.takenAt },
+      released: { BOOL: false },
+    });
+    expect(Object.keys(leaseItem).sort()).toEqual(
+      [
+        'pk',
+        'format',
+        'holder',
+        'token',
+        'host',
+        'pid',
+        'epoch',
+        'recordVersion',
+        'leaseDurationMs',
+        'renewedAt',
+        'takenAt',
+        'released',
+      ].sort(),
+    );
   });
 
-  it('renews in one call, lets a waiting standby cost one read a poll, and takes over in a read and a write', async () => {
+  it('renews without touching the document item, in a write of one unit', async () => {
+    // Prepare: a document as large as a realistic one, so a renewal that rewrote it would show.
+    const key = randomUUID();
+    const store = openStore(key, 'leader');
+    await store.acquireLease(15_000);
+    await store.save({ blob: randomBytes(30_000).toString('base64') }, 0);
+    const before = await rawItem(key);
+
+    // Act
+    for (let i = 0; i < 3; i++) await store.acquireLease(15_000);
+
+    // Assess: DynamoDB bills a write by the larger of the item before and after, in 1 KB units.
+    expect(await rawItem(key)).toEqual(before);
+    const leaseBytes = JSON.stringify(await rawItem(`${key}#lease`)).length;
+    expect(leaseBytes).toBeLessThan(1024);
+  });
+
+  it('costs a holder one write a renewal, a standby one read a poll and one announcement a lease duration', async () => {
     // Prepare
     const key = randomUUID();
     const leader = openStore(key, 'leader');
@@ -142,18 +164,24 @@ describe('the DynamoDB store', () => {
 
     // Act
     const renewal = await counted(() => leader.acquireLease(15_000));
+    const firstPoll = await counted(() => standby.acquireLease(15_000));
+    mono += 5_000;
     const poll = await counted(() => standby.acquireLease(15_000));
-    mono += 15_000;
+    mono += 10_000;
     const takeOver = await counted(() => standby.acquireLease(15_000));
+    const renewalAfter = await counted(() => standby.acquireLease(15_000));
     const save = await counted(() => standby.save({ n: 1 }, 0));
     const release = await counted(() => standby.releaseLease());
 
-    // Assess
+    // Assess: the announcement is the poll's read (UpdateItem returning the item); a take-over writes the
+    // lease item, then the fence on the document item.
     expect(renewal).toEqual(['UpdateItem']);
+    expect(firstPoll).toEqual(['UpdateItem']);
     expect(poll).toEqual(['GetItem']);
-    expect(takeOver).toEqual(['GetItem', 'UpdateItem']);
-    expect(release).toEqual(['UpdateItem']);
+    expect(takeOver).toEqual(['UpdateItem', 'UpdateItem', 'UpdateItem']);
+    expect(renewalAfter).toEqual(['UpdateItem']);
     expect(save).toEqual(['UpdateItem']);
+    expect(release).toEqual(['UpdateItem']);
   });
 
   describe('the item size bound', () => {
@@ -250,7 +278,7 @@ describe('the DynamoDB store', () => {
       const newer = {
         pk: { S: key },
         format: { S: 'connect-failover/state' },
-        formatVersion: { N: '2' },
+        formatVersion: { N: '3' },
         version: { N: '3' },
       };
       await dynamo.client.send(new PutItemCommand({ TableName: TABLE, Item: newer }));
