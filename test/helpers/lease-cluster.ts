@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DYNALITE_REGION, startDynalite } from './dynalite-server.ts';
+import { eventually } from './eventually.ts';
 import type { DynaliteRequest, RunningDynalite } from './dynalite-server.ts';
 import { startProcessStack } from './process-harness.ts';
 import type { ControllerProcess, LogLine, ProcessStack } from './process-harness.ts';
@@ -151,7 +152,17 @@ export async function leaderAndStandbys(
   return all;
 }
 
-/** The lines a controller logged after the `from`-th one (to look at what it did after some moment). */
-export function logsAfter(controller: ControllerProcess, from: number): LogLine[] {
-  return controller.logs.slice(from);
+/**
+ * The one of `candidates` that takes the lease first (polls their logs: a waiter per candidate would leave
+ * the others' waits to time out later).
+ */
+export async function takeOverBy(
+  candidates: readonly ControllerProcess[],
+  timeoutMs = 20_000,
+): Promise<ControllerProcess> {
+  const from = candidates.map((c) => c.logs.length);
+  return eventually(() => candidates.find((c, i) => c.logs.slice(from[i]).some(logMatching(TOOK_LEASE))), {
+    timeoutMs,
+    what: 'a standby taking the lease',
+  });
 }
