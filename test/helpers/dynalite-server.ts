@@ -24,6 +24,8 @@ export interface DynaliteRequest {
   body: Record<string, unknown>;
   /** The HTTP status of the answer (200: done; 400 with a ConditionalCheckFailedException: refused). */
   status: number;
+  /** The signing time the client sent (`x-amz-date`, e.g. `20261201T101500Z`): the sender's wall clock. */
+  amzDate: string | undefined;
 }
 
 export interface DynaliteOptions {
@@ -74,6 +76,7 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Runn
     const operation = target.slice(target.indexOf('.') + 1);
     operations.push(operation);
     const arrivedAt = Date.now();
+    const amzDate = request.headers['x-amz-date'];
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     response.once('finish', () => {
@@ -83,7 +86,13 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Runn
       } catch {
         // An unreadable body is recorded empty; dynalite refused it anyway.
       }
-      requests.push({ operation, arrivedAt, body, status: response.statusCode });
+      requests.push({
+        operation,
+        arrivedAt,
+        body,
+        status: response.statusCode,
+        amzDate: typeof amzDate === 'string' ? amzDate : undefined,
+      });
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -14,6 +14,8 @@ export interface LeaseEvent {
   /** Who holds it (for a release: who held it). */
   holder: string;
   released: boolean;
+  /** The writer's wall clock at the write (`renewedAt`): what a clock step shows up in. */
+  renewedAt: string;
 }
 
 /** A write Connect applied. */
@@ -65,7 +67,14 @@ export function leaseEventsOf(requests: readonly DynaliteRequest[]): LeaseEvent[
     const pid = values[':pid']?.N;
     const holder =
       typeof pid === 'string' ? pid : (events.filter((e) => e.epoch === Number(epoch)).at(-1)?.holder ?? '?');
-    events.push({ at: request.arrivedAt, epoch: Number(epoch), holder, released });
+    const renewedAt = values[':renewedAt']?.S;
+    events.push({
+      at: request.arrivedAt,
+      epoch: Number(epoch),
+      holder,
+      released,
+      renewedAt: typeof renewedAt === 'string' ? renewedAt : '',
+    });
   }
   return events;
 }
