@@ -223,7 +223,9 @@ describe('the compiled program from a read-only copy with production dependencie
 
     // Assess
     expect(health.code).toBe(0);
-    expect(result.code).toBe(0);
+    // On failure, the controller's errors say why it did not stop cleanly.
+    const errors = result.stdout.split('\n').filter((line) => /"level":(50|60)/.test(line));
+    expect(result.code, errors.join('\n')).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('"msg":"controller stopped"');
     expect(await readdir(stateDir)).toContain('state.json');

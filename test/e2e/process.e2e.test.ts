@@ -101,7 +101,9 @@ describe('stopping the controller process', () => {
     await burst;
 
     // Assess
-    expect({ code: stopped.code, signal: stopped.signal }).toEqual({ code: 0, signal: null });
+    // On failure, the controller's errors say why it did not stop cleanly.
+    const errors = JSON.stringify(controller.logs.filter((l) => Number(l.level) >= 50));
+    expect({ code: stopped.code, signal: stopped.signal }, errors).toEqual({ code: 0, signal: null });
     expect(stopped.stopMs).toBeLessThan(STOP_LIMIT_MS);
     expect(controller.logs.some(logMatching('controller stopped'))).toBe(true);
     // Intact: the document loads and passes its checks; no lock, temp or lease file is left behind.
