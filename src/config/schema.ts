@@ -17,6 +17,7 @@ import {
   REGION_CODE_PATTERN,
   regionOfQueueUrl,
 } from '../aws/identifiers.ts';
+import { senderMatches } from '../domain/alarm-senders.ts';
 import { SIGNAL_ROLES } from '../domain/signals.ts';
 import { describeYamlValue } from '../describe-value.ts';
 import type { ConfigIssue } from '../errors.ts';
@@ -251,6 +252,15 @@ function alarmPoll(defaultText: string) {
 
 const countError = expecting('a whole number of at least 1');
 
+const senderError = expecting(
+  'a SenderId or IAM unique id like AROAEXAMPLEID (a role, every session), AROAEXAMPLEID:session, AIDAEXAMPLEID or 111122223333',
+);
+/** What SQS reports as SenderId: an account id, or an IAM unique id with an assumed role's session name. */
+const SENDER_PATTERN = /^[A-Z0-9]{12,128}(?::[\w+=,.@-]{1,64})?$/;
+const senderList = z.array(z.string({ error: senderError }).regex(SENDER_PATTERN, { error: senderError }), {
+  error: expecting('a list of SenderIds or IAM unique ids'),
+});
+
 // ---------------------------------------------------------------------------------------------------------
 // Sections
 
@@ -260,7 +270,20 @@ const regionsShape = {
   // Optional: the replica instance whose flows preflight checks for calls into the primary Region.
   replicaInstance: connectInstance.optional(),
 };
-const queueShape = { url: queueUrl, region: regionCode.optional() };
+const alarmSendersShape = {
+  allow: senderList
+    .min(1, { error: 'is empty, which would refuse every alarm event; leave allow out to admit any sender' })
+    .optional(),
+  deny: senderList.optional(),
+};
+const queueShape = {
+  url: queueUrl,
+  region: regionCode.optional(),
+  // Who may send alarm events: alarm events and operator commands share the queue (docs/runbook.md).
+  alarmSenders: z
+    .strictObject(alarmSendersShape, { error: expecting('a mapping with allow and/or deny lists of SenderIds') })
+    .optional(),
+};
 const signalsShape = {
   degraded: alarmList.prefault([]),
   critical: alarmList,
@@ -389,6 +412,7 @@ export const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
   ['', Object.keys(configFileShape)],
   ['regions', Object.keys(regionsShape)],
   ['queue', Object.keys(queueShape)],
+  ['queue.alarmSenders', Object.keys(alarmSendersShape)],
   ['signals', Object.keys(signalsShape)],
   ['traffic', Object.keys(trafficShape)],
   ['timing', Object.keys(timingShape)],
@@ -422,6 +446,7 @@ export function checkRelations(raw: unknown): Relations {
   checkTrafficDistributionGroup(read, found);
   checkReplicaInstance(read, found);
   checkQueueRegion(read, found);
+  checkAlarmSenders(read, found);
   checkSignals(raw, found);
   checkTraffic(read, found);
   checkFailbackSteps(read, found);
@@ -526,6 +551,22 @@ function checkQueueRegion(read: Reader, found: Relations): void {
   if (region !== undefined && fromUrl !== undefined && region !== fromUrl) {
     found.issues.push({ path: 'queue.region', message: `${region} differs from the Region in queue.url (${fromUrl})` });
   }
+}
+
+/** Contradiction (added): a sender both allowed and denied; deny wins, so the allow entry is dead. */
+function checkAlarmSenders(read: Reader, found: Relations): void {
+  const allow = read(['queue', 'alarmSenders', 'allow'], senderList);
+  const deny = read(['queue', 'alarmSenders', 'deny'], senderList);
+  if (allow === undefined || deny === undefined) return;
+  allow.forEach((entry, i) => {
+    const denied = deny.findIndex((d) => senderMatches(d, entry));
+    if (denied >= 0) {
+      found.issues.push({
+        path: `queue.alarmSenders.allow[${i}]`,
+        message: `${entry} is also denied by queue.alarmSenders.deny[${denied}] (${deny[denied]}); deny wins, so it could never send`,
+      });
+    }
+  });
 }
 
 function checkSignals(raw: unknown, found: Relations): void {

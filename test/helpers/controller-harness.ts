@@ -65,11 +65,10 @@ export async function startHarness(
 ): Promise<Harness> {
   const stack = await startLocalStack({ updateWindowMs: 100, ...options.stack });
   const dir = await mkdtemp(join(tmpdir(), 'cf-e2e-'));
-  const raw = stack.config({
-    timing: FAST_TIMING,
-    store: { type: 'file', path: join(dir, 'state.json') },
-    ...options.config,
-  });
+  const base = stack.config({ timing: FAST_TIMING, store: { type: 'file', path: join(dir, 'state.json') } });
+  // `queue` merges key by key: a test adds a setting without knowing the stack's queue URL.
+  const queue = { ...(base.queue as object), ...(options.config?.queue as object | undefined) };
+  const raw = { ...base, ...options.config, queue };
   const configPath = join(dir, 'config.yaml');
   const text = YAML.stringify(raw);
   await import('node:fs/promises').then((fs) => fs.writeFile(configPath, text));
