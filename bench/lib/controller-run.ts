@@ -20,6 +20,8 @@ export class Observed {
   /** `Date.now()` when each entry of `shifts` was reported. */
   readonly shiftTimes: number[] = [];
   readonly decisions: Decision[] = [];
+  /** Alarm events confirmed with DescribeAlarms before a shift, by outcome (behaviour 13). */
+  readonly confirmations = new Map<string, number>();
   /** `Date.now()` when the latest message was classified. */
   lastMessageAt = 0;
   #waiters = new Set<{ check: () => boolean; resolve: () => void }>();
@@ -43,6 +45,11 @@ export class Observed {
   shift(outcome: ReconcileOutcome): void {
     this.shifts.push(outcome);
     this.shiftTimes.push(Date.now());
+    this.#notify();
+  }
+
+  confirmation(outcome: string): void {
+    this.confirmations.set(outcome, (this.confirmations.get(outcome) ?? 0) + 1);
     this.#notify();
   }
 
@@ -108,6 +115,12 @@ export async function startController(options: {
   waitTimeSeconds?: number;
   store?: StateStore;
   logger?: Logger;
+  /**
+   * Confirm alarm events with DescribeAlarms before a shift (behaviour 13). Default false: most benchmarks
+   * send synthetic alarm events the CloudWatch simulator never saw, and confirming them would dispute
+   * every one. A benchmark that sets the simulator's state for each event it sends can turn it on.
+   */
+  confirmAlarms?: boolean;
 }): Promise<ControllerRun> {
   const observed = new Observed();
   const abort = new AbortController();
@@ -119,15 +132,14 @@ export async function startController(options: {
     logger: options.logger ?? discardingLogger(),
     signal: abort.signal,
     waitTimeSeconds: options.waitTimeSeconds ?? 20,
-    // The benchmarks send synthetic alarm events the CloudWatch simulator never saw: confirming them
-    // (behaviour 13) would dispute every one. They measure the path without that one extra read.
-    confirmAlarms: false,
+    confirmAlarms: options.confirmAlarms ?? false,
     alarmPollMs: 0,
     ...(options.store ? { store: options.store } : {}),
     hooks: {
       message: (outcome) => observed.message(outcome),
       shift: (outcome) => observed.shift(outcome),
       decision: (d) => observed.decision(d),
+      confirmation: (outcome) => observed.confirmation(outcome),
       state: (snapshot) => {
         signalsKnown = Object.keys(snapshot.context.signals).length;
         observed.notify();

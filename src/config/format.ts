@@ -19,7 +19,11 @@ export function formatConfig(config: Config): string {
       config.replicaInstance === undefined
         ? config.regions
         : { ...config.regions, replicaInstance: config.replicaInstance.arn ?? config.replicaInstance.id },
-    queue: config.queue.region === undefined ? { url: config.queue.url } : config.queue,
+    queue: {
+      url: config.queue.url,
+      ...(config.queue.region === undefined ? {} : { region: config.queue.region }),
+      ...(config.queue.alarmSenders === undefined ? {} : { alarmSenders: config.queue.alarmSenders }),
+    },
     signals: config.signals,
     traffic: config.traffic,
     timing: {

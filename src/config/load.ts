@@ -11,6 +11,7 @@ import { regionOfQueueUrl } from '../aws/identifiers.ts';
 import { ConfigError, UsageError } from '../errors.ts';
 import type { ConfigIssue } from '../errors.ts';
 import type { ConfigFile } from './schema.ts';
+import type { AlarmSenders } from '../domain/alarm-senders.ts';
 import { KNOWN_KEYS, STORE_TYPE_KEYS, checkRelations, configFileSchema, expecting, formatPath } from './schema.ts';
 import type { Config } from './types.ts';
 
@@ -148,7 +149,11 @@ function normalize(file: ConfigFile, baseDir: string): Config {
     trafficDistributionGroup: file.trafficDistributionGroup,
     regions: { primary: file.regions.primary, replica: file.regions.replica },
     ...(file.regions.replicaInstance === undefined ? {} : { replicaInstance: file.regions.replicaInstance }),
-    queue: { url: file.queue.url, region: file.queue.region ?? regionOfQueueUrl(file.queue.url) },
+    queue: {
+      url: file.queue.url,
+      region: file.queue.region ?? regionOfQueueUrl(file.queue.url),
+      ...(file.queue.alarmSenders === undefined ? {} : { alarmSenders: alarmSendersOf(file.queue.alarmSenders) }),
+    },
     signals: file.signals,
     // Not given: one step, straight back to healthy (today's failback).
     traffic: { ...file.traffic, failbackSteps: file.traffic.failbackSteps ?? [file.traffic.healthy] },
@@ -285,6 +290,14 @@ const EXPECTED: Readonly<Record<string, string>> = {
 function messageFor(issue: z.core.$ZodRawIssue): string | undefined {
   if (issue.code === 'invalid_type') return expecting(EXPECTED[issue.expected] ?? issue.expected)(issue);
   return undefined;
+}
+
+/** Only the lists given: `validate` prints the config back, and an absent allow list means "anyone". */
+function alarmSendersOf(given: { allow?: string[] | undefined; deny?: string[] | undefined }): AlarmSenders {
+  return {
+    ...(given.allow === undefined ? {} : { allow: given.allow }),
+    ...(given.deny === undefined ? {} : { deny: given.deny }),
+  };
 }
 
 function toConfigIssues(issue: z.core.$ZodIssue): ConfigIssue[] {

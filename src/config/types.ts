@@ -1,4 +1,5 @@
 export type { AlarmValue, HealthState, SplitState } from '../../state-machines/types.ts';
+import type { AlarmSenders } from '../domain/alarm-senders.ts';
 import type { Signals } from '../domain/signals.ts';
 
 export type { Signals };
@@ -83,7 +84,12 @@ export interface Config {
    * the replica readiness check is skipped.
    */
   replicaInstance?: ConnectInstanceRef;
-  queue: { url: string; region: string | undefined };
+  queue: {
+    url: string;
+    region: string | undefined;
+    /** Who may send alarm events (`queue.alarmSenders`); absent: anyone who may send to the queue. */
+    alarmSenders?: AlarmSenders;
+  };
   signals: Signals;
   traffic: TrafficPolicy;
   timing: Timing;

@@ -109,7 +109,7 @@ export class Controller {
       actions: { requestShift: (_, params) => void (this.requested = params.primaryPercent) },
     });
     this.refs = signalRefs(config.signals, config.regions);
-    this.classifier = new MessageClassifier(this.refs, logger, hooks);
+    this.classifier = new MessageClassifier(this.refs, logger, hooks, config.queue.alarmSenders);
     this.journal = new DecisionJournal(this.policy, clock, logger, hooks);
     this.shifts = new ShiftBook({ config, clock, logger, dryRun: Boolean(options.dryRun) });
     this.saver = new DocumentSaver(options.store, clock, logger, options.storeRetry, options.onLeaseLost);
@@ -257,14 +257,16 @@ export class Controller {
 
   /**
    * Applies one batch: classifies every message, applies alarm events in alarm-timestamp order, persists,
-   * and returns the ids that may be deleted (everything but malformed messages, which stay for the DLQ).
+   * and returns the ids that may be deleted (everything but malformed messages and alarm events from a
+   * refused sender, which stay for the DLQ).
    */
   async handleBatch(
     batch: readonly InboundMessage[],
     signal?: AbortSignal,
-  ): Promise<{ deletable: string[]; malformed: string[] }> {
-    const { events, malformed } = this.classifier.parse(batch);
+  ): Promise<{ deletable: string[]; malformed: string[]; forged: string[] }> {
+    const { events, malformed, forged } = this.classifier.parse(batch);
     return this.serial.run(async () => {
+      if (this.journal.forgedReceived(this.document, forged)) this.saver.dirty = true;
       for (const { message, event } of events) {
         const confirmation = event.kind === 'alarm' ? await this.confirmIfShifting(event, signal) : undefined;
         if (this.apply(message, event, confirmation)) this.saver.dirty = true;
@@ -273,7 +275,11 @@ export class Controller {
       // judged a duplicate against memory while memory is still unsaved (a save failed earlier): the
       // duplicate's own state is the unsaved one. A throw here leaves the whole batch on the queue.
       if (this.saver.dirty) await this.save(signal);
-      return { deletable: events.map((p) => p.message.messageId), malformed };
+      return {
+        deletable: events.map((p) => p.message.messageId),
+        malformed,
+        forged: forged.map((f) => f.messageId),
+      };
     });
   }
 

@@ -17,6 +17,7 @@ import { iso } from './controller-types.ts';
 import { appendHistory } from './document.ts';
 import type { ControllerDocument, HistoryEntry } from './document.ts';
 import type { OperatorCommand } from '../events/types.ts';
+import type { ForgedMessage } from './message-classifier.ts';
 import type { Logger } from '../observability/logger.ts';
 
 export class DecisionJournal {
@@ -29,6 +30,23 @@ export class DecisionJournal {
     private readonly logger: Logger,
     private readonly hooks: ControllerHooks = {},
   ) {}
+
+  /**
+   * Keeps each refused alarm event (first time this process saw it) in the history, with the disputed
+   * ones: someone who may send to the queue tried to pass as CloudWatch. True when anything was added.
+   */
+  forgedReceived(doc: ControllerDocument, forged: readonly ForgedMessage[]): boolean {
+    const fresh = forged.filter((f) => f.first);
+    for (const refused of fresh) {
+      appendHistory(doc, {
+        at: iso(this.clock.now()),
+        kind: 'forged',
+        reason: `alarm event refused (message ${refused.messageId}): ${refused.why}`,
+        ...(refused.senderId === undefined ? {} : { sender: refused.senderId }),
+      });
+    }
+    return fresh.length > 0;
+  }
 
   /** Decisions up to `seq` were logged before (a restored snapshot): only newer ones are news. */
   resumeAfter(seq: number): void {

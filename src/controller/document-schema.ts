@@ -87,6 +87,7 @@ const HISTORY_KINDS = allOf<HistoryKind>()([
   'startup',
   'disputed',
   'unconfirmed',
+  'forged',
 ] as const);
 const SHIFT_STATUSES = allOf<ShiftStatus>()(['pending', 'verified', 'failed', 'dryRun'] as const);
 

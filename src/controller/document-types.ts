@@ -25,9 +25,12 @@ export interface ActualTraffic {
   readAt: string;
 }
 
-/** `disputed`: an alarm event CloudWatch contradicted; `unconfirmed`: one acted on while CloudWatch did not answer. */
+/**
+ * `disputed`: an alarm event CloudWatch contradicted; `unconfirmed`: one acted on while CloudWatch did not
+ * answer; `forged`: one whose sender `queue.alarmSenders` refuses.
+ */
 export type HistoryKind =
-  'transition' | 'command' | 'shift' | 'drift' | 'blocked' | 'startup' | 'disputed' | 'unconfirmed';
+  'transition' | 'command' | 'shift' | 'drift' | 'blocked' | 'startup' | 'disputed' | 'unconfirmed' | 'forged';
 
 /** One line of the decision log (`history`). */
 export interface HistoryEntry {

@@ -1,6 +1,7 @@
 /**
- * What became of each queue message: the intake deletes all but the malformed ones. `future`: an alarm
- * event dated beyond the skew tolerance, refused.
+ * What became of each queue message: the intake deletes all but the malformed and forged ones. `future`:
+ * an alarm event dated beyond the skew tolerance, refused. `forged`: an alarm event from a sender
+ * `queue.alarmSenders` refuses, left for the dead-letter queue.
  */
 export type MessageOutcome =
-  'applied' | 'duplicate' | 'stale' | 'future' | 'unknownAlarm' | 'ignored' | 'command' | 'malformed';
+  'applied' | 'duplicate' | 'stale' | 'future' | 'unknownAlarm' | 'ignored' | 'command' | 'malformed' | 'forged';

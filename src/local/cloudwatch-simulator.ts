@@ -121,6 +121,7 @@ async function handleApi(state: CloudWatchState, req: IncomingMessage, res: Serv
         'Request is missing Authentication Token (a SigV4 Authorization header).',
       );
     }
+    await state.holdFor(operation);
     const fault = state.takeFault(operation);
     if (fault !== undefined) throw queryError(fault.status, fault.code, defaultFaultMessage(fault.code));
     const body = parseJson(raw);

@@ -3,6 +3,7 @@
  * metric data sent to it, every transition (delivered in order to the sink), the calls it answered and
  * the faults scripted for the next ones. The API operations and the test hooks change it only here.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AlarmValue } from '../config/types.ts';
 import { ALARM_VALUES } from '../domain/signals.ts';
 import type { AlarmEventSink, AlarmTransition } from './alarm-event-sink.ts';
@@ -50,6 +51,7 @@ export class CloudWatchState {
   readonly sinkErrors: unknown[] = [];
   readonly faults: CloudWatchFaults;
   readonly #faultQueue: PendingFault[] = [];
+  readonly #delays = new Map<string, number>();
   readonly #sink: AlarmEventSink | undefined;
   readonly #stopping = new AbortController();
   // Deliveries are chained so the sink sees transitions in the order they happened.
@@ -66,6 +68,7 @@ export class CloudWatchState {
     }
     this.history = new AlarmHistoryLog(limit);
     const queue = this.#faultQueue;
+    const delays = this.#delays;
     this.faults = {
       failNext(operation, count, status, code) {
         if (!Number.isInteger(count) || count < 1)
@@ -74,8 +77,14 @@ export class CloudWatchState {
           throw new SimulatorInputError(`failNext status must be 400-599, got ${status}`);
         queue.push({ operation, remaining: count, status, code: code ?? defaultFaultCode(status) });
       },
+      delay(operation, ms) {
+        if (!Number.isFinite(ms) || ms < 0) throw new SimulatorInputError(`delay must be 0 or more ms, got ${ms}`);
+        if (ms === 0) delays.delete(operation);
+        else delays.set(operation, ms);
+      },
       clear() {
         queue.length = 0;
+        delays.clear();
       },
     };
   }
@@ -156,7 +165,13 @@ export class CloudWatchState {
     return fault;
   }
 
-  /** Aborts sink deliveries in flight and skips those not started; resolves when the chain has settled. */
+  /** Waits out the delay set for `operation` (its own, else `'*'`'s); rejects when the simulator stops. */
+  async holdFor(operation: string): Promise<void> {
+    const ms = this.#delays.get(operation) ?? this.#delays.get('*') ?? 0;
+    if (ms > 0) await sleep(ms, undefined, { signal: this.#stopping.signal });
+  }
+
+  /** Aborts sink deliveries in flight and skips those not started, cuts held requests off; resolves when the chain has settled. */
   async stopDeliveries(): Promise<void> {
     this.#stopping.abort(new Error('CloudWatch simulator stopped'));
     await this.#deliveries;

@@ -80,7 +80,13 @@ export interface CloudWatchFaults {
    * 503 `ServiceUnavailable`, other 5xx `InternalFailure`, other 4xx `InvalidParameterValue`.
    */
   failNext(operation: string, count: number, status: number, code?: string): void;
-  /** Forgets every scripted failure not yet used. */
+  /**
+   * Answers every later request of `operation` (`'*'` for any) `ms` later than it would be, success or
+   * failure alike, until set to 0 or cleared: a slow Region's API. A request held when the simulator
+   * stops is cut off.
+   */
+  delay(operation: string, ms: number): void;
+  /** Forgets every scripted failure not yet used, and every delay. */
   clear(): void;
 }
 

@@ -24,6 +24,7 @@ export const MESSAGE_OUTCOMES: readonly MessageOutcome[] = [
   'ignored',
   'command',
   'malformed',
+  'forged',
 ];
 
 /**
@@ -163,7 +164,7 @@ export class ControllerMetrics {
     });
     this.#messages = new Counter({
       name: name('messages_total'),
-      help: 'Queue messages by shape and outcome (applied, duplicate, stale, future: dated ahead of our clock and refused, unknownAlarm, ignored, command, malformed).',
+      help: 'Queue messages by shape and outcome (applied, duplicate, stale, future: dated ahead of our clock and refused, unknownAlarm, ignored, command, malformed, forged: an alarm event from a sender queue.alarmSenders refuses).',
       labelNames: ['shape', 'outcome'],
       registers,
     });

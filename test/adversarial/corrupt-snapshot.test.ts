@@ -131,7 +131,7 @@ const corruptions: Corruption[] = [
   {
     name: 'a history entry of an unknown kind',
     breakIt: (d) => (d.history[0].kind = 'party'),
-    says: 'data.history[0].kind: expected one of transition, command, shift, drift, blocked, startup, disputed, unconfirmed, found "party"',
+    says: 'data.history[0].kind: expected one of transition, command, shift, drift, blocked, startup, disputed, unconfirmed, forged, found "party"',
   },
   {
     name: 'a history entry time that is not a time',

@@ -95,12 +95,12 @@ function alarmBody(name: string, value: 'OK' | 'ALARM', at: number): string {
 let stop: AbortController | undefined;
 afterEach(() => stop?.abort());
 
-async function started(store = new MemoryStore()) {
+async function started(store = new MemoryStore(), config = CONFIG) {
   const clock = new ManualClock(Date.UTC(2026, 11, 1, 12));
   const traffic = new InstantTraffic();
   const cloudwatch = new FakeCloudWatch(clock.now() - 60_000);
   const controller = new Controller({
-    config: CONFIG,
+    config,
     store,
     traffic,
     alarms: cloudwatch,
@@ -134,7 +134,7 @@ describe('Controller', () => {
     const { controller, traffic, store, alarm } = await started();
     const result = await controller.handleBatch([message(alarm('connect-primary-outage', 'ALARM'), 'm1')]);
 
-    expect(result).toEqual({ deletable: ['m1'], malformed: [] });
+    expect(result).toEqual({ deletable: ['m1'], malformed: [], forged: [] });
     const saved = await store.load();
     expect((saved!.data as { snapshot: { value: { health: string } } }).snapshot.value.health).toBe('failedOver');
     await eventually(() => traffic.shifts.includes(0), { what: 'the shift to 0%' });
@@ -148,7 +148,7 @@ describe('Controller', () => {
       message('{"not":"ours"}', 'bad'),
       message(alarm('connect-primary-elevated-errors', 'ALARM'), 'ok'),
     ]);
-    expect(result).toEqual({ deletable: ['ok'], malformed: ['bad'] });
+    expect(result).toEqual({ deletable: ['ok'], malformed: ['bad'], forged: [] });
     expect(statesOf(controller.snapshot).health).toBe('degraded');
   });
 
@@ -182,6 +182,38 @@ describe('Controller', () => {
     expect(statesOf(controller.snapshot).health).toBe('healthy');
     expect(traffic.shifts).not.toContain(0);
     expect(controller.document.history.filter((e) => e.kind === 'disputed')).toHaveLength(1);
+  });
+
+  it('keeps alarm events from a denied sender out of the deletable ids, records each once, and applies commands', async () => {
+    // Prepare
+    const config = { ...CONFIG, queue: { ...CONFIG.queue, alarmSenders: { deny: ['AROAEXAMPLEOPERATOR01'] } } };
+    const { controller, traffic, alarm } = await started(new MemoryStore(), config);
+    const fromOperator = (body: string, id: string) => ({
+      ...message(body, id),
+      senderId: 'AROAEXAMPLEOPERATOR01:mallory',
+    });
+    const pause = encodeOperatorCommand({
+      id: '0b4f5e2a-8c1d-4e7f-9a3b-2c6d1e0f9a88',
+      command: 'pause',
+      reason: 'drill',
+      force: false,
+      requestedBy: 'op',
+      requestedAt: Date.now(),
+    });
+    const body = alarm('connect-primary-outage', 'ALARM');
+
+    // Act
+    const first = await controller.handleBatch([fromOperator(body, 'x'), fromOperator(pause, 'c')]);
+    const again = await controller.handleBatch([fromOperator(body, 'x')]);
+
+    // Assess
+    expect(first).toEqual({ deletable: ['c'], malformed: [], forged: ['x'] });
+    expect(again).toEqual({ deletable: [], malformed: [], forged: ['x'] });
+    expect(statesOf(controller.snapshot)).toEqual({ health: 'healthy', automation: 'paused' });
+    expect(traffic.shifts).not.toContain(0);
+    const forged = controller.document.history.filter((e) => e.kind === 'forged');
+    expect(forged).toHaveLength(1);
+    expect(forged[0]).toMatchObject({ sender: 'AROAEXAMPLEOPERATOR01:mallory' });
   });
 
   it('escalates at the deadline with no event, on the manual clock', async () => {

@@ -28,7 +28,8 @@ export interface PolicyStatement {
 
 /**
  * Resolves `Ref` (pseudo parameters, and resources as `<logicalId>`), `Fn::GetAtt` (as `<logicalId.Attr>`),
- * `Fn::Join` and `Fn::Select`/`Fn::GetAZs` (as `<az N>`), so a test compares plain strings.
+ * `Fn::Join`, `Fn::Select`/`Fn::GetAZs` (as `<az N>`) and `Fn::ImportValue` (as `<import name>`), so a test
+ * compares plain strings.
  */
 export function resolve(value: unknown, region: string): unknown {
   if (Array.isArray(value)) return value.map((item) => resolve(item, region));
@@ -46,6 +47,7 @@ export function resolve(value: unknown, region: string): unknown {
       return parts.map((part) => resolve(part, region)).join(separator);
     }
     if (fn === 'Fn::Select') return `<az ${String((arg as unknown[])[0])}>`;
+    if (fn === 'Fn::ImportValue') return `<import ${String(resolve(arg, region))}>`;
   }
   return Object.fromEntries(entries.map(([key, item]) => [key, resolve(item, region)]));
 }

@@ -89,13 +89,15 @@ export async function startHarness(
   const aws = dynamo
     ? { ...stack.clientSettings, endpoints: { ...stack.clientSettings.endpoints, dynamodb: dynamo.endpoint } }
     : stack.clientSettings;
-  const raw = stack.config({
+  const base = stack.config({
     timing: FAST_TIMING,
     store: dynamo
       ? { type: 'dynamodb', table: 'connect-failover-e2e' }
       : { type: 'file', path: join(dir, 'state.json') },
-    ...options.config,
   });
+  // `queue` merges key by key: a test adds a setting without knowing the stack's queue URL.
+  const queue = { ...(base.queue as object), ...(options.config?.queue as object | undefined) };
+  const raw = { ...base, ...options.config, queue };
   const configPath = join(dir, 'config.yaml');
   const text = YAML.stringify(raw);
   await import('node:fs/promises').then((fs) => fs.writeFile(configPath, text));

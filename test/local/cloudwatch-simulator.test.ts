@@ -514,6 +514,32 @@ describe('errors and injected faults', () => {
     expect(sim.calls.map((c) => c.status)).toEqual([500, 200]);
   });
 
+  it('delay holds every call of that operation while other operations answer, until it is cleared', async () => {
+    // Prepare
+    const sim = await simulator({ alarms: [{ name: 'outage', region: 'us-east-1' }] });
+    const client = cloudWatch(sim);
+    sim.faults.delay('DescribeAlarms', 600_000);
+    const abort = new AbortController();
+    let describeSettled = false;
+    const held = client
+      .send(new DescribeAlarmsCommand({ AlarmTypes: ['CompositeAlarm'] }), { abortSignal: abort.signal })
+      .finally(() => (describeSettled = true));
+
+    // Act
+    await client.send(new SetAlarmStateCommand({ AlarmName: 'outage', StateValue: 'ALARM', StateReason: 'x' }));
+    const settledBeforeAbort = describeSettled;
+    abort.abort();
+    const error = await rejection(held);
+    sim.faults.clear();
+    const after = await client.send(new DescribeAlarmsCommand({ AlarmTypes: ['CompositeAlarm'] }));
+
+    // Assess
+    expect(settledBeforeAbort).toBe(false);
+    expect((error as Error).name).toBe('AbortError');
+    expect(after.CompositeAlarms?.[0]?.StateValue).toBe('ALARM');
+    expect(() => sim.faults.delay('*', -1)).toThrow(/delay must be 0 or more ms/);
+  });
+
   it('refuses an unsigned request with MissingAuthenticationToken', async () => {
     // Prepare
     const sim = await simulator();

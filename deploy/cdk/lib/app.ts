@@ -37,6 +37,7 @@ export function addConnectFailover(
   const shared = new SharedStack(scope, `${deployment.name}-shared`, {
     deployment,
     env: env(deployment.replica),
+    crossRegionReferences: true,
     description: description('queue, table, intake rule, operator role and alarms'),
   });
   const controllers: Record<string, ControllerStack> = {};
@@ -44,7 +45,9 @@ export function addConnectFailover(
     const stack = new ControllerStack(scope, `${deployment.name}-controller-${region}`, {
       deployment,
       region,
+      operatorRoleId: shared.operatorRole.roleId,
       env: env(region),
+      crossRegionReferences: true,
       description: description(`controller in ${region}`),
     });
     stack.addStackDependency(shared, 'the controller consumes the shared queue and table');

@@ -41,6 +41,8 @@ export interface ControllerStackProps extends StackProps {
   deployment: Deployment;
   /** The Region of this stack (also `env.region`). */
   region: string;
+  /** The shared stack's operator role's unique id (a reference across Regions for the primary's stack). */
+  operatorRoleId: string;
 }
 
 export class ControllerStack extends Stack {
@@ -120,7 +122,11 @@ export class ControllerStack extends Stack {
       command: ['run'],
       environment: {
         [CONFIG_TEXT_VARIABLE]: this.toJsonString(
-          controllerConfig(deployment, { account: this.account, urlSuffix: this.urlSuffix }),
+          controllerConfig(deployment, {
+            account: this.account,
+            urlSuffix: this.urlSuffix,
+            operatorRoleId: props.operatorRoleId,
+          }),
         ),
         NODE_ENV: 'production',
       },

@@ -376,6 +376,8 @@ function alarmRef(role: SignalRole, ref: string, defaultRegion: string): AlarmRe
 export interface ConfigEnvironment {
   account: string;
   urlSuffix: string;
+  /** The operator role's unique id (`AROA…`): its alarm-shaped messages are refused (`queue.alarmSenders.deny`). */
+  operatorRoleId: string;
 }
 
 /**
@@ -391,7 +393,12 @@ export function controllerConfig(deployment: Deployment, env: ConfigEnvironment)
       replica,
       ...(deployment.replicaInstance ? { replicaInstance: deployment.replicaInstance } : {}),
     },
-    queue: { url: `https://sqs.${replica}.${env.urlSuffix}/${env.account}/${names.queue}`, region: replica },
+    queue: {
+      url: `https://sqs.${replica}.${env.urlSuffix}/${env.account}/${names.queue}`,
+      region: replica,
+      // The queue policy lets the operator role send (commands); only the controller can refuse its alarm events.
+      alarmSenders: { deny: [env.operatorRoleId] },
+    },
     signals: deployment.signals,
     store: {
       type: 'dynamodb',
@@ -409,7 +416,11 @@ export function controllerConfig(deployment: Deployment, env: ConfigEnvironment)
  */
 function checkControllerAccepts(deployment: Deployment): void {
   const text = JSON.stringify(
-    controllerConfig(deployment, { account: deployment.tdg.account, urlSuffix: 'amazonaws.com' }),
+    controllerConfig(deployment, {
+      account: deployment.tdg.account,
+      urlSuffix: 'amazonaws.com',
+      operatorRoleId: 'AROAEXAMPLEOPERATORROLE',
+    }),
   );
   try {
     parseConfig(text, { file: 'the generated controller config' });

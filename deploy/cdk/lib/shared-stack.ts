@@ -129,7 +129,11 @@ export class SharedStack extends Stack {
       parameterName: names.configParameter,
       description: `connect-failover ${deployment.name}: the controllers' config (JSON, which is YAML)`,
       stringValue: this.toJsonString(
-        controllerConfig(deployment, { account: this.account, urlSuffix: this.urlSuffix }),
+        controllerConfig(deployment, {
+          account: this.account,
+          urlSuffix: this.urlSuffix,
+          operatorRoleId: this.operatorRole.roleId,
+        }),
       ),
       tier: ssm.ParameterTier.STANDARD,
     });
