@@ -8,6 +8,7 @@ import { clientOptions } from '../aws/client-settings.ts';
 import type { AwsClientSettings } from '../aws/client-settings.ts';
 import { CloudWatchAlarmReader } from '../cloudwatch/alarm-reader.ts';
 import type { AlarmReader } from '../cloudwatch/alarm-reader.ts';
+import { AwsAlignedClock } from '../aws-aligned-clock.ts';
 import { systemClock } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
@@ -85,7 +86,18 @@ export async function runController(options: RunControllerOptions): Promise<void
   // Every line says which group and which controller it is about (several may share a log stream).
   const logger = options.logger.child({ tdg: config.trafficDistributionGroup.id, controller: defaultWriter() });
   options = { ...options, logger };
-  const clock = options.clock ?? systemClock;
+  // A slow host clock is corrected from the times SQS stamps on messages (aws-aligned-clock.ts).
+  const clock =
+    options.clock ??
+    new AwsAlignedClock(systemClock, {
+      onCorrection: (behindMs) =>
+        behindMs === 0
+          ? logger.info('host clock agrees with AWS again; no longer corrected')
+          : logger.error(
+              { behindMs },
+              'host clock is behind AWS (SQS SentTimestamp): using AWS time; fix the host clock (NTP)',
+            ),
+    });
   const dryRun = Boolean(options.dryRun || config.dryRun);
   const waitTimeSeconds = options.waitTimeSeconds ?? 5;
   const store = options.store ?? openStore(config.store, { aws: options.aws });
@@ -226,6 +238,7 @@ async function leadOneTerm(deps: TermDeps, lease: LeaseStatus, first: boolean): 
   const handle = async (batch: ReceivedMessage[]): Promise<void> => {
     const stopHeartbeat = intake.startHeartbeat(batch);
     crashPoint('after-receive');
+    if (clock instanceof AwsAlignedClock) for (const m of batch) if (m.sentAt !== undefined) clock.observe(m.sentAt);
     try {
       const { deletable } = await ops.instrument.batch(batch, () =>
         controller.handleBatch(

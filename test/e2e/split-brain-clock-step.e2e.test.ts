@@ -89,12 +89,12 @@ describe('a wall-clock step on one host', () => {
       await stepLeader(cluster, a, clockA, -10 * MINUTE);
       await clockB.step(10 * MINUTE);
       await standbyReadsStepped(cluster, 20 * MINUTE);
-      // The leader's clock comes back to real time before the primary recovers: 10 minutes slow, it would
-      // take every CloudWatch timestamp for one dated ahead and refuse it (MAX_FUTURE_SKEW_MS), which is
-      // about alarms, not leadership (see the high-availability notes).
-      await stepLeader(cluster, a, clockA, 0);
+      // The primary recovers while the leader's clock is 10 minutes slow: it would take every CloudWatch
+      // timestamp for one dated ahead and refuse it (MAX_FUTURE_SKEW_MS), but SQS's SentTimestamp on the
+      // event shows the clock is behind, and the controller acts on AWS's time (aws-aligned-clock.ts).
       await ps.stack.cloudwatch.setAlarmState(ps.stack.regions.primary, CRITICAL, 'OK');
       await eventually(() => ps.primaryPercent() === 100, { timeoutMs: 20_000, what: 'the failback by the leader' });
+      expect(a.logs.some((l) => String(l.msg).startsWith('host clock is behind AWS'))).toBe(true);
 
       expect(cluster.violations()).toEqual([]);
       expect(takeOvers(cluster.leaseEvents()).map((t) => [t.epoch, t.holder])).toEqual([[1, String(a.pid)]]);

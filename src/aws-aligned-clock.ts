@@ -1,0 +1,61 @@
+/**
+ * A wall clock that is never far behind AWS's. A host whose clock runs slow (NTP lost, a VM restored from a
+ * snapshot) would take every CloudWatch timestamp for one dated in the future and refuse it (the defence
+ * against forged future-dated events), so it would never fail over, while renewing its lease so that no
+ * standby replaces it. SQS stamps each message with AWS's time when it was sent (`SentTimestamp`), and a
+ * message cannot be received before it was sent: `sentAt - now()` at receipt is a lower bound on how far
+ * this clock is behind AWS. When the largest such bound seen recently exceeds {@link SLOW_CLOCK_THRESHOLD_MS},
+ * `now()` adds it. A clock that is ahead is left alone: readings ahead of it are already brought back.
+ *
+ * Sleeps are the base clock's (monotonic); only the reading of the time changes.
+ */
+import type { Clock } from './clock.ts';
+
+/** Behind AWS by more than this (a lower bound, so surely), the clock is corrected. */
+export const SLOW_CLOCK_THRESHOLD_MS = 30_000;
+/** How long an observation counts, by the monotonic clock: a clock that was fixed stops being corrected. */
+export const OBSERVATION_WINDOW_MS = 10 * 60_000;
+
+export interface AwsAlignedClockOptions {
+  /** Told whenever the correction changes (0: none any more). */
+  onCorrection?: (behindMs: number) => void;
+  /** Monotonic milliseconds, for the observation window. Default `performance.now()`. */
+  monotonicNow?: () => number;
+}
+
+export class AwsAlignedClock implements Clock {
+  #behindMs = 0;
+  #observations: Array<{ behindMs: number; seenAt: number }> = [];
+
+  constructor(
+    private readonly base: Clock,
+    private readonly options: AwsAlignedClockOptions = {},
+  ) {}
+
+  now(): number {
+    return this.base.now() + this.#behindMs;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.base.sleep(ms, signal);
+  }
+
+  /** How far behind AWS this clock is taken to be, in ms (0 while within the threshold). */
+  get correctionMs(): number {
+    return this.#behindMs;
+  }
+
+  /** A time AWS stamped on something this process has just received (SQS `SentTimestamp`). */
+  observe(awsAt: number): void {
+    const seenAt = (this.options.monotonicNow ?? (() => performance.now()))();
+    this.#observations = this.#observations.filter((o) => seenAt - o.seenAt <= OBSERVATION_WINDOW_MS);
+    this.#observations.push({ behindMs: awsAt - this.base.now(), seenAt });
+    const largest = Math.max(...this.#observations.map((o) => o.behindMs));
+    const behindMs = largest > SLOW_CLOCK_THRESHOLD_MS ? largest : 0;
+    // Small movements of the bound are noise (queue delays): only a real change is applied and told.
+    if (Math.abs(behindMs - this.#behindMs) < SLOW_CLOCK_THRESHOLD_MS && behindMs !== 0) return;
+    if (behindMs === this.#behindMs) return;
+    this.#behindMs = behindMs;
+    this.options.onCorrection?.(behindMs);
+  }
+}
