@@ -17,6 +17,7 @@ import {
   failbackStepIndex,
   failbackSteps,
   firing,
+  isStepSplit,
   primaryAllOk,
   primaryKeys,
   primaryPercentFor,
@@ -40,9 +41,10 @@ import type {
 
 /**
  * Bump when the persisted snapshot's shape changes; the controller refuses snapshots of another version
- * (or migrates those it knows: see `src/controller/document.ts`). 2: `failingBack` and `failbackStep`.
+ * (or migrates those it knows: see `src/controller/document.ts`). 2: `failingBack` and `failbackStep`;
+ * 3: `failbackStep.verifiedAt` (a step's hold runs from its verified shift).
  */
-export const MACHINE_VERSION = 2;
+export const MACHINE_VERSION = 3;
 
 /** How many decisions the context keeps (the full history lives in the store). */
 const KEPT_DECISIONS = 20;
@@ -73,15 +75,21 @@ export function createFailoverMachine(policy: FailoverPolicy) {
     automaticShifts: ctx.automaticShifts.some((at) => at > now)
       ? ctx.automaticShifts.map((at) => Math.min(at, now))
       : ctx.automaticShifts,
-    failbackStep:
-      ctx.failbackStep === null || ctx.failbackStep.since <= now
-        ? ctx.failbackStep
-        : { ...ctx.failbackStep, since: now },
+    failbackStep: stepWithClock(ctx.failbackStep, now),
   });
+
+  const stepWithClock = (step: FailbackStep | null, now: number): FailbackStep | null =>
+    step === null || (step.since <= now && (step.verifiedAt ?? now) <= now)
+      ? step
+      : {
+          ...step,
+          since: Math.min(step.since, now),
+          verifiedAt: step.verifiedAt === null ? null : Math.min(step.verifiedAt, now),
+        };
 
   /** The step a health state starts with: the first failback step when entering `failingBack`, else none. */
   const firstStep = (to: HealthState, at: number): FailbackStep | null =>
-    to === 'failingBack' ? { index: 0, since: at } : null;
+    to === 'failingBack' ? { index: 0, since: at, verifiedAt: null } : null;
 
   /** The telephony percent a decision moves to, kept with it so history and reports show each step's split. */
   const percentOf = (to: HealthState, step: FailbackStep | null) =>
@@ -134,6 +142,17 @@ export function createFailoverMachine(policy: FailoverPolicy) {
         return withReading(context, event.now, event.alarms);
       }),
       advanceClock: assign(({ context, event }) => withReading(context, event.now, [])),
+      /**
+       * The current step's shift is verified: its hold starts. Never before the step was decided: a
+       * verification that took its time is stamped when it came, not when the write began.
+       */
+      startStepHold: assign(({ context, event }) => {
+        const e = event as Extract<FailoverEvent, { type: 'shift.verified' }>;
+        const clock = withReading(context, e.now, []);
+        const step = clock.failbackStep;
+        if (step === null) return clock;
+        return { ...clock, failbackStep: { ...step, verifiedAt: Math.max(step.since, Math.min(e.at, e.now)) } };
+      }),
       recordAutomaticShift: assign(({ context }, params: { from: HealthState; to: HealthState }) => {
         const wanted = automaticShift(policy, context, params.from, 'active');
         const at = context.now;
@@ -163,7 +182,10 @@ export function createFailoverMachine(policy: FailoverPolicy) {
       recordFailbackStep: assign(({ context }, params: { to: 'failingBack' | 'healthy' }) => {
         const wanted = automaticShift(policy, context, 'failingBack', 'active');
         const at = context.now;
-        const step = params.to === 'failingBack' ? { index: failbackStepIndex(policy, context) + 1, since: at } : null;
+        const step =
+          params.to === 'failingBack'
+            ? { index: failbackStepIndex(policy, context) + 1, since: at, verifiedAt: null }
+            : null;
         return {
           // `since` stays the start of the failback until it is done: status says how long it has run.
           since: params.to === 'healthy' ? at : context.since,
@@ -281,8 +303,12 @@ export function createFailoverMachine(policy: FailoverPolicy) {
       }),
       adoptHandSplit: assign(({ context, event }, params: { from: HealthState; to: HealthState }) => {
         const e = event as Extract<FailoverEvent, { type: 'traffic.changedByHand' }>;
-        // A failback step set by hand during a failback: that step is adopted, its hold starting now.
-        const step = params.to === 'failingBack' ? { index: handStepIndex(e.primaryPercent), since: e.now } : null;
+        // A failback step set by hand during a failback: that step is adopted. Connect was read at its
+        // split, so the split is in place: its hold starts now.
+        const step =
+          params.to === 'failingBack'
+            ? { index: handStepIndex(e.primaryPercent), since: e.now, verifiedAt: e.now }
+            : null;
         return {
           ...withClock(context, e.now),
           since: params.from === 'failingBack' && params.to === 'failingBack' ? Math.min(context.since, e.now) : e.now,
@@ -360,6 +386,16 @@ export function createFailoverMachine(policy: FailoverPolicy) {
         event.type === 'traffic.changedByHand' &&
         event.primaryPercent === policy.traffic[params.to] &&
         event.primaryPercent !== primaryPercentFor(policy, params.from, context),
+      /**
+       * The split verified is the current step's and the step's hold has not started. A verification of
+       * another split (an older target, finished late) starts nothing. One of the same split, even from an
+       * older decision, does: verified means read back from Connect, so that split is in place now.
+       */
+      stepSplitVerified: ({ context, event }) =>
+        event.type === 'shift.verified' &&
+        context.failbackStep !== null &&
+        context.failbackStep.verifiedAt === null &&
+        isStepSplit(policy, context, event),
       /** During a failback, Connect was set by hand to another step's split (not healthy's: that is a state). */
       handSplitIsStep: ({ context, event }) =>
         event.type === 'traffic.changedByHand' &&
@@ -387,6 +423,8 @@ export function createFailoverMachine(policy: FailoverPolicy) {
       'alarm.changed': { actions: 'applyAlarm' },
       'alarms.observed': { actions: 'applyObservedAlarms' },
       'clock.ticked': { actions: 'advanceClock' },
+      // Outside a failback step a verified shift changes no rule: it only moves the clock.
+      'shift.verified': { actions: 'advanceClock' },
     },
     states: {
       health: {
@@ -464,6 +502,7 @@ export function createFailoverMachine(policy: FailoverPolicy) {
               ],
               'operator.failoverRequested': operatorFailover('failingBack'),
               'operator.failbackRequested': operatorFailback('failingBack'),
+              'shift.verified': { guard: 'stepSplitVerified', actions: 'startStepHold' },
             },
           },
         },

@@ -94,6 +94,8 @@ export interface StatusReport {
     primaryPercent: number;
     agentsPrimaryPercent: number;
     holdUntil: string | null;
+    /** The step's shift is verified in Connect: its hold runs (false: no hold deadline until it is). */
+    verified: boolean;
     frozen: boolean;
   } | null;
   /** Percent of agents the state wants on the primary (`traffic.shiftAgents`), else null. */
@@ -218,6 +220,7 @@ export function buildStatus(
           primaryPercent: view.failback.primaryPercent,
           agentsPrimaryPercent: view.failback.agentsPrimaryPercent,
           holdUntil: view.failback.holdUntil === null ? null : new Date(view.failback.holdUntil).toISOString(),
+          verified: view.failback.verified,
           frozen: view.failback.frozen,
         }
       : null,

@@ -54,9 +54,11 @@ export function renderStatus(report: StatusReport, now = Date.parse(report.at)):
     const agents = f.agentsPrimaryPercent === f.primaryPercent ? '' : ` (agents ${f.agentsPrimaryPercent}%)`;
     const next = f.frozen
       ? 'frozen: automation is not active; resume to continue, or failback --now'
-      : f.holdUntil === null
-        ? 'held: waiting for every primary signal to be OK'
-        : `next step at ${f.holdUntil} if every primary signal stays OK`;
+      : !f.verified
+        ? "shifting: its hold starts once Connect is verified at the step's split"
+        : f.holdUntil === null
+          ? 'held: waiting for every primary signal to be OK'
+          : `next step at ${f.holdUntil} if every primary signal stays OK`;
     rows.push(['failback', `step ${f.step} of ${f.of}: ${f.primaryPercent}% primary${agents}; ${next}`]);
   }
   const automationSince =

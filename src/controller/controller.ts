@@ -133,7 +133,9 @@ export class Controller {
         if (outcome.kind === 'started') return Promise.resolve(void this.shifts.record(this.document, outcome));
         return this.serial.run(async () => {
           const before = this.document.actual?.telephonyPrimaryPercent;
-          if (this.shifts.record(this.document, outcome)) await this.saveQuietly();
+          // A failback step's hold starts once its shift is verified (behaviour 12): the statechart is told.
+          const stepHeld = outcome.kind === 'verified' && this.verified(outcome.target, clock.now());
+          if (this.shifts.record(this.document, outcome) || stepHeld) await this.saveQuietly();
           // A re-check found a new split nobody here decided: with `drift: pause` that is a human decision.
           const found = outcome.kind === 'observed' ? outcome.split.telephonyPrimaryPercent : undefined;
           if (outcome.resync && found !== undefined && found !== before && found !== outcome.target.primaryPercent) {
@@ -423,11 +425,33 @@ export class Controller {
     // fenced save stops it before it reaches Connect. While the store fails, the last verified split stays.
     if (this.requested !== undefined) {
       // The shift record goes into the same save as the decision, so a restart knows the write was ours.
-      this.target(true);
+      const target = this.target(true);
       this.aimAfterSave = true;
+      // A dry run writes nothing, so nothing is ever verified: its stand-in for a shift is one verified
+      // at once, as if Connect moved instantly, so a failback's steps go on as their holds say.
+      if (this.options.dryRun) this.verified(target, event.now);
     }
     this.rescheduled.notify();
     this.options.hooks?.state?.(this.snapshot, this.document);
+  }
+
+  /**
+   * Tells the statechart Connect was verified at `target`'s split; true when that changed its state (a
+   * failback step's hold started), which is then saved.
+   */
+  private verified(target: Target, at: number): boolean {
+    const before = this.snapshot.context;
+    this.send({
+      type: 'shift.verified',
+      primaryPercent: target.primaryPercent,
+      agentsPrimaryPercent: target.agentsPrimaryPercent ?? target.primaryPercent,
+      at,
+      now: at,
+    });
+    const changed =
+      this.snapshot.context.failbackStep !== before.failbackStep || this.snapshot.context.seq !== before.seq;
+    if (changed) this.saver.dirty = true;
+    return changed;
   }
 
   /** Compares the split read at start-up with the state's; records drift. True when they differ. */

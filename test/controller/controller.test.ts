@@ -95,12 +95,13 @@ function alarmBody(name: string, value: 'OK' | 'ALARM', at: number): string {
 let stop: AbortController | undefined;
 afterEach(() => stop?.abort());
 
-async function started(store = new MemoryStore()) {
+async function started(store = new MemoryStore(), options: { config?: typeof CONFIG; dryRun?: boolean } = {}) {
   const clock = new ManualClock(Date.UTC(2026, 11, 1, 12));
   const traffic = new InstantTraffic();
   const cloudwatch = new FakeCloudWatch(clock.now() - 60_000);
   const controller = new Controller({
-    config: CONFIG,
+    config: options.config ?? CONFIG,
+    dryRun: options.dryRun ?? false,
     store,
     traffic,
     alarms: cloudwatch,
@@ -191,6 +192,28 @@ describe('Controller', () => {
     clock.advance(CONFIG.timing.escalateAfterMs);
     await eventually(() => statesOf(controller.snapshot).health === 'failedOver', { what: 'escalation' });
     await eventually(() => traffic.shifts.includes(0), { what: 'the failover split' });
+  });
+
+  it('in a dry run takes each failback step as verified when decided, so the steps follow their holds', async () => {
+    // A dry run writes nothing and so verifies nothing: without its stand-in the first step would hold for ever.
+    const hold = 2 * 60_000;
+    const config = {
+      ...CONFIG,
+      traffic: { ...CONFIG.traffic, failbackSteps: [20, 50, 100] },
+      timing: { ...CONFIG.timing, failbackStepHoldMs: hold },
+    };
+    const { controller, clock, traffic } = await started(new MemoryStore(), { config, dryRun: true });
+    const command = (id: string, name: 'failover' | 'failback') =>
+      encodeOperatorCommand({ id, command: name, reason: 'drill', force: false, requestedBy: 'op', requestedAt: 0 });
+    await controller.handleBatch([message(command('0d9e3c4b-8f1a-4b6e-a2c7-5e1f9b3d7a20', 'failover'), 'over')]);
+    await controller.handleBatch([message(command('1d9e3c4b-8f1a-4b6e-a2c7-5e1f9b3d7a20', 'failback'), 'back')]);
+    const decided = controller.snapshot.context.failbackStep;
+
+    clock.advance(hold);
+    await eventually(() => controller.snapshot.context.failbackStep?.index === 1, { what: 'the second step' });
+
+    expect(decided).toMatchObject({ index: 0, verifiedAt: decided?.since });
+    expect(traffic.shifts).toEqual([]);
   });
 
   it('stops with StoreUnavailableError when saves keep failing', async () => {
