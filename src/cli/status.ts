@@ -75,7 +75,7 @@ export function renderStatus(report: StatusReport, now = Date.parse(report.at)):
   ]);
   rows.push([
     'desired',
-    `${splitText(r.desiredPrimaryPercent, r.regions)}${r.desiredAgentsPrimaryPercent === null ? '' : ', agents with the calls'}`,
+    `${splitText(r.desiredPrimaryPercent, r.regions)}${desiredAgentsText(r.desiredPrimaryPercent, r.desiredAgentsPrimaryPercent)}`,
   ]);
   rows.push(['actual', actualText(r)]);
   if (r.lastShift) {
@@ -155,4 +155,12 @@ function age(iso: string, now: number): string {
   const at = Date.parse(iso);
   if (!Number.isFinite(at)) return '?';
   return at <= now ? `${formatAge(now - at)} ago` : `in ${formatAge(at - now)}`;
+}
+
+/** Agents with the calls, or (a failback step with `traffic.agentsLead`) their own share; nothing without shiftAgents. */
+function desiredAgentsText(primaryPercent: number, agentsPrimaryPercent: number | null): string {
+  if (agentsPrimaryPercent === null) return '';
+  return agentsPrimaryPercent === primaryPercent
+    ? ', agents with the calls'
+    : `, agents ${agentsPrimaryPercent}% primary (ahead of the calls: traffic.agentsLead)`;
 }

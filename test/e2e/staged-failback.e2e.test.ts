@@ -159,6 +159,7 @@ describe('behaviour 12: staged failback', () => {
     expect(renderStatus(status)).toMatch(
       /^failback +step 1 of 3: 20% primary \(agents 30%\); next step at \d{4}-.+Z if every primary signal stays OK$/m,
     );
+    expect(renderStatus(status)).toMatch(/^desired +20% to us-east-1 .*, agents 30% primary \(ahead of the calls/m);
 
     // Act: a degraded signal, not only a critical one, ends the probation.
     await h.setAlarm(DEGRADED, 'ALARM');
