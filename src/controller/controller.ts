@@ -1,27 +1,28 @@
 /**
  * The controller: feeds the statechart alarm events, operator commands and clock ticks, persists what
  * they produced, and only then lets the intake acknowledge the messages. Its collaborators each do one
- * job: the classifier parses messages and the alarm intake judges and confirms alarm events, the session
- * runs the statechart and journals its decisions, the shift book keeps the shift record and the aim
- * points the reconciler at the wanted split once it is saved, the saver keeps the store in step, the
- * ticker wakes deadlines, the poller reads the alarms, and the reconciler makes Connect match the split.
+ * job: the classifier parses messages, the alarm intake judges and confirms alarm events, the command
+ * intake applies each operator command once, the session runs the statechart and journals its decisions,
+ * the shift book keeps the shift record and the aim points the reconciler at the wanted split once it is
+ * saved, the saver keeps the store in step, the ticker wakes deadlines, the poller reads the alarms, and
+ * the reconciler makes Connect match the split.
  */
 import { outlook, readingVerdict, statesOf } from '../../state-machines/index.ts';
 import type { FailoverEvent, FailoverPolicy, FailoverSnapshot } from '../../state-machines/index.ts';
 import { policyOf } from '../domain/policy.ts';
 import { signalRefs } from '../domain/signals.ts';
-import type { OperatorCommand } from '../events/types.ts';
 import { AlarmConfirmer } from './alarm-confirmer.ts';
 import { AlarmIntake } from './alarm-intake.ts';
 import { AlarmPoller } from './alarm-poller.ts';
+import { CommandIntake } from './command-intake.ts';
 import type { ObservedAlarm } from './alarm-poller.ts';
 import type { ControllerOptions, InboundMessage } from './controller-types.ts';
 import { runDeadlineTicker } from './deadline-ticker.ts';
 import { DecisionJournal } from './decision-journal.ts';
 import { DocumentSaver } from './document-saver.ts';
-import { emptyDocument, rememberCommand } from './document.ts';
+import { emptyDocument } from './document.ts';
 import type { ControllerDocument } from './document.ts';
-import { commandEvent, verifiedEvent } from './machine-events.ts';
+import { verifiedEvent } from './machine-events.ts';
 import { MessageClassifier } from './message-classifier.ts';
 import { Reconciler } from './reconciler.ts';
 import type { Target } from './reconciler.ts';
@@ -46,7 +47,7 @@ export class Controller {
   private readonly reconciler: Reconciler;
   private readonly classifier: MessageClassifier;
   private readonly intake: AlarmIntake;
-  private readonly journal: DecisionJournal;
+  private readonly commands: CommandIntake;
   private readonly saver: DocumentSaver;
   private readonly poller: AlarmPoller;
   private readonly aims: ShiftAim;
@@ -57,8 +58,9 @@ export class Controller {
     const { config, clock, logger, hooks = {} } = options;
     this.policy = policyOf(config);
     const refs = signalRefs(config.signals, config.regions);
-    this.journal = new DecisionJournal(this.policy, clock, logger, hooks);
-    this.session = new StatechartSession(this.policy, this.journal);
+    const journal = new DecisionJournal(this.policy, clock, logger, hooks);
+    this.session = new StatechartSession(this.policy, journal);
+    this.commands = new CommandIntake({ journal, clock, logger, hooks });
     this.classifier = new MessageClassifier(refs, logger, hooks);
     const confirmer = options.confirmAlarms === false ? undefined : new AlarmConfirmer(options.alarms);
     this.intake = new AlarmIntake({ classifier: this.classifier, confirmer, clock, logger, hooks });
@@ -178,7 +180,7 @@ export class Controller {
       for (const { message, event } of events) {
         let changed = false;
         if (event.kind === 'ignored') this.intake.ignored(message, event);
-        else if (event.kind === 'operator') changed = this.applyCommand(message, event);
+        else if (event.kind === 'operator') changed = this.commands.apply(this.document, message, event, this.target);
         else {
           const result = await this.intake.handle(message, event, this.session, this.document, signal);
           if (result.changed && result.event) this.send(result.event);
@@ -199,23 +201,11 @@ export class Controller {
     await this.serial.run(() => this.save(signal));
   }
 
-  /** Applies an operator command once (by its id); true when it changed the document. */
-  private applyCommand(message: InboundMessage, command: OperatorCommand): boolean {
-    const doc = this.document;
-    this.options.hooks?.message?.('command', command.shape);
-    if (doc.commandIds.includes(command.id)) {
-      this.options.logger.info(
-        { messageId: message.messageId, commandId: command.id },
-        'operator command already applied',
-      );
-      return false;
-    }
-    rememberCommand(doc, command.id);
-    const entry = this.journal.commandReceived(doc, message, command);
-    this.send(commandEvent(command, this.options.clock.now()));
-    this.journal.commandDone(entry, message, command, this.snapshot.context.lastCommand);
-    return true;
-  }
+  /** Where operator commands go: the statechart, through `send`. */
+  private readonly target = {
+    send: (event: FailoverEvent) => this.send(event),
+    outcome: () => this.snapshot.context.lastCommand,
+  };
 
   /** Applies what DescribeAlarms showed; saved (or retried) when it changed anything. */
   private async observe(readings: ObservedAlarm[]): Promise<void> {
