@@ -36,9 +36,11 @@ export function shiftOutcomeHandler(options: ShiftOutcomesOptions): (outcome: Re
     return serial.run(async () => {
       const doc = options.document();
       const before = doc.actual?.telephonyPrimaryPercent;
-      // A failback step's hold starts once its shift is verified (behaviour 12): the statechart is told.
+      const news = shifts.record(doc, outcome);
+      // A failback step's hold starts once its shift is verified (behaviour 12): the statechart is told,
+      // after the record, so what it reports (gauges, the heartbeat) already shows the verified split.
       const stepHeld = outcome.kind === 'verified' && options.verified(outcome.target, clock.now());
-      if (shifts.record(doc, outcome) || stepHeld) await options.save();
+      if (news || stepHeld) await options.save();
       // A re-check found a new split nobody here decided: with `drift: pause` that is a human decision.
       const found = outcome.kind === 'observed' ? outcome.split.telephonyPrimaryPercent : undefined;
       if (outcome.resync && found !== undefined && found !== before && found !== outcome.target.primaryPercent) {

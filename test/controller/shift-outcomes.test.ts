@@ -18,7 +18,14 @@ function setup(options: { stepHeld?: boolean } = {}) {
   const doc: ControllerDocument = emptyDocument({});
   shifts.aim(doc, TARGET);
   const serial = new SerialQueue();
-  const told = { verified: [] as Array<[Target, number]>, hand: [] as number[], saves: 0, outcomes: [] as string[] };
+  const told = {
+    verified: [] as Array<[Target, number]>,
+    /** The split the document showed when the statechart was told (what its hooks report then). */
+    actualWhenVerified: [] as Array<number | undefined>,
+    hand: [] as number[],
+    saves: 0,
+    outcomes: [] as string[],
+  };
   const handle = shiftOutcomeHandler({
     shifts,
     clock,
@@ -27,6 +34,7 @@ function setup(options: { stepHeld?: boolean } = {}) {
     document: () => doc,
     verified: (target, at) => {
       told.verified.push([target, at]);
+      told.actualWhenVerified.push(doc.actual?.telephonyPrimaryPercent);
       return options.stepHeld ?? false;
     },
     handChanged: (percent) => void told.hand.push(percent),
@@ -56,13 +64,14 @@ describe('shiftOutcomeHandler', () => {
     expect(attempts).toBe(1);
   });
 
-  it('records a verified shift, tells the statechart when and saves', async () => {
+  it('records a verified shift, then tells the statechart when, and saves', async () => {
     const { handle, doc, told, clock } = setup();
 
     await handle(verified());
 
     expect(doc.shift).toMatchObject({ status: 'verified' });
     expect(told.verified).toEqual([[TARGET, clock.now()]]);
+    expect(told.actualWhenVerified).toEqual([0]);
     expect(told.saves).toBe(1);
     expect(told.outcomes).toEqual(['verified']);
   });
