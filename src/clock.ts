@@ -70,8 +70,14 @@ export class ManualClock implements Clock {
       this.current += Math.max(0, ms);
       return Promise.resolve();
     }
+    // Already due: like a real clock's zero wait, it ends on its own (in the next turn of the event loop),
+    // not at the next `advance`, which may never come.
+    if (ms <= 0)
+      return new Promise<void>((resolve, reject) =>
+        setImmediate(() => (signal?.aborted ? reject(signal.reason) : resolve())),
+      );
     return new Promise<void>((resolve, reject) => {
-      const sleeper = { until: this.current + Math.max(0, ms), resolve };
+      const sleeper = { until: this.current + ms, resolve };
       this.sleepers.push(sleeper);
       signal?.addEventListener(
         'abort',

@@ -133,13 +133,27 @@ export function movesAwayFromPrimary(
 }
 
 /**
- * When the current failback step has been held long enough, or null while a primary signal is not OK:
- * `failbackStepHold` after the step began, or after every primary signal became OK if that was later.
+ * When the current failback step has been held long enough, or null while it cannot be: a primary signal
+ * is not OK, or the step's shift is not verified yet. `failbackStepHold` after the step's shift was
+ * verified, or after every primary signal became OK if that was later.
  */
 export function failbackStepDueAt(policy: FailoverPolicy, ctx: FailoverContext): number | null {
   if (ctx.okSince === null) return null;
-  const since = ctx.failbackStep?.since ?? ctx.since;
-  return Math.max(since, ctx.okSince) + failbackStepHoldMs(policy);
+  const heldSince = ctx.failbackStep === null ? ctx.since : ctx.failbackStep.verifiedAt;
+  if (heldSince === null) return null;
+  return Math.max(heldSince, ctx.okSince) + failbackStepHoldMs(policy);
+}
+
+/** True when a split verified in Connect is the current failback step's, telephony and agents alike. */
+export function isStepSplit(
+  policy: FailoverPolicy,
+  ctx: Pick<FailoverContext, 'failbackStep'>,
+  split: { primaryPercent: number; agentsPrimaryPercent: number },
+): boolean {
+  return (
+    split.primaryPercent === primaryPercentFor(policy, 'failingBack', ctx) &&
+    split.agentsPrimaryPercent === agentsPercentFor(policy, 'failingBack', ctx)
+  );
 }
 
 /** Where a staged failback is, for status and the controller: 1-based step, of how many, and its hold. */
@@ -150,10 +164,12 @@ export interface FailbackProgress {
   primaryPercent: number;
   agentsPrimaryPercent: number;
   /**
-   * When the step's hold ends and the next step follows; null while it cannot: a primary signal is not
-   * OK, or automation is paused or suspended (the step is frozen where it is).
+   * When the step's hold ends and the next step follows; null while it cannot: the step's shift is not
+   * verified yet, a primary signal is not OK, or automation is paused or suspended (the step is frozen).
    */
   holdUntil: number | null;
+  /** The step's shift has been verified in Connect (its hold has started, or starts once all is OK). */
+  verified: boolean;
   /** Automation is paused or suspended: no step follows (and no relapse is made) until `resume`. */
   frozen: boolean;
 }
@@ -172,6 +188,7 @@ export function failbackProgress(
     primaryPercent: primaryPercentFor(policy, health, ctx),
     agentsPrimaryPercent: agentsPercentFor(policy, health, ctx),
     holdUntil: frozen ? null : failbackStepDueAt(policy, ctx),
+    verified: (ctx.failbackStep?.verifiedAt ?? null) !== null,
     frozen,
   };
 }

@@ -103,8 +103,9 @@ export interface FailoverContext {
   /** Set by an operator failover: automatic failback must not undo it; cleared by a failback. */
   operatorHold: boolean;
   /**
-   * While `failingBack`: the step (an index into `traffic.failbackSteps`) and when it was entered; its
-   * hold runs from then (or from `okSince`, if later). Null in every other health state.
+   * While `failingBack`: the step (an index into `traffic.failbackSteps`), when it was decided and when
+   * its shift was verified; its hold runs from the verification (or from `okSince`, if later). Null in
+   * every other health state.
    */
   failbackStep: FailbackStep | null;
   /** Why automation is paused or suspended (null while active). */
@@ -120,8 +121,13 @@ export interface FailoverContext {
 export interface FailbackStep {
   /** 0-based index into `traffic.failbackSteps`; never its last entry (that one is `healthy`). */
   index: number;
-  /** When this step was entered (epoch ms). */
+  /** When this step was decided (epoch ms). */
   since: number;
+  /**
+   * When Connect was verified at this step's split (epoch ms): the step's hold starts here. Null until
+   * then: a step is a verified shift, held only once it is in place.
+   */
+  verifiedAt: number | null;
 }
 
 interface Timed {
@@ -138,6 +144,11 @@ export type FailoverEvent =
   | ({ type: 'alarm.changed'; alarm: string; value: AlarmValue; at: number } & Timed)
   | ({ type: 'alarms.observed'; alarms: Array<{ alarm: string; value: AlarmValue; at: number }> } & Timed)
   | ({ type: 'clock.ticked' } & Timed)
+  /**
+   * The reconciler verified Connect at this split (telephony and agents) at `at`. During a failback it
+   * starts the current step's hold, when the split is that step's.
+   */
+  | ({ type: 'shift.verified'; primaryPercent: number; agentsPrimaryPercent: number; at: number } & Timed)
   /** Connect was found sending `primaryPercent` to the primary, not what the state wants: someone changed it. */
   | ({ type: 'traffic.changedByHand'; primaryPercent: number } & Timed)
   | ({ type: 'operator.failoverRequested'; force: boolean } & OperatorRequest)

@@ -75,6 +75,8 @@ export interface StatusReport {
     primaryPercent: number;
     agentsPrimaryPercent: number;
     holdUntil: string | null;
+    /** The step's shift is verified in Connect: its hold runs (false: no hold deadline until it is). */
+    verified: boolean;
     frozen: boolean;
   } | null;
   /** Percent of agents the state wants on the primary (`traffic.shiftAgents`), else null. */

@@ -126,6 +126,7 @@ export function buildStatus(
           primaryPercent: view.failback.primaryPercent,
           agentsPrimaryPercent: view.failback.agentsPrimaryPercent,
           holdUntil: view.failback.holdUntil === null ? null : new Date(view.failback.holdUntil).toISOString(),
+          verified: view.failback.verified,
           frozen: view.failback.frozen,
         }
       : null,

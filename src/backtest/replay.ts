@@ -169,7 +169,19 @@ export function replay(input: ReplayInput): ReplayResult {
   const record = new Recorder(policy);
 
   const send = (event: FailoverEvent): void => {
-    snapshot = transition(machine, snapshot, event)[0];
+    const [next, actions] = transition(machine, snapshot, event);
+    snapshot = next;
+    // No Connect here: a requested split counts as verified at once, so a failback step's hold runs from
+    // its decision (a real shift settles within seconds of a hold measured in minutes).
+    for (const action of actions) {
+      if (action.type !== 'requestShift') continue;
+      const { primaryPercent, agentsPrimaryPercent } = action.params as Record<
+        'primaryPercent' | 'agentsPrimaryPercent',
+        number
+      >;
+      const verified = { type: 'shift.verified' as const, primaryPercent, agentsPrimaryPercent, at: event.now };
+      snapshot = transition(machine, snapshot, { ...verified, now: event.now })[0];
+    }
     record.after(snapshot, event.now);
   };
 

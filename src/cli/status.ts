@@ -54,9 +54,11 @@ export function renderStatus(report: StatusReport, now = Date.parse(report.at)):
     const agents = f.agentsPrimaryPercent === f.primaryPercent ? '' : ` (agents ${f.agentsPrimaryPercent}%)`;
     const next = f.frozen
       ? 'frozen: automation is not active; resume to continue, or failback --now'
-      : f.holdUntil === null
-        ? 'held: waiting for every primary signal to be OK'
-        : `next step at ${f.holdUntil} if every primary signal stays OK`;
+      : !f.verified
+        ? "shifting: its hold starts once Connect is verified at the step's split"
+        : f.holdUntil === null
+          ? 'held: waiting for every primary signal to be OK'
+          : `next step at ${f.holdUntil} if every primary signal stays OK`;
     rows.push(['failback', `step ${f.step} of ${f.of}: ${f.primaryPercent}% primary${agents}; ${next}`]);
   }
   const automationSince =
@@ -73,7 +75,7 @@ export function renderStatus(report: StatusReport, now = Date.parse(report.at)):
   ]);
   rows.push([
     'desired',
-    `${splitText(r.desiredPrimaryPercent, r.regions)}${r.desiredAgentsPrimaryPercent === null ? '' : ', agents with the calls'}`,
+    `${splitText(r.desiredPrimaryPercent, r.regions)}${desiredAgentsText(r.desiredPrimaryPercent, r.desiredAgentsPrimaryPercent)}`,
   ]);
   rows.push(['actual', actualText(r)]);
   if (r.lastShift) {
@@ -172,4 +174,12 @@ function age(iso: string, now: number): string {
   const at = Date.parse(iso);
   if (!Number.isFinite(at)) return '?';
   return at <= now ? `${formatAge(now - at)} ago` : `in ${formatAge(at - now)}`;
+}
+
+/** Agents with the calls, or (a failback step with `traffic.agentsLead`) their own share; nothing without shiftAgents. */
+function desiredAgentsText(primaryPercent: number, agentsPrimaryPercent: number | null): string {
+  if (agentsPrimaryPercent === null) return '';
+  return agentsPrimaryPercent === primaryPercent
+    ? ', agents with the calls'
+    : `, agents ${agentsPrimaryPercent}% primary (ahead of the calls: traffic.agentsLead)`;
 }

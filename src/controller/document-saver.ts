@@ -8,6 +8,8 @@ import type { Clock } from '../clock.ts';
 import { LeaseLostError, StoreConflictError, StoreUnavailableError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { StateStore } from '../store/store.ts';
+import { readDocument } from './document.ts';
+import type { ControllerDocument, OwnerConfig } from './document.ts';
 import { Wakeup } from './wakeup.ts';
 
 export interface StoreRetry {
@@ -36,9 +38,19 @@ export class DocumentSaver {
     private readonly onFenced: (error: LeaseLostError) => void = () => undefined,
   ) {}
 
-  /** The version the next save expects (the loaded one at start). */
-  loaded(version: number): void {
-    this.version = version;
+  /**
+   * Loads the stored document, checked as `readDocument` checks it (ours, this machine version, every
+   * field), and notes its version for the next save. Undefined: nothing saved yet.
+   */
+  async open(config: OwnerConfig, signal: AbortSignal): Promise<ControllerDocument | undefined> {
+    const stored = await this.store.load(signal);
+    if (!stored) return undefined;
+    this.version = stored.version;
+    return readDocument(stored.data, this.store.describe(), {
+      config,
+      onAdopt: (owner) =>
+        this.logger.warn({ owner }, 'state document names no traffic distribution group; adopting it for this one'),
+    });
   }
 
   /**

@@ -123,8 +123,9 @@ const decisionSchema = object(
 );
 
 const failbackStepSchema = object(
-  { index: wholeNumber, since: time },
-  'null or the failback step ({ index, since })',
+  // Machine version 2 had no `verifiedAt`: `document.ts` migrates it.
+  { index: wholeNumber, since: time, verifiedAt: timeOrNull.optional() },
+  'null or the failback step ({ index, since, verifiedAt })',
 ).nullable();
 
 const commandOutcomeSchema = object(

@@ -30,10 +30,12 @@ export const COMMAND_IDS_LIMIT = 500;
 
 /**
  * Older machine versions whose snapshots this one reads. Version 1 lacks only what version 2 added (the
- * `failingBack` state and `context.failbackStep`, read as null), so an upgrade keeps a failed-over state
- * instead of asking for the state file to be moved away. The next save writes the current version.
+ * `failingBack` state and `context.failbackStep`, read as null), and version 2 only what version 3 added
+ * (`failbackStep.verifiedAt`, see {@link migrateFailbackStep}), so an upgrade keeps a failed-over state or
+ * a failback under way instead of asking for the state file to be moved away. The next save writes the
+ * current version.
  */
-const READABLE_OLDER_VERSIONS: readonly number[] = [1];
+const READABLE_OLDER_VERSIONS: readonly number[] = [1, 2];
 
 /** What of the config says whose a document is, and where the store is configured (for the error). */
 export type OwnerConfig = Pick<Config, 'trafficDistributionGroup' | 'regions' | 'store'>;
@@ -140,6 +142,7 @@ export function readDocument(data: unknown, location: string, expected?: Documen
   if (header.machineVersion !== MACHINE_VERSION && !older)
     throw new MachineVersionError(header.machineVersion, location);
   const doc = parseDocumentData(data, location);
+  migrateFailbackStep(doc);
   doc.machineVersion = MACHINE_VERSION;
   if (!expected) return doc;
   const configured = ownerOf(expected.config);
@@ -170,6 +173,18 @@ export async function assertStoreBelongsTo(store: StateStore, config: OwnerConfi
     if (signal.aborted) return;
     throw error;
   }
+}
+
+/**
+ * Version 2 held a failback step from its decision and kept no verification time: such a step keeps the
+ * hold it had (verified as of its decision), so an upgrade neither restarts nor stretches a step under way.
+ */
+function migrateFailbackStep(doc: ControllerDocument): void {
+  const context = (
+    doc.snapshot as { context?: { failbackStep?: { since: number; verifiedAt?: number | null } | null } }
+  ).context;
+  const step = context?.failbackStep;
+  if (step && step.verifiedAt === undefined) step.verifiedAt = step.since;
 }
 
 function sameOwner(owner: DocumentOwner, config: Pick<Config, 'trafficDistributionGroup' | 'regions'>): boolean {

@@ -1,6 +1,7 @@
 /** Translations from queue events to statechart events, shared by the controller, `explain` and benchmarks. */
 import type { FailoverEvent } from '../../state-machines/index.ts';
 import type { OperatorCommand } from '../events/types.ts';
+import type { Target } from './reconciler.ts';
 
 /** The statechart event for an operator command, stamped with the controller's clock. */
 export function commandEvent(
@@ -19,4 +20,13 @@ export function commandEvent(
     case 'resume':
       return { type: 'operator.resumeRequested', ...base };
   }
+}
+
+/** The statechart event for a split the reconciler verified at `at` (agents with telephony unless they lead). */
+export function verifiedEvent(
+  target: Pick<Target, 'primaryPercent' | 'agentsPrimaryPercent'>,
+  at: number,
+): FailoverEvent {
+  const agentsPrimaryPercent = target.agentsPrimaryPercent ?? target.primaryPercent;
+  return { type: 'shift.verified', primaryPercent: target.primaryPercent, agentsPrimaryPercent, at, now: at };
 }

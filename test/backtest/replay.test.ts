@@ -270,6 +270,29 @@ describe('replaying on a simulated clock', () => {
     expect(result.operatorActions).toEqual([]);
   });
 
+  it('fails back through the steps, each held failbackStepHold from its decision (no Connect: verified at once)', () => {
+    // Prepare
+    const base = policy({ failbackStepHoldMs: 3 * MIN }, 'automatic');
+    const input = synthetic(
+      [
+        { alarm: 'outage', value: 'ALARM', at: T0 + MIN },
+        { alarm: 'outage', value: 'OK', at: T0 + 30 * MIN },
+      ],
+      { policy: { ...base, traffic: { ...base.traffic, failbackSteps: [20, 50, 100] } } },
+    );
+
+    // Act
+    const result = replay(input);
+
+    // Assess
+    expect(result.shifts.map((s) => [s.at - T0, s.to, s.primaryPercent])).toEqual([
+      [MIN, 'failedOver', 0],
+      [40 * MIN, 'failingBack', 20],
+      [43 * MIN, 'failingBack', 50],
+      [46 * MIN, 'healthy', 100],
+    ]);
+  });
+
   it('without an operator stays failed over to the end, with the episode open and measured to the end of the window', () => {
     // Prepare
     const input = synthetic(

@@ -2,105 +2,38 @@
  * The Controller and its collaborators on their own: an in-memory store, a fake TrafficControl port that
  * applies splits at once, a fixed alarm reader and the manual clock. No server, no real time.
  */
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { statesOf } from '../../state-machines/index.ts';
-import type { AlarmReader } from '../../src/cloudwatch/alarm-reader.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { parseConfig } from '../../src/config/load.ts';
-import type { ShiftResult, TdgStatus, TrafficControl, TrafficSplit } from '../../src/connect/traffic-port.ts';
 import { Controller } from '../../src/controller/controller.ts';
-import type { InboundMessage } from '../../src/controller/controller.ts';
 import { DocumentSaver } from '../../src/controller/document-saver.ts';
 import { MessageClassifier } from '../../src/controller/message-classifier.ts';
 import { signalRefs } from '../../src/domain/signals.ts';
 import { StoreUnavailableError } from '../../src/errors.ts';
 import { encodeOperatorCommand } from '../../src/events/normalize.ts';
-import { createLogger } from '../../src/observability/logger.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
+import {
+  alarmBody,
+  CONFIG,
+  FakeCloudWatch,
+  InstantTraffic,
+  message,
+  silentLogger,
+} from '../helpers/controller-fixtures.ts';
 import { eventually } from '../helpers/eventually.ts';
 
-const CONFIG = parseConfig(
-  readFileSync(new URL('../fixtures/config/contract-example.yaml', import.meta.url), 'utf8'),
-).config;
-const logger = createLogger({ level: 'silent' });
-
-/** Connect as a port: every shift lands at once; the split is whatever was last written. */
-class InstantTraffic implements TrafficControl {
-  split: TrafficSplit = { telephonyPrimaryPercent: 100, agentsPrimaryPercent: 100 };
-  readonly shifts: number[] = [];
-
-  async shift(target: number): Promise<ShiftResult> {
-    const wrote = this.split.telephonyPrimaryPercent !== target;
-    this.shifts.push(target);
-    this.split = { telephonyPrimaryPercent: target, agentsPrimaryPercent: target };
-    return {
-      outcome: wrote ? 'verified' : 'alreadyInPlace',
-      calls: [],
-      writes: wrote ? 1 : 0,
-      writtenVia: wrote ? 'us-west-2' : undefined,
-      verifiedAt: 0,
-      split: this.split,
-    };
-  }
-
-  async read(): Promise<{ split: TrafficSplit; status: TdgStatus; region: string }> {
-    return { split: this.split, status: 'ACTIVE', region: 'us-east-1' };
-  }
-}
-
-/** CloudWatch as a port: every alarm OK until a test sets it (as the alarm events it sends claim). */
-class FakeCloudWatch implements AlarmReader {
-  private readonly states = new Map<string, { value: 'OK' | 'ALARM'; at: number }>();
-
-  constructor(private readonly since: number) {}
-
-  set(name: string, value: 'OK' | 'ALARM', at: number): void {
-    this.states.set(name, { value, at });
-  }
-
-  async read(refs: Parameters<AlarmReader['read']>[0]) {
-    return refs.map((r) => ({
-      key: r.key,
-      arn: undefined,
-      reason: undefined,
-      ...(this.states.get(r.name) ?? { value: 'OK' as const, at: this.since }),
-    }));
-  }
-}
-
-function alarmBody(name: string, value: 'OK' | 'ALARM', at: number): string {
-  return JSON.stringify({
-    version: '0',
-    id: `evt-${name}-${at}`,
-    'detail-type': 'CloudWatch Alarm State Change',
-    source: 'aws.cloudwatch',
-    account: '111122223333',
-    time: new Date(at).toISOString(),
-    region: 'us-east-1',
-    resources: [`arn:aws:cloudwatch:us-east-1:111122223333:alarm:${name}`],
-    detail: {
-      alarmName: name,
-      state: { value, reason: 'test', timestamp: new Date(at).toISOString() },
-      previousState: {
-        value: value === 'OK' ? 'ALARM' : 'OK',
-        reason: 'test',
-        timestamp: new Date(at - 1000).toISOString(),
-      },
-      configuration: { metrics: [] },
-    },
-  });
-}
+const logger = silentLogger;
 
 let stop: AbortController | undefined;
 afterEach(() => stop?.abort());
 
-async function started(store = new MemoryStore(), config = CONFIG) {
+async function started(store = new MemoryStore(), options: { config?: typeof CONFIG; dryRun?: boolean } = {}) {
   const clock = new ManualClock(Date.UTC(2026, 11, 1, 12));
   const traffic = new InstantTraffic();
   const cloudwatch = new FakeCloudWatch(clock.now() - 60_000);
   const controller = new Controller({
-    config,
+    config: options.config ?? CONFIG,
+    dryRun: options.dryRun ?? false,
     store,
     traffic,
     alarms: cloudwatch,
@@ -122,12 +55,6 @@ async function started(store = new MemoryStore(), config = CONFIG) {
   };
   return { controller, clock, traffic, store, loops, cloudwatch, alarm };
 }
-
-const message = (body: string, id = body.length.toString()): InboundMessage => ({
-  messageId: id,
-  body,
-  receivedAt: Date.now(),
-});
 
 describe('Controller', () => {
   it('applies a critical alarm, saves before answering, and shifts through the statechart effect', async () => {
@@ -187,7 +114,7 @@ describe('Controller', () => {
   it('keeps alarm events from a denied sender out of the deletable ids, records each once, and applies commands', async () => {
     // Prepare
     const config = { ...CONFIG, queue: { ...CONFIG.queue, alarmSenders: { deny: ['AROAEXAMPLEOPERATOR01'] } } };
-    const { controller, traffic, alarm } = await started(new MemoryStore(), config);
+    const { controller, traffic, alarm } = await started(new MemoryStore(), { config });
     const fromOperator = (body: string, id: string) => ({
       ...message(body, id),
       senderId: 'AROAEXAMPLEOPERATOR01:mallory',
@@ -223,6 +150,28 @@ describe('Controller', () => {
     clock.advance(CONFIG.timing.escalateAfterMs);
     await eventually(() => statesOf(controller.snapshot).health === 'failedOver', { what: 'escalation' });
     await eventually(() => traffic.shifts.includes(0), { what: 'the failover split' });
+  });
+
+  it('in a dry run takes each failback step as verified when decided, so the steps follow their holds', async () => {
+    // A dry run writes nothing and so verifies nothing: without its stand-in the first step would hold for ever.
+    const hold = 2 * 60_000;
+    const config = {
+      ...CONFIG,
+      traffic: { ...CONFIG.traffic, failbackSteps: [20, 50, 100] },
+      timing: { ...CONFIG.timing, failbackStepHoldMs: hold },
+    };
+    const { controller, clock, traffic } = await started(new MemoryStore(), { config, dryRun: true });
+    const command = (id: string, name: 'failover' | 'failback') =>
+      encodeOperatorCommand({ id, command: name, reason: 'drill', force: false, requestedBy: 'op', requestedAt: 0 });
+    await controller.handleBatch([message(command('0d9e3c4b-8f1a-4b6e-a2c7-5e1f9b3d7a20', 'failover'), 'over')]);
+    await controller.handleBatch([message(command('1d9e3c4b-8f1a-4b6e-a2c7-5e1f9b3d7a20', 'failback'), 'back')]);
+    const decided = controller.snapshot.context.failbackStep;
+
+    clock.advance(hold);
+    await eventually(() => controller.snapshot.context.failbackStep?.index === 1, { what: 'the second step' });
+
+    expect(decided).toMatchObject({ index: 0, verifiedAt: decided?.since });
+    expect(traffic.shifts).toEqual([]);
   });
 
   it('stops with StoreUnavailableError when saves keep failing', async () => {

@@ -99,6 +99,46 @@ describe('behaviour 12: staged failback', () => {
     expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(holdMs);
   });
 
+  it('holds each step from its verified shift: with a slow UPDATE_IN_PROGRESS the next step comes failbackStepHold after the verification', async () => {
+    // Prepare: Connect keeps each update in progress for 3 s, six times the hold.
+    const holdMs = 500;
+    const windowMs = 3_000;
+    h = await startHarness({ config: stagedConfig(`${holdMs}ms`), stack: { updateWindowMs: windowMs } });
+    await h.start();
+    await failOverAndRecover(h);
+
+    // Act
+    await h.command('failback', { reason: 'primary verified; staged return' });
+    // While the first step's update is in progress: decided, not verified, so no hold deadline yet.
+    await eventually(async () => (await failbackView(h))?.failback?.step === 1, { what: 'the first step decided' });
+    const shifting = await readStatus(h.config, { aws: h.stack.clientSettings });
+    await h.waitForPrimary(100, 30_000);
+
+    // Assess
+    expect(telephonyWrites(h)).toEqual([0, 20, 50, 100]);
+    expect(shifting.failback).toMatchObject({ step: 1, verified: false, holdUntil: null });
+    expect(renderStatus(shifting)).toMatch(
+      /^failback +step 1 of 3: 20% primary \(agents 30%\); shifting: its hold starts once Connect is verified at the step's split$/m,
+    );
+    const doc = (await h.readDocument())!;
+    const decided = doc.history
+      .filter((e) => e.kind === 'transition' && e.region === 'health')
+      .slice(-3)
+      .map((e) => [e.primaryPercent ?? -1, Date.parse(e.at)] as const);
+    const verifiedAt = (percent: number) =>
+      Date.parse(
+        doc.history.findLast((e) => e.kind === 'shift' && e.outcome === 'verified' && e.primaryPercent === percent)!.at,
+      );
+    expect(decided.map(([percent]) => percent)).toEqual([20, 50, 100]);
+    for (let i = 0; i < 2; i++) {
+      const [percent, at] = decided[i]!;
+      const next = decided[i + 1]![1];
+      // The update stayed in progress for the window, and the hold ran from the verification after it.
+      expect(verifiedAt(percent) - at).toBeGreaterThanOrEqual(windowMs);
+      expect(next - verifiedAt(percent)).toBeGreaterThanOrEqual(holdMs);
+    }
+  });
+
   it('returns to failedOver at once when a primary signal goes into ALARM during a step', async () => {
     // Prepare: a hold long enough that the first step is still held when the alarm comes.
     h = await startHarness({ config: stagedConfig('1h') });
@@ -119,6 +159,7 @@ describe('behaviour 12: staged failback', () => {
     expect(renderStatus(status)).toMatch(
       /^failback +step 1 of 3: 20% primary \(agents 30%\); next step at \d{4}-.+Z if every primary signal stays OK$/m,
     );
+    expect(renderStatus(status)).toMatch(/^desired +20% to us-east-1 .*, agents 30% primary \(ahead of the calls/m);
 
     // Act: a degraded signal, not only a critical one, ends the probation.
     await h.setAlarm(DEGRADED, 'ALARM');

@@ -24,7 +24,9 @@ export function examplePolicy(overrides: Partial<FailoverPolicy> = {}): Failover
 
 /**
  * Steps the machine with the pure `transition` function and records every `requestShift` effect,
- * holding its own simulated clock so tests never wait.
+ * holding its own simulated clock so tests never wait. It plays the reconciler too: with `verify:
+ * 'instant'` (the default) each requested split is verified at once (`shift.verified`), as a shift that
+ * settles within the same instant; with `'manual'` nothing is verified until the test calls `verify()`.
  */
 export class MachineDriver {
   readonly machine;
@@ -36,9 +38,13 @@ export class MachineDriver {
   readonly agentShifts: number[] = [];
   private alarmClock = 1;
 
+  /** The split of the last `requestShift`, verified or not. */
+  requested: { primaryPercent: number; agentsPrimaryPercent: number } | undefined;
+
   constructor(
     readonly policy: FailoverPolicy,
     start = 1_000_000,
+    readonly verifyMode: 'instant' | 'manual' = 'instant',
   ) {
     this.machine = createFailoverMachine(policy);
     this.now = start;
@@ -50,8 +56,15 @@ export class MachineDriver {
   send(event: FailoverEvent): this {
     const [next, actions] = transition(this.machine, this.snapshot, event);
     this.snapshot = next;
-    this.record(actions);
+    const requested = this.record(actions);
+    if (requested && this.verifyMode === 'instant') this.verify();
     return this;
+  }
+
+  /** The reconciler reports Connect verified at `split` (default: the last requested split), now. */
+  verify(split = this.requested): this {
+    if (split === undefined) return this;
+    return this.send({ type: 'shift.verified', ...split, at: this.now, now: this.now });
   }
 
   /** An alarm change stamped with a fresh, increasing alarm-state timestamp. */
@@ -111,12 +124,20 @@ export class MachineDriver {
     return this.snapshot.context.decisions.at(-1);
   }
 
-  private record(actions: ReadonlyArray<{ type: string; params?: unknown }>): void {
+  /** True when the actions requested a shift. */
+  private record(actions: ReadonlyArray<{ type: string; params?: unknown }>): boolean {
+    let requested = false;
     for (const action of actions) {
       if (action.type !== 'requestShift') continue;
-      const params = action.params as { primaryPercent: number; agentsPrimaryPercent: number };
-      this.shifts.push(params.primaryPercent);
-      this.agentShifts.push(params.agentsPrimaryPercent);
+      const { primaryPercent, agentsPrimaryPercent } = action.params as Record<
+        'primaryPercent' | 'agentsPrimaryPercent',
+        number
+      >;
+      this.shifts.push(primaryPercent);
+      this.agentShifts.push(agentsPrimaryPercent);
+      this.requested = { primaryPercent, agentsPrimaryPercent };
+      requested = true;
     }
+    return requested;
   }
 }

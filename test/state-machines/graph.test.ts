@@ -94,6 +94,18 @@ function eventsFor(policy: FailoverPolicy) {
       ),
       { type: 'operator.pauseRequested', ...op },
       { type: 'operator.resumeRequested', ...op },
+      // The reconciler verifying each split there is (agents with telephony, or leading as a step's do).
+      ...splitsOf(policy).flatMap((primaryPercent) =>
+        [...new Set([primaryPercent, Math.min(primaryPercent + (policy.traffic.agentsLead ?? 0), 100)])].map(
+          (agentsPrimaryPercent) => ({
+            type: 'shift.verified' as const,
+            primaryPercent,
+            agentsPrimaryPercent,
+            at: now,
+            now,
+          }),
+        ),
+      ),
       // Connect found at each state's or step's split, or at one nothing has, changed by hand.
       ...[...splitsOf(policy), 30].map((primaryPercent) => ({
         type: 'traffic.changedByHand' as const,
@@ -115,6 +127,7 @@ function serializeState(policy: FailoverPolicy) {
     return JSON.stringify([
       snapshot.value,
       ctx.failbackStep?.index ?? null,
+      ctx.failbackStep === null ? null : ctx.failbackStep.verifiedAt !== null,
       signals,
       ctx.operatorHold,
       window,
@@ -269,11 +282,31 @@ describe.each(policies)('model-based paths (%s)', (_name, policy) => {
     }
     for (const s of some(advances, 'a failback step moves on')) {
       expect(firing(primaryKeys(policy), s.after.context.signals)).toEqual([]);
-      expect(s.after.context.now - s.before.context.failbackStep!.since).toBeGreaterThanOrEqual(
-        failbackStepHoldMs(policy),
-      );
+      // The hold runs from the step's verified shift: an unverified step never moves on.
+      const verifiedAt = s.before.context.failbackStep!.verifiedAt;
+      expect(verifiedAt).not.toBeNull();
+      expect(s.after.context.now - verifiedAt!).toBeGreaterThanOrEqual(failbackStepHoldMs(policy));
       expect(desired(s.after)).toBeGreaterThan(desired(s.before));
     }
+  });
+
+  it("starts a step's hold only on a verification of that step's own split, and never restarts it", () => {
+    for (const s of steps) {
+      if (s.event.type !== 'shift.verified') continue;
+      const before = s.before.context.failbackStep;
+      const after = s.after.context.failbackStep;
+      const ours =
+        health(s.before) === 'failingBack' &&
+        s.event.primaryPercent === outlook(policy, s.before).desiredPrimaryPercent &&
+        s.event.agentsPrimaryPercent === outlook(policy, s.before).desiredAgentsPrimaryPercent;
+      // Path events keep the clock of the state they were found in: it may be behind this one's (a step back).
+      const now = s.event.now;
+      expect(after?.index).toBe(before?.index);
+      if (ours && before?.verifiedAt === null) expect(after?.verifiedAt).toBe(now);
+      else expect(after?.verifiedAt ?? null).toBe(before?.verifiedAt == null ? null : Math.min(before.verifiedAt, now));
+      expect(s.requested).toEqual([]);
+    }
+    if (staged) expect(steps.filter((s) => s.event.type === 'shift.verified').length).toBeGreaterThan(0);
   });
 
   it('only --now skips failback steps: an operator failback from failedOver enters the first step', () => {

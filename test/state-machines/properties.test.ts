@@ -13,6 +13,8 @@ type Step =
   | { kind: 'advance'; ms: number }
   | { kind: 'operator'; command: 'failover' | 'failback' | 'pause' | 'resume'; force: boolean; now: boolean }
   | { kind: 'hand'; primaryPercent: number }
+  /** The reconciler verifies a split: the one last requested (whenever it was), or one nothing wants. */
+  | { kind: 'verify'; which: 'requested' | 'other' }
   | { kind: 'restart' };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
@@ -62,6 +64,14 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
+  // Shifts are verified late or not at all, and verifications of other splits come in too.
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('verify' as const),
+      which: fc.constantFrom('requested' as const, 'requested' as const, 'requested' as const, 'other' as const),
+    }),
+  },
   // Each state's split, the failback steps' (20, 60, 80) and one nothing has (30).
   {
     weight: 1,
@@ -105,7 +115,7 @@ const policyArb: fc.Arbitrary<FailoverPolicy> = fc
 
 /** Replays steps on the statechart (with restarts when `restarts` is set) and on the reference model. */
 function replay(policy: FailoverPolicy, steps: Step[], restarts: boolean) {
-  let driver = new MachineDriver(policy, 0);
+  let driver = new MachineDriver(policy, 0, 'manual');
   const model = new ReferenceModel(policy, 0);
   const lastAt = new Map<string, number>();
   const trace: string[] = [];
@@ -134,6 +144,10 @@ function replay(policy: FailoverPolicy, steps: Step[], restarts: boolean) {
     } else if (step.kind === 'advance') {
       driver.advance(step.ms);
       model.apply(step);
+    } else if (step.kind === 'verify') {
+      const split = step.which === 'requested' ? driver.requested! : { primaryPercent: 30, agentsPrimaryPercent: 30 };
+      driver.verify(split);
+      model.apply({ kind: 'verify', ...split });
     } else if (step.kind === 'hand') {
       driver.send({ type: 'traffic.changedByHand', primaryPercent: step.primaryPercent, now: driver.now });
       model.apply(step);

@@ -9,7 +9,9 @@ export type ModelCommand =
   | { kind: 'alarm'; key: string; value: AlarmValue; at: number }
   | { kind: 'advance'; ms: number }
   | { kind: 'operator'; command: 'failover' | 'failback' | 'pause' | 'resume'; force: boolean; now?: boolean }
-  | { kind: 'hand'; primaryPercent: number };
+  | { kind: 'hand'; primaryPercent: number }
+  /** The reconciler verified Connect at this split. */
+  | { kind: 'verify'; primaryPercent: number; agentsPrimaryPercent: number };
 
 export class ReferenceModel {
   health: HealthState = 'healthy';
@@ -21,9 +23,10 @@ export class ReferenceModel {
   private lastShiftAt: number | null = null;
   private automaticShifts: number[] = [];
   private hold = false;
-  /** While failingBack: the index into the failback steps, and since when it has been held. */
+  /** While failingBack: the index into the failback steps, when it was entered and when its shift was verified. */
   step: number | null = null;
   private stepSince = 0;
+  private stepVerifiedAt: number | null = null;
   private readonly steps: number[];
   private readonly stepHoldMs: number;
 
@@ -74,7 +77,12 @@ export class ReferenceModel {
       this.lastShiftAt = this.lastShiftAt === null ? null : back(this.lastShiftAt);
       this.automaticShifts = this.automaticShifts.map(back);
       this.stepSince = back(this.stepSince);
+      this.stepVerifiedAt = this.stepVerifiedAt === null ? null : back(this.stepVerifiedAt);
       this.refreshOkSince();
+    } else if (cmd.kind === 'verify') {
+      // A step's hold starts when its own split (telephony and agents) is verified, once.
+      const ours = cmd.primaryPercent === this.primaryPercent && cmd.agentsPrimaryPercent === this.agentsPrimaryPercent;
+      if (this.health === 'failingBack' && this.stepVerifiedAt === null && ours) this.stepVerifiedAt = this.now;
     } else if (cmd.kind === 'hand') {
       // Someone set the split by hand: a state with that split is adopted (during a failback, another step
       // is that step), and automation pauses.
@@ -82,7 +90,8 @@ export class ReferenceModel {
       const step = this.health === 'failingBack' ? this.steps.slice(0, -1).indexOf(cmd.primaryPercent) : -1;
       const adopted = (['healthy', 'degraded', 'failedOver'] as const).find((h) => traffic[h] === cmd.primaryPercent);
       if (cmd.primaryPercent !== this.primaryPercent) {
-        if (step !== -1) this.enterStep(step);
+        // Connect was read at that step's split: it is in place, verified.
+        if (step !== -1) this.enterStep(step, true);
         else if (adopted) this.shiftTo(adopted, adopted === 'failedOver');
       }
       if (this.automation === 'active') this.automation = 'paused';
@@ -139,10 +148,13 @@ export class ReferenceModel {
     }
   }
 
-  /** Failing back, every primary signal OK, and the step held for failbackStepHold since it began (or since all OK). */
+  /**
+   * Failing back, every primary signal OK, and the step held for failbackStepHold since its shift was
+   * verified (or since all OK, if later).
+   */
   private stepHeld(): boolean {
-    if (this.health !== 'failingBack' || this.okSince === null) return false;
-    return this.now >= Math.max(this.stepSince, this.okSince) + this.stepHoldMs;
+    if (this.health !== 'failingBack' || this.okSince === null || this.stepVerifiedAt === null) return false;
+    return this.now >= Math.max(this.stepVerifiedAt, this.okSince) + this.stepHoldMs;
   }
 
   private wanted(): HealthState | null {
@@ -169,10 +181,11 @@ export class ReferenceModel {
     if (target === 'failingBack') this.enterStep(0);
   }
 
-  private enterStep(index: number): void {
+  private enterStep(index: number, verified = false): void {
     this.health = 'failingBack';
     this.step = index;
     this.stepSince = this.now;
+    this.stepVerifiedAt = verified ? this.now : null;
     this.lastShiftAt = this.now;
     this.hold = false;
   }

@@ -25,9 +25,16 @@ function stagedPolicy(
   });
 }
 
-/** Failed over on a critical alarm that has since cleared: ready to fail back. */
-function failedOverAndClear(policy = stagedPolicy()): MachineDriver {
-  return new MachineDriver(policy).allOk().alarm('crit', 'ALARM').advance(MINUTE).alarm('crit', 'OK');
+/**
+ * Failed over on a critical alarm that has since cleared: ready to fail back. `verify: 'manual'`: no shift
+ * is verified until the test says so (by default each is verified in the instant it is requested).
+ */
+function failedOverAndClear(policy = stagedPolicy(), verify: 'instant' | 'manual' = 'instant'): MachineDriver {
+  return new MachineDriver(policy, undefined, verify)
+    .allOk()
+    .alarm('crit', 'ALARM')
+    .advance(MINUTE)
+    .alarm('crit', 'OK');
 }
 
 describe('behaviour 12: staged failback', () => {
@@ -243,7 +250,8 @@ describe('behaviour 12: staged failback', () => {
       health: 'failingBack',
       automation: 'paused',
     });
-    expect(toStep.snapshot.context.failbackStep).toEqual({ index: 1, since: toStep.now });
+    // Connect was read at the step's split: it is in place, so its hold starts at once.
+    expect(toStep.snapshot.context.failbackStep).toEqual({ index: 1, since: toStep.now, verifiedAt: toStep.now });
     expect(toStep.snapshot.context.decisions.findLast((x) => x.region === 'health')).toMatchObject({
       from: 'failingBack',
       to: 'failingBack',
@@ -266,6 +274,113 @@ describe('behaviour 12: staged failback', () => {
 
     expect(d.health).toBe('failingBack');
     expect(d.automation).toBe('suspended');
+  });
+});
+
+describe('each step is a verified shift: its hold runs from the verification (shift.verified)', () => {
+  it('holds a step from its verified shift, not from its decision, and shows no deadline until then', () => {
+    const d = failedOverAndClear(stagedPolicy(), 'manual').operator('failback');
+    const decidedAt = d.now;
+
+    d.advance(10 * MINUTE);
+    const unverified = outlook(d.policy, d.snapshot);
+    d.verify();
+    const verifiedAt = d.now;
+    const verified = outlook(d.policy, d.snapshot);
+    d.advance(HOLD - 1);
+    const beforeHold = d.health === 'failingBack' && d.shifts.at(-1);
+    d.advance(1);
+
+    expect(unverified).toMatchObject({
+      health: 'failingBack',
+      desiredPrimaryPercent: 20,
+      nextDeadline: null,
+      failback: { step: 1, holdUntil: null, verified: false, frozen: false },
+    });
+    expect(verified).toMatchObject({
+      nextDeadline: verifiedAt + HOLD,
+      failback: { step: 1, holdUntil: verifiedAt + HOLD, verified: true },
+    });
+    expect(verifiedAt - decidedAt).toBe(10 * MINUTE);
+    expect(beforeHold).toBe(20);
+    expect(d.shifts).toEqual([100, 0, 20, 50]);
+    // The next step is a shift of its own, not verified yet.
+    expect(outlook(d.policy, d.snapshot)).toMatchObject({ nextDeadline: null, failback: { step: 2, verified: false } });
+  });
+
+  it.each([
+    ['the previous state', { primaryPercent: 0, agentsPrimaryPercent: 0 }],
+    ['the next step', { primaryPercent: 50, agentsPrimaryPercent: 60 }],
+    ["the step's telephony with agents not leading", { primaryPercent: 20, agentsPrimaryPercent: 20 }],
+  ])('starts no hold on a verification of another split (%s)', (_what, split) => {
+    const d = failedOverAndClear(stagedPolicy({ agentsLead: 10 }), 'manual').operator('failback');
+    const before = d.snapshot.context;
+
+    d.advance(MINUTE).verify(split).advance(HOLD);
+
+    expect(d.snapshot.context.failbackStep).toEqual(before.failbackStep);
+    expect(d.snapshot.context.seq).toBe(before.seq);
+    expect(outlook(d.policy, d.snapshot)).toMatchObject({ nextDeadline: null, failback: { step: 1, verified: false } });
+    expect(d.shifts).toEqual([100, 0, 20]);
+  });
+
+  it('delays the next step by exactly as long as the shift took to verify', () => {
+    const SLOW = 97 * SECOND;
+    const prompt = failedOverAndClear(stagedPolicy(), 'manual').operator('failback').verify();
+    const slow = failedOverAndClear(stagedPolicy(), 'manual').operator('failback');
+
+    prompt.advance(HOLD).verify().advance(HOLD);
+    slow.advance(SLOW).verify().advance(HOLD).advance(SLOW).verify().advance(HOLD);
+
+    const stepTimes = (d: MachineDriver) =>
+      d.snapshot.context.decisions.filter((x) => x.from === 'failingBack').map((x) => [x.to, x.at]);
+    const start = prompt.snapshot.context.decisions.findLast(
+      (x) => x.to === 'failingBack' && x.from === 'failedOver',
+    )!.at;
+    expect(stepTimes(prompt)).toEqual([
+      ['failingBack', start + HOLD],
+      ['healthy', start + 2 * HOLD],
+    ]);
+    expect(stepTimes(slow)).toEqual([
+      ['failingBack', start + SLOW + HOLD],
+      ['healthy', start + 2 * (SLOW + HOLD)],
+    ]);
+  });
+
+  it('does not restart a hold under way on a second verification of the same split (a re-check)', () => {
+    const d = failedOverAndClear(stagedPolicy(), 'manual').operator('failback').verify();
+    const heldFrom = d.now;
+
+    d.advance(MINUTE)
+      .verify()
+      .advance(HOLD - MINUTE);
+
+    expect(d.shifts).toEqual([100, 0, 20, 50]);
+    expect(d.lastDecision).toMatchObject({ from: 'failingBack', to: 'failingBack', at: heldFrom + HOLD });
+  });
+
+  it('keeps an unverified step unverified across a persist and restore, and holds it from a verification after', () => {
+    const d = failedOverAndClear(stagedPolicy(), 'manual').operator('failback').advance(MINUTE);
+    const persisted: unknown = JSON.parse(JSON.stringify(d.machine.getPersistedSnapshot(d.snapshot)));
+
+    d.snapshot = restoreSnapshot(d.machine, persisted);
+    const restored = outlook(d.policy, d.snapshot).failback;
+    d.verify().advance(HOLD);
+
+    expect(restored).toMatchObject({ step: 1, verified: false, holdUntil: null });
+    expect(d.shifts).toEqual([100, 0, 20, 50]);
+  });
+
+  it('lets a verification that comes in while a signal is not OK count, the hold starting once all are OK', () => {
+    const d = failedOverAndClear(stagedPolicy(), 'manual').operator('failback').alarm('deg', 'INSUFFICIENT_DATA');
+
+    d.verify().advance(5 * MINUTE);
+    const held = outlook(d.policy, d.snapshot).failback;
+    d.alarm('deg', 'OK');
+    const okAt = d.now;
+
+    expect(held).toMatchObject({ verified: true, holdUntil: null });
+    expect(outlook(d.policy, d.snapshot).nextDeadline).toBe(okAt + HOLD);
   });
 });
 
