@@ -111,7 +111,7 @@ describe('behaviour 12: staged failback', () => {
     await h.command('failback', { reason: 'primary verified; staged return' });
     // While the first step's update is in progress: decided, not verified, so no hold deadline yet.
     await eventually(async () => (await failbackView(h))?.failback?.step === 1, { what: 'the first step decided' });
-    const shifting = await readStatus(h.config, { aws: h.stack.clientSettings });
+    const shifting = await readStatus(h.config, { aws: h.aws });
     await h.waitForPrimary(100, 30_000);
 
     // Assess
