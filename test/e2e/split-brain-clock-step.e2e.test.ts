@@ -49,7 +49,12 @@ async function stepLeader(
  * as it does against AWS.
  */
 async function standbyReadsStepped(c: LeaseCluster, stepMs: number): Promise<void> {
-  const reads = () => c.dynamo.requests.filter((r) => r.operation === 'GetItem');
+  // A standby's poll is a GetItem, or every few polls an UpdateItem that writes its announcement (the
+  // `standby:<token>` entry); either may be the one request that shows the step.
+  const reads = () =>
+    c.dynamo.requests.filter(
+      (r) => r.operation === 'GetItem' || (r.operation === 'UpdateItem' && JSON.stringify(r.body).includes('standby:')),
+    );
   const stepped = await eventually(
     () => reads().find((r) => Math.abs(amzDateMs(r.amzDate) - r.arrivedAt - stepMs) < MINUTE),
     { timeoutMs: 15_000, what: `a lease read by the standby after a step of ${stepMs / MINUTE} min` },
