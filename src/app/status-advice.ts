@@ -39,6 +39,8 @@ export function neverRunAttention(report: StatusReport): string[] {
   return lines;
 }
 
+const NOT_FOR_ATTENTION: ReadonlySet<StatusReport['blockedKind']> = new Set(['paused', 'suspended', 'waiting']);
+
 export function attentionFor(r: StatusReport, config: Config, now: number): string[] {
   const lines: string[] = [];
   if (!r.controller.running) {
@@ -91,7 +93,9 @@ export function attentionFor(r: StatusReport, config: Config, now: number): stri
       (r.automation === 'suspended' ? 'too many automatic shifts (maxAutomaticShifts)' : 'no reason recorded');
     lines.push(`automation ${r.automation.toUpperCase()}${since}: ${why}; nothing shifts on its own until resume`);
   }
-  if (r.blocked && !/automation is (paused|suspended)/.test(r.blocked)) lines.push(`blocked: ${r.blocked}`);
+  // Paused and suspended have their own line above; a `waiting` block (a failback step's hold, recoverAfter)
+  // ends by itself and is shown where it belongs (the failback row, `blocked`), not as work for a person.
+  if (r.blocked && !NOT_FOR_ATTENTION.has(r.blockedKind)) lines.push(`blocked: ${r.blocked}`);
   return lines;
 }
 

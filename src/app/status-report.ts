@@ -2,6 +2,7 @@
  * The shape of the `status` report (`status --json`): the contract's fields and what operators asked for
  * on top. Built by status.ts; rendered by the CLI and judged by game days.
  */
+import type { Blocked } from '../../state-machines/index.ts';
 import type { ControllerLiveness } from './controller-liveness.ts';
 import type { StandbyView } from './standbys.ts';
 
@@ -15,6 +16,11 @@ export interface ActualSplit {
   ageMs: number;
   /** The Region whose API answered (live reads only). */
   region: string | null;
+  /**
+   * The group's status at the reading (DescribeTrafficDistributionGroup): anything but `ACTIVE` means the
+   * split shown is not settled (`UPDATE_IN_PROGRESS`) or the group is unusable. Null when it was not read.
+   */
+  status: string | null;
 }
 
 /** The last operator command the controller applied, from its history. */
@@ -56,10 +62,17 @@ export interface StatusReport {
     attempts?: number;
   } | null;
   blocked: string | null;
+  /**
+   * What kind of block {@link blocked} is: `waiting` resolves by itself (a failback step's hold, recoverAfter)
+   * and needs no one; the others need a signal or an operator. Null when nothing is blocked.
+   */
+  blockedKind: Blocked['kind'] | null;
   nextDeadline: string | null;
   automationReason: string | null;
   /** When {@link actualPrimaryPercent} was read. */
   actualReadAt: string | null;
+  /** The group's status at that reading (`ACTIVE`, `UPDATE_IN_PROGRESS`, …); null when unknown. */
+  actualStatus: string | null;
   store: string;
   updatedAt: string | null;
   /** The running controller that holds the lease (its name, `host:pid`), or null when none is running. */

@@ -78,6 +78,7 @@ export function buildStatus(
       desiredAgentsPrimaryPercent: config.traffic.shiftAgents ? config.traffic.healthy : null,
       actualPrimaryPercent: actual?.telephonyPrimaryPercent ?? null,
       actualReadAt: actual?.readAt ?? null,
+      actualStatus: actual?.status ?? null,
       actual,
       since: null,
       reason: 'the controller has not run with this store yet',
@@ -92,6 +93,7 @@ export function buildStatus(
       })),
       lastShift: null,
       blocked: null,
+      blockedKind: null,
       nextDeadline: null,
       automationReason: null,
       automationSince: null,
@@ -132,6 +134,7 @@ export function buildStatus(
       : null,
     actualPrimaryPercent: actual?.telephonyPrimaryPercent ?? null,
     actualReadAt: actual?.readAt ?? null,
+    actualStatus: actual?.status ?? null,
     actual,
     since: new Date(ctx.since).toISOString(),
     reason: lastHealth?.reason ?? 'started healthy',
@@ -158,6 +161,7 @@ export function buildStatus(
         }
       : null,
     blocked: view.blocked?.message ?? null,
+    blockedKind: view.blocked?.kind ?? null,
     nextDeadline: view.nextDeadline === null ? null : new Date(view.nextDeadline).toISOString(),
     automationReason: ctx.automationReason,
     automationSince: automationSince(snapshot, doc.history, view.automation),
@@ -210,6 +214,7 @@ function liveActual(live: Extract<LiveSplit, { ok: true }>): ActualSplit {
     readAt: live.readAt,
     ageMs: 0,
     region: live.region,
+    status: live.status,
   };
 }
 
@@ -223,6 +228,7 @@ function storedActual(doc: ControllerDocument, now: number): ActualSplit | null 
     readAt: a.readAt,
     ageMs: Math.max(0, now - Date.parse(a.readAt)),
     region: null,
+    status: a.status ?? null,
   };
 }
 

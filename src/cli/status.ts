@@ -97,7 +97,9 @@ export function renderStatus(report: StatusReport, now = Date.parse(report.at)):
       `${c.command}${c.force ? ' --force' : ''} ${verdict} ${c.appliedAt} (${age(c.appliedAt, now)}) by ${c.by ?? 'unknown'}: ${c.detail}`,
     ]);
   }
-  if (r.blocked) rows.push(['blocked', tone(r.blocked, 'bad')]);
+  // A routine wait is no block: while failing back the failback row already says until when; else it is shown plainly.
+  if (r.blocked && r.blockedKind !== 'waiting') rows.push(['blocked', tone(r.blocked, 'bad')]);
+  else if (r.blocked && !r.failback) rows.push(['waiting', r.blocked]);
   // A deadline is only kept by a running controller: without one, nothing happens at that time.
   if (r.nextDeadline && r.controller.running)
     rows.push([
@@ -160,14 +162,22 @@ function actualText(r: StatusReport): string {
       : a.agentsPrimaryPercent === a.telephonyPrimaryPercent
         ? ', agents alike'
         : `, agents ${a.agentsPrimaryPercent}% primary`;
+  const unsettled = a.status !== null && a.status !== 'ACTIVE' ? tone(statusNote(a.status), 'warn') : null;
   const source =
     a.source === 'live'
-      ? `read live from ${a.region ?? '?'} just now`
-      : `as the controller last read it, ${formatAge(a.ageMs)} ago; Connect could not be read now`;
+      ? `read live from ${a.region ?? '?'} just now${unsettled ? `; ${unsettled}` : ''}`
+      : `as the controller last read it, ${formatAge(a.ageMs)} ago${unsettled ? `, ${unsettled}` : ''}; Connect could not be read now`;
   const split = `${splitText(a.telephonyPrimaryPercent, r.regions)}${agents} (${source})`;
   return a.telephonyPrimaryPercent === r.desiredPrimaryPercent
     ? split
     : `${tone(split, 'warn')} ${tone('NOT as desired', 'bad')}`;
+}
+
+/** A group that is not ACTIVE: an update still being applied, or a group that cannot take a shift. */
+function statusNote(status: string): string {
+  if (status === 'UPDATE_IN_PROGRESS') return 'UPDATE_IN_PROGRESS: not settled yet';
+  if (status === 'CREATION_IN_PROGRESS') return 'CREATION_IN_PROGRESS: the group is not ready yet';
+  return `${status}: the group is not ACTIVE`;
 }
 
 function age(iso: string, now: number): string {

@@ -6,6 +6,8 @@
 import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../src/app/status.ts';
+import { clientOptions } from '../../src/aws/client-settings.ts';
+import { ConnectTrafficApi } from '../../src/connect/connect-traffic.ts';
 import type { HistoryEntry } from '../../src/controller/document.ts';
 import { encodeLeaseFile } from '../../src/store/state-file-format.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -66,6 +68,54 @@ describe('status before any controller ran', () => {
       controller: { state: 'never', running: false },
       actual: { source: 'live', telephonyPrimaryPercent: 100 },
     });
+  });
+});
+
+describe('status while Connect still applies an update', () => {
+  it('says the split read live is not settled yet, in the actual row and as actualStatus', async () => {
+    // Prepare: no controller; someone writes 40% by hand and Connect keeps it in progress for 10 minutes.
+    ps = await startProcessStack({ stack: { updateWindowMs: 600_000 } });
+    const api = new ConnectTrafficApi({
+      tdg: ps.config.trafficDistributionGroup,
+      regions: ps.config.regions,
+      ...clientOptions(ps.stack.clientSettings, 'connect'),
+    });
+    try {
+      await api.update(
+        PRIMARY,
+        { telephonyPrimaryPercent: 40, agentsPrimaryPercent: 40 },
+        new AbortController().signal,
+      );
+    } finally {
+      api.destroy();
+    }
+
+    // Act
+    const text = await ps.cli(['status']);
+    const json = await statusJson(ps);
+
+    // Assess
+    expect(text.stdout).toMatch(
+      /^actual +40% to us-east-1 \(primary\), 60% to us-west-2 \(replica\), agents alike \(read live from us-east-1 just now; UPDATE_IN_PROGRESS: not settled yet\) NOT as desired$/m,
+    );
+    expect(json).toMatchObject({
+      actualPrimaryPercent: 40,
+      actualStatus: 'UPDATE_IN_PROGRESS',
+      actual: { source: 'live', status: 'UPDATE_IN_PROGRESS' },
+    });
+  });
+
+  it('says nothing of it once the group is ACTIVE', async () => {
+    // Prepare
+    ps = await startProcessStack();
+
+    // Act
+    const text = await ps.cli(['status']);
+    const json = await statusJson(ps);
+
+    // Assess
+    expect(text.stdout).toMatch(/^actual +100% to us-east-1 .*\(read live from us-east-1 just now\)$/m);
+    expect(json).toMatchObject({ actualStatus: 'ACTIVE', actual: { status: 'ACTIVE' } });
   });
 });
 
@@ -240,6 +290,35 @@ describe('status while a controller runs', () => {
     expect(text.stdout).toContain(
       `next: the replica alarm blocks failover; if it is a false alarm, override the gate:\n  connect-failover failover -c ${ps.configPath} --force --reason "…"`,
     );
+  });
+});
+
+describe('status of a blocked failover', () => {
+  it('a failover blocked by the unhealthy replica needs attention: the first line and the blocked row say so', async () => {
+    // Prepare
+    ps = await startProcessStack();
+    const controller = ps.spawnController();
+    await controller.ready();
+    const stack = ps;
+    await ps.stack.cloudwatch.setAlarmState(REPLICA, REPLICA_DOWN, 'ALARM');
+    await eventually(async () => (await statusJson(stack)).signals[REPLICA_DOWN] === 'ALARM', {
+      what: 'the replica alarm in the state',
+    });
+    await ps.stack.cloudwatch.setAlarmState(PRIMARY, CRITICAL, 'ALARM');
+    await eventually(async () => (await statusJson(stack)).blockedKind === 'replicaUnhealthy', {
+      what: 'the failover blocked',
+    });
+
+    // Act
+    const text = await ps.cli(['status']);
+
+    // Assess
+    const blocked = 'failover (connect-primary-outage) blocked: replica unhealthy (connect-replica-outage in ALARM)';
+    expect(text.stdout.split('\n')[0]).toBe(`ATTENTION blocked: ${blocked}`);
+    expect(text.stdout).toMatch(
+      /^blocked +failover \(connect-primary-outage\) blocked: replica unhealthy \(connect-replica-outage in ALARM\)$/m,
+    );
+    expect(ps.primaryPercent()).toBe(100);
   });
 });
 

@@ -112,6 +112,15 @@ describe('behaviour 12: staged failback', () => {
     // While the first step's update is in progress: decided, not verified, so no hold deadline yet.
     await eventually(async () => (await failbackView(h))?.failback?.step === 1, { what: 'the first step decided' });
     const shifting = await readStatus(h.config, { aws: h.aws });
+    // Read live while Connect still applies the step's write: the split is new, the group not yet ACTIVE.
+    let unsettled: Awaited<ReturnType<typeof readStatus>> | undefined;
+    await eventually(
+      async () => {
+        unsettled = await readStatus(h.config, { aws: h.aws, live: true });
+        return unsettled.actualStatus === 'UPDATE_IN_PROGRESS';
+      },
+      { what: 'a live read during the update window' },
+    );
     await h.waitForPrimary(100, 30_000);
 
     // Assess
@@ -119,6 +128,14 @@ describe('behaviour 12: staged failback', () => {
     expect(shifting.failback).toMatchObject({ step: 1, verified: false, holdUntil: null });
     expect(renderStatus(shifting)).toMatch(
       /^failback +step 1 of 3: 20% primary \(agents 30%\); shifting: its hold starts once Connect is verified at the step's split$/m,
+    );
+    expect(unsettled).toMatchObject({
+      actualPrimaryPercent: 20,
+      actualStatus: 'UPDATE_IN_PROGRESS',
+      actual: { source: 'live', region: PRIMARY, status: 'UPDATE_IN_PROGRESS' },
+    });
+    expect(renderStatus(unsettled!)).toMatch(
+      /^actual +20% to us-east-1 \(primary\), 80% to us-west-2 \(replica\), agents 30% primary \(read live from us-east-1 just now; UPDATE_IN_PROGRESS: not settled yet\)$/m,
     );
     const doc = (await h.readDocument())!;
     const decided = doc.history
@@ -160,6 +177,14 @@ describe('behaviour 12: staged failback', () => {
       /^failback +step 1 of 3: 20% primary \(agents 30%\); next step at \d{4}-.+Z if every primary signal stays OK$/m,
     );
     expect(renderStatus(status)).toMatch(/^desired +20% to us-east-1 .*, agents 30% primary \(ahead of the calls/m);
+    // The hold is a routine wait: the failback row says until when, and nothing asks for attention.
+    expect(status).toMatchObject({
+      blockedKind: 'waiting',
+      blocked: expect.stringContaining('held until'),
+      attention: [],
+    });
+    expect(renderStatus(status).split('\n')[0]).toBe('OK: nothing needs attention');
+    expect(renderStatus(status)).not.toMatch(/blocked/);
 
     // Act: a degraded signal, not only a critical one, ends the probation.
     await h.setAlarm(DEGRADED, 'ALARM');
