@@ -3,6 +3,7 @@
  * split-brain tests: start them, freeze and thaw them, stop the store and bring it back on the same port
  * with the same data, and check what reached Connect against the lease history the store saw.
  */
+import type { LocalStackOptions } from '../../src/local/local-stack.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,8 @@ export interface LeaseClusterOptions {
   persistent?: boolean;
   /** More config, merged over the process stack's. */
   config?: Record<string, unknown>;
+  /** Options of the local stack (e.g. Connect's `updateWindowMs`). */
+  stack?: LocalStackOptions;
 }
 
 export interface LeaseCluster {
@@ -68,7 +71,7 @@ export async function startLeaseCluster(options: LeaseClusterOptions): Promise<L
   let ps: ProcessStack;
   try {
     ps = await startProcessStack({
-      stack: { visibilityTimeoutSeconds: 2 },
+      stack: { visibilityTimeoutSeconds: 2, ...options.stack },
       config: {
         store: { type: 'dynamodb', table: TABLE, region: DYNALITE_REGION, leaseDuration: options.lease },
         ...options.config,
