@@ -36,10 +36,24 @@ export function neverRunAttention(report: StatusReport): string[] {
       `Connect sends ${splitText(report.actual.telephonyPrimaryPercent, report.regions)}; a first start finds this and treats it as the split found at start-up`,
     );
   }
+  lines.push(...groupAttention(report));
   return lines;
 }
 
+/**
+ * A group being deleted, or whose creation or deletion failed, cannot take a shift, and nothing the
+ * controller does fixes that. In progress (an update or the creation) settles by itself: not a line here.
+ */
+function groupAttention(r: StatusReport): string[] {
+  return r.actualStatus && BROKEN_GROUP_STATES.has(r.actualStatus)
+    ? [`traffic distribution group is ${r.actualStatus}: it cannot take a shift; see the group in the Connect console`]
+    : [];
+}
+
 const NOT_FOR_ATTENTION: ReadonlySet<StatusReport['blockedKind']> = new Set(['paused', 'suspended', 'waiting']);
+
+/** States of a traffic distribution group that do not settle into ACTIVE by themselves. */
+const BROKEN_GROUP_STATES = new Set(['PENDING_DELETION', 'DELETION_FAILED', 'CREATION_FAILED']);
 
 export function attentionFor(r: StatusReport, config: Config, now: number): string[] {
   const lines: string[] = [];
@@ -78,6 +92,7 @@ export function attentionFor(r: StatusReport, config: Config, now: number): stri
       );
     }
   }
+  lines.push(...groupAttention(r));
   if (r.liveReadError && actual?.source !== 'live')
     lines.push(`Connect could not be read just now: ${r.liveReadError}`);
   const command = r.lastCommand;

@@ -105,6 +105,23 @@ describe('status while Connect still applies an update', () => {
     });
   });
 
+  it('needs attention for a group that cannot take a shift (being deleted)', async () => {
+    // Prepare
+    ps = await startProcessStack();
+    ps.stack.connect.setStatus('PENDING_DELETION');
+
+    // Act
+    const text = await ps.cli(['status']);
+    const json = await statusJson(ps);
+
+    // Assess
+    // Under the first ATTENTION line (here: no controller ran yet), aligned with it.
+    expect(text.stdout).toMatch(
+      /^(ATTENTION| {9}) traffic distribution group is PENDING_DELETION: it cannot take a shift; see the group in the Connect console$/m,
+    );
+    expect(json).toMatchObject({ actualStatus: 'PENDING_DELETION' });
+  });
+
   it('says nothing of it once the group is ACTIVE', async () => {
     // Prepare
     ps = await startProcessStack();
