@@ -4,7 +4,8 @@
  * against forged future-dated events), so it would never fail over, while renewing its lease so that no
  * standby replaces it. SQS stamps each message with AWS's time when it was sent (`SentTimestamp`), and a
  * message cannot be received before it was sent: `sentAt - now()` at receipt is a lower bound on how far
- * this clock is behind AWS. When the largest such bound seen recently exceeds {@link SLOW_CLOCK_THRESHOLD_MS},
+ * this clock is behind AWS. So is the `Date` header of an answer (whole seconds), which the SDK keeps as
+ * its clock offset: the run loop passes both to `observe`. When the largest such bound seen recently exceeds {@link SLOW_CLOCK_THRESHOLD_MS},
  * `now()` adds it. A clock that is ahead is left alone: readings ahead of it are already brought back.
  *
  * Sleeps are the base clock's (monotonic); only the reading of the time changes.
@@ -45,7 +46,7 @@ export class AwsAlignedClock implements Clock {
     return this.#behindMs;
   }
 
-  /** A time AWS stamped on something this process has just received (SQS `SentTimestamp`). */
+  /** A lower bound of AWS's time now: an SQS `SentTimestamp` just received, or the SDK's Date-header estimate. */
   observe(awsAt: number): void {
     const seenAt = (this.options.monotonicNow ?? (() => performance.now()))();
     this.#observations = this.#observations.filter((o) => seenAt - o.seenAt <= OBSERVATION_WINDOW_MS);

@@ -106,6 +106,12 @@ export async function runController(options: RunControllerOptions): Promise<void
   const owned: Array<{ destroy?(): void }> = [];
   const made = <T extends { destroy?(): void }>(thing: T): T => (owned.push(thing), thing);
   const sqs = options.sqs ?? made(createSqsClient(config.queue, clientOptions(options.aws, 'sqs')));
+  // The SDK keeps the offset of each answer's Date header from this host's clock (second resolution, so a
+  // lower bound of AWS's time): a slow host clock is seen at the first receive, even on an empty queue.
+  const observeAwsTime = () => {
+    const offset = (sqs.config as { systemClockOffset?: unknown }).systemClockOffset;
+    if (clock instanceof AwsAlignedClock && typeof offset === 'number') clock.observe(Date.now() + offset);
+  };
   const onCall = (call: ConnectCall) => {
     ops.hooks.connectCall?.(call);
     if (call.operation === 'UpdateTrafficDistribution' && call.error === undefined) crashPoint('after-update');
@@ -137,7 +143,7 @@ export async function runController(options: RunControllerOptions): Promise<void
     waitTimeSeconds,
     onError: (error) => logger.warn({ err: error }, 'queue background operation failed'),
   });
-  const term: TermDeps = { options, store, ops, api, alarms, intake, clock, dryRun, waitTimeSeconds };
+  const term: TermDeps = { options, store, ops, api, alarms, intake, clock, dryRun, waitTimeSeconds, observeAwsTime };
 
   try {
     // Another group's state is refused now: waiting for its lease as a standby would wait for ever.
@@ -173,6 +179,8 @@ interface TermDeps {
   clock: Clock;
   dryRun: boolean;
   waitTimeSeconds: number;
+  /** After each successful receive: lets the clock learn AWS's time from the answer. */
+  observeAwsTime: () => void;
 }
 
 /**
@@ -181,7 +189,8 @@ interface TermDeps {
  * Losing it aborts everything in flight at once, the shift included; nothing unsaved was acknowledged.
  */
 async function leadOneTerm(deps: TermDeps, lease: LeaseStatus, first: boolean): Promise<'stopped' | 'lost'> {
-  const { options, store, ops, api, alarms, intake, clock, dryRun, waitTimeSeconds } = deps;
+  const { options, store, ops, api, alarms, intake, clock, dryRun, waitTimeSeconds, observeAwsTime } = deps;
+  const received = <T>(batch: T): T => (observeAwsTime(), batch);
   const { config, logger, signal } = options;
   const guard = new LeaseGuard(store, lease, clock, logger);
   // One loop failing (a lost lease, a store gone for good) stops the others too.
@@ -268,7 +277,7 @@ async function leadOneTerm(deps: TermDeps, lease: LeaseStatus, first: boolean): 
       // on a split changed by hand (an operator who failed over by hand may also have sent a resume).
       // Through the instrumented receive: a successful short poll is what /readyz waits for.
       await applyWaiting(
-        ops.instrument.receive((s, wait) => intake.receive(s, wait)),
+        ops.instrument.receive((s, wait) => intake.receive(s, wait).then(received)),
         handle,
         logger,
         term.signal,
@@ -295,7 +304,7 @@ async function leadOneTerm(deps: TermDeps, lease: LeaseStatus, first: boolean): 
       loop(controller.runLoops(term.signal)),
       ops.heartbeat(term.signal),
       receiveLoop({
-        intake: { receive: ops.instrument.receive((s) => intake.receive(s)) },
+        intake: { receive: ops.instrument.receive((s) => intake.receive(s).then(received)) },
         signal: term.signal,
         onError: (error, failure) => logger.warn({ err: error, ...failure }, 'receive failed; backing off'),
         handle,

@@ -52,4 +52,19 @@ describe('a controller on a host whose clock is ten minutes slow', () => {
     expect(clock.correctionMs).toBeLessThanOrEqual(TEN_MINUTES);
     expect(h.logs.some((l) => l.msg === 'alarm event dated ahead of the controller clock; not applied')).toBe(false);
   });
+
+  it('corrected at the first receive from the Date header of SQS answers, acts on a polled reading with an empty queue', async () => {
+    h = await startHarness();
+    const clock = new AwsAlignedClock(slowHost);
+    await h.start({ clock, alarmPollMs: 300 });
+
+    // No event reaches the queue: only DescribeAlarms can show the change, and its timestamp is 10 minutes
+    // ahead of the host's clock.
+    h.stack.deliverEvents(false);
+    await h.setAlarm(CRITICAL, 'ALARM');
+    expect(await h.queueDepth()).toBe(0);
+    await h.waitForPrimary(0, 10_000);
+
+    expect(clock.correctionMs).toBeGreaterThan(TEN_MINUTES - 60_000);
+  });
 });
