@@ -196,29 +196,51 @@ export async function decodeDocument(
   return { version, updatedAt, writer, data };
 }
 
-/** The format-1 lease a document item still carries, or undefined when it carries none (or was adopted). */
-export function decodeLegacyLease(item: Item | undefined, location: string): LeaseRecord | undefined {
-  const recordVersion = item?.[LEGACY.recordVersion]?.S;
+/** Where a lease's attributes live on an item: the lease item's names, or a format-1 document's. */
+export interface LeaseAttributeNames {
+  holder: string;
+  token: string;
+  host: string;
+  pid: string;
+  epoch: string;
+  recordVersion: string;
+  durationMs: string;
+  renewedAt: string;
+  released: string;
+  takenAt?: string;
+}
+
+/**
+ * The lease record held in `item` under `names`, or undefined when it holds none (no record version).
+ * `minEpoch`: the lowest epoch a valid record may carry; `incomplete`: the error when the record is invalid.
+ */
+export function decodeLeaseAttributes(
+  item: Item | undefined,
+  names: LeaseAttributeNames,
+  options: { location: string; minEpoch: number; incomplete: string },
+): LeaseRecord | undefined {
+  const recordVersion = item?.[names.recordVersion]?.S;
   if (!item || recordVersion === undefined) return undefined;
-  const holder = item[LEGACY.holder]?.S;
-  const token = item[LEGACY.token]?.S;
-  const epoch = Number(item[LEGACY.epoch]?.N);
-  const leaseDurationMs = Number(item[LEGACY.durationMs]?.N);
-  const renewedAt = item[LEGACY.renewedAt]?.S;
-  const released = item[LEGACY.released]?.BOOL;
+  const holder = item[names.holder]?.S;
+  const token = item[names.token]?.S;
+  const epoch = Number(item[names.epoch]?.N);
+  const leaseDurationMs = Number(item[names.durationMs]?.N);
+  const renewedAt = item[names.renewedAt]?.S;
+  const released = item[names.released]?.BOOL;
   if (
     holder === undefined ||
     token === undefined ||
     !Number.isSafeInteger(epoch) ||
-    epoch < 0 ||
+    epoch < options.minEpoch ||
     !(leaseDurationMs > 0) ||
     renewedAt === undefined ||
     released === undefined
   ) {
-    throw corrupt(location, 'its lease attributes (format 1) are incomplete or of the wrong type');
+    throw corrupt(options.location, options.incomplete);
   }
-  const host = item[LEGACY.host]?.S;
-  const pid = Number(item[LEGACY.pid]?.N);
+  const host = item[names.host]?.S;
+  const pid = Number(item[names.pid]?.N);
+  const takenAt = names.takenAt === undefined ? undefined : item[names.takenAt]?.S;
   return {
     holder,
     token,
@@ -228,8 +250,18 @@ export function decodeLegacyLease(item: Item | undefined, location: string): Lea
     recordVersion,
     leaseDurationMs,
     renewedAt,
+    ...(takenAt ? { takenAt } : {}),
     released,
   };
+}
+
+/** The format-1 lease a document item still carries, or undefined when it carries none (or was adopted). */
+export function decodeLegacyLease(item: Item | undefined, location: string): LeaseRecord | undefined {
+  return decodeLeaseAttributes(item, LEGACY, {
+    location,
+    minEpoch: 0,
+    incomplete: 'its lease attributes (format 1) are incomplete or of the wrong type',
+  });
 }
 
 export function corrupt(location: string, problem: string, cause?: unknown): StoreCorruptError {

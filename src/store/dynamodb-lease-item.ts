@@ -25,7 +25,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { LeaseRecord } from './lease.ts';
-import { corrupt, type Item } from './dynamodb-item.ts';
+import { corrupt, decodeLeaseAttributes, type Item } from './dynamodb-item.ts';
 import type { StandbyPresence } from './store.ts';
 
 export const LEASE_FORMAT = 'connect-failover/lease';
@@ -91,40 +91,11 @@ export function decodeLeaseItem(item: Item | undefined, location: string): Lease
       location,
       `the lease item is not a connect-failover lease: its "format" is ${JSON.stringify(format)}`,
     );
-  const recordVersion = item?.[L.recordVersion]?.S;
-  if (!item || recordVersion === undefined) return undefined;
-  const holder = item[L.holder]?.S;
-  const token = item[L.token]?.S;
-  const epoch = Number(item[L.epoch]?.N);
-  const leaseDurationMs = Number(item[L.durationMs]?.N);
-  const renewedAt = item[L.renewedAt]?.S;
-  const released = item[L.released]?.BOOL;
-  if (
-    holder === undefined ||
-    token === undefined ||
-    !Number.isSafeInteger(epoch) ||
-    epoch < 1 ||
-    !(leaseDurationMs > 0) ||
-    renewedAt === undefined ||
-    released === undefined
-  ) {
-    throw corrupt(location, 'its lease item is incomplete or of the wrong type');
-  }
-  const host = item[L.host]?.S;
-  const pid = Number(item[L.pid]?.N);
-  const takenAt = item[L.takenAt]?.S;
-  return {
-    holder,
-    token,
-    ...(host ? { host } : {}),
-    ...(Number.isSafeInteger(pid) && pid > 0 ? { pid } : {}),
-    epoch,
-    recordVersion,
-    leaseDurationMs,
-    renewedAt,
-    ...(takenAt ? { takenAt } : {}),
-    released,
-  };
+  return decodeLeaseAttributes(item, L, {
+    location,
+    minEpoch: 1,
+    incomplete: 'its lease item is incomplete or of the wrong type',
+  });
 }
 
 /** A standby entry and the token it is filed under. */
