@@ -14,8 +14,12 @@ import type { Clock } from './clock.ts';
 
 /** Behind AWS by more than this (a lower bound, so surely), the clock is corrected. */
 export const SLOW_CLOCK_THRESHOLD_MS = 30_000;
-/** How long an observation counts, by the monotonic clock: a clock that was fixed stops being corrected. */
-export const OBSERVATION_WINDOW_MS = 10 * 60_000;
+/**
+ * How long an observation counts, by the monotonic clock. Every receive (at most a long poll apart) brings
+ * one, so a minute is plenty; and once the host clock is fixed (stepped forward by NTP), the old bounds
+ * stop over-correcting it within a minute.
+ */
+export const OBSERVATION_WINDOW_MS = 60_000;
 
 export interface AwsAlignedClockOptions {
   /** Told whenever the correction changes (0: none any more). */
@@ -49,9 +53,13 @@ export class AwsAlignedClock implements Clock {
   /** A lower bound of AWS's time now: an SQS `SentTimestamp` just received, or the SDK's Date-header estimate. */
   observe(awsAt: number): void {
     const seenAt = (this.options.monotonicNow ?? (() => performance.now()))();
-    this.#observations = this.#observations.filter((o) => seenAt - o.seenAt <= OBSERVATION_WINDOW_MS);
-    this.#observations.push({ behindMs: awsAt - this.base.now(), seenAt });
-    const largest = Math.max(...this.#observations.map((o) => o.behindMs));
+    const behind = awsAt - this.base.now();
+    // Only observations that can still be the window's maximum are kept (an older one no larger than the
+    // newest never can be again), so the list stays short on the receive path and its first is the maximum.
+    const kept = this.#observations.filter((o) => seenAt - o.seenAt <= OBSERVATION_WINDOW_MS && o.behindMs > behind);
+    kept.push({ behindMs: behind, seenAt });
+    this.#observations = kept;
+    const largest = kept[0]!.behindMs;
     const behindMs = largest > SLOW_CLOCK_THRESHOLD_MS ? largest : 0;
     // Small movements of the bound are noise (queue delays): only a real change is applied and told.
     if (Math.abs(behindMs - this.#behindMs) < SLOW_CLOCK_THRESHOLD_MS && behindMs !== 0) return;

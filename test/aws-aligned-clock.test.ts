@@ -66,6 +66,19 @@ describe('a clock aligned with the times AWS stamps on messages', () => {
     expect(corrections).toEqual([10 * MINUTE, 0]);
   });
 
+  it('falls back to the largest bound still in the window when the largest one leaves it', () => {
+    const { host, clock, corrections, pass } = setup();
+    clock.observe(host.now() + 10 * MINUTE);
+    pass(OBSERVATION_WINDOW_MS / 2);
+    clock.observe(host.now() + 5 * MINUTE);
+
+    pass(OBSERVATION_WINDOW_MS / 2 + 1);
+    clock.observe(host.now() + 2 * MINUTE);
+
+    expect(clock.correctionMs).toBe(5 * MINUTE);
+    expect(corrections).toEqual([10 * MINUTE, 5 * MINUTE]);
+  });
+
   it('never moves a clock that is ahead of AWS (what is ahead of it is already brought back elsewhere)', () => {
     const { host, clock } = setup();
 
